@@ -1,0 +1,24 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "libgrowthbook",
+    products: [
+        // libgrowthbook.so: the C ABI. Build it with `-Xswiftc -static-stdlib` (see Makefile)
+        // so that it loads on machines without the Swift toolchain.
+        .library(name: "growthbook", type: .dynamic, targets: ["GrowthBookC"]),
+        .library(name: "GrowthBookCore", targets: ["GrowthBookCore"]),
+    ],
+    targets: [
+        // The evaluator: plain Swift, no Foundation, no C dependency.
+        .target(
+            name: "GrowthBookCore"
+        ),
+        // The thin C export layer: handles, errors and memory at the boundary.
+        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore"]),
+        .testTarget(
+            name: "GrowthBookCoreTests",
+            dependencies: ["GrowthBookCore"]
+        ),
+    ]
+)

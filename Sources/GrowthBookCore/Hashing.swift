@@ -1,0 +1,48 @@
+/// FNV-1a, 32-bit, over Unicode scalar values (the reference hashes Python `str` characters,
+/// i.e. code points, not UTF-8 bytes).
+@inlinable
+func fnv1a32<S: Sequence>(_ scalars: S, into hash: inout UInt32) where S.Element == Unicode.Scalar {
+    for s in scalars {
+        hash = (hash ^ s.value) &* 0x0100_0193
+    }
+}
+
+let fnvOffsetBasis: UInt32 = 0x811C_9DC5
+
+/// The GrowthBook hash: a number in [0, 1) from a seed and a value, or `nil` for an
+/// unsupported hash version. No string is built: the seed and value are hashed in place.
+public func gbHash(seed: String, value: String, version: Int) -> Double? {
+    switch version {
+    case 2:
+        var h = fnvOffsetBasis
+        fnv1a32(seed.unicodeScalars, into: &h)
+        fnv1a32(value.unicodeScalars, into: &h)
+        // Second round hashes the decimal digits of the first.
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var n = h
+        withUnsafeMutableBytes(of: &digits) { buf in
+            repeat {
+                buf[count] = UInt8(truncatingIfNeeded: n % 10)
+                n /= 10
+                count += 1
+            } while n > 0 && count < 10
+            var h2 = fnvOffsetBasis
+            var i = count - 1
+            while i >= 0 {
+                h2 = (h2 ^ (UInt32(buf[i]) + 0x30)) &* 0x0100_0193
+                i -= 1
+            }
+            n = h2
+        }
+        return Double(n % 10000) / 10000
+    case 1:
+        var h = fnvOffsetBasis
+        fnv1a32(value.unicodeScalars, into: &h)
+        fnv1a32(seed.unicodeScalars, into: &h)
+        return Double(h % 1000) / 1000
+    default:
+        return nil
+    }
+}

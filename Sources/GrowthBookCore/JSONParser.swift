@@ -1,0 +1,387 @@
+/// Why a JSON text was rejected, and where.
+public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case syntax
+        case invalidUTF8
+        case tooDeep
+        case tooLarge
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// Byte offset into the input where the problem was found.
+    public var offset: Int
+
+    public var description: String { "\(message) at byte offset \(offset)" }
+}
+
+extension JSON {
+    /// Nesting deeper than this is rejected, so parsing never recurses without bound.
+    public static let maxDepth = 256
+    /// Inputs larger than this are rejected before parsing.
+    public static let maxInputBytes = 512 * 1024 * 1024
+
+    /// Parses one JSON text (RFC 8259) from UTF-8 bytes. Leading and trailing whitespace is
+    /// allowed; anything else after the value is an error.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSON {
+        guard bytes.count <= maxInputBytes else {
+            throw JSONError(
+                kind: .tooLarge, message: "input of \(bytes.count) bytes exceeds the limit of \(maxInputBytes)",
+                offset: 0)
+        }
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseDocument()
+    }
+
+    public static func parse(_ text: String) throws(JSONError) -> JSON {
+        var copy = text
+        let result: Result<JSON, JSONError> = copy.withUTF8 { buffer in
+            do throws(JSONError) {
+                return .success(try JSON.parse(buffer))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSON {
+        let result: Result<JSON, JSONError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(JSONError) {
+                return .success(try JSON.parse(buffer))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// A byte-level recursive-descent parser; recursion is bounded by `JSON.maxDepth`.
+struct JSONParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var pos = 0
+    var depth = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func parseDocument() throws(JSONError) -> JSON {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        if pos < bytes.count {
+            throw error(.syntax, "unexpected \(describeByte(bytes[pos])) after the JSON value")
+        }
+        return value
+    }
+
+    private func error(_ kind: JSONError.Kind, _ message: String) -> JSONError {
+        JSONError(kind: kind, message: message, offset: pos)
+    }
+
+    private func describeByte(_ b: UInt8) -> String {
+        if b >= 0x20 && b < 0x7f { return "character '\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x\(String(b, radix: 16))"
+    }
+
+    private mutating func skipWhitespace() {
+        while pos < bytes.count {
+            switch bytes[pos] {
+            case 0x20, 0x09, 0x0a, 0x0d: pos += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONError) -> JSON {
+        guard pos < bytes.count else { throw error(.syntax, "unexpected end of input, expected a value") }
+        switch bytes[pos] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try parseNumber()
+        default:
+            throw error(.syntax, "unexpected \(describeByte(bytes[pos])), expected a value")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+        let n = literal.utf8CodeUnitCount
+        guard bytes.count - pos >= n else { throw error(.syntax, "invalid literal, expected '\(literal)'") }
+        let p = literal.utf8Start
+        for i in 0..<n where bytes[pos + i] != p[i] {
+            throw error(.syntax, "invalid literal, expected '\(literal)'")
+        }
+        pos += n
+    }
+
+    private mutating func enter() throws(JSONError) {
+        depth += 1
+        if depth > JSON.maxDepth {
+            throw error(.tooDeep, "nesting deeper than \(JSON.maxDepth) levels")
+        }
+    }
+
+    private mutating func parseArray() throws(JSONError) -> JSON {
+        try enter()
+        pos += 1  // [
+        var items: [JSON] = []
+        skipWhitespace()
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
+            pos += 1
+            depth -= 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue())
+            skipWhitespace()
+            guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an array") }
+            let b = bytes[pos]
+            pos += 1
+            if b == UInt8(ascii: ",") { continue }
+            if b == UInt8(ascii: "]") { break }
+            pos -= 1
+            throw error(.syntax, "unexpected \(describeByte(b)) in an array, expected ',' or ']'")
+        }
+        depth -= 1
+        return .array(items)
+    }
+
+    private mutating func parseObject() throws(JSONError) -> JSON {
+        try enter()
+        pos += 1  // {
+        var object = JSONObject()
+        skipWhitespace()
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
+            pos += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
+            guard bytes[pos] == UInt8(ascii: "\"") else {
+                throw error(.syntax, "unexpected \(describeByte(bytes[pos])), expected a string key")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
+                throw error(.syntax, "expected ':' after an object key")
+            }
+            pos += 1
+            skipWhitespace()
+            object[key] = try parseValue()
+            skipWhitespace()
+            guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
+            let b = bytes[pos]
+            pos += 1
+            if b == UInt8(ascii: ",") { continue }
+            if b == UInt8(ascii: "}") { break }
+            pos -= 1
+            throw error(.syntax, "unexpected \(describeByte(b)) in an object, expected ',' or '}'")
+        }
+        depth -= 1
+        return .object(object)
+    }
+
+    private mutating func parseString() throws(JSONError) -> String {
+        let start = pos
+        pos += 1  // opening quote
+        let contentStart = pos
+        // Fast path: no escapes.
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<pos])
+                guard let s = String(validating: slice, as: UTF8.self) else {
+                    pos = contentStart + firstInvalidUTF8(slice)
+                    throw error(.invalidUTF8, "invalid UTF-8 in a string")
+                }
+                pos += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error(.syntax, "unescaped control character in a string") }
+            pos += 1
+        }
+        if pos >= bytes.count {
+            pos = start
+            throw error(.syntax, "unterminated string")
+        }
+        // Slow path: decode escapes into a byte buffer.
+        var buffer = [UInt8](UnsafeBufferPointer(rebasing: bytes[contentStart..<pos]))
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                guard let s = String(validating: buffer, as: UTF8.self) else {
+                    pos = start
+                    throw error(.invalidUTF8, "invalid UTF-8 in a string")
+                }
+                pos += 1
+                return s
+            }
+            if b < 0x20 { throw error(.syntax, "unescaped control character in a string") }
+            if b != UInt8(ascii: "\\") {
+                buffer.append(b)
+                pos += 1
+                continue
+            }
+            pos += 1
+            guard pos < bytes.count else { break }
+            let e = bytes[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""): buffer.append(0x22)
+            case UInt8(ascii: "\\"): buffer.append(0x5c)
+            case UInt8(ascii: "/"): buffer.append(0x2f)
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0c)
+            case UInt8(ascii: "n"): buffer.append(0x0a)
+            case UInt8(ascii: "r"): buffer.append(0x0d)
+            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalarValue = try parseHex4()
+                if scalarValue >= 0xD800 && scalarValue < 0xDC00 {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    guard bytes.count - pos >= 6, bytes[pos] == UInt8(ascii: "\\"),
+                        bytes[pos + 1] == UInt8(ascii: "u")
+                    else { throw error(.invalidUTF8, "lone surrogate in a \\u escape") }
+                    pos += 2
+                    let low = try parseHex4()
+                    guard low >= 0xDC00 && low < 0xE000 else {
+                        throw error(.invalidUTF8, "lone surrogate in a \\u escape")
+                    }
+                    scalarValue = 0x10000 + ((scalarValue - 0xD800) << 10) + (low - 0xDC00)
+                } else if scalarValue >= 0xDC00 && scalarValue < 0xE000 {
+                    throw error(.invalidUTF8, "lone surrogate in a \\u escape")
+                }
+                guard let scalar = Unicode.Scalar(scalarValue) else {
+                    throw error(.invalidUTF8, "invalid \\u escape")
+                }
+                buffer.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
+            default:
+                pos -= 1
+                throw error(.syntax, "invalid escape '\\\(describeByte(e))'")
+            }
+        }
+        pos = start
+        throw error(.syntax, "unterminated string")
+    }
+
+    private mutating func parseHex4() throws(JSONError) -> UInt32 {
+        guard bytes.count - pos >= 4 else { throw error(.syntax, "truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[pos]
+            let d: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b &- 0x30)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b &- 0x61 &+ 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b &- 0x41 &+ 10)
+            default: throw error(.syntax, "invalid hex digit in a \\u escape")
+            }
+            v = v << 4 | d
+            pos += 1
+        }
+        return v
+    }
+
+    private mutating func parseNumber() throws(JSONError) -> JSON {
+        let start = pos
+        var isInteger = true
+        if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < bytes.count, isDigit(bytes[pos]) else { throw error(.syntax, "invalid number") }
+        if bytes[pos] == UInt8(ascii: "0") {
+            pos += 1
+            if pos < bytes.count && isDigit(bytes[pos]) {
+                throw error(.syntax, "leading zeros are not allowed in a number")
+            }
+        } else {
+            while pos < bytes.count && isDigit(bytes[pos]) { pos += 1 }
+        }
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: ".") {
+            isInteger = false
+            pos += 1
+            guard pos < bytes.count, isDigit(bytes[pos]) else {
+                throw error(.syntax, "expected a digit after the decimal point")
+            }
+            while pos < bytes.count && isDigit(bytes[pos]) { pos += 1 }
+        }
+        if pos < bytes.count && (bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E")) {
+            isInteger = false
+            pos += 1
+            if pos < bytes.count && (bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-")) {
+                pos += 1
+            }
+            guard pos < bytes.count, isDigit(bytes[pos]) else {
+                throw error(.syntax, "expected a digit in the exponent")
+            }
+            while pos < bytes.count && isDigit(bytes[pos]) { pos += 1 }
+        }
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<pos])
+        if isInteger, let i = parseInt64(slice) { return .int(i) }
+        let text = String(decoding: slice, as: UTF8.self)
+        guard let d = Double(text) else {
+            pos = start
+            throw error(.syntax, "invalid number")
+        }
+        // Out-of-range literals become ±infinity in strtod; JSON cannot carry them.
+        guard d.isFinite else {
+            pos = start
+            throw error(.syntax, "number out of range")
+        }
+        return .double(d)
+    }
+
+    private func parseInt64(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var negative = false
+        var i = 0
+        if digits.count > 0 && digits[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        }
+        var value: Int64 = 0
+        while i < digits.count {
+            let d = Int64(digits[i] &- 0x30)
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            if o1 { return nil }
+            let (s, o2) = negative ? m.subtractingReportingOverflow(d) : m.addingReportingOverflow(d)
+            if o2 { return nil }
+            value = s
+            i += 1
+        }
+        return value
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+}
+
+/// Offset of the first byte that makes `bytes` invalid UTF-8 (or `bytes.count`).
+func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var decoder = UTF8()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    while true {
+        switch decoder.decode(&iterator) {
+        case .scalarValue(let s):
+            offset += UTF8.width(s)
+        case .emptyInput:
+            return bytes.count
+        case .error:
+            return offset
+        }
+    }
+}

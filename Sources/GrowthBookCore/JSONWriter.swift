@@ -1,0 +1,120 @@
+extension JSON {
+    /// Compact JSON text (no spaces), UTF-8 kept as is, floats printed as Python's `repr`
+    /// prints them (`1.0`, `0.1`, `1e-05`, `1e+16`) so output matches the reference SDK.
+    /// Non-finite doubles, which JSON cannot carry, are written as `null`.
+    public var serialized: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the compact JSON text to `out`. Recursion depth is that of the value, which the
+    /// parser bounds; values built in code are shallow.
+    public func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: JSON.formatDouble(d).utf8)
+        case .string(let s): JSON.writeString(s, to: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for item in a {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (k, v) in o.pairs {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSON.writeString(k, to: &out)
+                out.append(UInt8(ascii: ":"))
+                v.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5c, 0x22])
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+            case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xf)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Python's `repr(float)`: the shortest round-tripping digits, in positional notation when
+    /// the decimal exponent is in [-4, 16), otherwise scientific with a signed two-digit exponent.
+    public static func formatDouble(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
+        // Swift's description gives the shortest round-trip digits; re-lay them out Python's way.
+        let text = d.magnitude.description
+        var digits: [UInt8] = []
+        var pointPosition = 0  // value = 0.DIGITS * 10^pointPosition
+        var seenPoint = false
+        var exponent = 0
+        var mantissaPart = Substring(text)
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissaPart = text[text.startIndex..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        var integerDigits = 0
+        for c in mantissaPart.utf8 {
+            if c == UInt8(ascii: ".") {
+                seenPoint = true
+                continue
+            }
+            if !seenPoint { integerDigits += 1 }
+            digits.append(c)
+        }
+        // Strip leading zeros (e.g. "0.001").
+        var leading = 0
+        while leading < digits.count - 1 && digits[leading] == UInt8(ascii: "0") {
+            leading += 1
+        }
+        digits.removeFirst(leading)
+        pointPosition = integerDigits - leading + exponent
+        while digits.count > 1 && digits.last == UInt8(ascii: "0") { digits.removeLast() }
+
+        var out = d.sign == .minus ? "-" : ""
+        let sciExponent = pointPosition - 1
+        if sciExponent < -4 || sciExponent >= 16 {
+            out += String(decoding: digits[0..<1], as: UTF8.self)
+            if digits.count > 1 {
+                out += "." + String(decoding: digits[1...], as: UTF8.self)
+            }
+            out += sciExponent < 0 ? "e-" : "e+"
+            let mag = sciExponent.magnitude
+            out += mag < 10 ? "0\(mag)" : "\(mag)"
+            return out
+        }
+        if pointPosition <= 0 {
+            out += "0." + String(repeating: "0", count: -pointPosition) + String(decoding: digits, as: UTF8.self)
+        } else if pointPosition >= digits.count {
+            out += String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: pointPosition - digits.count) + ".0"
+        } else {
+            out += String(decoding: digits[0..<pointPosition], as: UTF8.self) + "."
+                + String(decoding: digits[pointPosition...], as: UTF8.self)
+        }
+        return out
+    }
+}

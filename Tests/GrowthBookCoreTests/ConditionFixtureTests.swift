@@ -1,0 +1,50 @@
+import GrowthBookCore
+import Testing
+
+@Suite struct ConditionFixtureTests {
+    @Test(arguments: Fixtures.files)
+    func evalCondition(file: String) throws {
+        var tally = Tally(file, "evalCondition")
+        for c in try Fixtures.cases(file, "evalCondition") {
+            let name = c[0].stringValue ?? "?"
+            let savedGroups = c.count > 4 ? c[4].objectValue : nil
+            let condition = Condition(c[1], savedGroups: savedGroups)
+            let got = condition.evaluate(c[2])
+            tally.check(got == c[3].boolValue, name, "got \(got)")
+        }
+        tally.report()
+        #expect(tally.failures.isEmpty)
+    }
+
+    @Test(arguments: Fixtures.files)
+    func versionCompare(file: String) throws {
+        var tally = Tally(file, "versionCompare")
+        guard let groups = try Fixtures.load(file)["versionCompare"]?.objectValue else {
+            print("[fixtures] \(file) versionCompare: not in this file (0 cases)")
+            return
+        }
+        for (op, list) in groups.pairs {
+            for c in list.arrayValue ?? [] {
+                let a = PaddedVersion(c[0]?.stringValue ?? "")
+                let b = PaddedVersion(c[1]?.stringValue ?? "")
+                let expected = c[2]?.boolValue
+                let got: Bool
+                switch op {
+                case "lt": got = a < b
+                case "gt": got = a > b
+                default: got = a == b
+                }
+                tally.check(got == expected, "\(op) \(c[0]?.stringValue ?? "") \(c[1]?.stringValue ?? "")", "got \(got)")
+            }
+        }
+        tally.report()
+        #expect(tally.failures.isEmpty)
+    }
+}
+
+extension JSON {
+    subscript(index: Int) -> JSON? {
+        guard case .array(let a) = self, index >= 0, index < a.count else { return nil }
+        return a[index]
+    }
+}

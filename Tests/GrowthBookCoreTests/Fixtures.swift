@@ -1,0 +1,49 @@
+import Foundation
+import GrowthBookCore
+
+/// The spec fixture files, copied into the repo (Tests/fixtures) so tests need nothing outside it.
+enum Fixtures {
+    static let files = ["cases-0.5.4.json", "cases-latest.json"]
+
+    static func load(_ name: String) throws -> JSONObject {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures")
+        let data = try Data(contentsOf: dir.appendingPathComponent(name))
+        let json = try JSON.parse([UInt8](data))
+        guard case .object(let o) = json else { throw FixtureError("not an object: \(name)") }
+        return o
+    }
+
+    static func cases(_ file: String, _ category: String) throws -> [[JSON]] {
+        let all = try load(file)
+        guard let list = all[category]?.arrayValue else { throw FixtureError("no \(category) in \(file)") }
+        return list.map { $0.arrayValue ?? [] }
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Counts passes per fixture category and prints a summary line.
+struct Tally {
+    let file: String
+    let category: String
+    var passed = 0
+    var failures: [String] = []
+
+    init(_ file: String, _ category: String) {
+        self.file = file
+        self.category = category
+    }
+
+    mutating func check(_ ok: Bool, _ name: String, _ detail: @autoclosure () -> String = "") {
+        if ok { passed += 1 } else { failures.append("\(name): \(detail())") }
+    }
+
+    func report() {
+        print("[fixtures] \(file) \(category): \(passed) passed, \(failures.count) failed")
+        for f in failures.prefix(40) { print("    FAIL \(f)") }
+    }
+}
