@@ -1,0 +1,512 @@
+/// Log levels, numbered as Python's `logging` numbers them.
+public enum LogLevel: Int, Sendable, Comparable {
+    case debug = 10
+    case info = 20
+    case warning = 30
+    case error = 40
+
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Settings of a GrowthBook context other than features and attributes.
+public struct EvaluationSettings: Sendable {
+    public var enabled = true
+    public var qaMode = false
+    public var url = ""
+    /// Experiment key → forced variation index.
+    public var forcedVariations = JSONObject()
+    /// Deprecated: group name → whether the user is in it, for experiments' `groups`.
+    public var groups = JSONObject()
+    /// Deprecated: experiment key → fields that override the experiment's.
+    public var overrides = JSONObject()
+
+    public init() {}
+}
+
+/// What an evaluation reports to its host: experiment exposures, experiment runs (for
+/// subscriptions) and log messages.
+public protocol EvaluationHooks: AnyObject, Sendable {
+    /// An experiment assigned the user (the tracking callback; de-duplication is the host's).
+    func experimentViewed(_ experiment: Experiment, _ result: ExperimentResult)
+    /// An experiment ran, in or out (the reference's subscriptions).
+    func experimentRan(_ experiment: Experiment, _ result: ExperimentResult)
+    func log(_ level: LogLevel, _ message: String)
+}
+
+/// Evaluates features and experiments for one user against one feature set: the reference's
+/// `eval_feature` and `run`, step by step. A value built per evaluation; it holds no lock.
+public struct Evaluator {
+    public let features: FeatureSet
+    public let attributes: JSON
+    public let settings: EvaluationSettings
+    public let sticky: StickyBucketDocs?
+    public let hooks: (any EvaluationHooks)?
+    /// Messages below this level are not even formatted.
+    public let logLevel: LogLevel?
+
+    /// Prerequisite chains deeper than this evaluate as `cyclicPrerequisite`, so a hostile
+    /// payload cannot exhaust the stack.
+    public static let maxPrerequisiteDepth = 64
+
+    public init(
+        features: FeatureSet, attributes: JSON, settings: EvaluationSettings = EvaluationSettings(),
+        sticky: StickyBucketDocs? = nil, hooks: (any EvaluationHooks)? = nil, logLevel: LogLevel? = nil
+    ) {
+        self.features = features
+        self.attributes = attributes
+        self.settings = settings
+        self.sticky = sticky
+        self.hooks = hooks
+        self.logLevel = hooks == nil ? nil : logLevel
+    }
+
+    @inline(__always)
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        guard let logLevel, level >= logLevel, let hooks else { return }
+        hooks.log(level, message())
+    }
+
+    // MARK: Features
+
+    public func evaluateFeature(_ key: String) -> FeatureResult {
+        guard let i = features.index(of: key) else {
+            log(.warning, "Unknown feature \(key)")
+            return FeatureResult(value: .null, source: .unknownFeature)
+        }
+        return evaluateFeature(at: i, path: [])
+    }
+
+    /// Evaluates the feature at `index` of the feature set.
+    public func evaluateFeature(at index: Int) -> FeatureResult {
+        evaluateFeature(at: index, path: [])
+    }
+
+    /// `path`: the features whose prerequisites led here, for cycle detection. Empty (and never
+    /// allocated) unless prerequisites are being evaluated.
+    private func evaluateFeature(at index: Int, path: [Int]) -> FeatureResult {
+        let feature = features.features[index]
+        let key = feature.key
+        log(.debug, "Evaluating feature \(key)")
+        if path.contains(index) {
+            log(.warning, "Cyclic prerequisite detected, stack: \(path.map { features.features[$0].key })")
+            return FeatureResult(value: .null, source: .cyclicPrerequisite)
+        }
+        for rule in feature.rules {
+            if !rule.parentConditions.isEmpty {
+                switch evaluatePrerequisites(rule.parentConditions, path: path + [index]) {
+                case .gate:
+                    log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
+                    return FeatureResult(value: .null, source: .prerequisite)
+                case .cyclic:
+                    return FeatureResult(value: .null, source: .cyclicPrerequisite)
+                case .fail:
+                    log(.debug, "Skip rule because of failing prerequisite, feature \(key)")
+                    continue
+                case .pass:
+                    break
+                }
+            }
+            if let condition = rule.condition, !condition.evaluate(attributes) {
+                log(.debug, "Skip rule because of failed condition, feature \(key)")
+                continue
+            }
+            if let filters = rule.filters, isFilteredOut(filters) {
+                log(.debug, "Skip rule because of filters/namespaces, feature \(key)")
+                continue
+            }
+            if let force = rule.force {
+                if !isIncludedInRollout(rule: rule, featureKey: key) {
+                    log(.debug, "Skip rule because user not included in percentage rollout, feature \(key)")
+                    continue
+                }
+                log(.debug, "Force value from rule, feature \(key)")
+                return FeatureResult(value: force, source: .force, ruleId: rule.id)
+            }
+            guard let experiment = rule.experiment else {
+                log(.warning, "Skip invalid rule, feature \(key)")
+                continue
+            }
+            let result = run(experiment, featureId: key, ruleChecked: true)
+            hooks?.experimentRan(experiment, result)
+            if !result.inExperiment {
+                log(.debug, "Skip rule because user not included in experiment, feature \(key)")
+                continue
+            }
+            if result.passthrough {
+                log(.debug, "Continue to next rule, feature \(key)")
+                continue
+            }
+            log(.debug, "Assign value from experiment, feature \(key)")
+            return FeatureResult(
+                value: result.value, source: .experiment, ruleId: rule.id, experiment: experiment,
+                experimentResult: result)
+        }
+        log(.debug, "Use default value for feature \(key)")
+        return FeatureResult(value: feature.defaultValue, source: .defaultValue)
+    }
+
+    private enum PrerequisiteOutcome { case pass, fail, gate, cyclic }
+
+    private func evaluatePrerequisites(_ parents: [ParentCondition], path: [Int]) -> PrerequisiteOutcome {
+        for parent in parents {
+            let parentResult: FeatureResult
+            if let i = features.index(of: parent.id) {
+                if path.count >= Self.maxPrerequisiteDepth {
+                    log(.warning, "Prerequisite chain deeper than \(Self.maxPrerequisiteDepth), feature \(parent.id)")
+                    return .cyclic
+                }
+                parentResult = evaluateFeature(at: i, path: path)
+            } else {
+                log(.warning, "Unknown feature \(parent.id)")
+                parentResult = FeatureResult(value: .null, source: .unknownFeature)
+            }
+            if parentResult.source == .cyclicPrerequisite { return .cyclic }
+            guard let condition = parent.condition else { continue }
+            if !condition.evaluate(.object(["value": parentResult.value])) {
+                return parent.gate ? .gate : .fail
+            }
+        }
+        return .pass
+    }
+
+    // MARK: Hashing helpers
+
+    /// The attribute used for hashing and its value as given (`""` when missing or null),
+    /// falling back to `fallbackAttribute` when sticky bucketing is on and the value is empty.
+    func originalHashValue(_ attribute: String, fallback: String?) -> (attribute: String, value: JSON) {
+        var name = attribute
+        var value = attributeValue(attribute)
+        if !value.isTruthy, let fallback, sticky != nil {
+            value = attributeValue(fallback)
+            name = fallback
+        }
+        return (name, value)
+    }
+
+    private func attributeValue(_ name: String) -> JSON {
+        guard let v = attributes[name], !v.isNull else { return .string("") }
+        return v
+    }
+
+    /// As `originalHashValue`, with the value as the string that is hashed (Python's `str`).
+    func hashValue(_ attribute: String, fallback: String? = nil) -> (attribute: String, value: String) {
+        let (name, value) = originalHashValue(attribute, fallback: fallback)
+        return (name, value.pythonString)
+    }
+
+    private func isIncludedInRollout(rule: FeatureRule, featureKey: String) -> Bool {
+        if rule.coverage == nil && rule.range == nil { return true }
+        if rule.coverage == 0 && rule.range == nil { return false }
+        let value = hashValue(rule.hashAttribute, fallback: rule.fallbackAttribute).value
+        if value.isEmpty { return false }
+        guard let n = gbHash(seed: rule.seed ?? featureKey, value: value, version: rule.hashVersion) else {
+            return false
+        }
+        if let range = rule.range { return range.contains(n) }
+        if let coverage = rule.coverage { return n <= coverage }
+        return true
+    }
+
+    private func isFilteredOut(_ filters: [HashFilter]) -> Bool {
+        for filter in filters {
+            let value = hashValue(filter.attribute).value
+            if value.isEmpty { return false }
+            guard let n = gbHash(seed: filter.seed, value: value, version: filter.hashVersion) else { return false }
+            if !filter.ranges.contains(where: { $0.contains(n) }) { return true }
+        }
+        return false
+    }
+
+    // MARK: Experiments
+
+    /// Runs an inline experiment (the reference's `run`). `include` is the experiment's include
+    /// callback: `false` or `nil` (it raised) excludes the user.
+    public func run(_ experiment: Experiment, include: (() -> Bool?)? = nil) -> ExperimentResult {
+        let result = run(experiment, featureId: nil, ruleChecked: false, include: include)
+        hooks?.experimentRan(experiment, result)
+        return result
+    }
+
+    /// `ruleChecked`: the experiment comes from a feature rule whose condition and filters the
+    /// feature evaluation has just checked against the same attributes.
+    private func run(
+        _ original: Experiment, featureId: String?, ruleChecked: Bool, include: (() -> Bool?)? = nil
+    ) -> ExperimentResult {
+        var experiment = original
+        let key = experiment.key
+        // 1.
+        if experiment.variations.count < 2 {
+            log(.warning, "Experiment \(key) has less than 2 variations, skip")
+            return result(experiment, featureId: featureId)
+        }
+        // 2.
+        if !settings.enabled {
+            log(.debug, "Skip experiment \(key) because GrowthBook is disabled")
+            return result(experiment, featureId: featureId)
+        }
+        // 2.5. Deprecated per-experiment overrides.
+        if !settings.overrides.isEmpty, let o = settings.overrides[key]?.objectValue, !o.isEmpty {
+            experiment = experiment.overridden(by: o)
+        }
+        // 3.
+        if !settings.url.isEmpty,
+            let qs = queryStringOverride(id: key, url: settings.url, variationCount: experiment.variations.count)
+        {
+            log(.debug, "Force variation \(qs) from URL querystring, experiment \(key)")
+            return result(experiment, variationId: qs, featureId: featureId)
+        }
+        // 4.
+        if !settings.forcedVariations.isEmpty, let forced = settings.forcedVariations[key], !forced.isNull {
+            log(.debug, "Force variation \(forced.serialized) from GrowthBook context, experiment \(key)")
+            return result(experiment, variationId: forced.intValue ?? -1, featureId: featureId)
+        }
+        // 5.
+        if experiment.status == "draft" || !experiment.active {
+            log(.debug, "Experiment \(key) is not active, skip")
+            return result(experiment, featureId: featureId)
+        }
+        // 6.
+        let (hashAttribute, hashValue) = hashValue(experiment.hashAttribute, fallback: experiment.fallbackAttribute)
+        if hashValue.isEmpty {
+            log(.debug, "Skip experiment \(key) because user's hashAttribute value is empty")
+            return result(experiment, featureId: featureId)
+        }
+
+        var assigned = -1
+        var foundStickyBucket = false
+        var stickyVersionBlocked = false
+        let useSticky = sticky != nil && !experiment.disableStickyBucketing
+        if useSticky {
+            let (variation, blocked) = stickyBucketVariation(experiment)
+            foundStickyBucket = variation >= 0
+            assigned = variation
+            stickyVersionBlocked = blocked
+        }
+        if foundStickyBucket {
+            log(.debug, "Found sticky bucket for experiment \(key), assigning sticky variation \(assigned)")
+        } else {
+            // 7.
+            if let filters = experiment.filters {
+                if !ruleChecked && isFilteredOut(filters) {
+                    log(.debug, "Skip experiment \(key) because of filters/namespaces")
+                    return result(experiment, featureId: featureId)
+                }
+            } else if let ns = experiment.namespace, !ns.contains(userId: hashValue) {
+                log(.debug, "Skip experiment \(key) because of namespace")
+                return result(experiment, featureId: featureId)
+            }
+            // 7.5.
+            if let include {
+                switch include() {
+                case .some(true): break
+                case .some(false):
+                    log(.debug, "Skip experiment \(key) because include() returned false")
+                    return result(experiment, featureId: featureId)
+                case .none:
+                    log(.warning, "Skip experiment \(key) because include() raised an Exception")
+                    return result(experiment, featureId: featureId)
+                }
+            }
+            // 8.
+            if !ruleChecked, let condition = experiment.condition, !condition.evaluate(attributes) {
+                log(.debug, "Skip experiment \(key) because user failed the condition")
+                return result(experiment, featureId: featureId)
+            }
+            // 8.05.
+            if !experiment.parentConditions.isEmpty {
+                switch evaluatePrerequisites(experiment.parentConditions, path: []) {
+                case .gate, .fail:
+                    log(.debug, "Skip experiment \(key) because of failing prerequisite")
+                    return result(experiment, featureId: featureId)
+                case .cyclic:
+                    log(.debug, "Skip experiment \(key) because of cyclic prerequisite")
+                    return result(experiment, featureId: featureId)
+                case .pass:
+                    break
+                }
+            }
+            // 8.1. Deprecated groups.
+            if let groups = experiment.groups, !groups.isEmpty {
+                if !groups.contains(where: { settings.groups[$0]?.isTruthy ?? false }) {
+                    log(.debug, "Skip experiment \(key) because user not in required group")
+                    return result(experiment, featureId: featureId)
+                }
+            }
+        }
+        // 8.2. Deprecated URL targeting (applies even with a sticky bucket).
+        if let pattern = experiment.urlPattern {
+            if !urlIsValid(pattern: pattern, regex: experiment.url) {
+                log(.debug, "Skip experiment \(key) because current URL is not targeted")
+                return result(experiment, featureId: featureId)
+            }
+        }
+        // 9.
+        guard let n = gbHash(seed: experiment.seed ?? key, value: hashValue, version: experiment.hashVersion) else {
+            log(.warning, "Skip experiment \(key) because of invalid hashVersion")
+            return result(experiment, featureId: featureId)
+        }
+        if !foundStickyBucket {
+            let ranges =
+                experiment.ranges
+                ?? bucketRanges(
+                    count: experiment.variations.count, coverage: experiment.coverage ?? 1,
+                    weights: experiment.weights)
+            assigned = chooseVariation(n, ranges: ranges)
+        }
+        if stickyVersionBlocked {
+            log(.debug, "Skip experiment \(key) because sticky bucket version is blocked")
+            return result(experiment, featureId: featureId, stickyBucketUsed: true)
+        }
+        // 10.
+        if assigned < 0 {
+            log(.debug, "Skip experiment \(key) because user is not included in the rollout")
+            return result(experiment, featureId: featureId)
+        }
+        // 11.
+        if let force = experiment.force {
+            log(.debug, "Force variation \(force) in experiment \(key)")
+            return result(experiment, variationId: force, featureId: featureId)
+        }
+        // 12.
+        if settings.qaMode {
+            log(.debug, "Skip experiment \(key) because of QA Mode")
+            return result(experiment, featureId: featureId)
+        }
+        // 12.5.
+        if experiment.status == "stopped" {
+            log(.debug, "Skip experiment \(key) because it is stopped")
+            return result(experiment, featureId: featureId)
+        }
+        // 13.
+        let r = result(
+            experiment, variationId: assigned, hashUsed: true, featureId: featureId, bucket: n,
+            stickyBucketUsed: foundStickyBucket)
+        // 13.5.
+        if useSticky, let sticky {
+            saveStickyAssignment(
+                sticky, attribute: hashAttribute, value: hashValue,
+                experimentKey: stickyExperimentKey(key, experiment.bucketVersion), variationKey: r.key)
+        }
+        // 14.
+        hooks?.experimentViewed(experiment, r)
+        // 15.
+        log(.debug, "Assigned variation \(assigned) in experiment \(key)")
+        return r
+    }
+
+    /// The reference's `_getExperimentResult`.
+    private func result(
+        _ experiment: Experiment, variationId: Int = -1, hashUsed: Bool = false, featureId: String?,
+        bucket: Double? = nil, stickyBucketUsed: Bool = false
+    ) -> ExperimentResult {
+        var variationId = variationId
+        var inExperiment = true
+        if variationId < 0 || variationId >= experiment.variations.count {
+            variationId = 0
+            inExperiment = false
+        }
+        var key = String(variationId)
+        var name: String? = nil
+        var passthrough = false
+        if let meta = experiment.meta, variationId < meta.count, let m = meta[variationId].objectValue {
+            if let k = m["key"] { key = k.pythonString }
+            if let n = m["name"] { name = n.pythonString }
+            if let p = m["passthrough"] { passthrough = p.isTruthy }
+        }
+        let (hashAttribute, hashValue) = originalHashValue(
+            experiment.hashAttribute, fallback: experiment.fallbackAttribute)
+        return ExperimentResult(
+            featureId: featureId.flatMap { $0.isEmpty ? nil : $0 },
+            variationId: variationId,
+            inExperiment: inExperiment,
+            value: variationId < experiment.variations.count ? experiment.variations[variationId] : .null,
+            hashUsed: hashUsed,
+            hashAttribute: hashAttribute,
+            hashValue: hashValue,
+            key: key,
+            name: name,
+            passthrough: passthrough,
+            bucket: bucket,
+            stickyBucketUsed: stickyBucketUsed)
+    }
+
+    private func urlIsValid(pattern: String, regex: CompiledRegex?) -> Bool {
+        if settings.url.isEmpty { return false }
+        // A pattern that does not compile counts as a match, as in the reference.
+        guard let regex else { return true }
+        if regex.search(settings.url) { return true }
+        return regex.search(urlPathOnly(settings.url))
+    }
+
+    // MARK: Sticky bucketing
+
+    private func stickyExperimentKey(_ key: String, _ bucketVersion: Int) -> String {
+        key + "__" + String(bucketVersion)
+    }
+
+    /// The sticky variation index (-1 when none) and whether an older bucket version blocks the
+    /// user.
+    private func stickyBucketVariation(_ experiment: Experiment) -> (Int, Bool) {
+        let assignments = mergedStickyAssignments(experiment.hashAttribute, fallback: experiment.fallbackAttribute)
+        if experiment.minBucketVersion > 0 {
+            for v in 0..<experiment.minBucketVersion
+            where assignments[stickyExperimentKey(experiment.key, v)] != nil {
+                return (-1, true)
+            }
+        }
+        guard let variationKey = assignments[stickyExperimentKey(experiment.key, experiment.bucketVersion)],
+            variationKey.isTruthy
+        else { return (-1, false) }
+        guard let meta = experiment.meta else { return (-1, false) }
+        for (i, m) in meta.enumerated() where m["key"] == variationKey { return (i, false) }
+        return (-1, false)
+    }
+
+    private func mergedStickyAssignments(_ attribute: String, fallback: String?) -> JSONObject {
+        guard let sticky else { return JSONObject() }
+        var merged = sticky.assignments(stickyDocKey(attribute, hashValue(attribute).value)) ?? JSONObject()
+        if let fallback {
+            let fallbackValue = hashValue(fallback).value
+            if let more = sticky.assignments(stickyDocKey(fallback, fallbackValue)) {
+                for (k, v) in more.pairs where !merged.contains(k) { merged[k] = v }
+            }
+        }
+        return merged
+    }
+
+    private func saveStickyAssignment(
+        _ sticky: StickyBucketDocs, attribute: String, value: String, experimentKey: String, variationKey: String
+    ) {
+        let docKey = stickyDocKey(attribute, value)
+        let existing = sticky.assignments(docKey) ?? JSONObject()
+        if existing[experimentKey] == .string(variationKey) { return }
+        var assignments = existing
+        assignments[experimentKey] = .string(variationKey)
+        let doc: JSONObject = [
+            "attributeName": .string(attribute),
+            "attributeValue": .string(value),
+            "assignments": .object(assignments),
+        ]
+        sticky.store(docKey, doc)
+        sticky.service.saveAssignments(doc)
+    }
+}
+
+/// The URL without scheme and host, as the reference derives it for URL targeting.
+func urlPathOnly(_ url: String) -> String {
+    var s = Substring(url)
+    if s.hasPrefix("http://") {
+        s = s.dropFirst(7)
+    } else if s.hasPrefix("https://") {
+        s = s.dropFirst(8)
+    }
+    guard let slash = s.firstIndex(of: "/") else { return String(s) }
+    return String(s[slash...])
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        self.init()
+        for (k, v) in elements { self[k] = v }
+    }
+}

@@ -1,0 +1,181 @@
+/// An experiment, compiled once: from an inline definition (`run`) or from a feature's experiment
+/// rule. Immutable and shared by reference, so results can carry it without copying.
+///
+/// Fields whose original JSON is echoed back in `json` (the reference's `to_dict()`) are kept as
+/// given next to their compiled form.
+public final class Experiment: Sendable {
+    public let key: String
+    public let variations: [JSON]
+    public let weights: [Double]?
+    public let active: Bool
+    public let status: String
+    public let coverage: Double?
+    public let condition: Condition?
+    public let parentConditions: [ParentCondition]
+    public let namespace: Namespace?
+    public let force: Int?
+    public let hashAttribute: String
+    public let fallbackAttribute: String?
+    public let hashVersion: Int
+    public let ranges: [BucketRange]?
+    public let meta: [JSON]?
+    public let filters: [HashFilter]?
+    public let seed: String?
+    public let name: String?
+    public let phase: String?
+    public let disableStickyBucketing: Bool
+    public let bucketVersion: Int
+    public let minBucketVersion: Int
+    /// Deprecated targeting the reference still honours.
+    public let url: CompiledRegex?
+    public let urlPattern: String?
+    public let groups: [String]?
+
+    // As given, for `json`.
+    let weightsJSON: JSON
+    let coverageJSON: JSON
+    let conditionJSON: JSON
+    let namespaceJSON: JSON
+    let rangesJSON: JSON
+    let metaJSON: JSON
+    let filtersJSON: JSON
+    let parentConditionsJSON: JSON
+    let forceJSON: JSON
+
+    /// Reads an experiment definition. `featureKey` names the feature when the experiment comes
+    /// from a rule (whose `key` then defaults to the feature's). Saved groups resolve
+    /// `$inGroup` in its conditions.
+    public init(_ object: JSONObject, featureKey: String? = nil, savedGroups: JSONObject? = nil) {
+        let ruleKey = object["key"]?.stringValue ?? ""
+        key = ruleKey.isEmpty ? (featureKey ?? "") : ruleKey
+        variations = object["variations"]?.arrayValue ?? []
+        weightsJSON = object["weights"] ?? .null
+        weights = weightsJSON.arrayValue.flatMap { list in
+            let numbers = list.compactMap { $0.doubleValue }
+            return numbers.count == list.count ? numbers : nil
+        }
+        active = featureKey == nil ? (object["active"].map { $0.isTruthy } ?? true) : true
+        status = featureKey == nil ? (object["status"]?.stringValue ?? "running") : "running"
+        coverageJSON = object["coverage"] ?? .null
+        coverage = coverageJSON.doubleValue
+        conditionJSON = object["condition"] ?? .null
+        condition = conditionJSON.isTruthy ? Condition(conditionJSON, savedGroups: savedGroups) : nil
+        // A rule's parent conditions gate the rule, not the experiment built from it.
+        parentConditionsJSON = featureKey == nil ? (object["parentConditions"] ?? .null) : .null
+        parentConditions = ParentCondition.list(parentConditionsJSON, savedGroups: savedGroups)
+        namespaceJSON = object["namespace"] ?? .null
+        namespace = Namespace(json: namespaceJSON)
+        forceJSON = featureKey == nil ? (object["force"] ?? .null) : .null
+        force = forceJSON.intValue
+        hashAttribute = object["hashAttribute"]?.stringValue ?? "id"
+        disableStickyBucketing = object["disableStickyBucketing"]?.isTruthy ?? false
+        let fallback = object["fallbackAttribute"]?.stringValue
+        fallbackAttribute = disableStickyBucketing || fallback?.isEmpty == true ? nil : fallback
+        hashVersion = Self.positiveInt(object["hashVersion"]) ?? 1
+        rangesJSON = object["ranges"] ?? .null
+        ranges = rangesJSON.arrayValue.flatMap { list in
+            let r = list.compactMap { BucketRange(json: $0) }
+            return r.count == list.count && !r.isEmpty ? r : nil
+        }
+        metaJSON = object["meta"] ?? .null
+        meta = metaJSON.arrayValue
+        filtersJSON = object["filters"] ?? .null
+        filters = HashFilter.list(filtersJSON)
+        seed = object["seed"]?.stringValue
+        name = object["name"]?.stringValue
+        phase = object["phase"]?.stringValue
+        bucketVersion = object["bucketVersion"]?.intValue ?? 0
+        minBucketVersion = object["minBucketVersion"]?.intValue ?? 0
+        urlPattern = featureKey == nil ? object["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
+        url = urlPattern.flatMap { CompiledRegex($0) }
+        groups = featureKey == nil ? object["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
+    }
+
+    /// A copy with the reference's per-experiment `overrides` merged in (weights, status,
+    /// coverage, url, groups, force).
+    func overridden(by override: JSONObject) -> Experiment {
+        var merged = JSONObject()
+        for (k, v) in json.objectValue?.pairs ?? JSONObject().pairs { merged[k] = v }
+        merged["status"] = .string(status)
+        if let urlPattern { merged["url"] = .string(urlPattern) }
+        if let groups { merged["groups"] = .array(groups.map { .string($0) }) }
+        merged["parentConditions"] = parentConditionsJSON
+        for field in ["weights", "status", "coverage", "url", "groups", "force"] {
+            if let v = override[field], !v.isNull { merged[field] = v }
+        }
+        return Experiment(merged, featureKey: nil)
+    }
+
+    private static func positiveInt(_ json: JSON?) -> Int? {
+        guard let v = json?.intValue, v != 0 else { return nil }
+        return v
+    }
+
+    /// The reference's `Experiment.to_dict()`.
+    public var json: JSON {
+        var o = JSONObject()
+        o["key"] = .string(key)
+        o["variations"] = .array(variations)
+        o["weights"] = weightsJSON
+        o["active"] = .bool(active)
+        o["coverage"] = coverageJSON.isTruthy ? coverageJSON : .int(1)
+        o["condition"] = conditionJSON
+        o["namespace"] = namespaceJSON
+        o["force"] = forceJSON
+        o["hashAttribute"] = .string(hashAttribute)
+        o["hashVersion"] = .int(Int64(hashVersion))
+        o["ranges"] = rangesJSON
+        o["meta"] = metaJSON
+        o["filters"] = filtersJSON
+        o["seed"] = seed.map { .string($0) } ?? .null
+        o["name"] = name.map { .string($0) } ?? .null
+        o["phase"] = phase.map { .string($0) } ?? .null
+        if let fallbackAttribute { o["fallbackAttribute"] = .string(fallbackAttribute) }
+        if disableStickyBucketing { o["disableStickyBucketing"] = .bool(true) }
+        if bucketVersion != 0 { o["bucketVersion"] = .int(Int64(bucketVersion)) }
+        if minBucketVersion != 0 { o["minBucketVersion"] = .int(Int64(minBucketVersion)) }
+        if parentConditionsJSON.isTruthy { o["parentConditions"] = parentConditionsJSON }
+        return .object(o)
+    }
+}
+
+/// A hash filter of a rule or experiment: users whose hash of `attribute` (with `seed`) falls in
+/// none of `ranges` are filtered out.
+public struct HashFilter: Sendable {
+    public var attribute: String
+    public var seed: String
+    public var hashVersion: Int
+    public var ranges: [BucketRange]
+
+    static func list(_ json: JSON) -> [HashFilter]? {
+        guard case .array(let items) = json, !items.isEmpty else { return nil }
+        return items.map { item in
+            let o = item.objectValue ?? JSONObject()
+            return HashFilter(
+                attribute: o["attribute"]?.stringValue ?? "id",
+                seed: o["seed"]?.stringValue ?? "",
+                hashVersion: o["hashVersion"]?.intValue ?? 2,
+                ranges: (o["ranges"]?.arrayValue ?? []).compactMap { BucketRange(json: $0) })
+        }
+    }
+}
+
+/// A prerequisite: the parent feature's value must satisfy `condition` (as `{"value": …}`).
+/// A failing `gate` makes the whole feature evaluate to null with source `prerequisite`.
+public struct ParentCondition: Sendable {
+    public var id: String
+    public var condition: Condition?
+    public var gate: Bool
+
+    static func list(_ json: JSON, savedGroups: JSONObject?) -> [ParentCondition] {
+        guard case .array(let items) = json else { return [] }
+        return items.compactMap { item in
+            guard let o = item.objectValue, let id = o["id"]?.stringValue else { return nil }
+            let c = o["condition"]
+            return ParentCondition(
+                id: id,
+                condition: c.flatMap { $0.isNull ? nil : Condition($0, savedGroups: savedGroups) },
+                gate: o["gate"]?.isTruthy ?? false)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// A feature compiled once: its default value and its rules in order.
+public struct Feature: Sendable {
+    public let key: String
+    public let defaultValue: JSON
+    public let rules: [FeatureRule]
+    /// The definition as given, for `get_features`.
+    public let definition: JSON
+
+    public init(key: String, definition: JSON, savedGroups: JSONObject? = nil) {
+        self.key = key
+        self.definition = definition
+        let o = definition.objectValue ?? JSONObject()
+        defaultValue = o["defaultValue"] ?? .null
+        rules = (o["rules"]?.arrayValue ?? []).map {
+            FeatureRule($0.objectValue ?? JSONObject(), featureKey: key, savedGroups: savedGroups)
+        }
+    }
+}
+
+/// One rule of a feature: a forced value (optionally a percentage rollout) or an experiment.
+public struct FeatureRule: Sendable {
+    public let id: String?
+    public let condition: Condition?
+    public let parentConditions: [ParentCondition]
+    public let filters: [HashFilter]?
+    /// Non-nil for a force rule.
+    public let force: JSON?
+    public let coverage: Double?
+    public let range: BucketRange?
+    public let seed: String?
+    public let hashAttribute: String
+    public let fallbackAttribute: String?
+    public let hashVersion: Int
+    /// Non-nil when the rule has variations.
+    public let experiment: Experiment?
+
+    init(_ o: JSONObject, featureKey: String, savedGroups: JSONObject?) {
+        id = o["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let conditionJSON = o["condition"] ?? .null
+        condition = conditionJSON.isTruthy ? Condition(conditionJSON, savedGroups: savedGroups) : nil
+        parentConditions = ParentCondition.list(o["parentConditions"] ?? .null, savedGroups: savedGroups)
+        filters = HashFilter.list(o["filters"] ?? .null)
+        force = o["force"].flatMap { $0.isNull ? nil : $0 }
+        coverage = o["coverage"]?.doubleValue
+        range = o["range"].flatMap { BucketRange(json: $0) }
+        let seedValue = o["seed"]?.stringValue
+        seed = seedValue?.isEmpty == true ? nil : seedValue
+        hashAttribute = o["hashAttribute"]?.stringValue ?? "id"
+        let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
+        let fallback = o["fallbackAttribute"]?.stringValue
+        fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
+        let hv = o["hashVersion"]?.intValue ?? 0
+        hashVersion = hv == 0 ? 1 : hv
+        if force == nil, o["variations"]?.arrayValue != nil {
+            experiment = Experiment(o, featureKey: featureKey, savedGroups: savedGroups)
+        } else {
+            experiment = nil
+        }
+    }
+}

@@ -1,0 +1,364 @@
+import Synchronization
+
+/// An error from configuring a GrowthBook instance.
+public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        case invalidJSON(JSONError)
+        /// Valid JSON of the wrong shape.
+        case wrongType
+        case invalidArgument
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+
+    public static func wrongType(_ message: String) -> GrowthBookError {
+        GrowthBookError(kind: .wrongType, message: message)
+    }
+}
+
+/// A GrowthBook context: features, attributes, settings and callbacks, safe to use from many
+/// threads at once.
+///
+/// Everything an evaluation reads is one immutable `State`, replaced whole by each setter, so an
+/// evaluation takes one reference under a short lock and then runs with no lock held. The only
+/// mutable state shared by evaluations is the tracking and assignment bookkeeping, behind its
+/// own lock, and callbacks are never called with a lock held.
+public final class GrowthBook: Sendable {
+    /// What an evaluation reads, replaced whole on every change.
+    public final class State: Sendable {
+        public let features: FeatureSet
+        public let attributes: JSON
+        public let settings: EvaluationSettings
+        public let hooks: Hooks
+        public let stickyService: (any StickyBucketService)?
+        /// Explicit identifier attributes; nil derives them from the features.
+        public let stickyIdentifierAttributes: [String]?
+        /// Sticky docs loaded for `attributes`.
+        public let stickyDocs: StickyBucketDocs?
+
+        init(
+            features: FeatureSet, attributes: JSON, settings: EvaluationSettings, hooks: Hooks,
+            stickyService: (any StickyBucketService)?, stickyIdentifierAttributes: [String]?,
+            stickyDocs: StickyBucketDocs?
+        ) {
+            self.features = features
+            self.attributes = attributes
+            self.settings = settings
+            self.hooks = hooks
+            self.stickyService = stickyService
+            self.stickyIdentifierAttributes = stickyIdentifierAttributes
+            self.stickyDocs = stickyDocs
+        }
+
+        func with(
+            features: FeatureSet? = nil, attributes: JSON? = nil, settings: EvaluationSettings? = nil,
+            hooks: Hooks? = nil, stickyService: (any StickyBucketService)?? = nil,
+            stickyIdentifierAttributes: [String]?? = nil, stickyDocs: StickyBucketDocs?? = nil
+        ) -> State {
+            State(
+                features: features ?? self.features, attributes: attributes ?? self.attributes,
+                settings: settings ?? self.settings, hooks: hooks ?? self.hooks,
+                stickyService: stickyService ?? self.stickyService,
+                stickyIdentifierAttributes: stickyIdentifierAttributes ?? self.stickyIdentifierAttributes,
+                stickyDocs: stickyDocs ?? self.stickyDocs)
+        }
+
+        /// The identifier attributes and their hash values for sticky bucket look-ups.
+        func stickyAttributes(for attributes: JSON) -> [(name: String, value: String)] {
+            let names = stickyIdentifierAttributes ?? features.stickyIdentifierAttributes
+            var out: [(name: String, value: String)] = []
+            for name in names {
+                guard let v = attributes[name], !v.isNull else { continue }
+                let s = v.pythonString
+                if !s.isEmpty { out.append((name, s)) }
+            }
+            return out
+        }
+    }
+
+    public typealias ExperimentCallback = @Sendable (Experiment, ExperimentResult) -> Void
+    public typealias LogCallback = @Sendable (LogLevel, String) -> Void
+
+    /// The callbacks of one state, and the bookkeeping they share (tracked exposures, latest
+    /// assignments) across states.
+    public final class Hooks: EvaluationHooks {
+        let tracking: ExperimentCallback?
+        let subscriptions: [(id: Int, callback: ExperimentCallback)]
+        let logSink: LogCallback?
+        public let logLevel: LogLevel?
+        let bookkeeping: Bookkeeping
+
+        init(
+            tracking: ExperimentCallback?, subscriptions: [(id: Int, callback: ExperimentCallback)],
+            logSink: LogCallback?, logLevel: LogLevel?, bookkeeping: Bookkeeping
+        ) {
+            self.tracking = tracking
+            self.subscriptions = subscriptions
+            self.logSink = logSink
+            self.logLevel = logSink == nil ? nil : logLevel
+            self.bookkeeping = bookkeeping
+        }
+
+        func with(
+            tracking: ExperimentCallback?? = nil, subscriptions: [(id: Int, callback: ExperimentCallback)]? = nil,
+            logSink: LogCallback?? = nil, logLevel: LogLevel? = nil
+        ) -> Hooks {
+            Hooks(
+                tracking: tracking ?? self.tracking, subscriptions: subscriptions ?? self.subscriptions,
+                logSink: logSink ?? self.logSink, logLevel: logLevel ?? self.logLevel ?? .debug,
+                bookkeeping: bookkeeping)
+        }
+
+        public func experimentViewed(_ experiment: Experiment, _ result: ExperimentResult) {
+            guard let tracking else { return }
+            // The reference's de-duplication key.
+            let key =
+                result.hashAttribute + result.hashValue.pythonString + experiment.key + String(result.variationId)
+            let first = bookkeeping.state.withLock { $0.tracked.insert(key).inserted }
+            if first { tracking(experiment, result) }
+        }
+
+        public func experimentRan(_ experiment: Experiment, _ result: ExperimentResult) {
+            let changed = bookkeeping.state.withLock { b -> Bool in
+                if let prev = b.assigned[experiment.key]?.result, prev.inExperiment == result.inExperiment,
+                    prev.variationId == result.variationId
+                {
+                    return false
+                }
+                if b.assigned[experiment.key] == nil { b.assignedOrder.append(experiment.key) }
+                b.assigned[experiment.key] = (experiment, result)
+                return true
+            }
+            if changed {
+                for s in subscriptions { s.callback(experiment, result) }
+            }
+        }
+
+        public func log(_ level: LogLevel, _ message: String) {
+            logSink?(level, message)
+        }
+    }
+
+    final class Bookkeeping: Sendable {
+        struct Contents {
+            var tracked = Set<String>()
+            var assigned: [String: (experiment: Experiment, result: ExperimentResult)] = [:]
+            var assignedOrder: [String] = []
+            var nextSubscriptionId = 1
+        }
+        let state = Mutex(Contents())
+    }
+
+    private let current: Mutex<State>
+    private let bookkeeping = Bookkeeping()
+
+    public init() {
+        let hooks = Hooks(tracking: nil, subscriptions: [], logSink: nil, logLevel: nil, bookkeeping: bookkeeping)
+        current = Mutex(
+            State(
+                features: .empty, attributes: .object(JSONObject()), settings: EvaluationSettings(), hooks: hooks,
+                stickyService: nil, stickyIdentifierAttributes: nil, stickyDocs: nil))
+    }
+
+    /// A context configured from a GrowthBook options object: the `context` objects of the spec
+    /// fixture files (attributes, features, savedGroups, forcedVariations, qaMode, enabled, url,
+    /// groups, overrides, stickyBucketAssignmentDocs, stickyBucketIdentifierAttributes) plus
+    /// `stickyBucketing` (true: use the built-in in-memory service). Unknown keys are ignored.
+    public convenience init(options: JSON) throws(GrowthBookError) {
+        self.init()
+        guard case .object(let o) = options else { throw .wrongType("options must be a JSON object") }
+        var settings = EvaluationSettings()
+        if let v = o["enabled"], !v.isNull { settings.enabled = v.isTruthy }
+        if let v = o["qaMode"], !v.isNull { settings.qaMode = v.isTruthy }
+        if let v = o["url"], !v.isNull {
+            guard case .string(let s) = v else { throw .wrongType("url must be a string") }
+            settings.url = s
+        }
+        settings.forcedVariations = try Self.object(o["forcedVariations"], "forcedVariations")
+        settings.groups = try Self.object(o["groups"], "groups")
+        settings.overrides = try Self.object(o["overrides"], "overrides")
+        let attributes = try Self.object(o["attributes"], "attributes")
+        let savedGroups = try Self.object(o["savedGroups"], "savedGroups")
+        let features = try Self.object(o["features"], "features")
+        var identifiers: [String]? = nil
+        if let v = o["stickyBucketIdentifierAttributes"], !v.isNull {
+            guard case .array(let items) = v else {
+                throw .wrongType("stickyBucketIdentifierAttributes must be an array of strings")
+            }
+            identifiers = items.compactMap { $0.stringValue }
+        }
+        var service: (any StickyBucketService)? = nil
+        if let docs = o["stickyBucketAssignmentDocs"], !docs.isNull {
+            guard case .object(let d) = docs else { throw .wrongType("stickyBucketAssignmentDocs must be an object") }
+            service = InMemoryStickyBucketService(docs: d)
+        } else if o["stickyBucketing"]?.isTruthy == true {
+            service = InMemoryStickyBucketService()
+        }
+        let featureSet = FeatureSet(features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups)
+        update {
+            $0.with(
+                features: featureSet, attributes: .object(attributes), settings: settings, stickyService: .some(service),
+                stickyIdentifierAttributes: .some(identifiers))
+        }
+        refreshStickyBuckets(force: true)
+    }
+
+    private static func object(_ v: JSON?, _ name: String) throws(GrowthBookError) -> JSONObject {
+        guard let v, !v.isNull else { return JSONObject() }
+        guard case .object(let o) = v else { throw .wrongType("\(name) must be a JSON object") }
+        return o
+    }
+
+    // MARK: State
+
+    /// The current state: one short lock to take a reference.
+    public var state: State { current.withLock { $0 } }
+
+    private func update(_ change: (State) -> State) {
+        current.withLock { $0 = change($0) }
+    }
+
+    public func setFeatures(_ features: FeatureSet) {
+        update { $0.with(features: features) }
+        refreshStickyBuckets(force: false)
+    }
+
+    /// Replaces the features, keeping the saved groups.
+    public func setFeatures(_ definitions: JSONObject) {
+        let groups = state.features.savedGroups
+        setFeatures(FeatureSet(features: definitions, savedGroups: groups))
+    }
+
+    /// Replaces the saved groups; the features are recompiled against them.
+    public func setSavedGroups(_ groups: JSONObject) {
+        let definitions = state.features.json.objectValue ?? JSONObject()
+        setFeatures(FeatureSet(features: definitions, savedGroups: groups.isEmpty ? nil : groups))
+    }
+
+    public func setAttributes(_ attributes: JSONObject) {
+        update { $0.with(attributes: .object(attributes)) }
+        refreshStickyBuckets(force: false)
+    }
+
+    public func updateSettings(_ change: (inout EvaluationSettings) -> Void) {
+        update { state in
+            var s = state.settings
+            change(&s)
+            return state.with(settings: s)
+        }
+    }
+
+    public func setTrackingCallback(_ callback: ExperimentCallback?) {
+        update { $0.with(hooks: $0.hooks.with(tracking: .some(callback))) }
+    }
+
+    public func setLogCallback(_ callback: LogCallback?, level: LogLevel) {
+        update { $0.with(hooks: $0.hooks.with(logSink: .some(callback), logLevel: level)) }
+    }
+
+    /// Adds a subscription; returns its id for `unsubscribe`.
+    @discardableResult
+    public func subscribe(_ callback: @escaping ExperimentCallback) -> Int {
+        let id = bookkeeping.state.withLock { b -> Int in
+            defer { b.nextSubscriptionId += 1 }
+            return b.nextSubscriptionId
+        }
+        update { $0.with(hooks: $0.hooks.with(subscriptions: $0.hooks.subscriptions + [(id, callback)])) }
+        return id
+    }
+
+    /// Whether a subscription with that id existed.
+    @discardableResult
+    public func unsubscribe(_ id: Int) -> Bool {
+        var found = false
+        update { state in
+            let subs = state.hooks.subscriptions.filter { $0.id != id }
+            found = subs.count != state.hooks.subscriptions.count
+            return state.with(hooks: state.hooks.with(subscriptions: subs))
+        }
+        return found
+    }
+
+    public func setStickyBucketService(_ service: (any StickyBucketService)?, identifierAttributes: [String]? = nil) {
+        update { $0.with(stickyService: .some(service), stickyIdentifierAttributes: .some(identifierAttributes)) }
+        refreshStickyBuckets(force: true)
+    }
+
+    /// Reloads the sticky bucket docs for the current attributes from the service (only when
+    /// the identifier attributes changed, unless `force`).
+    public func refreshStickyBuckets(force: Bool) {
+        let s = state
+        guard let service = s.stickyService else {
+            if s.stickyDocs != nil { update { $0.with(stickyDocs: .some(nil)) } }
+            return
+        }
+        let attrs = s.stickyAttributes(for: s.attributes)
+        if !force, let docs = s.stickyDocs, docs.matches(attrs) { return }
+        // The service is called with no lock held.
+        let docs = StickyBucketDocs(service: service, attributes: attrs)
+        update { $0.stickyService === service ? $0.with(stickyDocs: .some(docs)) : $0 }
+    }
+
+    /// Every experiment's latest assignment: key → (experiment, result).
+    public var allResults: [(key: String, experiment: Experiment, result: ExperimentResult)] {
+        bookkeeping.state.withLock { b in
+            b.assignedOrder.compactMap { k in b.assigned[k].map { (k, $0.experiment, $0.result) } }
+        }
+    }
+
+    /// Clears callbacks and bookkeeping (the reference's `destroy`).
+    public func clearBookkeeping() {
+        bookkeeping.state.withLock {
+            $0.tracked.removeAll()
+            $0.assigned.removeAll()
+            $0.assignedOrder.removeAll()
+        }
+    }
+
+    // MARK: Evaluation
+
+    /// An evaluator for the current state, with the context's attributes or `attributes`.
+    /// Per-call attributes never change the context; their sticky docs are loaded for the call.
+    public func evaluator(attributes: JSON? = nil) -> Evaluator {
+        evaluator(state: state, attributes: attributes)
+    }
+
+    public func evaluator(state s: State, attributes: JSON?) -> Evaluator {
+        var sticky = s.stickyDocs
+        if let attributes, let service = s.stickyService {
+            sticky = StickyBucketDocs(service: service, attributes: s.stickyAttributes(for: attributes))
+        }
+        return Evaluator(
+            features: s.features, attributes: attributes ?? s.attributes, settings: s.settings, sticky: sticky,
+            hooks: s.hooks, logLevel: s.hooks.logLevel)
+    }
+
+    public func evaluateFeature(_ key: String, attributes: JSON? = nil) -> FeatureResult {
+        evaluator(attributes: attributes).evaluateFeature(key)
+    }
+
+    /// Evaluates by the key's UTF-8 bytes (the C ABI's path: no String is built for the key).
+    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> FeatureResult {
+        let s = state
+        guard let i = s.features.index(ofKeyBytes: keyBytes) else {
+            if let level = s.hooks.logLevel, level <= .warning {
+                s.hooks.log(.warning, "Unknown feature \(String(decoding: keyBytes, as: UTF8.self))")
+            }
+            return FeatureResult(value: .null, source: .unknownFeature)
+        }
+        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
+    }
+
+    public func isOn(_ key: String) -> Bool { evaluateFeature(key).on }
+
+    /// Compiles an inline experiment definition against the context's saved groups.
+    public func experiment(_ definition: JSONObject) -> Experiment {
+        Experiment(definition, savedGroups: state.features.savedGroups)
+    }
+
+    public func run(_ experiment: Experiment, attributes: JSON? = nil, include: (() -> Bool?)? = nil) -> ExperimentResult {
+        evaluator(attributes: attributes).run(experiment, include: include)
+    }
+}
