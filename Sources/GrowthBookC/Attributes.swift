@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+
+/// What a `gb_attributes *` points to: attributes parsed once, immutable, shareable.
+final class AttributesBox {
+    static let live: UInt64 = 0x6762_5f61_7474_7273  // "gb_attrs"
+    var marker = AttributesBox.live
+    let json: JSON
+
+    init(_ json: JSON) {
+        self.json = json
+    }
+}
+
+func withAttributes<R>(_ p: OpaquePointer?, _ body: (JSON) throws(CallError) -> R) throws(CallError) -> R {
+    guard let p else { throw CallError(.invalidArgument, "attributes is NULL") }
+    let box = Unmanaged<AttributesBox>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    guard box.marker == AttributesBox.live else {
+        throw CallError(.invalidArgument, "attributes is not a live gb_attributes")
+    }
+    return try body(box.json)
+}
+
+@_cdecl("gb_attributes_create")
+public func gb_attributes_create(_ json: UnsafePointer<CChar>?) -> OpaquePointer? {
+    do throws(CallError) {
+        let o = try CInput.object(json, "attributes_json")
+        return OpaquePointer(Unmanaged.passRetained(AttributesBox(.object(o))).toOpaque())
+    } catch {
+        LastError.set(error)
+        return nil
+    }
+}
+
+@_cdecl("gb_attributes_free")
+public func gb_attributes_free(_ p: OpaquePointer?) {
+    guard let p else { return }
+    let u = Unmanaged<AttributesBox>.fromOpaque(UnsafeRawPointer(p))
+    let box = u.takeUnretainedValue()
+    guard box.marker == AttributesBox.live else { return }
+    box.marker = 0
+    u.release()
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+
+/// Checked views of the C strings hosts pass in.
+enum CInput {
+    /// The bytes of a NUL-terminated string, checked to be valid UTF-8.
+    static func bytes(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> UnsafeBufferPointer<UInt8> {
+        guard let p else { throw CallError(.invalidArgument, "\(name) is NULL") }
+        let count = strlen(p)
+        let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: count)
+        if let bad = invalidUTF8Offset(buffer) {
+            throw CallError(.utf8, "\(name) is not valid UTF-8 (byte offset \(bad))")
+        }
+        return buffer
+    }
+
+    static func string(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> String {
+        String(decoding: try bytes(p, name), as: UTF8.self)
+    }
+
+    /// Parses a JSON argument.
+    static func json(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> JSON {
+        let b = try bytes(p, name)
+        do {
+            return try JSON.parse(b)
+        } catch {
+            throw CallError(error.kind == .invalidUTF8 ? .utf8 : .json, "\(name): \(error)")
+        }
+    }
+
+    /// Parses a JSON argument that must be an object.
+    static func object(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> JSONObject {
+        guard case .object(let o) = try json(p, name) else {
+            throw CallError(.type, "\(name) must be a JSON object")
+        }
+        return o
+    }
+
+    /// The offset of the first byte that breaks UTF-8, or nil. ASCII is checked eight bytes at a
+    /// time; only strings with other bytes pay for full decoding.
+    static func invalidUTF8Offset(_ buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = buffer.count
+        guard let base = buffer.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < n && buffer[i] < 0x80 { i += 1 }
+        if i == n { return nil }
+        var decoder = UTF8()
+        var iterator = UnsafeBufferPointer(rebasing: buffer[i...]).makeIterator()
+        var offset = i
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): offset += UTF8.width(s)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+}

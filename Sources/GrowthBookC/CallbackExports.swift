@@ -1,0 +1,68 @@
+import GrowthBookCore
+
+// Host callbacks: tracking, subscriptions, logging. Each C function pointer and its user_data
+// become a Swift closure; the core calls them with no lock held.
+
+public typealias ExperimentFn = @convention(c) (UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void
+public typealias LogFn = @convention(c) (Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void
+
+func experimentCallback(_ fn: @escaping ExperimentFn, _ userData: UserData) -> GrowthBook.ExperimentCallback {
+    { experiment, result in
+        withCString(experiment.json.serialized) { e in
+            withCString(result.json.serialized) { r in fn(e, r, userData.raw) }
+        }
+    }
+}
+
+@_cdecl("gb_set_tracking_callback")
+public func gb_set_tracking_callback(_ p: OpaquePointer?, _ fn: ExperimentFn?, _ userData: UnsafeMutableRawPointer?)
+    -> Int32
+{
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            h.gb.setTrackingCallback(fn.map { experimentCallback($0, UserData(raw: userData)) })
+            return 0
+        }
+    }
+}
+
+@_cdecl("gb_subscribe")
+public func gb_subscribe(_ p: OpaquePointer?, _ fn: ExperimentFn?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            guard let fn else { throw CallError(.invalidArgument, "fn is NULL") }
+            let id = h.gb.subscribe(experimentCallback(fn, UserData(raw: userData)))
+            return Int32(truncatingIfNeeded: id)
+        }
+    }
+}
+
+@_cdecl("gb_unsubscribe")
+public func gb_unsubscribe(_ p: OpaquePointer?, _ id: Int32) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            guard h.gb.unsubscribe(Int(id)) else { throw CallError(.notFound, "no subscription with id \(id)") }
+            return 0
+        }
+    }
+}
+
+@_cdecl("gb_set_log_callback")
+public func gb_set_log_callback(
+    _ p: OpaquePointer?, _ fn: LogFn?, _ minLevel: Int32, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let level: LogLevel =
+                minLevel <= 10 ? .debug : minLevel <= 20 ? .info : minLevel <= 30 ? .warning : .error
+            h.gb.setLogCallback(fn.map { logCallback($0, UserData(raw: userData)) }, level: level)
+            return 0
+        }
+    }
+}
+
+func logCallback(_ fn: @escaping LogFn, _ userData: UserData) -> GrowthBook.LogCallback {
+    { level, message in
+        withCString(message) { fn(Int32(level.rawValue), $0, userData.raw) }
+    }
+}

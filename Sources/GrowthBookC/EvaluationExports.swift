@@ -1,0 +1,121 @@
+import GrowthBookCore
+
+// Feature evaluation and inline experiments.
+
+/// Evaluates the feature named by a C string, by its bytes (no String is built for the key).
+@inline(__always)
+func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) throws(CallError) -> FeatureResult {
+    let bytes = try CInput.bytes(key, "feature_key")
+    return h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes)
+}
+
+@_cdecl("gb_is_on")
+public func gb_is_on(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).on ? 1 : 0 }
+    }
+}
+
+@_cdecl("gb_is_off")
+public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).off ? 1 : 0 }
+    }
+}
+
+@_cdecl("gb_eval_feature_json")
+public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).json.serialized }
+    }
+}
+
+@_cdecl("gb_get_feature_value_json")
+public func gb_get_feature_value_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).value.serialized }
+    }
+}
+
+@_cdecl("gb_is_on_with")
+public func gb_is_on_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ attrs: OpaquePointer?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            try withAttributes(attrs) { a throws(CallError) in try evaluate(h, key, attributes: a).on ? 1 : 0 }
+        }
+    }
+}
+
+@_cdecl("gb_eval_feature_with")
+public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ attrs: OpaquePointer?)
+    -> UnsafeMutablePointer<CChar>?
+{
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            try withAttributes(attrs) { a throws(CallError) in try evaluate(h, key, attributes: a).json.serialized }
+        }
+    }
+}
+
+@_cdecl("gb_eval_feature_with_attributes_json")
+public func gb_eval_feature_with_attributes_json(
+    _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ json: UnsafePointer<CChar>?
+) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let attributes = try CInput.object(json, "attributes_json")
+            return try evaluate(h, key, attributes: .object(attributes)).json.serialized
+        }
+    }
+}
+
+/// Runs an inline experiment with an optional C include callback.
+func runExperiment(
+    _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, include: IncludeFn?, userData: UnsafeMutableRawPointer?
+) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let definition = try CInput.object(json, "experiment_json")
+            guard definition["key"]?.stringValue != nil, definition["variations"]?.arrayValue != nil else {
+                throw CallError(
+                    .type, "experiment_json must have a string \"key\" and an array \"variations\"")
+            }
+            let experiment = h.gb.experiment(definition)
+            var includeClosure: (() -> Bool?)? = nil
+            if let include {
+                includeClosure = {
+                    let r = withCString(experiment.key) { include($0, userData) }
+                    return r < 0 ? nil : r != 0
+                }
+            }
+            return h.gb.run(experiment, include: includeClosure).json.serialized
+        }
+    }
+}
+
+public typealias IncludeFn = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
+
+@_cdecl("gb_run_experiment_json")
+public func gb_run_experiment_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    runExperiment(p, json, include: nil, userData: nil)
+}
+
+@_cdecl("gb_run_experiment_with_include_json")
+public func gb_run_experiment_with_include_json(
+    _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ include: IncludeFn?, _ userData: UnsafeMutableRawPointer?
+) -> UnsafeMutablePointer<CChar>? {
+    runExperiment(p, json, include: include, userData: userData)
+}
+
+@_cdecl("gb_get_all_results_json")
+public func gb_get_all_results_json(_ p: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            var o = JSONObject()
+            for r in h.gb.allResults {
+                o[r.key] = .object(["experiment": r.experiment.json, "result": r.result.json])
+            }
+            return JSON.object(o).serialized
+        }
+    }
+}

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+
+/// What a `gb_handle *` points to: the GrowthBook context and nothing else the core does not
+/// already own. A marker field catches most pointers that are not live handles.
+final class Handle {
+    static let live: UInt64 = 0x6762_5f68_616e_646c  // "gb_handl"
+    static let dead: UInt64 = 0x6465_6164_6465_6164
+
+    var marker = Handle.live
+    let gb: GrowthBook
+
+    init(_ gb: GrowthBook) {
+        self.gb = gb
+    }
+
+    var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
+}
+
+/// Calls `body` with the handle behind `p`, without retaining it (the host keeps it alive
+/// for the duration of the call, as the header requires).
+@inline(__always)
+func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
+    guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
+    let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
+        h in
+        guard h.marker == Handle.live else {
+            return .failure(CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)"))
+        }
+        do throws(CallError) {
+            return .success(try body(h))
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try result.get()
+}
+
+/// A `void *user_data` carried into callbacks; the host owns what it points to.
+struct UserData: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer?
+}
+
+/// Passes `s` to `body` as a NUL-terminated C string valid only during the call.
+func withCString<R>(_ s: String, _ body: (UnsafePointer<CChar>) -> R) -> R {
+    var s = s
+    return s.withCString(body)
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+
+nonisolated(unsafe) private let versionString: UnsafePointer<CChar> = {
+    let s = "0.1.0"
+    return UnsafePointer(strdup(s)!)
+}()
+
+@_cdecl("gb_version")
+public func gb_version() -> UnsafePointer<CChar> { versionString }
+
+@_cdecl("gb_last_error")
+public func gb_last_error() -> UnsafePointer<CChar> { LastError.message }
+
+@_cdecl("gb_last_error_code")
+public func gb_last_error_code() -> Int32 { LastError.code }
+
+@_cdecl("gb_string_free")
+public func gb_string_free(_ s: UnsafeMutablePointer<CChar>?) { free(s) }
+
+@_cdecl("gb_create")
+public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
+    do throws(CallError) {
+        let gb: GrowthBook
+        if options == nil {
+            gb = GrowthBook()
+        } else {
+            let json = try CInput.json(options, "options_json")
+            do {
+                gb = try GrowthBook(options: json)
+            } catch {
+                throw CallError(error, context: "options_json")
+            }
+        }
+        return Handle(gb).opaque
+    } catch {
+        LastError.set(error)
+        return nil
+    }
+}
+
+@_cdecl("gb_free")
+public func gb_free(_ p: OpaquePointer?) {
+    guard let p else { return }
+    let handle = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))
+    let h = handle.takeUnretainedValue()
+    guard h.marker == Handle.live else { return }
+    h.marker = Handle.dead
+    handle.release()
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+
+public typealias StickyGetFn = @convention(c) (
+    UnsafePointer<CChar>?, UnsafePointer<CChar>?, OpaquePointer?, UnsafeMutableRawPointer?
+) -> Int32
+public typealias StickySaveFn = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
+
+/// What a `gb_buffer *` points to: the doc a sticky-bucket get callback hands back.
+final class DocBuffer {
+    var json: JSON? = nil
+    var error: CallError? = nil
+}
+
+/// A sticky bucket service implemented by the host's C callbacks.
+final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
+    let get: StickyGetFn
+    let save: StickySaveFn
+    let userData: UserData
+
+    init(get: @escaping StickyGetFn, save: @escaping StickySaveFn, userData: UserData) {
+        self.get = get
+        self.save = save
+        self.userData = userData
+    }
+
+    func assignments(attributeName: String, attributeValue: String) -> JSONObject? {
+        let buffer = DocBuffer()
+        let rc = withExtendedLifetime(buffer) { () -> Int32 in
+            let b = OpaquePointer(Unmanaged.passUnretained(buffer).toOpaque())
+            return withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
+        }
+        guard rc == 0 else { return nil }
+        return buffer.json?.objectValue
+    }
+
+    func saveAssignments(_ doc: JSONObject) {
+        _ = withCString(JSON.object(doc).serialized) { save($0, userData.raw) }
+    }
+}
+
+@_cdecl("gb_buffer_set")
+public func gb_buffer_set(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
+    returningCode { () throws(CallError) in
+        guard let p else { throw CallError(.invalidArgument, "buffer is NULL") }
+        let buffer = Unmanaged<DocBuffer>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+        let doc = try CInput.json(json, "json")
+        guard case .object = doc else { throw CallError(.type, "json must be a JSON object (an assignment doc)") }
+        buffer.json = doc
+        return 0
+    }
+}
+
+@_cdecl("gb_set_sticky_bucket_service")
+public func gb_set_sticky_bucket_service(
+    _ p: OpaquePointer?, _ get: StickyGetFn?, _ save: StickySaveFn?, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            switch (get, save) {
+            case (nil, nil):
+                h.gb.setStickyBucketService(nil, identifierAttributes: h.gb.state.stickyIdentifierAttributes)
+            case (let get?, let save?):
+                h.gb.setStickyBucketService(
+                    HostStickyBucketService(get: get, save: save, userData: UserData(raw: userData)),
+                    identifierAttributes: h.gb.state.stickyIdentifierAttributes)
+            default:
+                throw CallError(.invalidArgument, "get and save must both be set, or both NULL")
+            }
+            return 0
+        }
+    }
+}
+
+@_cdecl("gb_use_in_memory_sticky_bucket_service")
+public func gb_use_in_memory_sticky_bucket_service(_ p: OpaquePointer?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            h.gb.setStickyBucketService(
+                InMemoryStickyBucketService(), identifierAttributes: h.gb.state.stickyIdentifierAttributes)
+            return 0
+        }
+    }
+}
+
+@_cdecl("gb_get_sticky_bucket_docs_json")
+public func gb_get_sticky_bucket_docs_json(_ p: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let s = h.gb.state
+            if let memory = s.stickyService as? InMemoryStickyBucketService {
+                return JSON.object(memory.allDocs).serialized
+            }
+            var o = JSONObject()
+            for (k, v) in (s.stickyDocs?.snapshot ?? [:]).sorted(by: { $0.key < $1.key }) { o[k] = .object(v) }
+            return JSON.object(o).serialized
+        }
+    }
+}
+
+@_cdecl("gb_refresh_sticky_buckets")
+public func gb_refresh_sticky_buckets(_ p: OpaquePointer?, _ force: Int32) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            h.gb.refreshStickyBuckets(force: force != 0)
+            return 0
+        }
+    }
+}
