@@ -18,6 +18,16 @@ enum CInput {
         return buffer
     }
 
+    /// The bytes of a NUL-terminated string, not yet checked for UTF-8 (for feature-key look-ups,
+    /// which check only keys that match nothing).
+    @inline(__always)
+    static func unvalidatedBytes(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError)
+        -> UnsafeBufferPointer<UInt8>
+    {
+        guard let p else { throw CallError(.invalidArgument, "\(name) is NULL") }
+        return UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
+    }
+
     static func string(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> String {
         String(decoding: try bytes(p, name), as: UTF8.self)
     }

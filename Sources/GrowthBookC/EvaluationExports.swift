@@ -3,24 +3,37 @@ import GrowthBookCore
 // Feature evaluation and inline experiments.
 
 /// Evaluates the feature named by a C string, by its bytes (no String is built for the key).
+/// A key that matches a feature is valid UTF-8 (every feature key is), so the key is checked
+/// only when it matches none.
 @inline(__always)
 func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) throws(CallError) -> FeatureResult {
-    let bytes = try CInput.bytes(key, "feature_key")
-    return h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes)
+    let bytes = try CInput.unvalidatedBytes(key, "feature_key")
+    if let result = h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes) { return result }
+    return h.gb.unknownFeature(try CInput.string(key, "feature_key"))
+}
+
+/// gb_is_on and gb_is_off: 1 when the feature's truthiness equals `on`.
+@inline(__always)
+func isOn(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: OpaquePointer?, on: Bool) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let attrs: JSON? = attributes == nil ? nil : try withAttributes(attributes) { a throws(CallError) in a }
+            let bytes = try CInput.unvalidatedBytes(key, "feature_key")
+            if let value = h.gb.isOn(keyBytes: bytes, attributes: attrs) { return value == on ? 1 : 0 }
+            _ = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
+            return on ? 0 : 1
+        }
+    }
 }
 
 @_cdecl("gb_is_on")
 public func gb_is_on(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int32 {
-    returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).on ? 1 : 0 }
-    }
+    isOn(p, key, attributes: nil, on: true)
 }
 
 @_cdecl("gb_is_off")
 public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int32 {
-    returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).off ? 1 : 0 }
-    }
+    isOn(p, key, attributes: nil, on: false)
 }
 
 @_cdecl("gb_eval_feature_json")
@@ -39,11 +52,11 @@ public func gb_get_feature_value_json(_ p: OpaquePointer?, _ key: UnsafePointer<
 
 @_cdecl("gb_is_on_with")
 public func gb_is_on_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ attrs: OpaquePointer?) -> Int32 {
-    returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
-            try withAttributes(attrs) { a throws(CallError) in try evaluate(h, key, attributes: a).on ? 1 : 0 }
-        }
+    guard attrs != nil else {
+        LastError.set(CallError(.invalidArgument, "attributes is NULL"))
+        return ErrorCode.invalidArgument.rawValue
     }
+    return isOn(p, key, attributes: attrs, on: true)
 }
 
 @_cdecl("gb_eval_feature_with")

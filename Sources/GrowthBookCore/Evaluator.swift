@@ -33,36 +33,66 @@ public protocol EvaluationHooks: AnyObject, Sendable {
     func log(_ level: LogLevel, _ message: String)
 }
 
-/// Evaluates features and experiments for one user against one feature set: the reference's
-/// `eval_feature` and `run`, step by step. A value built per evaluation; it holds no lock.
-public struct Evaluator {
+/// Everything an evaluation reads besides the attributes: built once per state of a context,
+/// shared by reference so that starting an evaluation copies nothing.
+public final class EvaluationContext: Sendable {
     public let features: FeatureSet
-    public let attributes: JSON
     public let settings: EvaluationSettings
     public let sticky: StickyBucketDocs?
     public let hooks: (any EvaluationHooks)?
-    /// Messages below this level are not even formatted.
+    /// Messages below this level are not even formatted; nil is silent.
     public let logLevel: LogLevel?
 
-    /// Prerequisite chains deeper than this evaluate as `cyclicPrerequisite`, so a hostile
-    /// payload cannot exhaust the stack.
-    public static let maxPrerequisiteDepth = 64
-
     public init(
-        features: FeatureSet, attributes: JSON, settings: EvaluationSettings = EvaluationSettings(),
-        sticky: StickyBucketDocs? = nil, hooks: (any EvaluationHooks)? = nil, logLevel: LogLevel? = nil
+        features: FeatureSet, settings: EvaluationSettings = EvaluationSettings(), sticky: StickyBucketDocs? = nil,
+        hooks: (any EvaluationHooks)? = nil, logLevel: LogLevel? = nil
     ) {
         self.features = features
-        self.attributes = attributes
         self.settings = settings
         self.sticky = sticky
         self.hooks = hooks
         self.logLevel = hooks == nil ? nil : logLevel
     }
 
+    /// The same context with other sticky bucket docs (for per-call attributes).
+    func with(sticky: StickyBucketDocs?) -> EvaluationContext {
+        EvaluationContext(features: features, settings: settings, sticky: sticky, hooks: hooks, logLevel: logLevel)
+    }
+}
+
+/// Evaluates features and experiments for one user against one context: the reference's
+/// `eval_feature` and `run`, step by step. A small value built per evaluation; it holds no lock.
+public struct Evaluator {
+    public let context: EvaluationContext
+    public let attributes: JSON
+
+    var features: FeatureSet { context.features }
+    var settings: EvaluationSettings { context.settings }
+    var sticky: StickyBucketDocs? { context.sticky }
+    var hooks: (any EvaluationHooks)? { context.hooks }
+
+    /// Prerequisite chains deeper than this evaluate as `cyclicPrerequisite`, so a hostile
+    /// payload cannot exhaust the stack.
+    public static let maxPrerequisiteDepth = 64
+
+    public init(context: EvaluationContext, attributes: JSON) {
+        self.context = context
+        self.attributes = attributes
+    }
+
+    public init(
+        features: FeatureSet, attributes: JSON, settings: EvaluationSettings = EvaluationSettings(),
+        sticky: StickyBucketDocs? = nil, hooks: (any EvaluationHooks)? = nil, logLevel: LogLevel? = nil
+    ) {
+        self.init(
+            context: EvaluationContext(
+                features: features, settings: settings, sticky: sticky, hooks: hooks, logLevel: logLevel),
+            attributes: attributes)
+    }
+
     @inline(__always)
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
-        guard let logLevel, level >= logLevel, let hooks else { return }
+        guard let logLevel = context.logLevel, level >= logLevel, let hooks else { return }
         hooks.log(level, message())
     }
 
@@ -73,27 +103,27 @@ public struct Evaluator {
             log(.warning, "Unknown feature \(key)")
             return FeatureResult(value: .null, source: .unknownFeature)
         }
-        return evaluateFeature(at: i, path: [])
+        return evaluateFeature(at: i, path: nil)
     }
 
     /// Evaluates the feature at `index` of the feature set.
     public func evaluateFeature(at index: Int) -> FeatureResult {
-        evaluateFeature(at: index, path: [])
+        evaluateFeature(at: index, path: nil)
     }
 
-    /// `path`: the features whose prerequisites led here, for cycle detection. Empty (and never
+    /// `path`: the features whose prerequisites led here, for cycle detection; nil (nothing
     /// allocated) unless prerequisites are being evaluated.
-    private func evaluateFeature(at index: Int, path: [Int]) -> FeatureResult {
+    private func evaluateFeature(at index: Int, path: [Int]?) -> FeatureResult {
         let feature = features.features[index]
         let key = feature.key
         log(.debug, "Evaluating feature \(key)")
-        if path.contains(index) {
+        if let path, path.contains(index) {
             log(.warning, "Cyclic prerequisite detected, stack: \(path.map { features.features[$0].key })")
             return FeatureResult(value: .null, source: .cyclicPrerequisite)
         }
         for rule in feature.rules {
             if !rule.parentConditions.isEmpty {
-                switch evaluatePrerequisites(rule.parentConditions, path: path + [index]) {
+                switch evaluatePrerequisites(rule.parentConditions, path: (path ?? []) + [index]) {
                 case .gate:
                     log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
                     return FeatureResult(value: .null, source: .prerequisite)

@@ -1,19 +1,39 @@
 /// The outcome of running an experiment for one user (the reference's `Result`).
-public struct ExperimentResult: Sendable {
-    public var featureId: String?
-    public var variationId: Int
-    public var inExperiment: Bool
-    public var value: JSON
-    public var hashUsed: Bool
-    public var hashAttribute: String
+/// A class so that feature results carrying it stay small to copy.
+public final class ExperimentResult: Sendable {
+    public let featureId: String?
+    public let variationId: Int
+    public let inExperiment: Bool
+    public let value: JSON
+    public let hashUsed: Bool
+    public let hashAttribute: String
     /// The attribute value as given (a number stays a number), or "" when missing.
-    public var hashValue: JSON
+    public let hashValue: JSON
     /// The variation's key: its `meta` key, or the variation index as a string.
-    public var key: String
-    public var name: String?
-    public var passthrough: Bool
-    public var bucket: Double?
-    public var stickyBucketUsed: Bool
+    public let key: String
+    public let name: String?
+    public let passthrough: Bool
+    public let bucket: Double?
+    public let stickyBucketUsed: Bool
+
+    public init(
+        featureId: String?, variationId: Int, inExperiment: Bool, value: JSON, hashUsed: Bool,
+        hashAttribute: String, hashValue: JSON, key: String, name: String?, passthrough: Bool, bucket: Double?,
+        stickyBucketUsed: Bool
+    ) {
+        self.featureId = featureId
+        self.variationId = variationId
+        self.inExperiment = inExperiment
+        self.value = value
+        self.hashUsed = hashUsed
+        self.hashAttribute = hashAttribute
+        self.hashValue = hashValue
+        self.key = key
+        self.name = name
+        self.passthrough = passthrough
+        self.bucket = bucket
+        self.stickyBucketUsed = stickyBucketUsed
+    }
 
     /// The reference's `Result.to_dict()`.
     public var json: JSON {

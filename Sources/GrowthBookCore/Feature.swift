@@ -1,5 +1,5 @@
 /// A feature compiled once: its default value and its rules in order.
-public struct Feature: Sendable {
+public final class Feature: Sendable {
     public let key: String
     public let defaultValue: JSON
     public let rules: [FeatureRule]
@@ -18,7 +18,7 @@ public struct Feature: Sendable {
 }
 
 /// One rule of a feature: a forced value (optionally a percentage rollout) or an experiment.
-public struct FeatureRule: Sendable {
+public final class FeatureRule: Sendable {
     public let id: String?
     public let condition: Condition?
     public let parentConditions: [ParentCondition]

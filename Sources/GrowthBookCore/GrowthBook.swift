@@ -37,6 +37,8 @@ public final class GrowthBook: Sendable {
         public let stickyIdentifierAttributes: [String]?
         /// Sticky docs loaded for `attributes`.
         public let stickyDocs: StickyBucketDocs?
+        /// What evaluations read, built once for this state.
+        public let context: EvaluationContext
 
         init(
             features: FeatureSet, attributes: JSON, settings: EvaluationSettings, hooks: Hooks,
@@ -50,6 +52,8 @@ public final class GrowthBook: Sendable {
             self.stickyService = stickyService
             self.stickyIdentifierAttributes = stickyIdentifierAttributes
             self.stickyDocs = stickyDocs
+            self.context = EvaluationContext(
+                features: features, settings: settings, sticky: stickyDocs, hooks: hooks, logLevel: hooks.logLevel)
         }
 
         func with(
@@ -326,13 +330,12 @@ public final class GrowthBook: Sendable {
     }
 
     public func evaluator(state s: State, attributes: JSON?) -> Evaluator {
-        var sticky = s.stickyDocs
-        if let attributes, let service = s.stickyService {
-            sticky = StickyBucketDocs(service: service, attributes: s.stickyAttributes(for: attributes))
+        guard let attributes else { return Evaluator(context: s.context, attributes: s.attributes) }
+        if let service = s.stickyService {
+            let docs = StickyBucketDocs(service: service, attributes: s.stickyAttributes(for: attributes))
+            return Evaluator(context: s.context.with(sticky: docs), attributes: attributes)
         }
-        return Evaluator(
-            features: s.features, attributes: attributes ?? s.attributes, settings: s.settings, sticky: sticky,
-            hooks: s.hooks, logLevel: s.hooks.logLevel)
+        return Evaluator(context: s.context, attributes: attributes)
     }
 
     public func evaluateFeature(_ key: String, attributes: JSON? = nil) -> FeatureResult {
@@ -340,15 +343,26 @@ public final class GrowthBook: Sendable {
     }
 
     /// Evaluates by the key's UTF-8 bytes (the C ABI's path: no String is built for the key).
-    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> FeatureResult {
+    /// Nil when no feature has that key, so that the caller can tell a malformed key from an
+    /// unknown one only on that rare path.
+    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> FeatureResult? {
         let s = state
-        guard let i = s.features.index(ofKeyBytes: keyBytes) else {
-            if let level = s.hooks.logLevel, level <= .warning {
-                s.hooks.log(.warning, "Unknown feature \(String(decoding: keyBytes, as: UTF8.self))")
-            }
-            return FeatureResult(value: .null, source: .unknownFeature)
-        }
+        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
+    }
+
+    /// Whether the feature is on, by the key's bytes; nil when no feature has that key.
+    public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> Bool? {
+        let s = state
+        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
+        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i).value.isTruthy
+    }
+
+    /// The result for a key that matched no feature: logged, as the reference does.
+    public func unknownFeature(_ key: String) -> FeatureResult {
+        let hooks = state.hooks
+        if let level = hooks.logLevel, level <= .warning { hooks.log(.warning, "Unknown feature \(key)") }
+        return FeatureResult(value: .null, source: .unknownFeature)
     }
 
     public func isOn(_ key: String) -> Bool { evaluateFeature(key).on }
