@@ -478,11 +478,8 @@ public struct Evaluator {
     /// user.
     private func stickyBucketVariation(_ experiment: Experiment) -> (Int, Bool) {
         let assignments = mergedStickyAssignments(experiment.hashAttribute, fallback: experiment.fallbackAttribute)
-        if experiment.minBucketVersion > 0 {
-            for v in 0..<experiment.minBucketVersion
-            where assignments[stickyExperimentKey(experiment.key, v)] != nil {
-                return (-1, true)
-            }
+        if experiment.minBucketVersion > 0 && isBlocked(assignments, experiment.key, experiment.minBucketVersion) {
+            return (-1, true)
         }
         guard let variationKey = assignments[stickyExperimentKey(experiment.key, experiment.bucketVersion)],
             variationKey.isTruthy
@@ -490,6 +487,24 @@ public struct Evaluator {
         guard let meta = experiment.meta else { return (-1, false) }
         for (i, m) in meta.enumerated() where m["key"] == variationKey { return (i, false) }
         return (-1, false)
+    }
+
+    /// Whether the user holds an assignment from a bucket version below `minVersion`. Scans the
+    /// user's few assignments rather than every version below the minimum, which a payload could
+    /// set to billions.
+    private func isBlocked(_ assignments: JSONObject, _ key: String, _ minVersion: Int) -> Bool {
+        let prefix = key + "__"
+        for k in assignments.keys where k.hasPrefix(prefix) {
+            let suffix = k.utf8.dropFirst(prefix.utf8.count)
+            // Only the canonical decimal form ("0", "12"), as the reference builds these keys.
+            guard !suffix.isEmpty, suffix.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                suffix.count == 1 || suffix.first != 0x30, suffix.count < 19
+            else { continue }
+            var v = 0
+            for d in suffix { v = v * 10 + Int(d - 0x30) }
+            if v < minVersion { return true }
+        }
+        return false
     }
 
     private func mergedStickyAssignments(_ attribute: String, fallback: String?) -> JSONObject {

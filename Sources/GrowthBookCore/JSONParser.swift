@@ -273,7 +273,7 @@ struct JSONParser {
                 }
                 buffer.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
             default:
-                pos -= 1
+                pos -= 2  // at the backslash
                 throw error(.syntax, "invalid escape '\\\(describeByte(e))'")
             }
         }

@@ -1,0 +1,102 @@
+import GrowthBookCore
+import Testing
+
+@Suite struct JSONTests {
+    @Test func parsesAndWritesCompactly() throws {
+        let text = #"{"a":[1,2.5,-3e2,true,false,null,"x\"y\\z\n\u00e9\ud83d\ude00"],"b":{}}"#
+        let v = try JSON.parse(text)
+        #expect(v.serialized == #"{"a":[1,2.5,-300.0,true,false,null,"x\"y\\z\né😀"],"b":{}}"#)
+    }
+
+    /// Python's `repr(float)`, which the reference's JSON output uses.
+    @Test(arguments: [
+        (1.0, "1.0"), (0.1, "0.1"), (0.5231, "0.5231"), (1e-05, "1e-05"), (0.0001, "0.0001"),
+        (1e16, "1e+16"), (1234567890123456.0, "1234567890123456.0"), (9007199254740993.0, "9007199254740992.0"),
+        (-2.5, "-2.5"), (-0.0, "-0.0"), (123.456, "123.456"), (1.5e300, "1.5e+300"), (5e-324, "5e-324"),
+    ])
+    func floatsPrintLikePython(_ value: Double, _ expected: String) {
+        #expect(JSON.formatDouble(value) == expected)
+    }
+
+    @Test func integersStayIntegers() throws {
+        #expect(try JSON.parse("[1, 1.0, -0, 12345678901234567890]").serialized == "[1,1.0,0,1.2345678901234567e+19]")
+    }
+
+    @Test func duplicateKeysKeepFirstPositionAndLastValue() throws {
+        let v = try JSON.parse(#"{"a":1,"b":2,"a":3}"#)
+        #expect(v.serialized == #"{"a":3,"b":2}"#)
+    }
+
+    @Test func largeObjectsAreIndexed() throws {
+        var text = "{"
+        for i in 0..<100 { text += (i > 0 ? "," : "") + "\"k\(i)\":\(i)" }
+        text += "}"
+        let v = try JSON.parse(text)
+        #expect(v["k57"] == 57)
+        #expect(v["k100"] == nil)
+    }
+
+    @Test(arguments: [
+        ("", 0), ("[1,]", 3), ("{\"a\" 1}", 5), ("[1] x", 4), ("\"abc", 0), ("tru", 0), ("01", 1), ("1.", 2),
+        ("{\"a\":1,}", 7), ("[\"\\x\"]", 2), ("\"\u{01}\"", 1), ("-", 1), ("1e", 2), ("nul", 0),
+    ])
+    func syntaxErrorsCarryTheOffset(_ text: String, _ offset: Int) {
+        do {
+            _ = try JSON.parse(text)
+            Issue.record("parsed \(text)")
+        } catch {
+            #expect(error.offset == offset, "\(text): \(error)")
+            #expect(error.kind == .syntax)
+        }
+    }
+
+    @Test func nestingIsBounded() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONError.self) { try JSON.parse(deep) }
+        let ok = String(repeating: "[", count: JSON.maxDepth) + String(repeating: "]", count: JSON.maxDepth)
+        #expect((try? JSON.parse(ok)) != nil)
+        let tooDeep = "[" + ok + "]"
+        do {
+            _ = try JSON.parse(tooDeep)
+            Issue.record("accepted depth \(JSON.maxDepth + 1)")
+        } catch {
+            #expect(error.kind == .tooDeep)
+        }
+    }
+
+    @Test func invalidUTF8AndLoneSurrogatesAreRejected() {
+        for bytes: [UInt8] in [[0x22, 0xff, 0x22], [0x22, 0xc0, 0xaf, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22]] {
+            do {
+                _ = try JSON.parse(bytes)
+                Issue.record("accepted \(bytes)")
+            } catch {
+                #expect(error.kind == .invalidUTF8)
+                #expect(error.offset == 1)
+            }
+        }
+        for text in [#""\ud800""#, #""\udc00x""#, #""\ud800\u0041""#] {
+            #expect(throws: JSONError.self) { try JSON.parse(text) }
+        }
+    }
+
+    @Test func numbersOutOfRangeAreRejected() {
+        #expect(throws: JSONError.self) { try JSON.parse("1e400") }
+    }
+
+    @Test func pythonStringOfValues() throws {
+        #expect(JSON.bool(true).pythonString == "True")
+        #expect(JSON.int(123).pythonString == "123")
+        #expect(JSON.double(1.5).pythonString == "1.5")
+        #expect(JSON.null.pythonString == "None")
+        #expect(try JSON.parse(#"[1,"a",{"b":null}]"#).pythonString == "[1, 'a', {'b': None}]")
+    }
+
+    @Test func truthinessFollowsPython() throws {
+        for falsy in ["null", "false", "0", "0.0", "\"\"", "[]", "{}"] {
+            #expect(try JSON.parse(falsy).isTruthy == false, "\(falsy)")
+        }
+        for truthy in ["true", "1", "-0.5", "\"0\"", "[0]", "{\"a\":0}"] {
+            #expect(try JSON.parse(truthy).isTruthy == true, "\(truthy)")
+        }
+    }
+}
