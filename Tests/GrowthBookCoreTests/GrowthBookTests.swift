@@ -1,0 +1,137 @@
+import GrowthBookCore
+import Synchronization
+import Testing
+
+/// The context's behaviour beyond the fixtures: callbacks, bookkeeping, per-call attributes,
+/// deprecated options, logging, concurrency.
+@Suite struct GrowthBookTests {
+    static let experimentFeatures: JSON = [
+        "exp-flag": ["defaultValue": 0, "rules": [["key": "exp", "variations": [0, 1], "hashVersion": 2]]],
+        "plain": ["defaultValue": true],
+    ]
+
+    final class Recorder: Sendable {
+        let calls = Mutex<[String]>([])
+        func record(_ s: String) { calls.withLock { $0.append(s) } }
+        var all: [String] { calls.withLock { $0 } }
+    }
+
+    final class Counter: Sendable {
+        private let count = Atomic<Int>(0)
+        func increment() { count.add(1, ordering: .relaxed) }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
+
+    @Test func trackingFiresOncePerAssignment() throws {
+        let gb = try GrowthBook(options: ["attributes": ["id": "1"], "features": Self.experimentFeatures])
+        let rec = Recorder()
+        gb.setTrackingCallback { e, r in rec.record("\(e.key):\(r.variationId):\(r.hashValue.pythonString)") }
+        for _ in 0..<5 { _ = gb.evaluateFeature("exp-flag") }
+        #expect(rec.all.count == 1)
+        // Another user is another exposure; the first user again is not.
+        for id in ["2", "1", "2"] { _ = gb.evaluateFeature("exp-flag", attributes: ["id": .string(id)]) }
+        #expect(rec.all.count == 2)
+        // Forced into a variation by the context: not hashed, not tracked (as in the reference).
+        gb.updateSettings { $0.forcedVariations = ["exp": 1] }
+        let r = gb.evaluateFeature("exp-flag")
+        #expect(r.experimentResult?.variationId == 1)
+        #expect(r.experimentResult?.hashUsed == false)
+        #expect(rec.all.count == 2)
+    }
+
+    @Test func subscriptionsFireWhenAnAssignmentChanges() throws {
+        let gb = try GrowthBook(options: ["attributes": ["id": "1"]])
+        let rec = Recorder()
+        let id = gb.subscribe { e, r in rec.record("\(e.key):\(r.variationId):\(r.inExperiment)") }
+        let e = gb.experiment(["key": "inline", "variations": ["a", "b"]])
+        _ = gb.run(e)
+        _ = gb.run(e)
+        #expect(rec.all.count == 1)
+        gb.updateSettings { $0.forcedVariations = ["inline": 1] }
+        let forced = gb.run(e)
+        #expect(forced.variationId == 1)
+        #expect(rec.all.count == 2)
+        #expect(gb.allResults.map { $0.key } == ["inline"])
+        #expect(gb.unsubscribe(id))
+        #expect(!gb.unsubscribe(id))
+        gb.updateSettings { $0.forcedVariations = ["inline": 0] }
+        _ = gb.run(e)
+        #expect(rec.all.count == 2)
+    }
+
+    @Test func perCallAttributesLeaveTheContextAlone() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["country": "FR"],
+            "features": ["geo": ["defaultValue": false, "rules": [["condition": ["country": "US"], "force": true]]]],
+        ])
+        #expect(gb.evaluateFeature("geo", attributes: ["country": "US"]).value == true)
+        #expect(gb.evaluateFeature("geo").value == false)
+        #expect(gb.state.attributes == ["country": "FR"])
+    }
+
+    @Test func logMessagesExplainSkippedRules() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["country": "FR"],
+            "features": ["geo": ["defaultValue": false, "rules": [["condition": ["country": "US"], "force": true]]]],
+        ])
+        let rec = Recorder()
+        gb.setLogCallback({ level, message in rec.record("\(level.rawValue) \(message)") }, level: .debug)
+        _ = gb.evaluateFeature("geo")
+        _ = gb.evaluateFeature("nope")
+        #expect(rec.all.contains("10 Skip rule because of failed condition, feature geo"))
+        #expect(rec.all.contains("30 Unknown feature nope"))
+        gb.setLogCallback({ level, message in rec.record("\(level.rawValue) \(message)") }, level: .warning)
+        let before = rec.all.count
+        _ = gb.evaluateFeature("geo")
+        #expect(rec.all.count == before)
+    }
+
+    @Test func deprecatedOptionsStillApply() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["id": "1"], "groups": ["beta": true], "overrides": ["ov": ["force": 1]],
+            "url": "https://example.com/page?other=1",
+        ])
+        #expect(gb.run(gb.experiment(["key": "g", "variations": [0, 1], "groups": ["beta"]])).inExperiment)
+        #expect(!gb.run(gb.experiment(["key": "g2", "variations": [0, 1], "groups": ["alpha"]])).inExperiment)
+        let ov = gb.run(gb.experiment(["key": "ov", "variations": [0, 1]]))
+        #expect(ov.variationId == 1)
+        #expect(gb.run(gb.experiment(["key": "u", "variations": [0, 1], "url": "^/page"])).inExperiment)
+        #expect(!gb.run(gb.experiment(["key": "u2", "variations": [0, 1], "url": "^/other"])).inExperiment)
+        #expect(!gb.run(gb.experiment(["key": "d", "variations": [0, 1], "status": "draft"])).inExperiment)
+        #expect(!gb.run(gb.experiment(["key": "s", "variations": [0, 1], "status": "stopped"])).inExperiment)
+        #expect(!gb.run(gb.experiment(["key": "a", "variations": [0, 1], "active": false])).inExperiment)
+    }
+
+    @Test func includeCallbackDecides() throws {
+        let gb = try GrowthBook(options: ["attributes": ["id": "1"]])
+        let e = gb.experiment(["key": "inc", "variations": [0, 1]])
+        #expect(gb.run(e, include: { true }).inExperiment)
+        #expect(!gb.run(e, include: { false }).inExperiment)
+        #expect(!gb.run(e, include: { nil }).inExperiment)
+    }
+
+    @Test func settersAreAtomicAcrossThreads() async throws {
+        let a: JSONObject = ["f": ["defaultValue": "A"], "g": ["defaultValue": "A"]]
+        let b: JSONObject = ["f": ["defaultValue": "B"], "g": ["defaultValue": "B"]]
+        let gb = GrowthBook()
+        gb.setFeatures(a)
+        let mismatches = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for i in 0..<2000 { gb.setFeatures(i % 2 == 0 ? b : a) }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<5000 {
+                        // One evaluator reads one state: both features come from the same set.
+                        let ev = gb.evaluator()
+                        if ev.evaluateFeature("f").value != ev.evaluateFeature("g").value {
+                            mismatches.increment()
+                        }
+                    }
+                }
+            }
+        }
+        #expect(mismatches.value == 0)
+    }
+}

@@ -1,0 +1,557 @@
+/*
+ * growthbook.h -- the C interface of libgrowthbook.
+ *
+ * libgrowthbook evaluates GrowthBook feature flags and experiments. The
+ * evaluator is written in Swift and exported through this C ABI, so C, C++,
+ * Python (ctypes/cffi), Rust, Go and any other language with a C FFI get the
+ * same answers from the same code. Its answers follow GrowthBook's SDK spec
+ * fixtures and the Python growthbook SDK 1.1.0.
+ *
+ * This header is the whole public interface. Link with -lgrowthbook.
+ *
+ * ---------------------------------------------------------------------------
+ * CONVENTIONS (they hold for every function unless its comment says otherwise)
+ * ---------------------------------------------------------------------------
+ *
+ * Strings. Every const char* argument is a NUL-terminated UTF-8 string that
+ * the caller keeps ownership of; the library copies what it keeps and never
+ * holds on to the pointer after the call returns. A string that is not valid
+ * UTF-8 (bad bytes, overlong encodings, encoded surrogates) is rejected with
+ * GB_ERR_UTF8.
+ *
+ * JSON. Structured data goes in and out as JSON text (RFC 8259). Input is
+ * parsed strictly: no trailing commas, comments or garbage after the value,
+ * nesting at most 256 levels deep. A parse failure gives GB_ERR_JSON and a
+ * gb_last_error() message naming the byte offset of the problem. Valid JSON of
+ * the wrong shape (e.g. attributes that are not an object) gives GB_ERR_TYPE.
+ * Object keys that the library does not know are ignored, for forward
+ * compatibility.
+ *
+ * Results. Functions returning int give GB_OK (0) or a positive answer on
+ * success and a negative GB_ERR_* code on failure. Functions returning a
+ * pointer give NULL on failure. In both cases gb_last_error() and
+ * gb_last_error_code() then say what went wrong. A failed call changes
+ * nothing: the handle keeps its previous features, attributes and options.
+ *
+ * Memory. Every char* the library returns is allocated by the library and
+ * owned by the caller, who releases it with gb_string_free(). A gb_handle is
+ * released with gb_free(), a gb_attributes with gb_attributes_free(). Never
+ * pass these pointers to free(): the library may use a different allocator.
+ *
+ * Callbacks. Strings passed to a callback are owned by the library and valid
+ * only while the callback runs; copy what you need. Each callback receives
+ * the user_data pointer given when it was registered, untouched. A callback
+ * may run on any thread that calls into the library (the calling thread, for
+ * the evaluation that caused it).
+ *
+ * Thread safety. Every function is safe to call from many threads at once,
+ * on one shared handle or on different handles. The library never calls a
+ * callback while holding an internal lock, so callbacks may call back into the
+ * library, including on the same handle. The one exception: gb_free() must not
+ * race with any other call on the same handle (as with free(), the caller
+ * makes sure nobody else is using the handle when it is freed). Evaluations
+ * running while another thread replaces the features finish on either the old
+ * or the new features, never a mix of both.
+ */
+#ifndef GROWTHBOOK_H
+#define GROWTHBOOK_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===========================================================================
+ * Version and errors
+ * =========================================================================== */
+
+/* Version of this header. gb_version() gives the version of the library that
+ * was actually loaded; they can differ when the shared library is upgraded
+ * without recompiling. */
+#define GB_VERSION "0.1.0"
+
+/* Incremented only when a published signature or behaviour changes
+ * incompatibly. Functions are only ever added within one ABI version. */
+#define GB_ABI_VERSION 1
+
+/* Result codes. Every failure also sets gb_last_error(). */
+enum {
+    GB_OK = 0,                      /* success */
+    GB_ERR_INVALID_ARGUMENT = -1,   /* NULL pointer or out-of-range value */
+    GB_ERR_UTF8 = -2,               /* a string is not valid UTF-8 */
+    GB_ERR_JSON = -3,               /* malformed JSON, nesting deeper than 256
+                                       or input larger than the limit; the
+                                       message names the byte offset */
+    GB_ERR_TYPE = -4,               /* valid JSON of the wrong shape, e.g.
+                                       attributes that are not an object */
+    GB_ERR_NOT_FOUND = -5,          /* unknown subscription id */
+    GB_ERR_CALLBACK = -6,           /* a host callback failed (reserved) */
+    GB_ERR_NETWORK = -7,            /* reserved for remote loading */
+    GB_ERR_HTTP = -8,               /* reserved for remote loading */
+    GB_ERR_DECRYPT = -9,            /* reserved for remote loading */
+    GB_ERR_NO_MEMORY = -10,         /* allocation failed */
+    GB_ERR_INTERNAL = -99           /* a bug in libgrowthbook; please report */
+};
+
+/* Log levels, as in Python's logging module. */
+enum {
+    GB_LOG_DEBUG = 10,
+    GB_LOG_INFO = 20,
+    GB_LOG_WARNING = 30,
+    GB_LOG_ERROR = 40
+};
+
+/* The version of the loaded library, e.g. "0.1.0".
+ * Returns a static string: do not free it. Never fails. Thread-safe. */
+const char *gb_version(void);
+
+/* A sentence describing the most recent failed gb_ call on the calling
+ * thread, or "" if none failed.
+ * The message is thread-local: a failure on one thread never shows on another.
+ * Returns a string owned by the library (do not free it), valid until the next
+ * gb_ call on this thread; copy it to keep it. Never returns NULL. */
+const char *gb_last_error(void);
+
+/* The GB_ERR_* code of the most recent failed gb_ call on the calling thread,
+ * or GB_OK if none failed. Thread-local, like gb_last_error(). */
+int gb_last_error_code(void);
+
+/* Release a string returned by the library. NULL is accepted and ignored.
+ * Thread-safe. Freeing a string twice, or one not returned by this library,
+ * is undefined behaviour. */
+void gb_string_free(char *s);
+
+/* ===========================================================================
+ * Lifecycle
+ * =========================================================================== */
+
+/* An evaluator instance: features, saved groups, default attributes, options,
+ * callbacks, the tracked-experiment set and sticky-bucket state. Opaque. */
+typedef struct gb_handle gb_handle;
+
+/* Create a handle.
+ *
+ * options_json: NULL for defaults, or a JSON object; every key is optional and
+ * unknown keys are ignored. These are exactly the "context" objects of
+ * GrowthBook's spec fixture files:
+ *
+ *   {
+ *     "attributes":       {...},          user attributes (default {})
+ *     "features":         {...},          feature map, see gb_set_features_json
+ *     "savedGroups":      {...},          see gb_set_saved_groups_json
+ *     "forcedVariations": {"exp": 1},     see gb_set_forced_variations_json
+ *     "qaMode":           false,          true: experiments are never run
+ *     "enabled":          true,           false: every experiment is skipped
+ *     "url":              "https://...",  page URL for URL targeting and
+ *                                         ?exp-key=N query-string overrides
+ *     "groups":           {"beta": true}, deprecated: experiment groups
+ *     "overrides":        {"exp": {...}}, deprecated: per experiment key, a
+ *                                         partial Experiment whose fields
+ *                                         replace the experiment's own
+ *     "stickyBucketing":  true,           use the built-in in-memory sticky
+ *                                         bucket service
+ *     "stickyBucketAssignmentDocs": {"id||123": doc, ...},
+ *                                         use the built-in service, seeded
+ *                                         with these docs (see Sticky
+ *                                         bucketing below)
+ *     "stickyBucketIdentifierAttributes": ["id", "deviceId"]
+ *                                         attributes whose docs are fetched;
+ *                                         default: derived from the features'
+ *                                         hashAttribute / fallbackAttribute
+ *   }
+ *
+ * Returns a new handle, owned by the caller and released with gb_free(), or
+ * NULL on error (GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE, GB_ERR_NO_MEMORY).
+ * Thread-safe. */
+gb_handle *gb_create(const char *options_json);
+
+/* Destroy a handle and everything it owns. NULL is accepted and ignored.
+ * Must not race with any other call on the same handle; after it returns the
+ * handle must not be used. Callbacks registered on the handle are never
+ * called again; their user_data is not touched (the caller owns it). */
+void gb_free(gb_handle *gb);
+
+/* ===========================================================================
+ * State
+ *
+ * Setters replace one part of the handle's state atomically: evaluations in
+ * flight on other threads finish on the old state, later ones see the new
+ * state. On failure the previous state is kept unchanged. All return GB_OK or
+ * a negative GB_ERR_* code; a NULL handle or string gives
+ * GB_ERR_INVALID_ARGUMENT.
+ * =========================================================================== */
+
+/* Replace the features.
+ * features_json: a JSON object mapping feature key -> feature definition, in
+ * the GrowthBook API format (the "features" member of the API response):
+ *
+ *   {"my-flag": {"defaultValue": false,
+ *                "rules": [{"id": "fr_1", "condition": {"country": "US"},
+ *                           "force": true},
+ *                          {"key": "exp-1", "variations": [false, true],
+ *                           "weights": [0.5, 0.5], "coverage": 1.0,
+ *                           "hashAttribute": "id"}]}}
+ *
+ * Rules are force rules, rollouts (force + coverage/range) and experiment
+ * rules (variations), with conditions, parentConditions (prerequisites),
+ * filters, namespaces, seeds and hashVersion as in the GrowthBook spec.
+ * Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (e.g. not an object). */
+int gb_set_features_json(gb_handle *gb, const char *features_json);
+
+/* Replace the saved groups referenced by $inGroup / $notInGroup conditions.
+ * saved_groups_json: an object mapping group id -> array of values,
+ * e.g. {"beta-testers": ["u1", "u7"]}.
+ * Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE. */
+int gb_set_saved_groups_json(gb_handle *gb, const char *saved_groups_json);
+
+/* Replace the handle's default attributes, used by every evaluation that is
+ * not given per-call attributes.
+ * attributes_json: a JSON object, e.g. {"id": "123", "country": "US"}.
+ * If a sticky bucket service is set, its docs for the new attributes are
+ * refreshed. Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (not an object). */
+int gb_set_attributes_json(gb_handle *gb, const char *attributes_json);
+
+/* Replace the forced variations: an object mapping experiment key -> variation
+ * index, e.g. {"exp-1": 1}. A forced experiment returns that variation
+ * without hashing (inExperiment true, hashUsed false).
+ * Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (not an object). */
+int gb_set_forced_variations_json(gb_handle *gb, const char *forced_json);
+
+/* Set the page URL used by url targeting and by query-string overrides
+ * (?exp-key=1). "" clears it. Errors: GB_ERR_INVALID_ARGUMENT, GB_ERR_UTF8. */
+int gb_set_url(gb_handle *gb, const char *url);
+
+/* QA mode on (nonzero) or off (0). In QA mode experiments are not run: every
+ * experiment returns its control variation (inExperiment false) unless forced.
+ * Errors: GB_ERR_INVALID_ARGUMENT (NULL handle). */
+int gb_set_qa_mode(gb_handle *gb, int on);
+
+/* Enable (nonzero) or disable (0) experiments. A disabled handle still
+ * evaluates features (default values, force rules) but runs no experiments.
+ * Errors: GB_ERR_INVALID_ARGUMENT (NULL handle). */
+int gb_set_enabled(gb_handle *gb, int on);
+
+/* The handle's default attributes as a JSON object.
+ * Returns a new string (free with gb_string_free) or NULL on error. */
+char *gb_get_attributes_json(gb_handle *gb);
+
+/* The handle's features as a JSON object (feature key -> definition).
+ * Returns a new string (free with gb_string_free) or NULL on error. */
+char *gb_get_features_json(gb_handle *gb);
+
+/* ===========================================================================
+ * Evaluation
+ *
+ * Evaluate against the handle's current features and default attributes.
+ * Side effects: an experiment that assigns a user fires the tracking callback
+ * (once per assignment, see gb_set_tracking_callback), may notify
+ * subscribers, and saves sticky-bucket assignments.
+ * =========================================================================== */
+
+/* Is the feature on? A value is "on" when it is truthy, as in the reference
+ * SDK: null, false, 0 and "" are off.
+ * Returns 1 (on), 0 (off, including an unknown feature), or a negative error:
+ * GB_ERR_INVALID_ARGUMENT (NULL argument), GB_ERR_UTF8 (key). */
+int gb_is_on(gb_handle *gb, const char *feature_key);
+
+/* The negation of gb_is_on: 1 (off, including unknown), 0 (on), or a negative
+ * error. */
+int gb_is_off(gb_handle *gb, const char *feature_key);
+
+/* Evaluate a feature. Returns a new string (free with gb_string_free), a
+ * FeatureResult JSON object, or NULL on error:
+ *
+ *   {"value": <any JSON>,     the feature's value (null if unknown)
+ *    "source": "...",         why: "unknownFeature" | "defaultValue" |
+ *                             "force" | "experiment" | "prerequisite" |
+ *                             "cyclicPrerequisite"
+ *    "on": true|false,        value is truthy
+ *    "off": true|false,       !on
+ *    "ruleId": "...",         id of the rule that decided ("" if none)
+ *    "experiment": {...},     only when source is "experiment": the
+ *                             Experiment (shape below)
+ *    "experimentResult": {...} only when source is "experiment": the
+ *                             Result (shape below)
+ *   }
+ *
+ * Result JSON (of an experiment run):
+ *
+ *   {"featureId": "..."|null, key of the feature the experiment came from
+ *    "variationId": 0,        index of the assigned variation
+ *    "inExperiment": true,    false when the user was excluded (then the
+ *                             control variation's value is returned)
+ *    "value": <any JSON>,     the variation's value
+ *    "hashUsed": true,        the assignment came from hashing
+ *    "hashAttribute": "id",   attribute that was hashed
+ *    "hashValue": "123",      its value
+ *    "key": "0",              the variation's key (meta key, or its index)
+ *    "stickyBucketUsed": false, the assignment came from a sticky bucket
+ *    "bucket": 0.863,         optional: the hash in [0,1) when hashed
+ *    "name": "Control",       optional: the variation's meta name
+ *    "passthrough": true      optional: the variation is a passthrough
+ *   }
+ *
+ * Experiment JSON (input of gb_run_experiment_json, and output inside
+ * FeatureResult and tracking callbacks); only "key" and "variations" are
+ * required as input:
+ *
+ *   {"key": "exp-1", "variations": [<any JSON>, ...],
+ *    "weights": [0.5, 0.5], "coverage": 1.0, "condition": {...},
+ *    "namespace": ["ns-id", 0.0, 0.5], "force": 1,
+ *    "hashAttribute": "id", "fallbackAttribute": "deviceId",
+ *    "hashVersion": 2, "ranges": [[0, 0.5], [0.5, 1]],
+ *    "meta": [{"key": "c", "name": "Control", "passthrough": false}, ...],
+ *    "filters": [{"seed": "...", "ranges": [[0, 0.5]], "hashVersion": 2,
+ *                 "attribute": "id"}],
+ *    "seed": "...", "name": "...", "phase": "...",
+ *    "active": true, "status": "running", "url": "regex", "groups": [...],
+ *    "parentConditions": [{"id": "flag", "condition": {...}, "gate": true}],
+ *    "disableStickyBucketing": false, "bucketVersion": 0,
+ *    "minBucketVersion": 0}
+ *
+ * These shapes match the to_dict() output of the Python growthbook SDK.
+ * Errors: GB_ERR_INVALID_ARGUMENT, GB_ERR_UTF8, GB_ERR_NO_MEMORY. */
+char *gb_eval_feature_json(gb_handle *gb, const char *feature_key);
+
+/* Just the feature's value, as JSON text ("null" for an unknown feature),
+ * e.g. "true", "\"blue\"", "{\"size\":3}".
+ * Returns a new string (free with gb_string_free) or NULL on error. */
+char *gb_get_feature_value_json(gb_handle *gb, const char *feature_key);
+
+/* Run an inline experiment (not attached to a feature) for the handle's
+ * attributes. experiment_json: an Experiment object (see above).
+ * Like experiments reached through feature rules, it fires the tracking
+ * callback, records the assignment for gb_get_all_results_json and notifies
+ * subscribers when the assignment changed.
+ * Returns a new string, a Result JSON object ("featureId": null), or NULL on
+ * error: GB_ERR_INVALID_ARGUMENT, GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (not
+ * an object). */
+char *gb_run_experiment_json(gb_handle *gb, const char *experiment_json);
+
+/* The latest assignment of every experiment this handle has run, inline or
+ * through a feature rule, by experiment key:
+ *   {"exp-key": {"experiment": {...Experiment}, "result": {...Result}}}
+ * Returns a new string (free with gb_string_free) or NULL on error. */
+char *gb_get_all_results_json(gb_handle *gb);
+
+/* ===========================================================================
+ * Per-call attributes
+ *
+ * The _with calls evaluate against the given attributes instead of the
+ * handle's, and never change the handle's attributes, so one handle can serve
+ * many users at once (e.g. every request of a server). Tracking, subscriptions
+ * and sticky bucketing still apply.
+ * =========================================================================== */
+
+/* Parsed, immutable attributes. Opaque. One gb_attributes may be used by many
+ * threads and handles at once. */
+typedef struct gb_attributes gb_attributes;
+
+/* Parse attributes once to use them for many calls.
+ * attributes_json: a JSON object.
+ * Returns a new gb_attributes (free with gb_attributes_free) or NULL on error:
+ * GB_ERR_INVALID_ARGUMENT, GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE. */
+gb_attributes *gb_attributes_create(const char *attributes_json);
+
+/* Release attributes. NULL is accepted and ignored. Must not race with calls
+ * that use the same gb_attributes. */
+void gb_attributes_free(gb_attributes *attributes);
+
+/* gb_is_on with the given attributes. Returns 1, 0 or a negative error. */
+int gb_is_on_with(gb_handle *gb, const char *feature_key,
+                  const gb_attributes *attributes);
+
+/* gb_eval_feature_json with the given attributes. Returns a new FeatureResult
+ * JSON string (free with gb_string_free) or NULL on error. */
+char *gb_eval_feature_with(gb_handle *gb, const char *feature_key,
+                           const gb_attributes *attributes);
+
+/* gb_eval_feature_json with attributes given as a JSON object, parsed for
+ * this call only. Returns a new FeatureResult JSON string (free with
+ * gb_string_free) or NULL on error (including GB_ERR_JSON, GB_ERR_TYPE for
+ * the attributes). */
+char *gb_eval_feature_with_attributes_json(gb_handle *gb,
+                                           const char *feature_key,
+                                           const char *attributes_json);
+
+/* ===========================================================================
+ * Callbacks
+ *
+ * Each registration replaces the previous one of its kind (subscriptions
+ * add). Strings passed to callbacks are valid only during the call. Callbacks
+ * are called with no library lock held and may call back into the library.
+ * =========================================================================== */
+
+/* Called when a user is put in an experiment ("experiment viewed").
+ * experiment_json: the Experiment, result_json: the Result. */
+typedef void (*gb_tracking_fn)(const char *experiment_json,
+                               const char *result_json, void *user_data);
+
+/* Set (or with fn NULL, remove) the tracking callback. It fires at most once
+ * per (hashAttribute, hashValue, experiment key, variation) per handle, the
+ * first time an evaluation on any thread makes that assignment with
+ * inExperiment true. Returns GB_OK or GB_ERR_INVALID_ARGUMENT (NULL handle). */
+int gb_set_tracking_callback(gb_handle *gb, gb_tracking_fn fn,
+                             void *user_data);
+
+/* Called when an experiment's assignment for this handle changes: when a run
+ * of an experiment (inline or through a feature rule) gives a different
+ * variationId or inExperiment than its previous run on this handle; the
+ * first run counts as a change. */
+typedef void (*gb_subscription_fn)(const char *experiment_json,
+                                   const char *result_json, void *user_data);
+
+/* Add a subscriber. Returns a positive subscription id, or a negative error
+ * (GB_ERR_INVALID_ARGUMENT for a NULL handle or fn). */
+int gb_subscribe(gb_handle *gb, gb_subscription_fn fn, void *user_data);
+
+/* Remove a subscriber by the id gb_subscribe returned. Returns GB_OK,
+ * GB_ERR_INVALID_ARGUMENT (NULL handle) or GB_ERR_NOT_FOUND (unknown id, or
+ * already removed). Once it returns, the subscriber is not called again by
+ * evaluations that start afterwards. */
+int gb_unsubscribe(gb_handle *gb, int subscription_id);
+
+/* Receives the library's log messages (message valid during the call). */
+typedef void (*gb_log_fn)(int level, const char *message, void *user_data);
+
+/* Set (or with fn NULL, remove) the log callback, for messages at min_level
+ * (a GB_LOG_* value) and above. The library is silent by default. Returns
+ * GB_OK or GB_ERR_INVALID_ARGUMENT (NULL handle). */
+int gb_set_log_callback(gb_handle *gb, gb_log_fn fn, int min_level,
+                        void *user_data);
+
+/* ===========================================================================
+ * Sticky bucketing
+ *
+ * Sticky bucketing keeps a user in the variation first assigned even when the
+ * experiment's weights or coverage change. Assignments are stored per
+ * identifier attribute as an assignment document:
+ *
+ *   {"attributeName": "id", "attributeValue": "123",
+ *    "assignments": {"exp-key__0": "1"}}    experiment key "__" bucket
+ *                                            version -> variation key
+ *
+ * Either use the built-in in-memory service, or supply a host service (e.g.
+ * backed by a cookie, Redis or a database) with a get and a save callback.
+ * =========================================================================== */
+
+/* Out-buffer handed to a sticky-bucket get callback. Opaque; valid only
+ * during the callback. */
+typedef struct gb_buffer gb_buffer;
+
+/* Look up the assignment doc for (attribute_name, attribute_value). Put the
+ * doc JSON into doc_out with gb_buffer_set, or leave it empty for "no doc".
+ * Return 0, or nonzero on failure (logged, treated as no doc). */
+typedef int (*gb_sticky_get_fn)(const char *attribute_name,
+                                const char *attribute_value,
+                                gb_buffer *doc_out, void *user_data);
+
+/* Store an assignment doc (the whole doc, replacing the previous one for its
+ * attributeName/attributeValue). Return 0, or nonzero on failure (logged). */
+typedef int (*gb_sticky_save_fn)(const char *doc_json, void *user_data);
+
+/* Copy json into the buffer (call from a gb_sticky_get_fn). The JSON is
+ * checked when the library reads it. Returns GB_OK, GB_ERR_INVALID_ARGUMENT
+ * (NULL argument), GB_ERR_UTF8. */
+int gb_buffer_set(gb_buffer *buffer, const char *json);
+
+/* Use a host sticky bucket service: get and save callbacks sharing
+ * user_data. Both NULL removes the service (and forgets the handle's cached
+ * docs). Exactly one NULL gives GB_ERR_INVALID_ARGUMENT. Returns GB_OK or a
+ * negative error. */
+int gb_set_sticky_bucket_service(gb_handle *gb, gb_sticky_get_fn get,
+                                 gb_sticky_save_fn save, void *user_data);
+
+/* Use the built-in in-memory sticky bucket service (docs live as long as the
+ * handle). Returns GB_OK or GB_ERR_INVALID_ARGUMENT (NULL handle). */
+int gb_use_in_memory_sticky_bucket_service(gb_handle *gb);
+
+/* The built-in service's docs, or the handle's cached docs for a host
+ * service, as a JSON object {"attr||value": doc}; "{}" when there are none.
+ * Returns a new string (free with gb_string_free) or NULL on error. */
+char *gb_get_sticky_bucket_docs_json(gb_handle *gb);
+
+/* Re-fetch the sticky bucket docs for the handle's attributes from the
+ * service. With force 0 this only happens when the identifier attributes
+ * changed since the last fetch; nonzero always fetches. Returns GB_OK or a
+ * negative error. */
+int gb_refresh_sticky_buckets(gb_handle *gb, int force);
+
+/* Decides whether a user may enter an experiment (the Experiment "include"
+ * function of other SDKs). Return 1 to include, 0 to exclude, negative for
+ * an error (the user is excluded and the error logged). */
+typedef int (*gb_include_fn)(const char *experiment_key, void *user_data);
+
+/* gb_run_experiment_json with an include callback, called (at most once, on
+ * the calling thread) after the experiment's other checks pass. include may
+ * be NULL (same as gb_run_experiment_json). Returns a new Result JSON string
+ * (free with gb_string_free) or NULL on error. */
+char *gb_run_experiment_with_include_json(gb_handle *gb,
+                                          const char *experiment_json,
+                                          gb_include_fn include,
+                                          void *user_data);
+
+/* ===========================================================================
+ * Spec helpers
+ *
+ * The building blocks of evaluation, exposed as pure functions with no
+ * handle, so hosts can check them against GrowthBook's spec fixtures. All are
+ * thread-safe and keep no state.
+ * =========================================================================== */
+
+/* Evaluate a targeting condition (MongoDB-style: $eq, $in, $gt, $regex,
+ * $vgte, $elemMatch, $and, $or, $not, $inGroup, ...) against attributes.
+ * saved_groups_json may be NULL (no saved groups).
+ * Returns 1 (matches), 0 (does not) or a negative error (GB_ERR_JSON,
+ * GB_ERR_TYPE when the condition or attributes are not objects, ...). */
+int gb_eval_condition_json(const char *condition_json,
+                           const char *attributes_json,
+                           const char *saved_groups_json);
+
+/* GrowthBook's FNV-1a based hash of seed and value into [0, 1).
+ * version 1: fnv32a(value + seed) % 1000 / 1000; version 2: double hashing,
+ * % 10000 / 10000. Returns 1 with *out set; 0 when the version is not
+ * supported (no hash, *out untouched); or a negative error
+ * (GB_ERR_INVALID_ARGUMENT for a NULL pointer, GB_ERR_UTF8). */
+int gb_hash(const char *seed, const char *value, int version, double *out);
+
+/* The bucket ranges of an experiment: a JSON array of [start, end] pairs,
+ * e.g. [[0,0.25],[0.5,0.75]] for 2 variations at coverage 0.5.
+ * coverage is clamped to [0,1]; weights_json may be NULL (equal weights); if
+ * the weights are invalid (wrong count or not summing to ~1) equal weights are
+ * used, as in the spec. Returns a new string (free with gb_string_free) or
+ * NULL on error. */
+char *gb_get_bucket_ranges_json(int num_variations, double coverage,
+                                const char *weights_json);
+
+/* The index of the range (a JSON array of [start, end] pairs) that contains
+ * n, or -1 when none does. Returns GB_OK with *out set, or a negative error. */
+int gb_choose_variation(double n, const char *ranges_json, int *out);
+
+/* Whether user_id falls into the namespace ["id", start, end].
+ * Returns 1, 0, or a negative error. */
+int gb_in_namespace(const char *user_id, const char *namespace_json);
+
+/* num_variations equal weights summing to 1, as a JSON array, e.g. [0.5,0.5];
+ * [] when num_variations < 1. Returns a new string (free with gb_string_free)
+ * or NULL on error. */
+char *gb_get_equal_weights_json(int num_variations);
+
+/* A forced variation from the URL's query string (?<id>=<index>). Returns 1
+ * with *out set when the URL forces a valid index (0 <= index <
+ * num_variations), 0 when it does not (*out untouched), or a negative error. */
+int gb_get_query_string_override(const char *id, const char *url,
+                                 int num_variations, int *out);
+
+/* The version string as used by the $veq/$vgt/... operators for comparison:
+ * each numeric part left-padded to 5 characters, "-" separated, "~" appended
+ * when there is no pre-release, e.g. "1.2.3" -> "    1-    2-    3-~".
+ * Returns a new string (free with gb_string_free) or NULL on error. */
+char *gb_padded_version_string(const char *version);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GROWTHBOOK_H */
