@@ -8,8 +8,17 @@ public typealias LogFn = @convention(c) (Int32, UnsafePointer<CChar>?, UnsafeMut
 
 func experimentCallback(_ fn: @escaping ExperimentFn, _ userData: UserData) -> GrowthBook.ExperimentCallback {
     { experiment, result in
-        withCString(experiment.json.serialized) { e in
-            withCString(result.json.serialized) { r in fn(e, r, userData.raw) }
+        var e = experiment.serialized
+        e.append(0)
+        var r: [UInt8] = []
+        result.write(to: &r)
+        r.append(0)
+        e.withUnsafeBufferPointer { ep in
+            r.withUnsafeBufferPointer { rp in
+                ep.withMemoryRebound(to: CChar.self) { ec in
+                    rp.withMemoryRebound(to: CChar.self) { rc in fn(ec.baseAddress, rc.baseAddress, userData.raw) }
+                }
+            }
         }
     }
 }

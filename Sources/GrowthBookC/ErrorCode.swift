@@ -114,6 +114,32 @@ func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePoi
     }
 }
 
+/// Runs a call that writes JSON text; the bytes become a new C string.
+@inline(__always)
+func returningText(_ body: (inout [UInt8]) throws(CallError) -> Void) -> UnsafeMutablePointer<CChar>? {
+    do throws(CallError) {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        try body(&out)
+        return try makeCString(bytes: out)
+    } catch {
+        LastError.set(error)
+        return nil
+    }
+}
+
+/// A malloc'd copy of `bytes` plus a NUL, for the host, freed with gb_string_free.
+func makeCString(bytes: [UInt8]) throws(CallError) -> UnsafeMutablePointer<CChar> {
+    guard let p = malloc(bytes.count + 1)?.assumingMemoryBound(to: CChar.self) else {
+        throw CallError(.noMemory, "out of memory allocating a \(bytes.count)-byte result")
+    }
+    bytes.withUnsafeBufferPointer { b in
+        if let base = b.baseAddress { memcpy(p, base, b.count) }
+    }
+    p[bytes.count] = 0
+    return p
+}
+
 /// A malloc'd copy of `s` for the host, freed with gb_string_free.
 func makeCString(_ s: String) throws(CallError) -> UnsafeMutablePointer<CChar> {
     var s = s

@@ -38,8 +38,8 @@ public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int3
 
 @_cdecl("gb_eval_feature_json")
 public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-    returningString { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).json.serialized }
+    returningText { (out: inout [UInt8]) throws(CallError) in
+        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).write(to: &out) }
     }
 }
 
@@ -63,9 +63,9 @@ public func gb_is_on_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ a
 public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ attrs: OpaquePointer?)
     -> UnsafeMutablePointer<CChar>?
 {
-    returningString { () throws(CallError) in
+    returningText { (out: inout [UInt8]) throws(CallError) in
         try withHandle(p) { h throws(CallError) in
-            try withAttributes(attrs) { a throws(CallError) in try evaluate(h, key, attributes: a).json.serialized }
+            try withAttributes(attrs) { a throws(CallError) in try evaluate(h, key, attributes: a).write(to: &out) }
         }
     }
 }
@@ -74,10 +74,10 @@ public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar
 public func gb_eval_feature_with_attributes_json(
     _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ json: UnsafePointer<CChar>?
 ) -> UnsafeMutablePointer<CChar>? {
-    returningString { () throws(CallError) in
+    returningText { (out: inout [UInt8]) throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             let attributes = try CInput.object(json, "attributes_json")
-            return try evaluate(h, key, attributes: .object(attributes)).json.serialized
+            try evaluate(h, key, attributes: .object(attributes)).write(to: &out)
         }
     }
 }
@@ -101,7 +101,9 @@ func runExperiment(
                     return r < 0 ? nil : r != 0
                 }
             }
-            return h.gb.run(experiment, include: includeClosure).json.serialized
+            var out: [UInt8] = []
+            h.gb.run(experiment, include: includeClosure).write(to: &out)
+            return String(decoding: out, as: UTF8.self)
         }
     }
 }

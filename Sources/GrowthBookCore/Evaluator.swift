@@ -376,12 +376,7 @@ public struct Evaluator {
             return result(experiment, featureId: featureId)
         }
         if !foundStickyBucket {
-            let ranges =
-                experiment.ranges
-                ?? bucketRanges(
-                    count: experiment.variations.count, coverage: experiment.coverage ?? 1,
-                    weights: experiment.weights)
-            assigned = chooseVariation(n, ranges: ranges)
+            assigned = chooseVariation(n, ranges: experiment.effectiveRanges)
         }
         if stickyVersionBlocked {
             log(.debug, "Skip experiment \(key) because sticky bucket version is blocked")

@@ -3,7 +3,7 @@
 ///
 /// Fields whose original JSON is echoed back in `json` (the reference's `to_dict()`) are kept as
 /// given next to their compiled form.
-public final class Experiment: Sendable {
+public final class Experiment: @unchecked Sendable {
     public let key: String
     public let variations: [JSON]
     public let weights: [Double]?
@@ -18,6 +18,8 @@ public final class Experiment: Sendable {
     public let fallbackAttribute: String?
     public let hashVersion: Int
     public let ranges: [BucketRange]?
+    /// `ranges`, or the ranges from coverage and weights: computed once.
+    public let effectiveRanges: [BucketRange]
     public let meta: [JSON]?
     public let filters: [HashFilter]?
     public let seed: String?
@@ -41,6 +43,9 @@ public final class Experiment: Sendable {
     let filtersJSON: JSON
     let parentConditionsJSON: JSON
     let forceJSON: JSON
+    /// `json` written once, at compile time, for results and callbacks. Set at the end of
+    /// `init` and never again (hence `@unchecked Sendable`: every other field is a `let`).
+    public private(set) var serialized: [UInt8] = []
 
     /// Reads an experiment definition. `featureKey` names the feature when the experiment comes
     /// from a rule (whose `key` then defaults to the feature's). Saved groups resolve
@@ -77,6 +82,8 @@ public final class Experiment: Sendable {
             let r = list.compactMap { BucketRange(json: $0) }
             return r.count == list.count && !r.isEmpty ? r : nil
         }
+        effectiveRanges =
+            ranges ?? bucketRanges(count: variations.count, coverage: coverage ?? 1, weights: weights)
         metaJSON = object["meta"] ?? .null
         meta = metaJSON.arrayValue
         filtersJSON = object["filters"] ?? .null
@@ -89,6 +96,13 @@ public final class Experiment: Sendable {
         urlPattern = featureKey == nil ? object["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
         url = urlPattern.flatMap { CompiledRegex($0) }
         groups = featureKey == nil ? object["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
+        serialized = Self.write(self)
+    }
+
+    private static func write(_ e: Experiment) -> [UInt8] {
+        var out: [UInt8] = []
+        e.json.write(to: &out)
+        return out
     }
 
     /// A copy with the reference's per-experiment `overrides` merged in (weights, status,

@@ -35,6 +35,33 @@ public final class ExperimentResult: Sendable {
         self.stickyBucketUsed = stickyBucketUsed
     }
 
+    /// `json` as compact text, written directly (no intermediate object).
+    public func write(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"featureId":"#.utf8)
+        if let featureId { JSON.writeString(featureId, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: #","variationId":"#.utf8)
+        out.append(contentsOf: String(variationId).utf8)
+        out.append(contentsOf: inExperiment ? #","inExperiment":true,"value":"#.utf8 : #","inExperiment":false,"value":"#.utf8)
+        value.write(to: &out)
+        out.append(contentsOf: hashUsed ? #","hashUsed":true,"hashAttribute":"#.utf8 : #","hashUsed":false,"hashAttribute":"#.utf8)
+        JSON.writeString(hashAttribute, to: &out)
+        out.append(contentsOf: #","hashValue":"#.utf8)
+        hashValue.write(to: &out)
+        out.append(contentsOf: #","key":"#.utf8)
+        JSON.writeString(key, to: &out)
+        out.append(contentsOf: stickyBucketUsed ? #","stickyBucketUsed":true"#.utf8 : #","stickyBucketUsed":false"#.utf8)
+        if let bucket {
+            out.append(contentsOf: #","bucket":"#.utf8)
+            out.append(contentsOf: JSON.formatDouble(bucket).utf8)
+        }
+        if let name, !name.isEmpty {
+            out.append(contentsOf: #","name":"#.utf8)
+            JSON.writeString(name, to: &out)
+        }
+        if passthrough { out.append(contentsOf: #","passthrough":true"#.utf8) }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// The reference's `Result.to_dict()`.
     public var json: JSON {
         var o = JSONObject()
@@ -86,6 +113,26 @@ public struct FeatureResult: Sendable {
     /// Python truthiness of the value.
     public var on: Bool { value.isTruthy }
     public var off: Bool { !value.isTruthy }
+
+    /// `json` as compact text, written directly; the experiment's text was written when the
+    /// features were set.
+    public func write(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"value":"#.utf8)
+        value.write(to: &out)
+        out.append(contentsOf: #","source":""#.utf8)
+        out.append(contentsOf: source.rawValue.utf8)
+        out.append(contentsOf: on ? #"","on":true,"off":false,"ruleId":"#.utf8 : #"","on":false,"off":true,"ruleId":"#.utf8)
+        JSON.writeString(ruleId ?? "", to: &out)
+        if let experiment {
+            out.append(contentsOf: #","experiment":"#.utf8)
+            out.append(contentsOf: experiment.serialized)
+        }
+        if let experimentResult {
+            out.append(contentsOf: #","experimentResult":"#.utf8)
+            experimentResult.write(to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
 
     /// The reference's `FeatureResult.to_dict()`, with `ruleId` always present (empty when no
     /// rule applied) as the latest GrowthBook spec has it.

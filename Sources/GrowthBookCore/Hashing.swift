@@ -1,9 +1,21 @@
 /// FNV-1a, 32-bit, over Unicode scalar values (the reference hashes Python `str` characters,
-/// i.e. code points, not UTF-8 bytes).
-@inlinable
-func fnv1a32<S: Sequence>(_ scalars: S, into hash: inout UInt32) where S.Element == Unicode.Scalar {
-    for s in scalars {
-        hash = (hash ^ s.value) &* 0x0100_0193
+/// i.e. code points, not UTF-8 bytes). ASCII, where bytes and code points agree, is hashed
+/// straight from the UTF-8 bytes.
+@inline(__always)
+func fnv1a32(_ s: String, into hash: inout UInt32) {
+    let start = hash
+    var ascii = true
+    for b in s.utf8 {
+        if b >= 0x80 {
+            ascii = false
+            break
+        }
+        hash = (hash ^ UInt32(b)) &* 0x0100_0193
+    }
+    if ascii { return }
+    hash = start
+    for scalar in s.unicodeScalars {
+        hash = (hash ^ scalar.value) &* 0x0100_0193
     }
 }
 
@@ -15,8 +27,8 @@ public func gbHash(seed: String, value: String, version: Int) -> Double? {
     switch version {
     case 2:
         var h = fnvOffsetBasis
-        fnv1a32(seed.unicodeScalars, into: &h)
-        fnv1a32(value.unicodeScalars, into: &h)
+        fnv1a32(seed, into: &h)
+        fnv1a32(value, into: &h)
         // Second round hashes the decimal digits of the first.
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -39,8 +51,8 @@ public func gbHash(seed: String, value: String, version: Int) -> Double? {
         return Double(n % 10000) / 10000
     case 1:
         var h = fnvOffsetBasis
-        fnv1a32(value.unicodeScalars, into: &h)
-        fnv1a32(seed.unicodeScalars, into: &h)
+        fnv1a32(value, into: &h)
+        fnv1a32(seed, into: &h)
         return Double(h % 1000) / 1000
     default:
         return nil

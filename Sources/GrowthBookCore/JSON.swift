@@ -106,7 +106,7 @@ extension JSON: Equatable {
         case (.int(let a), .int(let b)): return a == b
         case (.int, .double), (.double, .int), (.double, .double):
             return lhs.doubleValue == rhs.doubleValue
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return codePointsEqual(a, b)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         default: return false
@@ -220,4 +220,19 @@ extension JSONObject: Equatable {
         }
         return true
     }
+}
+
+/// String equality by code points, as Python compares (Swift's `==` compares canonical
+/// equivalence instead). Compares contiguous UTF-8 storage directly when it can.
+@inline(__always)
+func codePointsEqual(_ a: String, _ b: String) -> Bool {
+    let au = a.utf8
+    let bu = b.utf8
+    guard au.count == bu.count else { return false }
+    if let r = au.withContiguousStorageIfAvailable({ x in
+        bu.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+    }), let equal = r {
+        return equal
+    }
+    return au.elementsEqual(bu)
 }

@@ -100,3 +100,18 @@ import Testing
         }
     }
 }
+
+/// The direct writers of results produce exactly the text of their JSON values.
+@Suite struct ResultWriterTests {
+    @Test func featureResultTextMatchesItsJSON() throws {
+        for file in Fixtures.files {
+            for c in try Fixtures.cases(file, "feature") {
+                let gb = try GrowthBook(options: c[1])
+                let r = gb.evaluateFeature(c[2].stringValue ?? "")
+                var out: [UInt8] = []
+                r.write(to: &out)
+                #expect(String(decoding: out, as: UTF8.self) == r.json.serialized, "\(c[0].stringValue ?? "")")
+            }
+        }
+    }
+}
