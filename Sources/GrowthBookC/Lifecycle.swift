@@ -5,13 +5,14 @@ import Musl
 #endif
 import GrowthBookCore
 
-nonisolated(unsafe) private let versionString: UnsafePointer<CChar> = {
-    let s = "0.1.0"
-    return UnsafePointer(strdup(s)!)
-}()
+/// The library's version; keep in step with GB_VERSION in include/growthbook.h.
+private let version: StaticString = "0.1.0"
 
 @_cdecl("gb_version")
-public func gb_version() -> UnsafePointer<CChar> { versionString }
+public func gb_version() -> UnsafePointer<CChar> {
+    // A string literal's storage is static and NUL-terminated.
+    UnsafeRawPointer(version.utf8Start).assumingMemoryBound(to: CChar.self)
+}
 
 @_cdecl("gb_last_error")
 public func gb_last_error() -> UnsafePointer<CChar> { LastError.message }
