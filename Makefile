@@ -31,7 +31,7 @@ C_TESTS     := $(patsubst Tests/c/%.c,$(BINDIR)/%,$(C_TEST_SRCS))
 
 # Delete a target whose recipe failed, so a broken output is never reused.
 .DELETE_ON_ERROR:
-.PHONY: all lib demo test swift-test c-tests check-lib clean
+.PHONY: all deps test-deps lib demo test swift-test c-tests remote-tests check-lib clean
 
 all: lib
 
@@ -40,7 +40,14 @@ all: lib
 # Always ask swift build (it knows the Swift sources' dependencies and does
 # nothing when they are unchanged); copy only when the result changed, so the C
 # programs are not relinked needlessly.
-lib:
+# System libraries (libcurl, libcrypto) and test tools, installed only where missing.
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh --test
+
+lib: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@mkdir -p $(LIBDIR)
 	@src="$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/libgrowthbook.so"; \
@@ -66,11 +73,11 @@ demo: lib $(BINDIR)/demo
 
 # --- tests -------------------------------------------------------------------
 
-test: swift-test c-tests check-lib
+test: test-deps swift-test c-tests remote-tests check-lib
 
 # Swift Testing runs suites in parallel, so the per-category fixture counts are gathered
 # from the log and printed together at the end.
-swift-test:
+swift-test: deps
 	@mkdir -p $(BUILD)
 	set -o pipefail; $(SWIFT) test 2>&1 | tee $(BUILD)/swift-test.log
 	@echo "== spec fixture cases through the Swift evaluator"
@@ -83,6 +90,10 @@ c-tests: lib $(C_TESTS)
 		timeout $(TEST_TIMEOUT) $$t || failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "c-tests: FAILED:$$failed"; exit 1; fi
+
+# Remote loading against an HTTP server on loopback that the tests start themselves.
+remote-tests: lib
+	GB_LIBRARY=$(CURDIR)/$(LIB) timeout $(TEST_TIMEOUT) python3 -m pytest -q -p no:cacheprovider Tests/remote
 
 # The library exports every function the header declares, and does not depend
 # on the Swift toolchain at run time. gcc -E strips the header's comments, so

@@ -14,11 +14,22 @@ let package = Package(
         .target(
             name: "GrowthBookCore"
         ),
+        // Remote loading (libcurl) and payload decryption (OpenSSL's libcrypto).
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "GrowthBookRemote", dependencies: ["GrowthBookCore", "CCurl", "CCrypto"]),
         // The thin C export layer: handles, errors and memory at the boundary.
-        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore"]),
+        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote"]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]
+        ),
+        .testTarget(
+            name: "GrowthBookRemoteTests",
+            dependencies: ["GrowthBookRemote", "GrowthBookCore"]
         ),
     ]
 )

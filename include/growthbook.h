@@ -87,9 +87,12 @@ enum {
                                        attributes that are not an object */
     GB_ERR_NOT_FOUND = -5,          /* unknown subscription id */
     GB_ERR_CALLBACK = -6,           /* a host callback failed (reserved) */
-    GB_ERR_NETWORK = -7,            /* reserved for remote loading */
-    GB_ERR_HTTP = -8,               /* reserved for remote loading */
-    GB_ERR_DECRYPT = -9,            /* reserved for remote loading */
+    GB_ERR_NETWORK = -7,            /* remote loading: connection refused or
+                                       reset, DNS failure, TLS failure, timeout */
+    GB_ERR_HTTP = -8,               /* remote loading: HTTP status >= 400, or a
+                                       payload without features */
+    GB_ERR_DECRYPT = -9,            /* wrong key, corrupt ciphertext or padding,
+                                       or decrypted text that is not UTF-8 */
     GB_ERR_NO_MEMORY = -10,         /* allocation failed */
     GB_ERR_INTERNAL = -99           /* a bug in libgrowthbook; please report */
 };
@@ -491,6 +494,83 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
                                           const char *experiment_json,
                                           gb_include_fn include,
                                           void *user_data);
+
+/* ===========================================================================
+ * Remote features
+ *
+ * Features load from a GrowthBook API host: GET {apiHost}/api/features/{clientKey}
+ * as the reference SDK does. The options of gb_create that configure it:
+ *
+ *   "apiHost":        "https://cdn.growthbook.io"   (default; trailing "/" ignored)
+ *   "clientKey":      "sdk-abc123"                  (required for loading)
+ *   "decryptionKey":  "base64 AES-128 key"          for encryptedFeatures /
+ *                                                    encryptedSavedGroups payloads
+ *   "cacheTTL":       60          seconds a cached payload is fresh
+ *   "refreshInterval": 0          seconds; > 0 refreshes the payload in the
+ *                                 background and updates this handle's features
+ *   "streaming":      false       true: keep a server-sent-events connection to
+ *                                 {apiHost}/sub/{clientKey} and apply each
+ *                                 "features" event to this handle as it arrives
+ *   "timeout":        10          seconds for a whole request (connect: 5)
+ *
+ * Payloads are cached process-wide, keyed by apiHost and clientKey, and shared
+ * by every handle: N handles (or N threads on a cold cache) cost one request.
+ * A fresh entry is served from memory; an expired one is served as it is while
+ * one background refresh runs (stale-while-revalidate). Refreshes send
+ * If-None-Match with the entry's ETag, so an unchanged payload costs no body.
+ * HTTP goes through libcurl with TLS verification on, or through the host
+ * transport set with gb_set_http_transport.
+ * =========================================================================== */
+
+/* Load features (and saved groups, when the payload has them) for the
+ * handle's apiHost and clientKey: from the process-wide cache when it has the
+ * entry, otherwise by a request (made once for all callers that need it at the
+ * same time). Blocks until the features are installed or the load failed.
+ * Returns GB_OK, or GB_ERR_INVALID_ARGUMENT (no clientKey), GB_ERR_NETWORK,
+ * GB_ERR_HTTP, GB_ERR_JSON (malformed or truncated payload), GB_ERR_DECRYPT
+ * (encrypted payload and no or a wrong decryptionKey). On failure the handle
+ * keeps its previous features. Thread-safe. */
+int gb_load_features(gb_handle *gb);
+
+/* Decrypt an encrypted GrowthBook payload ("<base64 iv>.<base64 ciphertext>",
+ * AES-128-CBC with PKCS#7 padding) with a base64 key.
+ * Returns the plain text as a new string (free with gb_string_free), or NULL on
+ * error: GB_ERR_INVALID_ARGUMENT (NULL argument), GB_ERR_DECRYPT. Thread-safe. */
+char *gb_decrypt(const char *encrypted, const char *key);
+
+/* Drop every cached payload (the next load requests again). Streams and
+ * background refreshes of live handles continue. Thread-safe. */
+void gb_clear_cache(void);
+
+/* A host-supplied HTTP transport, for hosts that must use their own HTTP stack
+ * (proxies, mTLS, a mocked transport in tests). Process-wide, like the cache.
+ *
+ * The library calls fn for each GET it would make with libcurl, on the thread
+ * that needs the response (a loading thread or a background refresher):
+ *   url:                  the full URL
+ *   request_headers_json: a JSON object of header name -> value, e.g.
+ *                         {"Accept":"application/json","If-None-Match":"\"v1\""}
+ *   response:             fill it with gb_http_response_set_status, _set_header
+ *                         and _set_body; valid only during the call
+ * Return 0 when a response was filled in, nonzero when the request failed
+ * (treated as GB_ERR_NETWORK). Streaming ("streaming": true) needs libcurl and
+ * is not routed through a host transport. */
+typedef struct gb_http_response gb_http_response;
+typedef int (*gb_http_fn)(const char *url, const char *request_headers_json,
+                          gb_http_response *response, void *user_data);
+
+/* Use fn for every HTTP request; NULL restores libcurl. Returns GB_OK. */
+int gb_set_http_transport(gb_http_fn fn, void *user_data);
+
+/* Fill in a response (only from inside a gb_http_fn). set_status: the HTTP
+ * status (200, 304, 404, ...); set_header: one response header (an "ETag" is
+ * remembered for If-None-Match); set_body: length bytes of body (copied).
+ * Return GB_OK or GB_ERR_INVALID_ARGUMENT. */
+int gb_http_response_set_status(gb_http_response *response, int status);
+int gb_http_response_set_header(gb_http_response *response, const char *name,
+                                const char *value);
+int gb_http_response_set_body(gb_http_response *response, const char *body,
+                              size_t length);
 
 /* ===========================================================================
  * Spec helpers

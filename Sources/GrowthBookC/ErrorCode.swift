@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import GrowthBookRemote
 
 /// The GB_ERR_* codes of growthbook.h.
 enum ErrorCode: Int32 {
@@ -14,6 +15,9 @@ enum ErrorCode: Int32 {
     case type = -4
     case notFound = -5
     case callback = -6
+    case network = -7
+    case http = -8
+    case decrypt = -9
     case noMemory = -10
     case internalError = -99
 }
@@ -36,6 +40,18 @@ struct CallError: Error {
             self.init(.type, "\(context): \(error.message)")
         case .invalidArgument:
             self.init(.invalidArgument, "\(context): \(error.message)")
+        }
+    }
+}
+
+extension CallError {
+    init(_ error: RemoteError) {
+        switch error.kind {
+        case .network: self.init(.network, error.message)
+        case .http: self.init(.http, error.message)
+        case .json: self.init(.json, error.message)
+        case .decrypt: self.init(.decrypt, error.message)
+        case .invalidArgument: self.init(.invalidArgument, error.message)
         }
     }
 }

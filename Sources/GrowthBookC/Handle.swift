@@ -4,18 +4,21 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import GrowthBookRemote
 
-/// What a `gb_handle *` points to: the GrowthBook context and nothing else the core does not
-/// already own. A marker field catches most pointers that are not live handles.
+/// What a `gb_handle *` points to: the GrowthBook context and where it loads features from.
+/// A marker field catches most pointers that are not live handles.
 final class Handle {
     static let live: UInt64 = 0x6762_5f68_616e_646c  // "gb_handl"
     static let dead: UInt64 = 0x6465_6164_6465_6164
 
     var marker = Handle.live
     let gb: GrowthBook
+    let remote: RemoteConfig
 
-    init(_ gb: GrowthBook) {
+    init(_ gb: GrowthBook, remote: RemoteConfig = RemoteConfig()) {
         self.gb = gb
+        self.remote = remote
     }
 
     var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }

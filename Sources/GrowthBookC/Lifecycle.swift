@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import GrowthBookRemote
 
 /// The library's version; keep in step with GB_VERSION in include/growthbook.h.
 private let version: StaticString = "0.1.0"
@@ -26,18 +27,21 @@ public func gb_string_free(_ s: UnsafeMutablePointer<CChar>?) { free(s) }
 @_cdecl("gb_create")
 public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
     do throws(CallError) {
+        if options == nil { return Handle(GrowthBook()).opaque }
+        let json = try CInput.json(options, "options_json")
         let gb: GrowthBook
-        if options == nil {
-            gb = GrowthBook()
-        } else {
-            let json = try CInput.json(options, "options_json")
-            do {
-                gb = try GrowthBook(options: json)
-            } catch {
-                throw CallError(error, context: "options_json")
-            }
+        let remote: RemoteConfig
+        do {
+            gb = try GrowthBook(options: json)
+        } catch {
+            throw CallError(error, context: "options_json")
         }
-        return Handle(gb).opaque
+        do {
+            remote = try RemoteConfig(options: json)
+        } catch {
+            throw CallError(.type, "options_json: \(error.message)")
+        }
+        return Handle(gb, remote: remote).opaque
     } catch {
         LastError.set(error)
         return nil

@@ -358,6 +358,12 @@ public final class GrowthBook: Sendable {
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i).value.isTruthy
     }
 
+    /// Sends a message to the log sink, if one is set at this level.
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        let hooks = state.hooks
+        if let threshold = hooks.logLevel, level >= threshold { hooks.log(level, message()) }
+    }
+
     /// The result for a key that matched no feature: logged, as the reference does.
     public func unknownFeature(_ key: String) -> FeatureResult {
         let hooks = state.hooks

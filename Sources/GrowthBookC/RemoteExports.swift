@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+import GrowthBookRemote
+
+// Remote features: loading, the process-wide cache, decryption and the host HTTP transport.
+
+@_cdecl("gb_load_features")
+public func gb_load_features(_ p: OpaquePointer?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            do throws(RemoteError) {
+                try RemoteLoader.load(h.remote, into: h.gb)
+            } catch {
+                h.gb.log(.warning, "Failed to load features: \(error)")
+                throw CallError(error)
+            }
+            return 0
+        }
+    }
+}
+
+@_cdecl("gb_decrypt")
+public func gb_decrypt(_ encrypted: UnsafePointer<CChar>?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        let e = try CInput.string(encrypted, "encrypted")
+        let k = try CInput.string(key, "key")
+        do throws(RemoteError) {
+            return try decryptPayload(e, key: k)
+        } catch {
+            throw CallError(error)
+        }
+    }
+}
+
+@_cdecl("gb_clear_cache")
+public func gb_clear_cache() {
+    RemoteLoader.clearCache()
+}
+
+public typealias HTTPFn = @convention(c) (
+    UnsafePointer<CChar>?, UnsafePointer<CChar>?, OpaquePointer?, UnsafeMutableRawPointer?
+) -> Int32
+
+/// What a `gb_http_response *` points to while a host transport fills it in.
+final class ResponseBuilder {
+    var status = 0
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+}
+
+/// HTTP through the host's callback.
+final class HostHTTPTransport: HTTPTransport, @unchecked Sendable {
+    let fn: HTTPFn
+    let userData: UserData
+
+    init(fn: @escaping HTTPFn, userData: UserData) {
+        self.fn = fn
+        self.userData = userData
+    }
+
+    func get(url: String, headers: [(String, String)], timeout: Double) -> Result<HTTPResponse, RemoteError> {
+        var h = JSONObject()
+        for (k, v) in headers { h[k] = .string(v) }
+        let builder = ResponseBuilder()
+        let rc = withExtendedLifetime(builder) { () -> Int32 in
+            let r = OpaquePointer(Unmanaged.passUnretained(builder).toOpaque())
+            return withCString(url) { u in withCString(JSON.object(h).serialized) { hs in fn(u, hs, r, userData.raw) } }
+        }
+        guard rc == 0 else { return .failure(RemoteError(.network, "the host HTTP transport failed for \(url) (\(rc))")) }
+        guard builder.status > 0 else {
+            return .failure(RemoteError(.network, "the host HTTP transport gave no status for \(url)"))
+        }
+        return .success(HTTPResponse(status: builder.status, headers: builder.headers, body: builder.body))
+    }
+}
+
+@_cdecl("gb_set_http_transport")
+public func gb_set_http_transport(_ fn: HTTPFn?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    HTTPTransports.setCustom(fn.map { HostHTTPTransport(fn: $0, userData: UserData(raw: userData)) })
+    return 0
+}
+
+func withResponse(_ p: OpaquePointer?, _ body: (ResponseBuilder) throws(CallError) -> Void) throws(CallError) {
+    guard let p else { throw CallError(.invalidArgument, "response is NULL") }
+    try body(Unmanaged<ResponseBuilder>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue())
+}
+
+@_cdecl("gb_http_response_set_status")
+public func gb_http_response_set_status(_ p: OpaquePointer?, _ status: Int32) -> Int32 {
+    returningCode { () throws(CallError) in
+        guard status >= 100 && status <= 999 else { throw CallError(.invalidArgument, "status \(status) is not an HTTP status") }
+        try withResponse(p) { r throws(CallError) in r.status = Int(status) }
+        return 0
+    }
+}
+
+@_cdecl("gb_http_response_set_header")
+public func gb_http_response_set_header(_ p: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?)
+    -> Int32
+{
+    returningCode { () throws(CallError) in
+        let n = try CInput.string(name, "name")
+        let v = try CInput.string(value, "value")
+        try withResponse(p) { r throws(CallError) in r.headers[n.lowercased()] = v }
+        return 0
+    }
+}
+
+@_cdecl("gb_http_response_set_body")
+public func gb_http_response_set_body(_ p: OpaquePointer?, _ body: UnsafePointer<CChar>?, _ length: Int) -> Int32 {
+    returningCode { () throws(CallError) in
+        guard length >= 0 else { throw CallError(.invalidArgument, "length is negative") }
+        guard length == 0 || body != nil else { throw CallError(.invalidArgument, "body is NULL") }
+        let bytes: [UInt8] =
+            length == 0 ? [] : Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(body), count: length))
+        try withResponse(p) { r throws(CallError) in r.body = bytes }
+        return 0
+    }
+}

@@ -1,0 +1,277 @@
+import GrowthBookCore
+import Synchronization
+
+/// The process-wide cache of feature payloads, keyed by API host and client key, shared by
+/// every handle.
+enum FeatureCache {
+    private static let entries = Mutex<[String: CacheEntry]>([:])
+
+    static func entry(for config: RemoteConfig) -> CacheEntry {
+        entries.withLock { all in
+            if let e = all[config.cacheKey] { return e }
+            let e = CacheEntry(key: config.cacheKey)
+            all[config.cacheKey] = e
+            return e
+        }
+    }
+
+    /// Forgets every payload; entries kept alive by running streams or refreshers carry on
+    /// for their handles, but new loads start afresh.
+    static func clear() {
+        entries.withLock { $0.removeAll() }
+    }
+}
+
+/// A handle that wants updates pushed (streaming or periodic refresh). Held weakly: freeing
+/// the handle unsubscribes it.
+struct Subscriber {
+    weak var gb: GrowthBook?
+    let decryptionKey: String
+    let streaming: Bool
+    let refreshInterval: Double
+}
+
+/// One cached payload and the machinery around it: single-flight loading, stale-while-
+/// revalidate refreshes, ETags, compiled feature sets per decryption key, subscribers.
+final class CacheEntry: @unchecked Sendable {
+    let key: String
+    /// Guards every `var` below.
+    let lock = ConditionLock()
+
+    private var payload: FeaturePayload? = nil
+    private var generation = 0
+    private var etag: String? = nil
+    private var fetchedAt = 0.0
+    private var loading = false
+    private var failures = 0
+    private var lastError = RemoteError(.network, "no request made")
+    private var refreshing = false
+    private var compiled: [String: (generation: Int, features: FeatureSet)] = [:]
+    private var subscribers: [Subscriber] = []
+    private var streamRunning = false
+    private var refresherRunning = false
+
+    init(key: String) {
+        self.key = key
+    }
+
+    // MARK: Loading
+
+    /// The feature set for `config`: fresh from the cache, stale while a refresh runs in the
+    /// background, or fetched now (once, however many threads ask at the same time).
+    func features(for config: RemoteConfig) throws(RemoteError) -> FeatureSet {
+        let (current, gen) = try payloadForLoad(config)
+        return try compile(current, generation: gen, key: config.decryptionKey)
+    }
+
+    private func payloadForLoad(_ config: RemoteConfig) throws(RemoteError) -> (FeaturePayload, Int) {
+        var startRefresh = false
+        var fetchNow = false
+        var result: (FeaturePayload, Int)? = nil
+        var waitError: RemoteError? = nil
+        lock.withLock {
+            while true {
+                if let p = payload {
+                    if monotonicSeconds() - fetchedAt >= config.cacheTTL && !refreshing {
+                        refreshing = true
+                        startRefresh = true
+                    }
+                    result = (p, generation)
+                    return
+                }
+                if !loading {
+                    loading = true
+                    fetchNow = true
+                    return
+                }
+                // Another thread is fetching: wait for its outcome.
+                let failuresBefore = failures
+                while loading { lock.wait(seconds: 1) }
+                if payload == nil && failures != failuresBefore {
+                    waitError = lastError
+                    return
+                }
+            }
+        }
+        if let waitError { throw waitError }
+        if startRefresh {
+            startThread { self.refresh(config, pushToSubscribers: true) }
+        }
+        if let result { return result }
+        // This thread fetches for everyone (`fetchNow` is set whenever no result was found).
+        _ = fetchNow
+        let outcome = fetch(config, etag: nil)
+        let stored = lock.withLock { () -> Result<(FeaturePayload, Int), RemoteError> in
+            defer {
+                loading = false
+                lock.broadcast()
+            }
+            switch outcome {
+            case .success(.some(let (p, tag))):
+                install(p, etag: tag)
+                return .success((p, generation))
+            case .success(.none):
+                failures += 1
+                lastError = RemoteError(.http, "HTTP 304 without a cached payload from \(config.featuresURL)")
+                return .failure(lastError)
+            case .failure(let error):
+                failures += 1
+                lastError = error
+                return .failure(error)
+            }
+        }
+        return try stored.get()
+    }
+
+    /// Stores a new payload (lock held).
+    private func install(_ p: FeaturePayload, etag tag: String?) {
+        payload = p
+        etag = tag
+        fetchedAt = monotonicSeconds()
+        generation += 1
+        compiled.removeAll()
+    }
+
+    /// The payload compiled for one decryption key, compiled once per payload generation.
+    private func compile(_ p: FeaturePayload, generation gen: Int, key: String) throws(RemoteError) -> FeatureSet {
+        if let hit = lock.withLock({ compiled[key] }), hit.generation == gen { return hit.features }
+        let features = try p.featureSet(decryptionKey: key)
+        lock.withLock {
+            if gen == generation { compiled[key] = (gen, features) }
+        }
+        return features
+    }
+
+    /// GET the payload: `.success(nil)` when the server answers 304 Not Modified.
+    private func fetch(_ config: RemoteConfig, etag: String?) -> Result<(FeaturePayload, String?)?, RemoteError> {
+        var headers = [("Accept", "application/json")]
+        if let etag { headers.append(("If-None-Match", etag)) }
+        let url = config.featuresURL
+        switch HTTPTransports.current.get(url: url, headers: headers, timeout: config.timeout) {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let response):
+            if response.status == 304 && etag != nil { return .success(nil) }
+            guard response.status >= 200 && response.status < 300 else {
+                return .failure(RemoteError(.http, "HTTP \(response.status) from \(url)"))
+            }
+            do {
+                return .success((try FeaturePayload(body: response.body, from: url), response.headers["etag"]))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    // MARK: Refreshing
+
+    /// Fetches again (conditionally, with the ETag); a changed payload replaces the cached one
+    /// and, with `pushToSubscribers`, the features of every subscribed handle.
+    func refresh(_ config: RemoteConfig, pushToSubscribers: Bool) {
+        let tag = lock.withLock { etag }
+        let outcome = fetch(config, etag: tag)
+        var changed = false
+        lock.withLock {
+            refreshing = false
+            switch outcome {
+            case .success(.some(let (p, newTag))):
+                install(p, etag: newTag)
+                changed = true
+            case .success(.none):
+                fetchedAt = monotonicSeconds()
+            case .failure:
+                break
+            }
+        }
+        if case .failure(let error) = outcome {
+            forEachSubscriber { gb, _ in gb.log(.warning, "Background refresh of features failed: \(error)") }
+        }
+        if changed && pushToSubscribers { pushToAll() }
+    }
+
+    /// Applies a payload that arrived on the stream.
+    func apply(_ p: FeaturePayload) {
+        lock.withLock { install(p, etag: nil) }
+        pushToAll()
+    }
+
+    private func pushToAll() {
+        guard let (p, gen) = lock.withLock({ payload.map { ($0, generation) } }) else { return }
+        forEachSubscriber { gb, key in
+            do {
+                gb.setFeatures(try compile(p, generation: gen, key: key))
+            } catch {
+                gb.log(.warning, "Could not apply updated features: \(error)")
+            }
+        }
+    }
+
+    /// Calls `body` for each live subscriber, with no lock held.
+    private func forEachSubscriber(_ body: (GrowthBook, String) -> Void) {
+        let live = lock.withLock { () -> [(GrowthBook, String)] in
+            subscribers.removeAll { $0.gb == nil }
+            return subscribers.compactMap { s in s.gb.map { ($0, s.decryptionKey) } }
+        }
+        for (gb, key) in live { body(gb, key) }
+    }
+
+    // MARK: Subscriptions
+
+    /// Registers a handle for pushed updates and starts the stream or refresher it needs.
+    func subscribe(_ gb: GrowthBook, config: RemoteConfig) {
+        var startStream = false
+        var startRefresher = false
+        lock.withLock {
+            subscribers.removeAll { $0.gb == nil || $0.gb === gb }
+            subscribers.append(
+                Subscriber(
+                    gb: gb, decryptionKey: config.decryptionKey, streaming: config.streaming,
+                    refreshInterval: config.refreshInterval))
+            if config.streaming && !streamRunning {
+                streamRunning = true
+                startStream = true
+            }
+            if config.refreshInterval > 0 && !refresherRunning {
+                refresherRunning = true
+                startRefresher = true
+            }
+        }
+        if startStream { startThread { EventStream(entry: self, config: config).run() } }
+        if startRefresher { startThread { self.runRefresher(config) } }
+    }
+
+    /// Whether any live handle still wants the stream; when none does, marks it stopped.
+    func streamWanted() -> Bool {
+        lock.withLock {
+            subscribers.removeAll { $0.gb == nil }
+            let wanted = subscribers.contains { $0.streaming }
+            if !wanted { streamRunning = false }
+            return wanted
+        }
+    }
+
+    private func runRefresher(_ config: RemoteConfig) {
+        while let interval = refreshInterval() {
+            // Sleep in short steps so that freeing the last handle stops the thread soon.
+            let until = monotonicSeconds() + interval
+            while monotonicSeconds() < until {
+                sleepSeconds(min(0.25, until - monotonicSeconds()))
+                if refreshInterval() == nil { return }
+            }
+            refresh(config, pushToSubscribers: true)
+        }
+    }
+
+    /// The shortest refresh interval of the live subscribers; nil (and the refresher marked
+    /// stopped) when none wants refreshing.
+    private func refreshInterval() -> Double? {
+        lock.withLock {
+            subscribers.removeAll { $0.gb == nil }
+            guard let shortest = subscribers.map({ $0.refreshInterval }).filter({ $0 > 0 }).min() else {
+                refresherRunning = false
+                return nil
+            }
+            return shortest
+        }
+    }
+}

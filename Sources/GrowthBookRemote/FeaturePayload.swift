@@ -1,0 +1,56 @@
+import GrowthBookCore
+
+/// A features payload of the GrowthBook API, as received: `features` or `encryptedFeatures`,
+/// and optionally `savedGroups` or `encryptedSavedGroups`.
+struct FeaturePayload: Sendable {
+    let object: JSONObject
+
+    /// Parses a response body; a payload with neither features nor encrypted features is an error.
+    init(body: [UInt8], from url: String) throws(RemoteError) {
+        let json: JSON
+        do {
+            json = try JSON.parse(body)
+        } catch {
+            throw RemoteError(.json, "malformed features JSON from \(url): \(error)")
+        }
+        try self.init(json: json, from: url)
+    }
+
+    init(json: JSON, from source: String) throws(RemoteError) {
+        guard case .object(let o) = json else {
+            throw RemoteError(.json, "features payload from \(source) is not a JSON object")
+        }
+        guard o["features"]?.objectValue != nil || o["encryptedFeatures"]?.stringValue != nil else {
+            throw RemoteError(.http, "payload from \(source) has no features")
+        }
+        object = o
+    }
+
+    /// The features and saved groups, decrypted with `key` where encrypted, compiled.
+    func featureSet(decryptionKey key: String) throws(RemoteError) -> FeatureSet {
+        let features = try section("features", key: key) ?? JSONObject()
+        let groups = try section("savedGroups", key: key)
+        return FeatureSet(features: features, savedGroups: groups?.isEmpty == false ? groups : nil)
+    }
+
+    private func section(_ name: String, key: String) throws(RemoteError) -> JSONObject? {
+        let encryptedName = "encrypted" + name.prefix(1).uppercased() + name.dropFirst()
+        if let encrypted = object[encryptedName]?.stringValue {
+            guard !key.isEmpty else {
+                throw RemoteError(.decrypt, "the payload's \(name) are encrypted: set decryptionKey")
+            }
+            let text = try decryptPayload(encrypted, key: key)
+            let json: JSON
+            do {
+                json = try JSON.parse(text)
+            } catch {
+                throw RemoteError(.decrypt, "decrypted \(name) are not JSON (wrong key?): \(error)")
+            }
+            guard case .object(let o) = json else {
+                throw RemoteError(.decrypt, "decrypted \(name) are not a JSON object")
+            }
+            return o
+        }
+        return object[name]?.objectValue
+    }
+}

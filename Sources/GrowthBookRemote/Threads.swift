@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// A mutex with a condition variable, for waiting until a state changes (pthreads: the
+/// Synchronization module has no condition variable).
+final class ConditionLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(cond, &attr)
+        pthread_condattr_destroy(&attr)
+    }
+
+    deinit {
+        pthread_cond_destroy(cond)
+        pthread_mutex_destroy(mutex)
+        cond.deallocate()
+        mutex.deallocate()
+    }
+
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Waits (the lock held by the caller) until signalled or `seconds` pass.
+    func wait(seconds: Double) {
+        let seconds = seconds.isNaN ? 0 : min(max(seconds, 0), 1e6)
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let whole = Int(seconds)
+        let nanos = Int((seconds - Double(whole)) * 1e9) + Int(ts.tv_nsec)
+        ts.tv_sec += whole + nanos / 1_000_000_000
+        ts.tv_nsec = nanos % 1_000_000_000
+        pthread_cond_timedwait(cond, mutex, &ts)
+    }
+
+    func broadcast() { pthread_cond_broadcast(cond) }
+}
+
+/// Starts a detached thread running `body`.
+func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, &attr, { raw in
+        guard let raw else { return nil }
+        let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
+        box.body()
+        return nil
+    }, box)
+    pthread_attr_destroy(&attr)
+    if rc != 0 {
+        // No thread: run nothing, release the box.
+        Unmanaged<Box>.fromOpaque(box).release()
+    }
+}
+
+/// Sleeps `seconds` (interruptible only by its end).
+func sleepSeconds(_ seconds: Double) {
+    guard seconds > 0 else { return }
+    let seconds = min(seconds, 1e6)
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}

@@ -1,0 +1,65 @@
+import GrowthBookCore
+import Testing
+
+@testable import GrowthBookRemote
+
+@Suite struct ServerSentEventParserTests {
+    @Test func eventsSplitAcrossChunksAndLineEndings() {
+        var p = ServerSentEventParser()
+        var events: [ServerSentEvent] = []
+        for chunk in [": hello\r\n", "event: features\r\ndata: {\"a\":", "1}\r\n\r", "\nevent: x\n", "data: l1\ndata: l2\n\n",
+            "data: plain\n\n"]
+        {
+            events += p.feed(Array(chunk.utf8))
+        }
+        #expect(
+            events == [
+                ServerSentEvent(name: "features", data: "{\"a\":1}"), ServerSentEvent(name: "x", data: "l1\nl2"),
+                ServerSentEvent(name: "message", data: "plain"),
+            ])
+    }
+}
+
+@Suite struct RemoteConfigTests {
+    @Test func readsOptionsAndNormalisesTheHost() throws {
+        let c = try RemoteConfig(options: [
+            "apiHost": "https://example.com//", "clientKey": "sdk-1", "cacheTTL": 5, "streaming": true,
+            "refreshInterval": 1e300,
+        ])
+        #expect(c.featuresURL == "https://example.com/api/features/sdk-1")
+        #expect(c.streamURL == "https://example.com/sub/sdk-1")
+        #expect(c.cacheTTL == 5)
+        #expect(c.streaming)
+        #expect(c.refreshInterval == 365 * 86_400)
+        #expect(RemoteConfig().featuresURL == "https://cdn.growthbook.io/api/features/")
+        #expect(throws: RemoteError.self) { try RemoteConfig(options: ["cacheTTL": -1]) }
+        #expect(throws: RemoteError.self) { try RemoteConfig(options: ["clientKey": 5]) }
+    }
+}
+
+@Suite struct FeaturePayloadTests {
+    static let key = "Zvwv/+uhpFDznZ6SX28Yjg=="
+    static let encrypted = "m5ylFM6ndyOJA2OPadubkw==.Uu7ViqgKEt/dWvCyhI46q088PkAEJbnXKf3KPZjf9IEQQ+A8fojNoxw4wIbPX3aj"
+
+    @Test func plainAndEncryptedPayloads() throws {
+        let plain = try FeaturePayload(body: Array(#"{"features":{"f":{"defaultValue":1}},"savedGroups":{"g":[1]}}"#.utf8), from: "t")
+        let fs = try plain.featureSet(decryptionKey: "")
+        #expect(fs.feature("f")?.defaultValue == 1)
+        #expect(fs.savedGroups?["g"] == [1])
+        let enc = try FeaturePayload(json: ["encryptedFeatures": .string(Self.encrypted)], from: "t")
+        #expect(try enc.featureSet(decryptionKey: Self.key).feature("feature")?.defaultValue == true)
+        #expect(throws: RemoteError.self) { try enc.featureSet(decryptionKey: "") }
+        #expect(throws: RemoteError.self) { try enc.featureSet(decryptionKey: "Zvwv/+uhpFDznZ6SX39Yjg==") }
+    }
+
+    @Test func badPayloads() {
+        for (body, kind) in [("{\"features\":", RemoteError.Kind.json), ("[]", .json), ("{\"other\":1}", .http)] {
+            do {
+                _ = try FeaturePayload(body: Array(body.utf8), from: "t")
+                Issue.record("accepted \(body)")
+            } catch {
+                #expect(error.kind == kind, "\(body)")
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+"""Background updates without gb_load_features calls: refreshInterval
+polling and server-sent-events streaming."""
+
+import time
+
+import gbc
+from helpers import payload
+from server import wait_until
+
+
+def shows(h, value):
+    return lambda: gbc.value(h, "color") == value
+
+
+def test_refresh_interval(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key, "refreshInterval": 1})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    assert gbc.value(h, "color") == "v1"
+    server.set_payload(client_key, payload("v2"))
+    assert wait_until(shows(h, "v2"), 4.0, 0.1), \
+        "refreshInterval 1: still %r after 4 s (%d requests)" % (
+            gbc.value(h, "color"), server.request_count(client_key))
+
+
+def test_refresh_interval_stops_after_free(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key,
+                 "refreshInterval": 1, "cacheTTL": 1})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    assert wait_until(lambda: server.request_count(client_key) >= 2, 4.0), \
+        "no background refresh within 4 s"
+    handles.free(h)
+    time.sleep(0.5)  # a refresh in flight at gb_free may still finish
+    n = server.request_count(client_key)
+    time.sleep(2.5)
+    assert server.request_count(client_key) == n, "refreshes continue after gb_free"
+
+
+def streaming_handle(handles, server, client_key):
+    h = handles({"apiHost": server.url, "clientKey": client_key, "streaming": True})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    assert wait_until(lambda: server.sse_open(client_key) >= 1, 3.0), \
+        "no connection to /sub/%s within 3 s" % client_key
+    return h
+
+
+def test_streaming_event_applied(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = streaming_handle(handles, server, client_key)
+    assert gbc.value(h, "color") == "v1"
+    server.push_event(client_key, payload("v2"))
+    assert wait_until(shows(h, "v2"), 3.0), "the pushed event was not applied within 3 s"
+    server.push_event(client_key, {"features": {"color": {"defaultValue": "v3"}},
+                                   "savedGroups": {"g": ["u1"]}})
+    assert wait_until(shows(h, "v3"), 3.0), "the second event was not applied within 3 s"
+
+
+def test_streaming_reconnects(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = streaming_handle(handles, server, client_key)
+    server.push_event(client_key, payload("v2"))
+    assert wait_until(shows(h, "v2"), 3.0), "the pushed event was not applied within 3 s"
+    before = server.sse_connections(client_key)
+    server.drop_sse(client_key)
+    assert wait_until(lambda: server.sse_connections(client_key) > before
+                      and server.sse_open(client_key) >= 1, 6.0), \
+        "no reconnection to /sub/%s within 6 s of the drop" % client_key
+    server.push_event(client_key, payload("v3"))
+    assert wait_until(shows(h, "v3"), 3.0), \
+        "the event after the reconnection was not applied within 3 s (value %r)" % gbc.value(h, "color")
+
+
+def test_streaming_closes_after_last_free(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    a = streaming_handle(handles, server, client_key)
+    b = handles({"apiHost": server.url, "clientKey": client_key, "streaming": True})
+    assert gbc.load(b) == gbc.GB_OK, gbc.last_error()
+    time.sleep(0.5)
+    server.push_event(client_key, payload("v2"))
+    assert wait_until(lambda: gbc.value(a, "color") == "v2" and gbc.value(b, "color") == "v2", 3.0), \
+        "both streaming handles should see the event (a=%r, b=%r)" % (
+            gbc.value(a, "color"), gbc.value(b, "color"))
+
+    handles.free(a)
+    server.push_event(client_key, payload("v3"))
+    assert wait_until(shows(b, "v3"), 3.0), "the remaining handle stopped streaming"
+    assert server.sse_open(client_key) >= 1
+
+    handles.free(b)
+    assert wait_until(lambda: server.sse_open(client_key) == 0, 5.0), \
+        "%d SSE connection(s) still open 5 s after gb_free of the last streaming handle" % (
+            server.sse_open(client_key))
+
+
+def test_non_streaming_handle_opens_no_stream(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    time.sleep(0.5)
+    assert server.sse_connections(client_key) == 0

@@ -1,0 +1,109 @@
+"""Failing loads: every failure gives its GB_ERR_* code, a non-empty
+gb_last_error() and leaves the handle's previous features in place."""
+
+import socket
+import time
+
+import pytest
+
+import gbc
+from helpers import BEFORE, handle_with_previous
+
+
+def check_failure(h, expected_code):
+    rc = gbc.load(h)
+    code = gbc.last_error_code()
+    msg = gbc.last_error()
+    assert rc == expected_code, "expected %s, got %s (%r)" % (
+        gbc.ERROR_NAMES.get(expected_code), gbc.ERROR_NAMES.get(rc, rc), msg)
+    assert code == expected_code
+    assert msg, "gb_last_error() is empty after a failed load"
+    assert gbc.value(h, "color") == BEFORE
+    return msg
+
+
+def test_timeout(server, client_key, handles):
+    server.set_features(client_key, {"color": {"defaultValue": "late"}})
+    server.set_delay(client_key, 3)
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key,
+                                       "timeout": 1})
+    t0 = time.monotonic()
+    check_failure(h, gbc.GB_ERR_NETWORK)
+    elapsed = time.monotonic() - t0
+    assert 0.8 <= elapsed < 2.0, "load took %.2f s with timeout 1 and a 3 s delay" % elapsed
+
+
+def test_status_500(server, client_key, handles):
+    server.set_status(client_key, 500)
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_HTTP)
+
+
+def test_status_404(server, client_key, handles):
+    # the server knows nothing about this key: 404
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_HTTP)
+    assert server.request_count(client_key) == 1
+
+
+def test_garbage_body(server, client_key, handles):
+    server.set_raw(client_key, b"<html><body>Bad gateway</body></html>")
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_JSON)
+
+
+def test_truncated_json(server, client_key, handles):
+    full = b'{"features":{"color":{"defaultValue":"after"},"size":{"defaultValue":3}}}'
+    server.set_raw(client_key, full[: len(full) // 2])
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_JSON)
+
+
+def test_payload_without_features(server, client_key, handles):
+    server.set_payload(client_key, {"status": 200, "savedGroups": {"beta": ["u1"]}})
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_HTTP)
+
+
+def test_payload_not_an_object(server, client_key, handles):
+    server.set_raw(client_key, b'["features"]')
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    rc = gbc.load(h)
+    assert rc < 0
+    assert gbc.last_error()
+    assert gbc.value(h, "color") == BEFORE
+
+
+def unused_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_connection_refused(client_key, handles):
+    h = handle_with_previous(handles, {"apiHost": "http://127.0.0.1:%d" % unused_port(),
+                                       "clientKey": client_key, "timeout": 2})
+    t0 = time.monotonic()
+    check_failure(h, gbc.GB_ERR_NETWORK)
+    assert time.monotonic() - t0 < 2.0
+
+
+def test_failure_is_not_cached(server, client_key, handles):
+    """A failed load caches nothing: once the server recovers, the next load
+    requests again and succeeds."""
+    server.set_status(client_key, 500)
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_HTTP)
+    server.set_features(client_key, {"color": {"defaultValue": "recovered"}})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    assert gbc.value(h, "color") == "recovered"
+    assert server.request_count(client_key) == 2
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 502, 503])
+def test_other_error_statuses(server, client_key, handles, status):
+    server.set_status(client_key, status)
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
+    check_failure(h, gbc.GB_ERR_HTTP)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --test, testing) libgrowthbook needs, only where missing:
+# Debian's libcurl and OpenSSL development packages, and the Python packages the tests use.
+# Safe to run again and again; `make lib`, `make demo` and `make test` call it.
+set -euo pipefail
+
+apt_missing=()
+command -v pkg-config >/dev/null 2>&1 || apt_missing+=(pkg-config)
+pkg-config --exists libcurl 2>/dev/null || apt_missing+=(libcurl4-openssl-dev)
+pkg-config --exists libcrypto 2>/dev/null || apt_missing+=(libssl-dev)
+command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
+command -v nm >/dev/null 2>&1 || apt_missing+=(binutils)
+
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+    echo "install-deps: installing ${apt_missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${apt_missing[@]}"
+fi
+
+if [ "${1:-}" = "--test" ]; then
+    if ! python3 -c 'import pytest, cryptography' >/dev/null 2>&1; then
+        echo "install-deps: installing pytest and cryptography for the tests"
+        python3 -m pip install -q pytest cryptography
+    fi
+fi
