@@ -46,6 +46,9 @@ final class CacheEntry: @unchecked Sendable {
     private var failures = 0
     private var lastError = RemoteError(.network, "no request made")
     private var refreshing = false
+    /// After a failed background refresh, stale loads wait until then before trying again,
+    /// so a failing server is not asked once per load.
+    private var retryAt = 0.0
     private var compiled: [String: (generation: Int, features: FeatureSet)] = [:]
     private var subscribers: [Subscriber] = []
     private var streamRunning = false
@@ -72,7 +75,8 @@ final class CacheEntry: @unchecked Sendable {
         lock.withLock {
             while true {
                 if let p = payload {
-                    if monotonicSeconds() - fetchedAt >= config.cacheTTL && !refreshing {
+                    let now = monotonicSeconds()
+                    if now - fetchedAt >= config.cacheTTL && !refreshing && now >= retryAt {
                         refreshing = true
                         startRefresh = true
                     }
@@ -180,7 +184,7 @@ final class CacheEntry: @unchecked Sendable {
             case .success(.none):
                 fetchedAt = monotonicSeconds()
             case .failure:
-                break
+                retryAt = monotonicSeconds() + min(max(config.cacheTTL, 1), 30)
             }
         }
         if case .failure(let error) = outcome {

@@ -95,6 +95,7 @@ class FeatureServer:
         self._not_modified = Counter()    # key -> 304 answers
         self._inm = defaultdict(list)     # key -> If-None-Match values received
         self._headers = defaultdict(list) # key -> request headers (dicts)
+        self._times = defaultdict(list)   # key -> time.monotonic() of requests
         self._sse_total = Counter()       # key -> connections ever opened
         self._sse_open = defaultdict(list)  # key -> open _SSEConn
         self._sse_pending = defaultdict(list)  # key -> events with no listener
@@ -178,6 +179,12 @@ class FeatureServer:
         with self._cond:
             return list(self._inm[key])
 
+    def request_times(self, key):
+        """time.monotonic() at the arrival of each /api/features/<key>
+        request."""
+        with self._cond:
+            return list(self._times[key])
+
     def request_headers(self, key):
         with self._cond:
             return list(self._headers[key])
@@ -223,6 +230,7 @@ class FeatureServer:
         with self._cond:
             self._counts[path] += 1
             self._headers[key].append(headers)
+            self._times[key].append(time.monotonic())
             inm = headers.get("if-none-match")
             if inm is not None:
                 self._inm[key].append(inm)
