@@ -10,7 +10,7 @@ import ctypes
 import json
 import os
 import threading
-from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_size_t,
+from ctypes import (CFUNCTYPE, c_char_p, c_int, c_size_t,
                     c_void_p)
 
 GB_OK = 0

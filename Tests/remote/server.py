@@ -198,6 +198,11 @@ class FeatureServer:
         if update_http:
             self.set_payload(key, payload)
         data = ("event: %s\ndata: %s\n\n" % (event, dumps(payload).decode())).encode()
+        self.push_raw(key, data)
+
+    def push_raw(self, key, data):
+        """Send raw bytes on the /sub/<key> stream (or to the next
+        connection)."""
         with self._cond:
             conns = self._sse_open[key]
             if conns:

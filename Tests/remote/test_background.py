@@ -4,8 +4,8 @@ polling and server-sent-events streaming."""
 import time
 
 import gbc
-from helpers import payload
-from server import wait_until
+from helpers import flag, payload
+from server import encrypted_payload, new_key, wait_until
 
 
 def shows(h, value):
@@ -102,3 +102,35 @@ def test_non_streaming_handle_opens_no_stream(server, client_key, handles):
     assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
     time.sleep(0.5)
     assert server.sse_connections(client_key) == 0
+
+
+def test_streaming_encrypted_event(server, client_key, handles):
+    key = new_key()
+    server.set_payload(client_key, encrypted_payload(flag("v1"), None, key))
+    h = handles({"apiHost": server.url, "clientKey": client_key, "streaming": True,
+                 "decryptionKey": key})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    assert gbc.value(h, "color") == "v1"
+    assert wait_until(lambda: server.sse_open(client_key) >= 1, 3.0)
+    server.push_event(client_key, encrypted_payload(flag("v2"), {"g": ["u1"]}, key))
+    assert wait_until(shows(h, "v2"), 3.0), "the encrypted event was not applied within 3 s"
+
+
+def test_streaming_ignores_bad_events(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = streaming_handle(handles, server, client_key)
+    server.push_raw(client_key, b"event: features\ndata: {not json\n\n")
+    server.push_raw(client_key, b"event: features\ndata: {\"nofeatures\": 1}\n\n")
+    server.push_raw(client_key, b": a comment\n\nevent: something-else\ndata: {}\n\n")
+    time.sleep(0.5)
+    assert gbc.value(h, "color") == "v1"
+    server.push_event(client_key, payload("v2"))
+    assert wait_until(shows(h, "v2"), 3.0), "a valid event after bad ones was not applied"
+
+
+def test_streaming_survives_clear_cache(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = streaming_handle(handles, server, client_key)
+    gbc.clear_cache()
+    server.push_event(client_key, payload("v2"))
+    assert wait_until(shows(h, "v2"), 3.0), "the stream stopped applying events after gb_clear_cache"

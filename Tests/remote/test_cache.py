@@ -151,3 +151,27 @@ def test_concurrent_cold_cache_one_request(server, client_key):
         if not alive:
             for h in created:
                 gbc.free(h)
+
+
+def test_stale_served_when_refresh_fails(server, client_key, handles):
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key, "cacheTTL": 1})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    server.set_status(client_key, 500)
+    time.sleep(1.5)
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()   # stale; the refresh fails
+    assert wait_until(lambda: server.request_count(client_key) >= 2, 3.0)
+    time.sleep(0.2)
+    # the failed refresh dropped nothing: loads still succeed with v1
+    h2 = handles({"apiHost": server.url, "clientKey": client_key, "cacheTTL": 1})
+    assert gbc.load(h2) == gbc.GB_OK, gbc.last_error()
+    assert gbc.value(h2, "color") == "v1"
+    assert gbc.value(h, "color") == "v1"
+    # and once the server recovers, a later refresh brings the new payload
+    server.set_payload(client_key, payload("v2"))
+
+    def recovered():
+        assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+        return gbc.value(h, "color") == "v2"
+
+    assert wait_until(recovered, 3.0, 0.1), "no successful refresh after the server recovered"
