@@ -379,6 +379,85 @@ char *gb_eval_feature_with_attributes_json(gb_handle *gb,
                                            const char *attributes_json);
 
 /* ===========================================================================
+ * Typed evaluation (for language bindings)
+ *
+ * One call with few arguments that describes a feature's value without JSON
+ * for scalars, and writes text only where the value is text, so bindings
+ * (Python through ctypes, where each argument costs) build native values
+ * cheaply.
+ * =========================================================================== */
+
+/* The type of a value. */
+enum {
+    GB_VALUE_NULL = 0,
+    GB_VALUE_FALSE = 1,
+    GB_VALUE_TRUE = 2,
+    GB_VALUE_INT = 3,       /* an integer literal that fits in 64 bits */
+    GB_VALUE_DOUBLE = 4,
+    GB_VALUE_STRING = 5,
+    GB_VALUE_ARRAY = 6,
+    GB_VALUE_OBJECT = 7
+};
+
+/* Where a feature's value came from (FeatureResult "source"). */
+enum {
+    GB_SOURCE_UNKNOWN_FEATURE = 0,
+    GB_SOURCE_DEFAULT_VALUE = 1,
+    GB_SOURCE_FORCE = 2,
+    GB_SOURCE_EXPERIMENT = 3,
+    GB_SOURCE_PREREQUISITE = 4,
+    GB_SOURCE_CYCLIC_PREREQUISITE = 5
+};
+
+/* What a typed evaluation reports, inside a gb_eval_buffer. */
+typedef struct gb_value {
+    int type;                /* GB_VALUE_* */
+    int source;              /* GB_SOURCE_* */
+    int on;                  /* 1 if the value is truthy (the feature is on) */
+    int variation_id;        /* source EXPERIMENT: the variation index; else -1 */
+    long long integer;       /* GB_VALUE_INT: the value */
+    double number;           /* GB_VALUE_DOUBLE: the value */
+    size_t length;           /* bytes of the value's text: STRING: the string's
+                                UTF-8 (not quoted); ARRAY, OBJECT: its JSON;
+                                other types: 0 */
+    size_t rule_id_length;   /* bytes of the deciding rule's id ("" if none) */
+    size_t result_length;    /* gb_eval_result with source EXPERIMENT: bytes of
+                                the FeatureResult JSON; else 0 */
+    const char *text;        /* the value's text, NUL, the rule id, NUL, then
+                                the FeatureResult JSON (if any), NUL */
+} gb_value;
+
+/* Where typed evaluations write: one per thread (it is not thread-safe), reused
+ * call after call; it grows as needed. Owned by the caller. */
+typedef struct gb_eval_buffer gb_eval_buffer;
+
+/* A new buffer (free with gb_eval_buffer_free), or NULL when out of memory. */
+gb_eval_buffer *gb_eval_buffer_create(void);
+void gb_eval_buffer_free(gb_eval_buffer *buffer);
+
+/* The buffer's gb_value: a pointer that stays valid (and is updated in place
+ * by each evaluation into the buffer) until gb_eval_buffer_free. The `text` it
+ * points to is valid until the next evaluation into the same buffer. */
+const gb_value *gb_eval_buffer_value(const gb_eval_buffer *buffer);
+
+/* Evaluate a feature for the handle's attributes into buffer (same side
+ * effects as gb_eval_feature_json).
+ * Returns a non-negative summary, type | source << 4 | on << 8 (so a binding
+ * needs no field reads for null and boolean values), or a negative error. */
+int gb_eval_value(gb_handle *gb, const char *feature_key, gb_eval_buffer *buffer);
+
+/* As gb_eval_value, and when the value came from an experiment also writes
+ * the whole FeatureResult JSON (with the experiment and its result) after the
+ * rule id. Other results are fully described by gb_eval_value. */
+int gb_eval_result(gb_handle *gb, const char *feature_key, gb_eval_buffer *buffer);
+
+/* As gb_eval_value (with_result 0) or gb_eval_result (with_result 1), for the
+ * given attributes (NULL: the handle's). */
+int gb_eval_with(gb_handle *gb, const char *feature_key,
+                 const gb_attributes *attributes, int with_result,
+                 gb_eval_buffer *buffer);
+
+/* ===========================================================================
  * Callbacks
  *
  * Each registration replaces the previous one of its kind (subscriptions

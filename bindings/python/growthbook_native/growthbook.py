@@ -1,0 +1,437 @@
+"""GrowthBook: the growthbook 1.1.0 class, evaluated by libgrowthbook."""
+
+import ctypes
+import itertools
+import json
+import logging
+import threading
+import weakref
+from typing import Any, Dict, List, Optional
+
+from . import _lib
+from ._lib import GrowthBookError, key_bytes, scratch
+from .models import Experiment, Feature, FeatureResult, Result
+from .repository import feature_repo, _sync_transport
+from .sticky import AbstractStickyBucketService
+
+logger = logging.getLogger("growthbook")
+
+_SOURCES = _lib.SOURCES
+_eval_value = _lib.fast_eval_value
+_eval_result = _lib.fast_eval_result
+_is_on = _lib.fast_is_on
+_is_off = _lib.fast_is_off
+_KEYS = _lib._KEYS
+_string_at = ctypes.string_at
+_loads = json.loads
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+# Callbacks reach instances through one module-level trampoline per kind and an id in
+# user_data, so a callback arriving after an instance is gone finds nothing instead of freed
+# memory.
+_instances: Dict[int, "weakref.ref[GrowthBook]"] = {}
+_ids = itertools.count(1)
+
+
+def _instance(user_data) -> Optional["GrowthBook"]:
+    ref = _instances.get(user_data or 0)
+    return ref() if ref is not None else None
+
+
+def _on_track(experiment_json, result_json, user_data):
+    gb = _instance(user_data)
+    if gb is None:
+        return
+    cb = gb._tracking_callback
+    if cb is None:
+        return
+    try:
+        experiment = Experiment(**_loads(experiment_json))
+        result = Result._from_dict(_loads(result_json))
+        cb(experiment=experiment, result=result)
+    except Exception:
+        logger.warning("Tracking callback raised an exception", exc_info=True)
+
+
+def _on_subscription(experiment_json, result_json, user_data):
+    gb = _instance(user_data)
+    if gb is None or not gb._subscriptions:
+        return
+    try:
+        experiment = Experiment(**_loads(experiment_json))
+        result = Result._from_dict(_loads(result_json))
+    except Exception:
+        logger.warning("Could not decode an experiment result", exc_info=True)
+        return
+    for cb in list(gb._subscriptions):
+        try:
+            cb(experiment, result)
+        except Exception:
+            pass
+
+
+def _on_log(level, message, user_data):
+    try:
+        logger.log(level, message.decode("utf-8", "replace"))
+    except Exception:
+        pass
+
+
+def _on_sticky_get(name, value, buffer, user_data):
+    gb = _instance(user_data)
+    service = gb.sticky_bucket_service if gb is not None else None
+    if service is None:
+        return 0
+    try:
+        doc = service.get_assignments(name.decode("utf-8"), value.decode("utf-8"))
+        if doc:
+            _lib.gb_buffer_set(buffer, _dumps(doc))
+        return 0
+    except Exception:
+        logger.warning("Sticky bucket service get_assignments raised", exc_info=True)
+        return 1
+
+
+def _on_sticky_save(doc_json, user_data):
+    gb = _instance(user_data)
+    service = gb.sticky_bucket_service if gb is not None else None
+    if service is None:
+        return 0
+    try:
+        service.save_assignments(_loads(doc_json))
+        return 0
+    except Exception:
+        logger.warning("Sticky bucket service save_assignments raised", exc_info=True)
+        return 1
+
+
+_include_slot = threading.local()
+
+
+def _on_include(key, user_data):
+    include = getattr(_include_slot, "fn", None)
+    if include is None:
+        return 1
+    try:
+        return 1 if include() else 0
+    except Exception:
+        return -1
+
+
+_TRACK_FN = _lib.TRACKING_FN(_on_track)
+_SUBSCRIPTION_FN = _lib.TRACKING_FN(_on_subscription)
+_LOG_FN = _lib.LOG_FN(_on_log)
+_STICKY_GET_FN = _lib.STICKY_GET_FN(_on_sticky_get)
+_STICKY_SAVE_FN = _lib.STICKY_SAVE_FN(_on_sticky_save)
+_INCLUDE_FN = _lib.INCLUDE_FN(_on_include)
+_NO_INCLUDE = _lib.INCLUDE_FN()
+
+
+class GrowthBook(object):
+    def __init__(
+        self,
+        enabled: bool = True,
+        attributes: dict = {},
+        url: str = "",
+        features: dict = {},
+        qa_mode: bool = False,
+        on_experiment_viewed=None,
+        api_host: str = "",
+        client_key: str = "",
+        decryption_key: str = "",
+        cache_ttl: int = 60,
+        forced_variations: dict = {},
+        sticky_bucket_service: AbstractStickyBucketService = None,
+        sticky_bucket_identifier_attributes: List[str] = None,
+        # Not in growthbook 1.1.0: saved groups for $inGroup / $notInGroup conditions.
+        saved_groups: dict = None,
+        # Deprecated args
+        trackingCallback=None,
+        qaMode: bool = False,
+        user: dict = {},
+        groups: dict = {},
+        overrides: dict = {},
+        forcedVariations: dict = {},
+    ):
+        self._h = None
+        self._hp = None
+        self._id = next(_ids)
+        self._enabled = enabled
+        self._attributes = attributes
+        self._url = url
+        self._api_host = api_host
+        self._client_key = client_key
+        self._decryption_key = decryption_key
+        self._cache_ttl = cache_ttl
+        self._qaMode = qa_mode or qaMode
+        self._user = user
+        self._groups = groups
+        self._overrides = overrides
+        self._forcedVariations = forced_variations or forcedVariations
+        self.sticky_bucket_service = sticky_bucket_service
+        self.sticky_bucket_identifier_attributes = sticky_bucket_identifier_attributes
+        self._tracking_callback = on_experiment_viewed or trackingCallback
+        self._subscriptions = set()
+        self._subscription_id = 0
+        self._features_cache = None
+
+        options: Dict[str, Any] = {
+            "enabled": bool(enabled),
+            "qaMode": bool(self._qaMode),
+            "url": url or "",
+            "apiHost": api_host or "https://cdn.growthbook.io",
+            "clientKey": client_key or "",
+            "decryptionKey": decryption_key or "",
+            "cacheTTL": cache_ttl,
+        }
+        attrs = self._hash_attributes()
+        if attrs:
+            options["attributes"] = attrs
+        if features:
+            options["features"] = self._features_json(features)
+        if saved_groups:
+            options["savedGroups"] = saved_groups
+        if self._forcedVariations:
+            options["forcedVariations"] = self._forcedVariations
+        if groups:
+            options["groups"] = groups
+        if overrides:
+            options["overrides"] = overrides
+        if sticky_bucket_identifier_attributes:
+            options["stickyBucketIdentifierAttributes"] = sticky_bucket_identifier_attributes
+        h = _lib.gb_create(_dumps(options))
+        if not h:
+            raise _lib.error()
+        self._h = h
+        self._hp = ctypes.c_void_p(h)  # prepared for the argument-free-conversion fast calls
+        _instances[self._id] = weakref.ref(self)
+        self._install_logging()
+        if self._tracking_callback is not None:
+            _lib.gb_set_tracking_callback(h, _TRACK_FN, self._id)
+        if sticky_bucket_service is not None:
+            _lib.check(_lib.gb_set_sticky_bucket_service(h, _STICKY_GET_FN, _STICKY_SAVE_FN, self._id))
+
+    # MARK: plumbing
+
+    def _handle(self):
+        h = self._h
+        if h is None:
+            raise GrowthBookError("this GrowthBook instance was destroyed", _lib.GB_ERR_INVALID_ARGUMENT)
+        return h
+
+    def _install_logging(self):
+        level = logger.getEffectiveLevel()
+        if logger.isEnabledFor(level):
+            _lib.gb_set_log_callback(self._h, _LOG_FN, max(level, 10), None)
+
+    def _hash_attributes(self) -> dict:
+        # The deprecated `user` supplies attributes the context's attributes lack.
+        if self._user:
+            merged = dict(self._user)
+            merged.update(self._attributes or {})
+            return merged
+        return self._attributes or {}
+
+    @staticmethod
+    def _features_json(features: dict) -> dict:
+        out = {}
+        for key, feature in features.items():
+            out[key] = feature.to_dict() if isinstance(feature, Feature) else feature
+        return out
+
+    @property
+    def _trackingCallback(self):
+        return self._tracking_callback
+
+    @_trackingCallback.setter
+    def _trackingCallback(self, callback):
+        self._tracking_callback = callback
+        if self._h is not None:
+            _lib.gb_set_tracking_callback(self._h, _TRACK_FN if callback is not None else _lib.TRACKING_FN(), self._id)
+
+    # MARK: features and attributes
+
+    def load_features(self) -> None:
+        if not self._client_key:
+            raise ValueError("Must specify `client_key` to refresh features")
+        h = self._handle()
+        if feature_repo._uses_python_cache():
+            features = feature_repo.load_features(
+                self._api_host, self._client_key, self._decryption_key, self._cache_ttl
+            )
+            if features is not None:
+                self.set_features(features)
+            return
+        _sync_transport()
+        if _lib.gb_load_features(h) < 0:
+            err = _lib.error()
+            if err.code == _lib.GB_ERR_DECRYPT and not self._decryption_key:
+                raise ValueError("Must specify decryption_key")
+            logger.warning("Failed to load features: %s", err)
+            return
+        self._features_cache = None
+
+    def setFeatures(self, features: dict) -> None:
+        return self.set_features(features)
+
+    def set_features(self, features: dict) -> None:
+        _lib.check(_lib.gb_set_features_json(self._handle(), _dumps(self._features_json(features))))
+        self._features_cache = None
+
+    def getFeatures(self) -> Dict[str, Feature]:
+        return self.get_features()
+
+    def get_features(self) -> Dict[str, Feature]:
+        if self._h is None:
+            return {}
+        if self._features_cache is None:
+            raw = _loads(_lib.take_string(_lib.gb_get_features_json(self._h)))
+            self._features_cache = {
+                k: Feature(defaultValue=v.get("defaultValue"), rules=v.get("rules", [])) for k, v in raw.items()
+            }
+        return self._features_cache
+
+    def setAttributes(self, attributes: dict) -> None:
+        return self.set_attributes(attributes)
+
+    def set_attributes(self, attributes: dict) -> None:
+        h = self._handle()
+        self._attributes = attributes
+        _lib.check(_lib.gb_set_attributes_json(h, _dumps(self._hash_attributes())))
+
+    def getAttributes(self) -> dict:
+        return self.get_attributes()
+
+    def get_attributes(self) -> dict:
+        return self._attributes
+
+    def destroy(self) -> None:
+        h = self._h
+        self._h = None
+        self._hp = None
+        _instances.pop(self._id, None)
+        if h is not None:
+            _lib.gb_free(h)
+        self._subscriptions.clear()
+        self._tracking_callback = None
+        self._features_cache = None
+
+    def __del__(self):
+        try:
+            self.destroy()
+        except Exception:
+            pass
+
+    # MARK: evaluation
+
+    def isOn(self, key: str) -> bool:
+        return self.is_on(key)
+
+    def is_on(self, key: str) -> bool:
+        h = self._hp
+        if h is None:
+            self._handle()
+        rc = _is_on(h, _KEYS.get(key) or key_bytes(key))
+        if rc < 0:
+            raise _lib.error()
+        return rc == 1
+
+    def isOff(self, key: str) -> bool:
+        return self.is_off(key)
+
+    def is_off(self, key: str) -> bool:
+        h = self._hp
+        if h is None:
+            self._handle()
+        rc = _is_off(h, _KEYS.get(key) or key_bytes(key))
+        if rc < 0:
+            raise _lib.error()
+        return rc == 1
+
+    def _evaluate(self, key: str, with_result: bool):
+        """(value, summary), through gb_eval_value or gb_eval_result (whose text then waits in
+        this thread's buffer)."""
+        h = self._hp
+        if h is None:
+            self._handle()
+        s = scratch()
+        rc = (_eval_result if with_result else _eval_value)(h, _KEYS.get(key) or key_bytes(key), s.buffer)
+        if rc < 0:
+            raise _lib.error()
+        t = rc & 15
+        if t == 2:
+            value = True
+        elif t == 1:
+            value = False
+        elif t == 0:
+            value = None
+        else:
+            v = s.value
+            if t == 3:
+                value = v.integer
+            elif t == 4:
+                value = v.number
+            elif t == 5:
+                value = _string_at(v.text, v.length).decode("utf-8")
+            else:
+                value = _loads(_string_at(v.text, v.length))
+        return value, rc
+
+    def getFeatureValue(self, key: str, fallback):
+        return self.get_feature_value(key, fallback)
+
+    def get_feature_value(self, key: str, fallback):
+        value = self._evaluate(key, False)[0]
+        return value if value is not None else fallback
+
+    def evalFeature(self, key: str) -> FeatureResult:
+        return self.eval_feature(key)
+
+    def eval_feature(self, key: str) -> FeatureResult:
+        value, rc = self._evaluate(key, True)
+        v = scratch().value
+        rule_id = None
+        if v.rule_id_length:
+            rule_id = _string_at(v.text + v.length + 1, v.rule_id_length).decode("utf-8")
+        raw = None
+        if (rc >> 4) & 15 == 3:  # GB_SOURCE_EXPERIMENT: experiment and result, decoded on access
+            raw = _string_at(v.text + v.length + v.rule_id_length + 2, v.result_length)
+        return FeatureResult._native(value, _SOURCES[(rc >> 4) & 15], rc & 256 != 0, rule_id, raw)
+
+    def getAllResults(self):
+        return self.get_all_results()
+
+    def get_all_results(self):
+        if self._h is None:
+            return {}
+        raw = _loads(_lib.take_string(_lib.gb_get_all_results_json(self._h)))
+        return {
+            k: {"experiment": Experiment(**v["experiment"]), "result": Result._from_dict(v["result"])}
+            for k, v in raw.items()
+        }
+
+    def run(self, experiment: Experiment) -> Result:
+        h = self._handle()
+        include = experiment.include
+        _include_slot.fn = include
+        try:
+            ptr = _lib.gb_run_experiment_with_include_json(
+                h, _dumps(experiment._definition()), _INCLUDE_FN if include else _NO_INCLUDE, None
+            )
+        finally:
+            _include_slot.fn = None
+        return Result._from_dict(_loads(_lib.take_string(ptr)))
+
+    def subscribe(self, callback):
+        h = self._handle()
+        if not self._subscription_id:
+            self._subscription_id = _lib.check(_lib.gb_subscribe(h, _SUBSCRIPTION_FN, self._id))
+        self._subscriptions.add(callback)
+        return lambda: self._subscriptions.discard(callback)
+
+    def refresh_sticky_buckets(self, force: bool = False) -> None:
+        _lib.check(_lib.gb_refresh_sticky_buckets(self._handle(), 1 if force else 0))

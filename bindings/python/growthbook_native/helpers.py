@@ -1,0 +1,68 @@
+"""The reference's module functions, computed by the library."""
+
+import ctypes
+import json
+from typing import List, Optional, Tuple
+
+from . import _lib
+
+
+def _b(s) -> bytes:
+    return s.encode("utf-8") if isinstance(s, str) else str(s).encode("utf-8")
+
+
+def _j(v) -> bytes:
+    return json.dumps(v, separators=(",", ":")).encode("utf-8")
+
+
+def gbhash(seed: str, value: str, version: int) -> Optional[float]:
+    out = ctypes.c_double()
+    rc = _lib.check(_lib.gb_hash(_b(seed), _b(value), int(version), ctypes.byref(out)))
+    return out.value if rc == 1 else None
+
+
+def getEqualWeights(numVariations: int) -> List[float]:
+    return json.loads(_lib.take_string(_lib.gb_get_equal_weights_json(int(numVariations))))
+
+
+def getBucketRanges(numVariations: int, coverage: float = 1, weights: List[float] = None) -> List[Tuple[float, float]]:
+    raw = _lib.take_string(
+        _lib.gb_get_bucket_ranges_json(int(numVariations), float(coverage), None if weights is None else _j(weights))
+    )
+    return [tuple(r) for r in json.loads(raw)]
+
+
+def chooseVariation(n: float, ranges: List[Tuple[float, float]]) -> int:
+    out = ctypes.c_int()
+    _lib.check(_lib.gb_choose_variation(float(n), _j([list(r) for r in ranges]), ctypes.byref(out)))
+    return out.value
+
+
+def inNamespace(userId: str, namespace: Tuple[str, float, float]) -> bool:
+    return _lib.check(_lib.gb_in_namespace(_b(userId), _j(list(namespace)))) == 1
+
+
+def getQueryStringOverride(id: str, url: str, numVariations: int) -> Optional[int]:
+    out = ctypes.c_int()
+    rc = _lib.check(_lib.gb_get_query_string_override(_b(id), _b(url or ""), int(numVariations), ctypes.byref(out)))
+    return out.value if rc == 1 else None
+
+
+def evalCondition(attributes: dict, condition: dict, savedGroups: dict = None) -> bool:
+    rc = _lib.gb_eval_condition_json(_j(condition), _j(attributes), None if savedGroups is None else _j(savedGroups))
+    return _lib.check(rc) == 1
+
+
+def paddedVersionString(input) -> str:
+    if isinstance(input, bool) or not isinstance(input, (int, float, str)) or input == "":
+        input = "0"
+    return _lib.take_string(_lib.gb_padded_version_string(_b(input))).decode("utf-8")
+
+
+def decrypt(encrypted_str: str, key_str: str) -> str:
+    """Decrypts an encrypted payload; raises ValueError when it cannot (as the reference's
+    cryptography calls raise)."""
+    ptr = _lib.gb_decrypt(_b(encrypted_str), _b(key_str))
+    if not ptr:
+        raise ValueError(_lib.error().args[0])
+    return _lib.take_string(ptr).decode("utf-8")
