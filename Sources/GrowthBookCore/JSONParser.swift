@@ -202,16 +202,22 @@ struct JSONParser {
         pos += 1  // opening quote
         let contentStart = pos
         // Fast path: no escapes.
+        var ascii = true
         while pos < bytes.count {
             let b = bytes[pos]
+            if b >= 0x80 { ascii = false }
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<pos])
-                guard let s = String(validating: slice, as: UTF8.self) else {
-                    pos = contentStart + firstInvalidUTF8(slice)
-                    throw error(.invalidUTF8, "invalid UTF-8 in a string")
+                if !ascii {
+                    let bad = firstInvalidUTF8(slice)
+                    if bad < slice.count {
+                        pos = contentStart + bad
+                        throw error(.invalidUTF8, "invalid UTF-8 in a string")
+                    }
                 }
                 pos += 1
-                return s
+                // Validated above (or ASCII): decoding cannot substitute anything.
+                return String(decoding: slice, as: UTF8.self)
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error(.syntax, "unescaped control character in a string") }
@@ -226,12 +232,13 @@ struct JSONParser {
         while pos < bytes.count {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
-                guard let s = String(validating: buffer, as: UTF8.self) else {
+                let bad = buffer.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+                if bad < buffer.count {
                     pos = start
                     throw error(.invalidUTF8, "invalid UTF-8 in a string")
                 }
                 pos += 1
-                return s
+                return String(decoding: buffer, as: UTF8.self)
             }
             if b < 0x20 { throw error(.syntax, "unescaped control character in a string") }
             if b != UInt8(ascii: "\\") {

@@ -27,7 +27,9 @@ _loads = json.loads
 
 
 def _dumps(value) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+    # json.dumps with default arguments uses a cached C encoder; custom separators would build
+    # a new encoder on every call (several microseconds).
+    return json.dumps(value).encode("utf-8")
 
 
 # Callbacks reach instances through one module-level trampoline per kind and an id in
@@ -179,15 +181,22 @@ class GrowthBook(object):
         self._subscription_id = 0
         self._features_cache = None
 
-        options: Dict[str, Any] = {
-            "enabled": bool(enabled),
-            "qaMode": bool(self._qaMode),
-            "url": url or "",
-            "apiHost": api_host or "https://cdn.growthbook.io",
-            "clientKey": client_key or "",
-            "decryptionKey": decryption_key or "",
-            "cacheTTL": cache_ttl,
-        }
+        # Only what differs from the library's defaults: every key costs parsing.
+        options: Dict[str, Any] = {}
+        if not enabled:
+            options["enabled"] = False
+        if self._qaMode:
+            options["qaMode"] = True
+        if url:
+            options["url"] = url
+        if api_host:
+            options["apiHost"] = api_host
+        if client_key:
+            options["clientKey"] = client_key
+        if decryption_key:
+            options["decryptionKey"] = decryption_key
+        if cache_ttl != 60:
+            options["cacheTTL"] = cache_ttl
         attrs = self._hash_attributes()
         if attrs:
             options["attributes"] = attrs
