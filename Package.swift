@@ -12,7 +12,14 @@ let package = Package(
     targets: [
         // The evaluator: plain Swift, no Foundation, no C dependency.
         .target(
-            name: "GrowthBookCore"
+            name: "GrowthBookCore",
+            swiftSettings: [
+                // Release builds skip the run-time exclusivity checks on class properties (a
+                // swift_beginAccess per access: a fifth of a condition's evaluation). The
+                // evaluator's shared objects are immutable once published and built while
+                // uniquely referenced, and debug builds (swift test) keep the checks.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+            ]
         ),
         // Remote loading (libcurl) and payload decryption (OpenSSL's libcrypto).
         .systemLibrary(

@@ -18,43 +18,79 @@ public struct Condition: Sendable {
 
     /// Whether the condition is the empty object, which always passes.
     public var isAlwaysTrue: Bool {
-        if case .all(let list) = root, list.isEmpty { return true }
+        if let all = root as? AllNode, all.children.isEmpty { return true }
         return false
     }
 }
 
-indirect enum ConditionNode: Sendable {
-    /// Every sub-condition passes (the keys of one condition object).
-    case all([ConditionNode])
-    /// Any passes; an empty list passes.
-    case or([ConditionNode])
-    /// None passes.
-    case nor([ConditionNode])
-    case not(ConditionNode)
-    case attribute(AttributePath, ValueTest)
-    case constant(Bool)
+// The compiled tree is made of immutable final classes rather than enums with payloads:
+// evaluating an enum case copies its payload out (a reference count per field), while a class's
+// `let` fields are read in place. Each node kind is its own small class with one `evaluate`.
 
-    func evaluate(_ attributes: JSON) -> Bool {
-        switch self {
-        case .all(let list):
-            for c in list where !c.evaluate(attributes) { return false }
-            return true
-        case .or(let list):
-            if list.isEmpty { return true }
-            for c in list where c.evaluate(attributes) { return true }
-            return false
-        case .nor(let list):
-            if list.isEmpty { return false }
-            for c in list where c.evaluate(attributes) { return false }
-            return true
-        case .not(let c):
-            return !c.evaluate(attributes)
-        case .attribute(let path, let test):
-            return test.evaluate(path.lookup(in: attributes))
-        case .constant(let b):
-            return b
-        }
+/// A node of a compiled condition: evaluated against an attributes value.
+class ConditionNode: @unchecked Sendable {
+    func evaluate(_ attributes: JSON) -> Bool { false }
+}
+
+/// Every child passes (the keys of one condition object).
+final class AllNode: ConditionNode {
+    let children: [ConditionNode]
+    init(_ children: [ConditionNode]) { self.children = children }
+
+    override func evaluate(_ attributes: JSON) -> Bool {
+        for c in children where !c.evaluate(attributes) { return false }
+        return true
     }
+}
+
+/// Any child passes; an empty list passes.
+final class OrNode: ConditionNode {
+    let children: [ConditionNode]
+    init(_ children: [ConditionNode]) { self.children = children }
+
+    override func evaluate(_ attributes: JSON) -> Bool {
+        if children.isEmpty { return true }
+        for c in children where c.evaluate(attributes) { return true }
+        return false
+    }
+}
+
+/// No child passes (an empty list fails, as `not evalOr([])` does).
+final class NorNode: ConditionNode {
+    let children: [ConditionNode]
+    init(_ children: [ConditionNode]) { self.children = children }
+
+    override func evaluate(_ attributes: JSON) -> Bool {
+        if children.isEmpty { return false }
+        for c in children where c.evaluate(attributes) { return false }
+        return true
+    }
+}
+
+final class NotNode: ConditionNode {
+    let child: ConditionNode
+    init(_ child: ConditionNode) { self.child = child }
+
+    override func evaluate(_ attributes: JSON) -> Bool { !child.evaluate(attributes) }
+}
+
+final class ConstantNode: ConditionNode {
+    let value: Bool
+    init(_ value: Bool) { self.value = value }
+
+    override func evaluate(_ attributes: JSON) -> Bool { value }
+}
+
+/// The value at one attribute path passes a test.
+final class AttributeNode: ConditionNode {
+    let path: AttributePath
+    let test: ValueTest
+    init(_ path: AttributePath, _ test: ValueTest) {
+        self.path = path
+        self.test = test
+    }
+
+    override func evaluate(_ attributes: JSON) -> Bool { test.evaluate(path.lookup(in: attributes)) }
 }
 
 /// A dotted attribute path, split once. Looking it up never allocates.
@@ -80,21 +116,31 @@ struct AttributePath: Sendable {
 }
 
 /// A test on one attribute value: literal equality, or an object of operators.
-indirect enum ValueTest: Sendable {
-    case equals(JSON)
-    case operators([ConditionOperator])
+class ValueTest: @unchecked Sendable {
+    /// `insensitive`: string literals compare case-insensitively (for `$alli`).
+    func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool { false }
+}
 
-    func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
-        switch self {
-        case .equals(let expected):
-            if insensitive, case .string(let e) = expected, case .string(let v) = value {
-                return e.lowercased() == v.lowercased()
-            }
-            return expected == value
-        case .operators(let ops):
-            for op in ops where !op.evaluate(value) { return false }
-            return true
+final class EqualsTest: ValueTest {
+    let expected: JSON
+    init(_ expected: JSON) { self.expected = expected }
+
+    override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
+        if insensitive, case .string(let e) = expected, case .string(let v) = value {
+            return e.lowercased() == v.lowercased()
         }
+        return expected == value
+    }
+}
+
+/// Every operator of an operator object passes.
+final class OperatorsTest: ValueTest {
+    let operators: [ConditionOperator]
+    init(_ operators: [ConditionOperator]) { self.operators = operators }
+
+    override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
+        for op in operators where !op.evaluate(value) { return false }
+        return true
     }
 }
 
@@ -147,82 +193,170 @@ extension JSON {
     }
 }
 
-enum ConditionOperator: Sendable {
-    case compare(JSON, ComparisonKind)
-    case version(PaddedVersion, ComparisonKind)
-    case membership(MembershipList, negated: Bool, insensitive: Bool)
-    /// `nil` regex: the pattern did not compile, so the operator fails.
-    case regex(CompiledRegex?, negated: Bool)
-    case elemMatchValue(ValueTest)
-    case elemMatchCondition(ConditionNode)
-    case size(ValueTest)
-    case all([ValueTest], insensitive: Bool)
-    case exists(Bool)
-    case type(String)
-    case not(ValueTest)
-    case constant(Bool)
+/// One `$operator` of an operator object.
+class ConditionOperator: @unchecked Sendable {
+    func evaluate(_ value: JSON) -> Bool { false }
+}
 
-    enum ComparisonKind: Sendable {
-        case eq, ne, lt, lte, gt, gte
+enum ComparisonKind: Sendable {
+    case eq, ne, lt, lte, gt, gte
 
-        func holds(_ order: Int) -> Bool {
-            switch self {
-            case .eq: return order == 0
-            case .ne: return order != 0
-            case .lt: return order < 0
-            case .lte: return order <= 0
-            case .gt: return order > 0
-            case .gte: return order >= 0
-            }
-        }
-    }
-
-    func evaluate(_ value: JSON) -> Bool {
+    @inline(__always)
+    func holds(_ order: Int) -> Bool {
         switch self {
-        case .compare(let operand, let kind):
-            guard let order = pythonCompare(value, operand) else { return false }
-            return kind.holds(order)
-        case .version(let operand, let kind):
-            let v = PaddedVersion(json: value)
-            let order = v == operand ? 0 : (v < operand ? -1 : 1)
-            return kind.holds(order)
-        case .membership(let list, let negated, let insensitive):
-            return list.contains(value, insensitive: insensitive) != negated
-        case .regex(let regex, let negated):
-            guard let regex, case .string(let s) = value else { return false }
-            return regex.search(s) != negated
-        case .elemMatchValue(let test):
-            guard case .array(let items) = value else { return false }
-            for item in items where test.evaluate(item) { return true }
-            return false
-        case .elemMatchCondition(let condition):
-            guard case .array(let items) = value else { return false }
-            for item in items where condition.evaluate(item) { return true }
-            return false
-        case .size(let test):
-            guard case .array(let items) = value else { return false }
-            return test.evaluate(.int(Int64(items.count)))
-        case .all(let tests, let insensitive):
-            guard case .array(let items) = value else { return false }
-            for test in tests {
-                var passing = false
-                for item in items where test.evaluate(item, insensitive: insensitive) {
-                    passing = true
-                    break
-                }
-                if !passing { return false }
-            }
-            return true
-        case .exists(let shouldExist):
-            return value.isNull != shouldExist
-        case .type(let name):
-            return value.typeName == name
-        case .not(let test):
-            return !test.evaluate(value)
-        case .constant(let b):
-            return b
+        case .eq: return order == 0
+        case .ne: return order != 0
+        case .lt: return order < 0
+        case .lte: return order <= 0
+        case .gt: return order > 0
+        case .gte: return order >= 0
         }
     }
+}
+
+/// `$eq $ne $lt $lte $gt $gte` with the reference's Python comparison.
+final class CompareOperator: ConditionOperator {
+    let operand: JSON
+    let kind: ComparisonKind
+    init(_ operand: JSON, _ kind: ComparisonKind) {
+        self.operand = operand
+        self.kind = kind
+    }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        guard let order = pythonCompare(value, operand) else { return false }
+        return kind.holds(order)
+    }
+}
+
+/// `$veq $vne $vlt $vlte $vgt $vgte`: the operand padded once, the attribute per evaluation.
+final class VersionOperator: ConditionOperator {
+    let operand: PaddedVersion
+    let kind: ComparisonKind
+    init(_ operand: PaddedVersion, _ kind: ComparisonKind) {
+        self.operand = operand
+        self.kind = kind
+    }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        let v = PaddedVersion(json: value)
+        let order = v == operand ? 0 : (v < operand ? -1 : 1)
+        return kind.holds(order)
+    }
+}
+
+/// `$in $nin $ini $nini`, and `$inGroup $notInGroup` with the saved group resolved.
+final class MembershipOperator: ConditionOperator {
+    let list: MembershipList
+    let negated: Bool
+    let insensitive: Bool
+    init(_ list: MembershipList, negated: Bool, insensitive: Bool) {
+        self.list = list
+        self.negated = negated
+        self.insensitive = insensitive
+    }
+
+    override func evaluate(_ value: JSON) -> Bool { list.contains(value, insensitive: insensitive) != negated }
+}
+
+/// `$regex $regexi $notRegex $notRegexi`; a pattern that did not compile fails.
+final class RegexOperator: ConditionOperator {
+    let regex: CompiledRegex?
+    let negated: Bool
+    init(_ regex: CompiledRegex?, negated: Bool) {
+        self.regex = regex
+        self.negated = negated
+    }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        guard let regex, case .string(let s) = value else { return false }
+        return regex.search(s) != negated
+    }
+}
+
+/// `$elemMatch` with an operator object: some element passes the operators.
+final class ElemMatchValueOperator: ConditionOperator {
+    let test: ValueTest
+    init(_ test: ValueTest) { self.test = test }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        guard case .array(let items) = value else { return false }
+        for item in items where test.evaluate(item) { return true }
+        return false
+    }
+}
+
+/// `$elemMatch` with a condition: some element, as attributes, passes it.
+final class ElemMatchConditionOperator: ConditionOperator {
+    let condition: ConditionNode
+    init(_ condition: ConditionNode) { self.condition = condition }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        guard case .array(let items) = value else { return false }
+        for item in items where condition.evaluate(item) { return true }
+        return false
+    }
+}
+
+final class SizeOperator: ConditionOperator {
+    let test: ValueTest
+    init(_ test: ValueTest) { self.test = test }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        guard case .array(let items) = value else { return false }
+        return test.evaluate(.int(Int64(items.count)))
+    }
+}
+
+/// `$all $alli`: every test passes for some element.
+final class AllOperator: ConditionOperator {
+    let tests: [ValueTest]
+    let insensitive: Bool
+    init(_ tests: [ValueTest], insensitive: Bool) {
+        self.tests = tests
+        self.insensitive = insensitive
+    }
+
+    override func evaluate(_ value: JSON) -> Bool {
+        guard case .array(let items) = value else { return false }
+        for test in tests {
+            var passing = false
+            for item in items where test.evaluate(item, insensitive: insensitive) {
+                passing = true
+                break
+            }
+            if !passing { return false }
+        }
+        return true
+    }
+}
+
+final class ExistsOperator: ConditionOperator {
+    let shouldExist: Bool
+    init(_ shouldExist: Bool) { self.shouldExist = shouldExist }
+
+    override func evaluate(_ value: JSON) -> Bool { value.isNull != shouldExist }
+}
+
+final class TypeOperator: ConditionOperator {
+    let name: String
+    init(_ name: String) { self.name = name }
+
+    override func evaluate(_ value: JSON) -> Bool { value.typeName == name }
+}
+
+final class NotOperator: ConditionOperator {
+    let test: ValueTest
+    init(_ test: ValueTest) { self.test = test }
+
+    override func evaluate(_ value: JSON) -> Bool { !test.evaluate(value) }
+}
+
+final class ConstantOperator: ConditionOperator {
+    let value: Bool
+    init(_ value: Bool) { self.value = value }
+
+    override func evaluate(_ value: JSON) -> Bool { self.value }
 }
 
 /// Turns condition JSON into the compiled tree. Recursion follows the JSON, whose depth the
@@ -231,19 +365,19 @@ struct ConditionCompiler {
     let savedGroups: JSONObject?
 
     mutating func compileCondition(_ json: JSON) -> ConditionNode {
-        guard case .object(let object) = json else { return .constant(false) }
+        guard case .object(let object) = json else { return ConstantNode(false) }
         var nodes: [ConditionNode] = []
         nodes.reserveCapacity(object.count)
         for (key, value) in object.pairs {
             switch key {
-            case "$or": nodes.append(compileList(value).map { .or($0) } ?? .constant(false))
-            case "$nor": nodes.append(compileList(value).map { .nor($0) } ?? .constant(false))
-            case "$and": nodes.append(compileList(value).map { .all($0) } ?? .constant(false))
-            case "$not": nodes.append(.not(compileCondition(value)))
-            default: nodes.append(.attribute(AttributePath(key), compileValueTest(value)))
+            case "$or": nodes.append(compileList(value).map { OrNode($0) } ?? ConstantNode(false))
+            case "$nor": nodes.append(compileList(value).map { NorNode($0) } ?? ConstantNode(false))
+            case "$and": nodes.append(compileList(value).map { AllNode($0) } ?? ConstantNode(false))
+            case "$not": nodes.append(NotNode(compileCondition(value)))
+            default: nodes.append(AttributeNode(AttributePath(key), compileValueTest(value)))
             }
         }
-        return nodes.count == 1 ? nodes[0] : .all(nodes)
+        return nodes.count == 1 ? nodes[0] : AllNode(nodes)
     }
 
     private mutating func compileList(_ json: JSON) -> [ConditionNode]? {
@@ -253,12 +387,12 @@ struct ConditionCompiler {
 
     /// An operator object (every key starts with `$`) or a literal to compare for equality.
     mutating func compileValueTest(_ json: JSON) -> ValueTest {
-        guard case .object(let object) = json, isOperatorObject(object) else { return .equals(json) }
+        guard case .object(let object) = json, isOperatorObject(object) else { return EqualsTest(json) }
         var ops: [ConditionOperator] = []
         for (key, value) in object.pairs {
             ops.append(compileOperator(key, value))
         }
-        return .operators(ops)
+        return OperatorsTest(ops)
     }
 
     private func isOperatorObject(_ object: JSONObject) -> Bool {
@@ -267,49 +401,49 @@ struct ConditionCompiler {
 
     private mutating func compileOperator(_ op: String, _ value: JSON) -> ConditionOperator {
         switch op {
-        case "$eq": return .compare(value, .eq)
-        case "$ne": return .compare(value, .ne)
-        case "$lt": return .compare(value, .lt)
-        case "$lte": return .compare(value, .lte)
-        case "$gt": return .compare(value, .gt)
-        case "$gte": return .compare(value, .gte)
-        case "$veq": return .version(PaddedVersion(json: value), .eq)
-        case "$vne": return .version(PaddedVersion(json: value), .ne)
-        case "$vlt": return .version(PaddedVersion(json: value), .lt)
-        case "$vlte": return .version(PaddedVersion(json: value), .lte)
-        case "$vgt": return .version(PaddedVersion(json: value), .gt)
-        case "$vgte": return .version(PaddedVersion(json: value), .gte)
+        case "$eq": return CompareOperator(value, .eq)
+        case "$ne": return CompareOperator(value, .ne)
+        case "$lt": return CompareOperator(value, .lt)
+        case "$lte": return CompareOperator(value, .lte)
+        case "$gt": return CompareOperator(value, .gt)
+        case "$gte": return CompareOperator(value, .gte)
+        case "$veq": return VersionOperator(PaddedVersion(json: value), .eq)
+        case "$vne": return VersionOperator(PaddedVersion(json: value), .ne)
+        case "$vlt": return VersionOperator(PaddedVersion(json: value), .lt)
+        case "$vlte": return VersionOperator(PaddedVersion(json: value), .lte)
+        case "$vgt": return VersionOperator(PaddedVersion(json: value), .gt)
+        case "$vgte": return VersionOperator(PaddedVersion(json: value), .gte)
         case "$in", "$nin", "$ini", "$nini":
-            guard case .array(let items) = value else { return .constant(false) }
+            guard case .array(let items) = value else { return ConstantOperator(false) }
             let insensitive = op == "$ini" || op == "$nini"
-            return .membership(
+            return MembershipOperator(
                 MembershipList(items, caseInsensitive: insensitive),
                 negated: op == "$nin" || op == "$nini", insensitive: insensitive)
         case "$inGroup", "$notInGroup":
             let negated = op == "$notInGroup"
-            guard case .string(let groupId) = value else { return .constant(false) }
-            guard let group = savedGroups?[groupId] else { return .constant(negated) }
+            guard case .string(let groupId) = value else { return ConstantOperator(false) }
+            guard let group = savedGroups?[groupId] else { return ConstantOperator(negated) }
             let items = group.arrayValue ?? []
-            return .membership(MembershipList(items, caseInsensitive: false), negated: negated, insensitive: false)
+            return MembershipOperator(MembershipList(items, caseInsensitive: false), negated: negated, insensitive: false)
         case "$regex", "$regexi", "$notRegex", "$notRegexi":
-            guard case .string(let pattern) = value else { return .constant(false) }
+            guard case .string(let pattern) = value else { return ConstantOperator(false) }
             let ignoreCase = op.hasSuffix("i")
             let negated = op.hasPrefix("$not")
-            return .regex(CompiledRegex(pattern, ignoreCase: ignoreCase), negated: negated)
+            return RegexOperator(CompiledRegex(pattern, ignoreCase: ignoreCase), negated: negated)
         case "$elemMatch":
-            guard case .object(let object) = value else { return .constant(false) }
-            if isOperatorObject(object) { return .elemMatchValue(compileValueTest(value)) }
-            return .elemMatchCondition(compileCondition(value))
-        case "$size": return .size(compileValueTest(value))
+            guard case .object(let object) = value else { return ConstantOperator(false) }
+            if isOperatorObject(object) { return ElemMatchValueOperator(compileValueTest(value)) }
+            return ElemMatchConditionOperator(compileCondition(value))
+        case "$size": return SizeOperator(compileValueTest(value))
         case "$all", "$alli":
-            guard case .array(let items) = value else { return .constant(false) }
-            return .all(items.map { compileValueTest($0) }, insensitive: op == "$alli")
-        case "$exists": return .exists(value.isTruthy)
+            guard case .array(let items) = value else { return ConstantOperator(false) }
+            return AllOperator(items.map { compileValueTest($0) }, insensitive: op == "$alli")
+        case "$exists": return ExistsOperator(value.isTruthy)
         case "$type":
-            guard case .string(let name) = value else { return .constant(false) }
-            return .type(name)
-        case "$not": return .not(compileValueTest(value))
-        default: return .constant(false)
+            guard case .string(let name) = value else { return ConstantOperator(false) }
+            return TypeOperator(name)
+        case "$not": return NotOperator(compileValueTest(value))
+        default: return ConstantOperator(false)
         }
     }
 }

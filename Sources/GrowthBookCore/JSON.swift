@@ -148,48 +148,76 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
 /// A JSON object: keys in insertion order, a later duplicate key replacing the earlier value in
 /// place (as Python's `json.loads` does). Small objects are searched linearly; larger ones get a
 /// hash index built once.
-public struct JSONObject: Sendable {
-    public private(set) var keys: [String] = []
-    public private(set) var values: [JSON] = []
-    private var index: [String: Int]? = nil
+///
+/// A value type backed by one copy-on-write storage object, so that copying an object (every
+/// pattern match on `JSON.object` does) costs one reference count, not three.
+public struct JSONObject: @unchecked Sendable {
+    // Storage is never mutated once shared (copy on write), so sharing it across threads is safe.
+    private final class Storage {
+        var keys: [String]
+        var values: [JSON]
+        var index: [String: Int]?
+
+        init(keys: [String] = [], values: [JSON] = [], index: [String: Int]? = nil) {
+            self.keys = keys
+            self.values = values
+            self.index = index
+        }
+
+        func copy() -> Storage { Storage(keys: keys, values: values, index: index) }
+    }
+
+    private var storage: Storage
 
     private static let indexThreshold = 12
 
-    public init() {}
+    public init() {
+        storage = Storage()
+    }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var keys: [String] { storage.keys }
+    public var values: [JSON] { storage.values }
+    public var count: Int { storage.keys.count }
+    public var isEmpty: Bool { storage.keys.isEmpty }
 
     public func firstIndex(of key: String) -> Int? {
-        if let index { return index[key] }
+        let s = storage
+        if let index = s.index { return index[key] }
         var i = 0
-        while i < keys.count {
-            if keys[i] == key { return i }
+        let n = s.keys.count
+        while i < n {
+            if s.keys[i] == key { return i }
             i += 1
         }
         return nil
     }
 
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
     public subscript(key: String) -> JSON? {
         get {
             guard let i = firstIndex(of: key) else { return nil }
-            return values[i]
+            return storage.values[i]
         }
         set {
+            makeUnique()
+            let s = storage
             if let i = firstIndex(of: key) {
                 if let newValue {
-                    values[i] = newValue
+                    s.values[i] = newValue
                 } else {
-                    keys.remove(at: i)
-                    values.remove(at: i)
+                    s.keys.remove(at: i)
+                    s.values.remove(at: i)
                     rebuildIndex()
                 }
             } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
-                if index != nil {
-                    index?[key] = keys.count - 1
-                } else if keys.count > Self.indexThreshold {
+                s.keys.append(key)
+                s.values.append(newValue)
+                if s.index != nil {
+                    s.index?[key] = s.keys.count - 1
+                } else if s.keys.count > Self.indexThreshold {
                     rebuildIndex()
                 }
             }
@@ -198,18 +226,19 @@ public struct JSONObject: Sendable {
 
     public func contains(_ key: String) -> Bool { firstIndex(of: key) != nil }
 
-    private mutating func rebuildIndex() {
-        guard keys.count > Self.indexThreshold else {
-            index = nil
+    private func rebuildIndex() {
+        let s = storage
+        guard s.keys.count > Self.indexThreshold else {
+            s.index = nil
             return
         }
-        var d = [String: Int](minimumCapacity: keys.count)
-        for (i, k) in keys.enumerated() { d[k] = i }
-        index = d
+        var d = [String: Int](minimumCapacity: s.keys.count)
+        for (i, k) in s.keys.enumerated() { d[k] = i }
+        s.index = d
     }
 
     /// Key-value pairs in insertion order.
-    public var pairs: Zip2Sequence<[String], [JSON]> { zip(keys, values) }
+    public var pairs: Zip2Sequence<[String], [JSON]> { zip(storage.keys, storage.values) }
 }
 
 extension JSONObject: Equatable {
