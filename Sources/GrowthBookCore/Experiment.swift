@@ -5,6 +5,8 @@
 /// given next to their compiled form.
 public final class Experiment: @unchecked Sendable {
     public let key: String
+    /// FNV-1a of the key, for bookkeeping keyed by experiment.
+    let keyHash: Int
     public let variations: [JSON]
     public let weights: [Double]?
     public let active: Bool
@@ -53,6 +55,7 @@ public final class Experiment: @unchecked Sendable {
     public init(_ object: JSONObject, featureKey: String? = nil, savedGroups: JSONObject? = nil) {
         let ruleKey = object["key"]?.stringValue ?? ""
         key = ruleKey.isEmpty ? (featureKey ?? "") : ruleKey
+        keyHash = Self.hashKey(key)
         variations = object["variations"]?.arrayValue ?? []
         weightsJSON = object["weights"] ?? .null
         weights = weightsJSON.arrayValue.flatMap { list in
@@ -118,6 +121,12 @@ public final class Experiment: @unchecked Sendable {
             if let v = override[field], !v.isNull { merged[field] = v }
         }
         return Experiment(merged, featureKey: nil)
+    }
+
+    static func hashKey(_ key: String) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h)
     }
 
     private static func positiveInt(_ json: JSON?) -> Int? {

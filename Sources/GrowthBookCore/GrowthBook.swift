@@ -125,14 +125,15 @@ public final class GrowthBook: Sendable {
         }
 
         public func experimentRan(_ experiment: Experiment, _ result: ExperimentResult) {
+            let key = ExperimentKey(experiment)
             let changed = bookkeeping.state.withLock { b -> Bool in
-                if let prev = b.assigned[experiment.key]?.result, prev.inExperiment == result.inExperiment,
+                if let prev = b.assigned[key]?.result, prev.inExperiment == result.inExperiment,
                     prev.variationId == result.variationId
                 {
                     return false
                 }
-                if b.assigned[experiment.key] == nil { b.assignedOrder.append(experiment.key) }
-                b.assigned[experiment.key] = (experiment, result)
+                if b.assigned[key] == nil { b.assignedOrder.append(experiment.key) }
+                b.assigned[key] = (experiment, result)
                 return true
             }
             if changed {
@@ -145,10 +146,30 @@ public final class GrowthBook: Sendable {
         }
     }
 
+    /// An experiment key with its hash computed once (at compile time for rule experiments), so
+    /// the per-evaluation assignment bookkeeping hashes an integer, not the string.
+    struct ExperimentKey: Hashable {
+        let key: String
+        let keyHash: Int
+
+        init(_ experiment: Experiment) {
+            key = experiment.key
+            keyHash = experiment.keyHash
+        }
+
+        init(_ key: String) {
+            self.key = key
+            keyHash = Experiment.hashKey(key)
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(keyHash) }
+        static func == (a: ExperimentKey, b: ExperimentKey) -> Bool { a.keyHash == b.keyHash && a.key == b.key }
+    }
+
     final class Bookkeeping: Sendable {
         struct Contents {
             var tracked = Set<String>()
-            var assigned: [String: (experiment: Experiment, result: ExperimentResult)] = [:]
+            var assigned: [ExperimentKey: (experiment: Experiment, result: ExperimentResult)] = [:]
             var assignedOrder: [String] = []
             var nextSubscriptionId = 1
         }
@@ -308,7 +329,7 @@ public final class GrowthBook: Sendable {
     /// Every experiment's latest assignment: key → (experiment, result).
     public var allResults: [(key: String, experiment: Experiment, result: ExperimentResult)] {
         bookkeeping.state.withLock { b in
-            b.assignedOrder.compactMap { k in b.assigned[k].map { (k, $0.experiment, $0.result) } }
+            b.assignedOrder.compactMap { k in b.assigned[ExperimentKey(k)].map { (k, $0.experiment, $0.result) } }
         }
     }
 

@@ -3,6 +3,17 @@
 /// straight from the UTF-8 bytes.
 @inline(__always)
 func fnv1a32(_ s: String, into hash: inout UInt32) {
+    // Native strings are contiguous UTF-8: hash the bytes straight from storage.
+    let fast: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+        var h = hash
+        for b in bytes {
+            if b >= 0x80 { return false }
+            h = (h ^ UInt32(b)) &* 0x0100_0193
+        }
+        hash = h
+        return true
+    }
+    if fast == true { return }
     let start = hash
     var ascii = true
     for b in s.utf8 {
