@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building (and, with --test, testing) libgrowthbook needs, only where missing:
-# Debian's libcurl and OpenSSL development packages, and the Python packages the tests use.
+# Debian's libcurl and OpenSSL development packages; for the tests also g++ (the C++ wrapper's
+# tests), cJSON (libcjson-dev: the C fixture runner reads the spec files with it), cmake (checks
+# the installed CMake package config) and the Python packages the tests use.
 # Safe to run again and again; `make lib`, `make demo` and `make test` call it.
 set -euo pipefail
 
@@ -10,6 +12,11 @@ pkg-config --exists libcurl 2>/dev/null || apt_missing+=(libcurl4-openssl-dev)
 pkg-config --exists libcrypto 2>/dev/null || apt_missing+=(libssl-dev)
 command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
 command -v nm >/dev/null 2>&1 || apt_missing+=(binutils)
+if [ "${1:-}" = "--test" ]; then
+    command -v g++ >/dev/null 2>&1 || apt_missing+=(g++)
+    pkg-config --exists libcjson 2>/dev/null || apt_missing+=(libcjson-dev)
+    command -v cmake >/dev/null 2>&1 || apt_missing+=(cmake)
+fi
 
 if [ "${#apt_missing[@]}" -gt 0 ]; then
     echo "install-deps: installing ${apt_missing[*]}"

@@ -24,23 +24,18 @@ final class Handle {
     var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
 }
 
-/// Calls `body` with the handle behind `p`, without retaining it (the host keeps it alive
-/// for the duration of the call, as the header requires).
+/// Calls `body` with the handle behind `p`, holding a reference for the duration of the call:
+/// a `gb_free` that comes while the call runs (from a callback inside it, say, which a binding
+/// cannot always rule out) marks the handle dead and drops the host's reference, and the
+/// handle lives on until this call returns.
 @inline(__always)
 func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
-    let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
-        h in
-        guard h.marker == Handle.live else {
-            return .failure(CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)"))
-        }
-        do throws(CallError) {
-            return .success(try body(h))
-        } catch {
-            return .failure(error)
-        }
+    let h = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    guard h.marker == Handle.live else {
+        throw CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)")
     }
-    return try result.get()
+    return try withExtendedLifetime(h) { () throws(CallError) -> R in try body(h) }
 }
 
 /// A `void *user_data` carried into callbacks; the host owns what it points to.

@@ -129,7 +129,7 @@ final class EqualsTest: ValueTest {
         if insensitive, case .string(let e) = expected, case .string(let v) = value {
             return e.lowercased() == v.lowercased()
         }
-        return expected == value
+        return pythonEquals(expected, value)
     }
 }
 
@@ -153,7 +153,7 @@ struct MembershipList: Sendable {
 
     init(_ items: [JSON], caseInsensitive: Bool) {
         self.items = items
-        self.set = !caseInsensitive && items.count > 8 ? Set(items.filter { $0.isScalar }) : nil
+        self.set = !caseInsensitive && items.count > 8 ? Set(items.filter { $0.isScalar }.map { $0.pythonHashKey }) : nil
         self.folded = caseInsensitive ? items.map { $0.caseFolded } : []
     }
 
@@ -170,11 +170,11 @@ struct MembershipList: Sendable {
     private func containsScalar(_ value: JSON, insensitive: Bool) -> Bool {
         if insensitive {
             let v = value.caseFolded
-            for item in folded where item == v { return true }
+            for item in folded where pythonEquals(item, v) { return true }
             return false
         }
-        if let set, value.isScalar { return set.contains(value) }
-        for item in items where item == value { return true }
+        if let set, value.isScalar { return set.contains(value.pythonHashKey) }
+        for item in items where pythonEquals(item, value) { return true }
         return false
     }
 }

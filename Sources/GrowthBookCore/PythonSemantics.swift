@@ -75,7 +75,7 @@ func pythonOrder(_ a: JSON, _ b: JSON) -> Int? {
         // Lexicographic: the first unequal pair decides, else the shorter list is smaller.
         var i = 0
         while i < x.count && i < y.count {
-            if !(x[i] == y[i]) { return pythonOrder(x[i], y[i]) }
+            if !pythonEquals(x[i], y[i]) { return pythonOrder(x[i], y[i]) }
             i += 1
         }
         return x.count > y.count ? 1 : (x.count < y.count ? -1 : 0)
@@ -88,12 +88,44 @@ func pythonOrder(_ a: JSON, _ b: JSON) -> Int? {
 
 extension JSON {
     /// Numbers and booleans (a Python bool is an int) as a Double for ordering.
-    fileprivate var orderableNumber: Double? {
+    var orderableNumber: Double? {
         switch self {
         case .bool(let b): return b ? 1 : 0
         case .int(let i): return Double(i)
         case .double(let d): return d
         default: return nil
         }
+    }
+}
+
+/// Python's `==` between two values as the reference holds them: a bool is an int there, so
+/// `True == 1 == 1.0`; numbers compare by value; strings by code points; lists and dicts
+/// element by element.
+func pythonEquals(_ a: JSON, _ b: JSON) -> Bool {
+    switch (a, b) {
+    case (.null, .null): return true
+    case (.string(let x), .string(let y)): return codePointsEqual(x, y)
+    case (.int(let x), .int(let y)): return x == y
+    case (.array(let x), .array(let y)):
+        guard x.count == y.count else { return false }
+        for i in 0..<x.count where !pythonEquals(x[i], y[i]) { return false }
+        return true
+    case (.object(let x), .object(let y)):
+        guard x.count == y.count else { return false }
+        for (k, v) in x.pairs {
+            guard let w = y[k], pythonEquals(v, w) else { return false }
+        }
+        return true
+    default:
+        guard let x = a.orderableNumber, let y = b.orderableNumber else { return false }
+        return x == y
+    }
+}
+
+extension JSON {
+    /// The value as Python would hash it for set membership: booleans as the ints they are.
+    var pythonHashKey: JSON {
+        if case .bool(let b) = self { return .int(b ? 1 : 0) }
+        return self
     }
 }

@@ -135,3 +135,29 @@ import Testing
         #expect(mismatches.value == 0)
     }
 }
+
+/// Rule shapes whose meaning hangs on absent versus null.
+@Suite struct RuleShapeTests {
+    /// `"force": null` is no force (the reference: `rule.force is not None`); without
+    /// variations the rule is invalid and skipped.
+    @Test func nullForceIsNoForce() throws {
+        let gb = try GrowthBook(options: ["features": ["f": ["defaultValue": 1, "rules": [["force": .null]]]]])
+        let r = gb.evaluateFeature("f")
+        #expect(r.source == .defaultValue)
+        #expect(r.value == 1)
+    }
+}
+
+/// Conditions compare as the reference's Python does where the spec fixtures are silent.
+@Suite struct PythonEqualityTests {
+    @Test func booleansEqualTheirIntegers() {
+        #expect(Condition(["beta": 1]).evaluate(["beta": true]))
+        #expect(Condition(["beta": 0.0]).evaluate(["beta": false]))
+        #expect(!Condition(["beta": "1"]).evaluate(["beta": true]))
+        #expect(Condition(["x": ["$in": [1, 2]]]).evaluate(["x": true]))
+        let long: JSON = .array((0..<20).map { .int(Int64($0)) })
+        #expect(Condition(["x": ["$in": long]]).evaluate(["x": true]))
+        #expect(Condition(["x": ["$nin": long]]).evaluate(["x": "1"]))
+        #expect(Condition(["x": [1, true]]).evaluate(["x": [true, 1.0]]))
+    }
+}

@@ -1,10 +1,22 @@
 /*
- * test_threads.c -- one handle shared by 8 threads.
+ * test_threads.c -- one handle shared by 10 threads.
  *
- * 6 threads evaluate (gb_is_on, gb_eval_feature_json, gb_is_on_with with
- * per-thread gb_attributes, gb_eval_feature_with_attributes_json) while one
- * thread keeps replacing the handle's attributes and another keeps swapping
- * the features between two sets, A and B. Every answer is checkable:
+ * 8 threads evaluate (gb_is_on, gb_eval_feature_json, gb_is_on_with and
+ * gb_eval_feature_with with per-thread gb_attributes,
+ * gb_eval_feature_with_attributes_json) while one thread keeps replacing the
+ * handle's attributes and another keeps swapping the features between two
+ * sets, A and B.
+ *
+ * Exact answers: before the threads start, every feature is evaluated
+ * single-threaded for every thread's user under set A and under set B (on a
+ * separate handle). During the run, every per-call-attributes answer
+ * (gb_eval_feature_with, gb_eval_feature_with_attributes_json, gb_is_on_with)
+ * must equal, byte for byte, the single-threaded answer for that user under
+ * one of the two sets: the set the evaluation saw. Every feature's A and B
+ * answers differ (values and rule ids name their set) wherever the rules
+ * apply, so an evaluation that mixed the two sets matches neither.
+ *
+ * Beyond that, every answer is checkable on its own:
  *
  *  - "always" is on in both sets (A: defaultValue true; B: a force rule that
  *    matches every user with an id), so gb_is_on must always give 1;
@@ -36,8 +48,8 @@
 
 #include "testutil.h"
 
-#define EVAL_THREADS 6
-#define TOTAL_ITERATIONS 210000 /* over all evaluating threads */
+#define EVAL_THREADS 8
+#define TOTAL_ITERATIONS 240000 /* over all evaluating threads */
 #define MAX_SECONDS 120.0
 
 static const char *FEATURES_A =
@@ -75,7 +87,18 @@ static const char *HANDLE_ATTRS[2] = {
 static const struct { const char *id, *country; int age; int vip; } USERS[EVAL_THREADS] = {
     {"t0", "US", 30, 1}, {"t1", "FR", 10, 0}, {"t2", "CA", 40, 1},
     {"t3", "DE", 12, 0}, {"t4", "US", 50, 1}, {"t5", "JP", 3, 0},
+    {"t6", "CA", 25, 1}, {"t7", "BR", 15, 0},
 };
+
+/* The features whose per-call answers are compared with the single-threaded
+ * ones. */
+static const char *KEYS[] = {"version", "f", "always", "vip", "geo", "exp"};
+#define NUM_KEYS ((int)(sizeof KEYS / sizeof KEYS[0]))
+
+/* expected[set][thread][key]: the FeatureResult JSON for the thread's user,
+ * computed single-threaded before the run. */
+static char *expected[2][EVAL_THREADS][NUM_KEYS];
+static atomic_long saw_set[2]; /* per-call answers that matched set A / B */
 
 /* Users by index: 0..5 the threads', 6 u1, 7 u2. */
 #define NUM_USERS (EVAL_THREADS + 2)
@@ -258,6 +281,63 @@ static void on_track(const char *experiment_json, const char *result_json, void 
     }
 }
 
+/* Per-call answer s for thread t's user and KEYS[k]: equal to the
+ * single-threaded answer under A or under B. Returns the set (0, 1), or -1. */
+static int exact_set(const char *s, int t, int k)
+{
+    if (!s) return -1;
+    if (strcmp(s, expected[0][t][k]) == 0) return 0;
+    if (strcmp(s, expected[1][t][k]) == 0) return 1;
+    return -1;
+}
+
+static void check_exact(const char *s, int t, int k, const char *call)
+{
+    int set = exact_set(s, t, k);
+    char what[160];
+    if (set >= 0) {
+        atomic_fetch_add(&saw_set[set], 1);
+        pass();
+        return;
+    }
+    snprintf(what, sizeof what, "%s(%s) for %s differs from the single-threaded answers (A: %s, B: %s)", call,
+             KEYS[k], USERS[t].id, expected[0][t][k], expected[1][t][k]);
+    fail(what, s);
+}
+
+/* Fills expected[][][] on a separate handle, one thread. Returns 1 if good. */
+static int compute_expected(void)
+{
+    int set, t, k, ok = 1;
+    for (set = 0; set < 2; set++) {
+        char opts[4096];
+        gb_handle *ref;
+        snprintf(opts, sizeof opts, "{\"features\": %s}", set == 0 ? FEATURES_A : FEATURES_B);
+        ref = gb_create(opts);
+        if (!ref) return 0;
+        for (t = 0; t < EVAL_THREADS; t++) {
+            char attrs[128];
+            snprintf(attrs, sizeof attrs, "{\"id\": \"%s\", \"country\": \"%s\", \"age\": %d}", USERS[t].id,
+                     USERS[t].country, USERS[t].age);
+            for (k = 0; k < NUM_KEYS; k++) {
+                expected[set][t][k] = gb_eval_feature_with_attributes_json(ref, KEYS[k], attrs);
+                if (!expected[set][t][k]) ok = 0;
+            }
+        }
+        gb_free(ref);
+    }
+    /* Where a feature's rules apply, the two sets' answers differ. */
+    for (t = 0; ok && t < EVAL_THREADS; t++)
+        for (k = 0; k < NUM_KEYS; k++)
+            if (strcmp(expected[0][t][k], expected[1][t][k]) == 0 &&
+                !(strcmp(KEYS[k], "vip") == 0 && !USERS[t].vip)) {
+                fprintf(stderr, "FAIL: sets A and B give the same answer for %s/%s: %s\n", USERS[t].id, KEYS[k],
+                        expected[0][t][k]);
+                ok = 0;
+            }
+    return ok;
+}
+
 /* --- threads -------------------------------------------------------------------- */
 
 struct eval_arg {
@@ -295,6 +375,12 @@ static void *evaluator(void *p)
         case 1:
             r = gb_is_on_with(a->gb, "vip", attrs);
             expect(r == USERS[t].vip, "gb_is_on_with(vip) wrong for the thread's attributes", attrs_json);
+            /* Every key, exactly as single-threaded, through parsed attributes. */
+            s = gb_eval_feature_with(a->gb, KEYS[(i / 6) % NUM_KEYS], attrs);
+            check_exact(s, t, (i / 6) % NUM_KEYS, "gb_eval_feature_with");
+            if (s && strcmp(KEYS[(i / 6) % NUM_KEYS], "exp") == 0)
+                expect(check_exp(s, t), "gb_eval_feature_with(exp) wrong", s);
+            gb_string_free(s);
             break;
         case 2:
             s = gb_eval_feature_json(a->gb, "geo");
@@ -304,11 +390,17 @@ static void *evaluator(void *p)
         case 3:
             s = gb_eval_feature_with(a->gb, "geo", attrs);
             expect(check_geo(s, USERS[t].country), "gb_eval_feature_with(geo) wrong", s);
+            check_exact(s, t, 4, "gb_eval_feature_with");
             gb_string_free(s);
             break;
         case 4:
             s = gb_eval_feature_with_attributes_json(a->gb, "exp", attrs_json);
             expect(check_exp(s, t), "gb_eval_feature_with_attributes_json(exp) wrong", s);
+            check_exact(s, t, 5, "gb_eval_feature_with_attributes_json");
+            gb_string_free(s);
+            /* Every key, exactly as single-threaded, through JSON attributes. */
+            s = gb_eval_feature_with_attributes_json(a->gb, KEYS[(i / 6) % NUM_KEYS], attrs_json);
+            check_exact(s, t, (i / 6) % NUM_KEYS, "gb_eval_feature_with_attributes_json");
             gb_string_free(s);
             break;
         default:
@@ -399,6 +491,8 @@ int main(void)
         CHECK(seen[0][0] && seen[0][1] && seen[1][0] && seen[1][1]);
     }
 
+    CHECKF(compute_expected(), "the single-threaded answers could not be computed: %s", gb_last_error());
+
     snprintf(opts, sizeof opts, "{\"features\": %s, \"attributes\": %s}", FEATURES_A, HANDLE_ATTRS[0]);
     gb = gb_create(opts);
     CHECKF(gb != NULL, "gb_create: %s", gb_last_error());
@@ -446,9 +540,14 @@ int main(void)
     tu_passed += atomic_load(&passed_n);
     tu_failed += atomic_load(&failed_n);
 
-    printf("%ld evaluation iterations in %.1f s; %ld feature swaps, %ld attribute swaps; %d tracking calls\n",
-           total, now_seconds() - start, atomic_load(&set_swaps), atomic_load(&attr_swaps),
+    printf("%ld evaluation iterations in %.1f s on %d threads; %ld feature swaps, %ld attribute swaps; "
+           "%d tracking calls\n",
+           total, now_seconds() - start, EVAL_THREADS, atomic_load(&set_swaps), atomic_load(&attr_swaps),
            atomic_load(&tracking_calls));
+    printf("per-call answers equal to the single-threaded answer under set A: %ld, under set B: %ld\n",
+           atomic_load(&saw_set[0]), atomic_load(&saw_set[1]));
+    /* Both sets were seen, so the swaps really raced with the evaluations. */
+    CHECK(atomic_load(&saw_set[0]) > 0 && atomic_load(&saw_set[1]) > 0);
     CHECKF(total == (TOTAL_ITERATIONS / EVAL_THREADS) * EVAL_THREADS,
            "only %ld iterations finished within %.0f s", total, MAX_SECONDS);
     CHECK(atomic_load(&set_swaps) > 1 && atomic_load(&attr_swaps) > 1);
@@ -468,5 +567,8 @@ int main(void)
 
     gb_set_tracking_callback(gb, NULL, NULL);
     gb_free(gb);
+    for (s = 0; s < 2; s++)
+        for (t = 0; t < EVAL_THREADS; t++)
+            for (u = 0; u < NUM_KEYS; u++) gb_string_free(expected[s][t][u]);
     return tu_summary();
 }

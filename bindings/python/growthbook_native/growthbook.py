@@ -252,6 +252,66 @@ class GrowthBook(object):
             out[key] = feature.to_dict() if isinstance(feature, Feature) else feature
         return out
 
+    # The reference keeps its settings in plain attributes that code (its own tests, for one)
+    # assigns directly; assigning them here reaches the library too.
+    def _sync(self, call):
+        if self._h is not None:
+            call(self._h)
+
+    @property
+    def _attributes(self):
+        return self.__dict__.get("_attributes_value", {})
+
+    @_attributes.setter
+    def _attributes(self, value):
+        self.__dict__["_attributes_value"] = value
+        self._sync(lambda h: _lib.check(_lib.gb_set_attributes_json(h, _dumps(self._hash_attributes()))))
+
+    @property
+    def _user(self):
+        return self.__dict__.get("_user_value", {})
+
+    @_user.setter
+    def _user(self, value):
+        self.__dict__["_user_value"] = value
+        self._sync(lambda h: _lib.check(_lib.gb_set_attributes_json(h, _dumps(self._hash_attributes()))))
+
+    @property
+    def _url(self):
+        return self.__dict__.get("_url_value", "")
+
+    @_url.setter
+    def _url(self, value):
+        self.__dict__["_url_value"] = value
+        self._sync(lambda h: _lib.check(_lib.gb_set_url(h, (value or "").encode("utf-8"))))
+
+    @property
+    def _qaMode(self):
+        return self.__dict__.get("_qa_value", False)
+
+    @_qaMode.setter
+    def _qaMode(self, value):
+        self.__dict__["_qa_value"] = value
+        self._sync(lambda h: _lib.check(_lib.gb_set_qa_mode(h, 1 if value else 0)))
+
+    @property
+    def _enabled(self):
+        return self.__dict__.get("_enabled_value", True)
+
+    @_enabled.setter
+    def _enabled(self, value):
+        self.__dict__["_enabled_value"] = value
+        self._sync(lambda h: _lib.check(_lib.gb_set_enabled(h, 1 if value else 0)))
+
+    @property
+    def _forcedVariations(self):
+        return self.__dict__.get("_forced_value", {})
+
+    @_forcedVariations.setter
+    def _forcedVariations(self, value):
+        self.__dict__["_forced_value"] = value
+        self._sync(lambda h: _lib.check(_lib.gb_set_forced_variations_json(h, _dumps(value or {}))))
+
     @property
     def _trackingCallback(self):
         return self._tracking_callback
@@ -308,9 +368,8 @@ class GrowthBook(object):
         return self.set_attributes(attributes)
 
     def set_attributes(self, attributes: dict) -> None:
-        h = self._handle()
-        self._attributes = attributes
-        _lib.check(_lib.gb_set_attributes_json(h, _dumps(self._hash_attributes())))
+        self._handle()
+        self._attributes = attributes  # the property sends them to the library
 
     def getAttributes(self) -> dict:
         return self.get_attributes()

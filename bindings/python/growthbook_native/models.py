@@ -124,6 +124,8 @@ class Experiment(object):
         d = self.to_dict()
         if self.coverage is None:
             del d["coverage"]
+        else:
+            d["coverage"] = self.coverage  # to_dict() shows 0 as 1; the run must see 0
         d["status"] = self.status
         if self.url:
             d["url"] = self.url
