@@ -5,6 +5,7 @@ import Musl
 #endif
 import GrowthBookCore
 import GrowthBookRemote
+import Synchronization
 
 /// What a `gb_handle *` points to: the GrowthBook context and where it loads features from.
 /// A marker field catches most pointers that are not live handles.
@@ -13,13 +14,18 @@ final class Handle {
     static let dead: UInt64 = 0x6465_6164_6465_6164
 
     var marker = Handle.live
+    /// Unique for the life of the process (addresses are reused; ids are not).
+    let id: UInt64
     let gb: GrowthBook
     let remote: RemoteConfig
 
     init(_ gb: GrowthBook, remote: RemoteConfig = RemoteConfig()) {
         self.gb = gb
         self.remote = remote
+        self.id = Handle.nextId.wrappingAdd(1, ordering: .relaxed).newValue
     }
+
+    private static let nextId = Atomic<UInt64>(0)
 
     var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
 }

@@ -5,6 +5,8 @@ public final class Feature: Sendable {
     public let rules: [FeatureRule]
     /// The definition as given, for `get_features`.
     public let definition: JSON
+    /// Whether the default value is on: the whole answer of `is_on` for a feature without rules.
+    let defaultIsOn: Bool
 
     public init(key: String, definition: JSON, savedGroups: JSONObject? = nil) {
         self.key = key
@@ -14,6 +16,7 @@ public final class Feature: Sendable {
         rules = (o["rules"]?.arrayValue ?? []).map {
             FeatureRule($0.objectValue ?? JSONObject(), featureKey: key, savedGroups: savedGroups)
         }
+        defaultIsOn = defaultValue.isTruthy
     }
 }
 

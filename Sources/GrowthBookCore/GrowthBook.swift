@@ -177,6 +177,9 @@ public final class GrowthBook: Sendable {
     }
 
     private let current: Mutex<State>
+    /// Bumped (inside the lock) whenever `current` is replaced, so a reader that cached a state
+    /// can tell with one atomic load, and no lock, whether it is still the current one.
+    private let generationCounter = Atomic<UInt64>(0)
     private let bookkeeping = Bookkeeping()
 
     public init() {
@@ -241,8 +244,20 @@ public final class GrowthBook: Sendable {
     /// The current state: one short lock to take a reference.
     public var state: State { current.withLock { $0 } }
 
+    /// The number of state changes so far: a state obtained with `stateAndGeneration` is still
+    /// current while this returns the generation it came with.
+    public var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
+
+    /// The current state and its generation, read together under the lock.
+    public var stateAndGeneration: (state: State, generation: UInt64) {
+        current.withLock { ($0, generationCounter.load(ordering: .relaxed)) }
+    }
+
     private func update(_ change: (State) -> State) {
-        current.withLock { $0 = change($0) }
+        current.withLock {
+            $0 = change($0)
+            generationCounter.wrappingAdd(1, ordering: .releasing)
+        }
     }
 
     public func setFeatures(_ features: FeatureSet) {
@@ -367,15 +382,27 @@ public final class GrowthBook: Sendable {
     /// Nil when no feature has that key, so that the caller can tell a malformed key from an
     /// unknown one only on that rare path.
     public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> FeatureResult? {
-        let s = state
+        evaluateFeature(keyBytes: keyBytes, attributes: attributes, in: state)
+    }
+
+    /// As `evaluateFeature(keyBytes:attributes:)` against a given state (one the caller cached
+    /// while its generation is current).
+    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
     }
 
     /// Whether the feature is on, by the key's bytes; nil when no feature has that key.
     public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> Bool? {
-        let s = state
+        isOn(keyBytes: keyBytes, attributes: attributes, in: state)
+    }
+
+    public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> Bool? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
+        let feature = s.features.features[i]
+        // A feature without rules is its default value: nothing to evaluate, no side effect
+        // (unless debug logging wants to hear about it).
+        if feature.rules.isEmpty && s.context.logLevel == nil { return feature.defaultIsOn }
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i).value.isTruthy
     }
 
