@@ -35,11 +35,33 @@ class ConditionNode: @unchecked Sendable {
 /// Every child passes (the keys of one condition object).
 final class AllNode: ConditionNode {
     let children: [ConditionNode]
-    init(_ children: [ConditionNode]) { self.children = children }
+    private let unowned: UnownedList<ConditionNode>
+    init(_ children: [ConditionNode]) {
+        self.children = children
+        self.unowned = UnownedList(children)
+    }
 
     override func evaluate(_ attributes: JSON) -> Bool {
-        for c in children where !c.evaluate(attributes) { return false }
-        return true
+        unowned.allSatisfy { $0.evaluate(attributes) }
+    }
+}
+
+/// The elements of an array held elsewhere (which keeps them alive), iterated without a
+/// reference count per element: on the evaluation path those counts are most of the cost, and
+/// shared by every thread evaluating the same feature set.
+struct UnownedList<Element: AnyObject>: @unchecked Sendable {
+    private let items: [Unmanaged<Element>]
+
+    init(_ owned: [Element]) {
+        items = owned.map { Unmanaged.passUnretained($0) }
+    }
+
+    @inline(__always)
+    func allSatisfy(_ body: (Element) -> Bool) -> Bool {
+        items.withUnsafeBufferPointer { buffer in
+            for u in buffer where !u._withUnsafeGuaranteedRef(body) { return false }
+            return true
+        }
     }
 }
 
@@ -136,11 +158,14 @@ final class EqualsTest: ValueTest {
 /// Every operator of an operator object passes.
 final class OperatorsTest: ValueTest {
     let operators: [ConditionOperator]
-    init(_ operators: [ConditionOperator]) { self.operators = operators }
+    private let unowned: UnownedList<ConditionOperator>
+    init(_ operators: [ConditionOperator]) {
+        self.operators = operators
+        self.unowned = UnownedList(operators)
+    }
 
     override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
-        for op in operators where !op.evaluate(value) { return false }
-        return true
+        unowned.allSatisfy { $0.evaluate(value) }
     }
 }
 
