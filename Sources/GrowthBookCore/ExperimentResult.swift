@@ -52,7 +52,7 @@ public final class ExperimentResult: Sendable {
         out.append(contentsOf: stickyBucketUsed ? #","stickyBucketUsed":true"#.utf8 : #","stickyBucketUsed":false"#.utf8)
         if let bucket {
             out.append(contentsOf: #","bucket":"#.utf8)
-            out.append(contentsOf: JSON.formatDouble(bucket).utf8)
+            JSON.writeDouble(bucket, to: &out)
         }
         if let name, !name.isEmpty {
             out.append(contentsOf: #","name":"#.utf8)

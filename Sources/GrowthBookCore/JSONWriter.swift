@@ -16,7 +16,7 @@ extension JSON {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: JSON.formatDouble(d).utf8)
+        case .double(let d): JSON.writeDouble(d, to: &out)
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))
@@ -59,6 +59,46 @@ extension JSON {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static let powersOfTen: [Double] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7]
+
+    /// Appends `formatDouble(d)`. Numbers with at most 7 decimals and below 1e15 (bucket
+    /// values, weights, coverage: nearly every double a result carries) are written from
+    /// integer arithmetic without building a String.
+    public static func writeDouble(_ d: Double, to out: inout [UInt8]) {
+        let magnitude = d.magnitude
+        if d.isFinite && magnitude < 1e15 && (magnitude >= 1e-4 || d == 0) && !(d == 0 && d.sign == .minus) {
+            for k in 0..<powersOfTen.count {
+                let p = powersOfTen[k]
+                let m = (magnitude * p).rounded()
+                // m / 10^k is the correctly rounded value of the decimal m·10^-k, so when it
+                // equals the number, those k decimals round-trip; the first such k is the
+                // shortest, which is what repr prints.
+                guard m / p == magnitude, m < 9.0e15 else { continue }
+                if d < 0 { out.append(UInt8(ascii: "-")) }
+                var digits = UInt64(m)
+                let divisor = UInt64(p)
+                let whole = digits / divisor
+                digits -= whole * divisor
+                out.append(contentsOf: String(whole).utf8)
+                out.append(UInt8(ascii: "."))
+                if k == 0 {
+                    out.append(UInt8(ascii: "0"))
+                    return
+                }
+                var frac = [UInt8](repeating: UInt8(ascii: "0"), count: k)
+                var i = k - 1
+                while i >= 0 {
+                    frac[i] = UInt8(truncatingIfNeeded: digits % 10) + UInt8(ascii: "0")
+                    digits /= 10
+                    i -= 1
+                }
+                out.append(contentsOf: frac)
+                return
+            }
+        }
+        out.append(contentsOf: formatDouble(d).utf8)
     }
 
     /// Python's `repr(float)`: the shortest round-tripping digits, in positional notation when

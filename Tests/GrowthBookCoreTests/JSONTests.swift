@@ -18,6 +18,25 @@ import Testing
         #expect(JSON.formatDouble(value) == expected)
     }
 
+    /// The integer fast path of the writer agrees with the general one everywhere it applies.
+    @Test func fastDoubleWritingMatchesRepr() {
+        var values: [Double] = [0, 1, -1, 0.5, 0.8603, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 0.3334, 0.0001, 0.00012,
+            123456.789, 999999999999999.9, 1e14 + 0.5, 0.1 + 0.2, 100, 1e-4, 9.99e-5, 0.9999999]
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            let n = Double(x >> 11) / Double(1 << 53)
+            values.append(n)
+            values.append((n * 10000).rounded() / 10000)
+            values.append((n * 1e6).rounded() / 1e3 - 500)
+        }
+        for v in values {
+            var out: [UInt8] = []
+            JSON.writeDouble(v, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == JSON.formatDouble(v), "\(v)")
+        }
+    }
+
     @Test func integersStayIntegers() throws {
         #expect(try JSON.parse("[1, 1.0, -0, 12345678901234567890]").serialized == "[1,1.0,0,1.2345678901234567e+19]")
     }

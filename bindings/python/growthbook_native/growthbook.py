@@ -22,6 +22,7 @@ _eval_result = _lib.fast_eval_result
 _is_on = _lib.fast_is_on
 _is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
+_native_result = FeatureResult._native
 _string_at = ctypes.string_at
 _loads = json.loads
 
@@ -460,15 +461,40 @@ class GrowthBook(object):
         return self.eval_feature(key)
 
     def eval_feature(self, key: str) -> FeatureResult:
-        value, rc = self._evaluate(key, True)
-        v = scratch().value
-        rule_id = None
-        if v.rule_id_length:
-            rule_id = _string_at(v.text + v.length + 1, v.rule_id_length).decode("utf-8")
-        raw = None
-        if (rc >> 4) & 15 == 3:  # GB_SOURCE_EXPERIMENT: experiment and result, decoded on access
-            raw = _string_at(v.text + v.length + v.rule_id_length + 2, v.result_length)
-        return FeatureResult._native(value, _SOURCES[(rc >> 4) & 15], rc & 256 != 0, rule_id, raw)
+        h = self._hp
+        if h is None:
+            self._handle()
+        s = scratch()
+        rc = _eval_result(h, _KEYS.get(key) or key_bytes(key), s.buffer)
+        if rc < 0:
+            raise _lib.error()
+        t = rc & 15
+        source = (rc >> 4) & 15
+        if t == 2:
+            value = True
+        elif t == 1:
+            value = False
+        elif t == 0:
+            value = None
+        else:
+            v = s.value
+            if t == 3:
+                value = v.integer
+            elif t == 4:
+                value = v.number
+            elif t == 5:
+                value = _string_at(v.text, v.length).decode("utf-8")
+            else:
+                value = _loads(_string_at(v.text, v.length))
+        rule_id = raw = None
+        if source == 2 or source == 3:  # force or experiment: a rule decided
+            v = s.value
+            n = v.rule_id_length
+            if n:
+                rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
+            if source == 3:  # the experiment and its result, decoded when read
+                raw = _string_at(v.text + v.length + n + 2, v.result_length)
+        return _native_result(value, _SOURCES[source], rc & 256 != 0, rule_id, raw)
 
     def getAllResults(self):
         return self.get_all_results()
