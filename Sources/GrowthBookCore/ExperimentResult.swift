@@ -37,28 +37,28 @@ public final class ExperimentResult: Sendable {
 
     /// `json` as compact text, written directly (no intermediate object).
     public func write(to out: inout [UInt8]) {
-        out.append(contentsOf: #"{"featureId":"#.utf8)
-        if let featureId { JSON.writeString(featureId, to: &out) } else { out.append(contentsOf: "null".utf8) }
-        out.append(contentsOf: #","variationId":"#.utf8)
+        out.appendLiteral(#"{"featureId":"#)
+        if let featureId { JSON.writeString(featureId, to: &out) } else { out.appendLiteral("null") }
+        out.appendLiteral(#","variationId":"#)
         out.append(contentsOf: String(variationId).utf8)
-        out.append(contentsOf: inExperiment ? #","inExperiment":true,"value":"#.utf8 : #","inExperiment":false,"value":"#.utf8)
+        inExperiment ? out.appendLiteral(#","inExperiment":true,"value":"#) : out.appendLiteral(#","inExperiment":false,"value":"#)
         value.write(to: &out)
-        out.append(contentsOf: hashUsed ? #","hashUsed":true,"hashAttribute":"#.utf8 : #","hashUsed":false,"hashAttribute":"#.utf8)
+        hashUsed ? out.appendLiteral(#","hashUsed":true,"hashAttribute":"#) : out.appendLiteral(#","hashUsed":false,"hashAttribute":"#)
         JSON.writeString(hashAttribute, to: &out)
-        out.append(contentsOf: #","hashValue":"#.utf8)
+        out.appendLiteral(#","hashValue":"#)
         hashValue.write(to: &out)
-        out.append(contentsOf: #","key":"#.utf8)
+        out.appendLiteral(#","key":"#)
         JSON.writeString(key, to: &out)
-        out.append(contentsOf: stickyBucketUsed ? #","stickyBucketUsed":true"#.utf8 : #","stickyBucketUsed":false"#.utf8)
+        stickyBucketUsed ? out.appendLiteral(#","stickyBucketUsed":true"#) : out.appendLiteral(#","stickyBucketUsed":false"#)
         if let bucket {
-            out.append(contentsOf: #","bucket":"#.utf8)
+            out.appendLiteral(#","bucket":"#)
             JSON.writeDouble(bucket, to: &out)
         }
         if let name, !name.isEmpty {
-            out.append(contentsOf: #","name":"#.utf8)
+            out.appendLiteral(#","name":"#)
             JSON.writeString(name, to: &out)
         }
-        if passthrough { out.append(contentsOf: #","passthrough":true"#.utf8) }
+        if passthrough { out.appendLiteral(#","passthrough":true"#) }
         out.append(UInt8(ascii: "}"))
     }
 
@@ -117,18 +117,18 @@ public struct FeatureResult: Sendable {
     /// `json` as compact text, written directly; the experiment's text was written when the
     /// features were set.
     public func write(to out: inout [UInt8]) {
-        out.append(contentsOf: #"{"value":"#.utf8)
+        out.appendLiteral(#"{"value":"#)
         value.write(to: &out)
-        out.append(contentsOf: #","source":""#.utf8)
+        out.appendLiteral(#","source":""#)
         out.append(contentsOf: source.rawValue.utf8)
-        out.append(contentsOf: on ? #"","on":true,"off":false,"ruleId":"#.utf8 : #"","on":false,"off":true,"ruleId":"#.utf8)
+        on ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#) : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
         JSON.writeString(ruleId ?? "", to: &out)
         if let experiment {
-            out.append(contentsOf: #","experiment":"#.utf8)
+            out.appendLiteral(#","experiment":"#)
             out.append(contentsOf: experiment.serialized)
         }
         if let experimentResult {
-            out.append(contentsOf: #","experimentResult":"#.utf8)
+            out.appendLiteral(#","experimentResult":"#)
             experimentResult.write(to: &out)
         }
         out.append(UInt8(ascii: "}"))

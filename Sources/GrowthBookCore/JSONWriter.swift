@@ -1,3 +1,11 @@
+extension Array where Element == UInt8 {
+    /// Appends a literal's UTF-8 straight from static storage.
+    @inline(__always)
+    mutating func appendLiteral(_ s: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+}
+
 extension JSON {
     /// Compact JSON text (no spaces), UTF-8 kept as is, floats printed as Python's `repr`
     /// prints them (`1.0`, `0.1`, `1e-05`, `1e+16`) so output matches the reference SDK.
@@ -13,8 +21,8 @@ extension JSON {
     /// parser bounds; values built in code are shallow.
     public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.appendLiteral("null")
+        case .bool(let b): b ? out.appendLiteral("true") : out.appendLiteral("false")
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d): JSON.writeDouble(d, to: &out)
         case .string(let s): JSON.writeString(s, to: &out)
@@ -43,6 +51,16 @@ extension JSON {
 
     public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Fast path: contiguous UTF-8 with nothing to escape is copied in one go.
+        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5c { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x22: out.append(contentsOf: [0x5c, 0x22])
