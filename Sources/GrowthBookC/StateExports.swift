@@ -3,50 +3,41 @@ import GrowthBookCore
 // Setters and getters of a handle's state. Each setter parses and compiles first, then swaps
 // the new state in whole; on failure nothing changes.
 
-@_cdecl("gb_set_features_json")
-public func gb_set_features_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
+/// The shape of every `gb_set_*_json` call: parse a JSON object argument, then apply it.
+private func setObject(
+    _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ name: StaticString,
+    _ apply: (GrowthBook, JSONObject) throws(CallError) -> Void
+) -> Int32 {
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
-            let features = try CInput.object(json, "features_json")
-            h.gb.setFeatures(features)
+            try apply(h.gb, try CInput.object(json, name))
             return 0
         }
     }
+}
+
+@_cdecl("gb_set_features_json")
+public func gb_set_features_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
+    setObject(p, json, "features_json") { gb, features throws(CallError) in gb.setFeatures(features) }
 }
 
 @_cdecl("gb_set_saved_groups_json")
 public func gb_set_saved_groups_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
-    returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
-            let groups = try CInput.object(json, "saved_groups_json")
-            h.gb.setSavedGroups(groups)
-            return 0
-        }
-    }
+    setObject(p, json, "saved_groups_json") { gb, groups throws(CallError) in gb.setSavedGroups(groups) }
 }
 
 @_cdecl("gb_set_attributes_json")
 public func gb_set_attributes_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
-    returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
-            let attributes = try CInput.object(json, "attributes_json")
-            h.gb.setAttributes(attributes)
-            return 0
-        }
-    }
+    setObject(p, json, "attributes_json") { gb, attributes throws(CallError) in gb.setAttributes(attributes) }
 }
 
 @_cdecl("gb_set_forced_variations_json")
 public func gb_set_forced_variations_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
-    returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
-            let forced = try CInput.object(json, "forced_json")
-            for (k, v) in forced.pairs where v.intValue == nil && !v.isNull {
-                throw CallError(.type, "forced_json: the forced variation of \"\(k)\" must be an integer index")
-            }
-            h.gb.updateSettings { $0.forcedVariations = forced }
-            return 0
+    setObject(p, json, "forced_json") { gb, forced throws(CallError) in
+        for (k, v) in forced.pairs where v.intValue == nil && !v.isNull {
+            throw CallError(.type, "forced_json: the forced variation of \"\(k)\" must be an integer index")
         }
+        gb.updateSettings { $0.forcedVariations = forced }
     }
 }
 

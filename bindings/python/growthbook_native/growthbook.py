@@ -23,6 +23,18 @@ _is_on = _lib.fast_is_on
 _is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
 _native_result = FeatureResult._native
+_SCALARS = (None, False, True)  # GB_VALUE_NULL, _FALSE, _TRUE
+
+
+def _value_in(t, v):
+    """A value of type t (GB_VALUE_INT and up) from the gb_value `v`."""
+    if t == 3:
+        return v.integer
+    if t == 4:
+        return v.number
+    if t == 5:
+        return _string_at(v.text, v.length).decode("utf-8")
+    return _loads(_string_at(v.text, v.length))
 _string_at = ctypes.string_at
 _loads = json.loads
 
@@ -421,71 +433,33 @@ class GrowthBook(object):
             raise _lib.error()
         return rc == 1
 
-    def _evaluate(self, key: str, with_result: bool):
-        """(value, summary), through gb_eval_value or gb_eval_result (whose text then waits in
-        this thread's buffer)."""
+    def _evaluate(self, key: str, evaluate):
+        """(value, summary, this thread's scratch) from gb_eval_value or gb_eval_result."""
         h = self._hp
         if h is None:
             self._handle()
         s = scratch()
-        rc = (_eval_result if with_result else _eval_value)(h, _KEYS.get(key) or key_bytes(key), s.buffer)
+        rc = evaluate(h, _KEYS.get(key) or key_bytes(key), s.buffer)
         if rc < 0:
             raise _lib.error()
         t = rc & 15
-        if t == 2:
-            value = True
-        elif t == 1:
-            value = False
-        elif t == 0:
-            value = None
-        else:
-            v = s.value
-            if t == 3:
-                value = v.integer
-            elif t == 4:
-                value = v.number
-            elif t == 5:
-                value = _string_at(v.text, v.length).decode("utf-8")
-            else:
-                value = _loads(_string_at(v.text, v.length))
-        return value, rc
+        # Null and booleans come in the summary itself; other values need the buffer.
+        value = _SCALARS[t] if t < 3 else _value_in(t, s.value)
+        return value, rc, s
 
     def getFeatureValue(self, key: str, fallback):
         return self.get_feature_value(key, fallback)
 
     def get_feature_value(self, key: str, fallback):
-        value = self._evaluate(key, False)[0]
+        value = self._evaluate(key, _eval_value)[0]
         return value if value is not None else fallback
 
     def evalFeature(self, key: str) -> FeatureResult:
         return self.eval_feature(key)
 
     def eval_feature(self, key: str) -> FeatureResult:
-        h = self._hp
-        if h is None:
-            self._handle()
-        s = scratch()
-        rc = _eval_result(h, _KEYS.get(key) or key_bytes(key), s.buffer)
-        if rc < 0:
-            raise _lib.error()
-        t = rc & 15
+        value, rc, s = self._evaluate(key, _eval_result)
         source = (rc >> 4) & 15
-        if t == 2:
-            value = True
-        elif t == 1:
-            value = False
-        elif t == 0:
-            value = None
-        else:
-            v = s.value
-            if t == 3:
-                value = v.integer
-            elif t == 4:
-                value = v.number
-            elif t == 5:
-                value = _string_at(v.text, v.length).decode("utf-8")
-            else:
-                value = _loads(_string_at(v.text, v.length))
         rule_id = raw = None
         if source == 2 or source == 3:  # force or experiment: a rule decided
             v = s.value
