@@ -389,6 +389,12 @@ public final class GrowthBook: Sendable {
     /// while its generation is current).
     public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
+        let feature = s.features.features[i]
+        // A feature without rules is its default value (as evaluation would find, minus the
+        // debug log lines it would write).
+        if feature.rules.isEmpty && s.context.logLevel == nil {
+            return FeatureResult(value: feature.defaultValue, source: .defaultValue)
+        }
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
     }
 
