@@ -8,8 +8,10 @@ import GrowthBookCore
 @inline(__always)
 func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) throws(CallError) -> FeatureResult {
     let bytes = try CInput.unvalidatedBytes(key, "feature_key")
-    let state = StateCache.state(of: h)
-    if let result = h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state) { return result }
+    let found = try StateCache.withState(of: h) { state throws(CallError) in
+        h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state)
+    }
+    if let result = found { return result }
     return h.gb.unknownFeature(try CInput.string(key, "feature_key"))
 }
 
@@ -20,8 +22,10 @@ func isOn(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: OpaqueP
         try withHandle(p) { h throws(CallError) in
             let attrs: JSON? = attributes == nil ? nil : try withAttributes(attributes) { a throws(CallError) in a }
             let bytes = try CInput.unvalidatedBytes(key, "feature_key")
-            let state = StateCache.state(of: h)
-            if let value = h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state) { return value == on ? 1 : 0 }
+            let found = try StateCache.withState(of: h) { state throws(CallError) in
+                h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state)
+            }
+            if let value = found { return value == on ? 1 : 0 }
             _ = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
             return on ? 0 : 1
         }

@@ -30,18 +30,29 @@ final class Handle {
     var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
 }
 
-/// Calls `body` with the handle behind `p`, holding a reference for the duration of the call:
-/// a `gb_free` that comes while the call runs (from a callback inside it, say, which a binding
-/// cannot always rule out) marks the handle dead and drops the host's reference, and the
-/// handle lives on until this call returns.
+/// Calls `body` with the handle behind `p`. The host keeps the handle alive for the call (the
+/// header's rule), so no reference is taken: a reference count here would be a write to the
+/// handle shared by every thread calling it. The one case a host cannot always rule out, a
+/// `gb_free` from a callback inside a call on the same thread, is covered by `CallScope`:
+/// such a free is deferred until the outermost call on that thread returns.
 @inline(__always)
 func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
-    let h = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    guard h.marker == Handle.live else {
-        throw CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)")
+    let scope = StateCache.current
+    scope.callDepth += 1
+    defer { scope.endCall() }
+    let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
+        h in
+        guard h.marker == Handle.live else {
+            return .failure(CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)"))
+        }
+        do throws(CallError) {
+            return .success(try body(h))
+        } catch {
+            return .failure(error)
+        }
     }
-    return try withExtendedLifetime(h) { () throws(CallError) -> R in try body(h) }
+    return try result.get()
 }
 
 /// A `void *user_data` carried into callbacks; the host owns what it points to.

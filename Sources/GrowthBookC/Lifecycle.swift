@@ -55,5 +55,12 @@ public func gb_free(_ p: OpaquePointer?) {
     let h = handle.takeUnretainedValue()
     guard h.marker == Handle.live else { return }
     h.marker = Handle.dead
-    handle.release()
+    // Freed from a callback inside a call on this same handle (or another): the call is still
+    // using it, so the release waits until the outermost call returns.
+    let scope = StateCache.current
+    if scope.callDepth > 0 {
+        scope.deferredFrees.append(handle)
+    } else {
+        handle.release()
+    }
 }

@@ -13,7 +13,24 @@ import GrowthBookCore
 final class StateCache {
     var handleId: UInt64 = 0
     var generation: UInt64 = 0
+    /// Owns the cached state; `unmanagedState` is the same object, read without a reference
+    /// count (a write to the shared state's count on every call is what made threads contend).
     var state: GrowthBook.State? = nil
+    var unmanagedState: Unmanaged<GrowthBook.State>? = nil
+    /// How many gb_ calls on handles are running on this thread (callbacks nest them).
+    var callDepth = 0
+    /// Handles freed while a call ran on this thread, released when the outermost call ends.
+    var deferredFrees: [Unmanaged<Handle>] = []
+
+    @inline(__always)
+    func endCall() {
+        callDepth -= 1
+        if callDepth == 0 && !deferredFrees.isEmpty {
+            let frees = deferredFrees
+            deferredFrees.removeAll()
+            for h in frees { h.release() }
+        }
+    }
 
     private static let key: pthread_key_t = {
         var k = pthread_key_t()
@@ -35,18 +52,30 @@ final class StateCache {
         return c
     }
 
-    /// The current state of `handle`, from this thread's cache when still current.
+    /// Calls `body` with the current state of `handle`, from this thread's cache when still
+    /// current, without taking a reference to it (the cache holds one).
     @inline(__always)
-    static func state(of handle: Handle) -> GrowthBook.State {
+    static func withState<R>(of handle: Handle, _ body: (GrowthBook.State) throws(CallError) -> R) throws(CallError) -> R {
         let cache = current
         let generation = handle.gb.generation
-        if cache.handleId == handle.id && cache.generation == generation, let s = cache.state {
-            return s
+        let u: Unmanaged<GrowthBook.State>
+        if cache.handleId == handle.id && cache.generation == generation, let cached = cache.unmanagedState {
+            u = cached
+        } else {
+            let (s, g) = handle.gb.stateAndGeneration
+            cache.handleId = handle.id
+            cache.generation = g
+            cache.state = s
+            u = Unmanaged.passUnretained(s)
+            cache.unmanagedState = u
         }
-        let (s, g) = handle.gb.stateAndGeneration
-        cache.handleId = handle.id
-        cache.generation = g
-        cache.state = s
-        return s
+        let result: Result<R, CallError> = u._withUnsafeGuaranteedRef { s in
+            do throws(CallError) {
+                return .success(try body(s))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 }
