@@ -1,9 +1,11 @@
+import Synchronization
+
 /// An experiment, compiled once: from an inline definition (`run`) or from a feature's experiment
 /// rule. Immutable and shared by reference, so results can carry it without copying.
 ///
 /// Fields whose original JSON is echoed back in `json` (the reference's `to_dict()`) are kept as
 /// given next to their compiled form.
-public final class Experiment: @unchecked Sendable {
+public final class Experiment: Sendable {
     public let key: String
     /// FNV-1a of the key, for bookkeeping keyed by experiment.
     let keyHash: Int
@@ -45,9 +47,18 @@ public final class Experiment: @unchecked Sendable {
     let filtersJSON: JSON
     let parentConditionsJSON: JSON
     let forceJSON: JSON
-    /// `json` written once, at compile time, for results and callbacks. Set at the end of
-    /// `init` and never again (hence `@unchecked Sendable`: every other field is a `let`).
-    public private(set) var serialized: [UInt8] = []
+    /// `json` as text, written the first time a result or callback needs it and kept: most
+    /// experiments of a large payload are never reported in JSON, and the text would cost
+    /// memory for each.
+    private let serializedText = LazyBytes()
+
+    public var serialized: [UInt8] {
+        serializedText.value { () -> [UInt8] in
+            var out: [UInt8] = []
+            json.write(to: &out)
+            return out
+        }
+    }
 
     /// Reads an experiment definition. `featureKey` names the feature when the experiment comes
     /// from a rule (whose `key` then defaults to the feature's). Saved groups resolve
@@ -99,14 +110,9 @@ public final class Experiment: @unchecked Sendable {
         urlPattern = featureKey == nil ? object["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
         url = urlPattern.flatMap { CompiledRegex($0) }
         groups = featureKey == nil ? object["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
-        serialized = Self.write(self)
     }
 
-    private static func write(_ e: Experiment) -> [UInt8] {
-        var out: [UInt8] = []
-        e.json.write(to: &out)
-        return out
-    }
+
 
     /// A copy with the reference's per-experiment `overrides` merged in (weights, status,
     /// coverage, url, groups, force).
@@ -200,5 +206,34 @@ public struct ParentCondition: Sendable {
                 condition: c.flatMap { $0.isNull ? nil : Condition($0, savedGroups: savedGroups) },
                 gate: o["gate"]?.isTruthy ?? false)
         }
+    }
+}
+
+/// Bytes computed on first use and kept, safe to read from many threads: the first reader to
+/// finish publishes its result with one atomic compare-and-exchange; later reads are one
+/// atomic load.
+final class LazyBytes: @unchecked Sendable {  // all access is atomic
+    private final class Box {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+
+    private let pointer = Atomic<UnsafeRawPointer?>(nil)
+
+    func value(_ make: () -> [UInt8]) -> [UInt8] {
+        if let p = pointer.load(ordering: .acquiring) {
+            return Unmanaged<Box>.fromOpaque(p).takeUnretainedValue().bytes
+        }
+        let box = Unmanaged.passRetained(Box(make()))
+        let (exchanged, current) = pointer.compareExchange(
+            expected: nil, desired: UnsafeRawPointer(box.toOpaque()), ordering: .acquiringAndReleasing)
+        if exchanged { return box.takeUnretainedValue().bytes }
+        box.release()
+        guard let current else { return [] }
+        return Unmanaged<Box>.fromOpaque(current).takeUnretainedValue().bytes
+    }
+
+    deinit {
+        if let p = pointer.load(ordering: .acquiring) { Unmanaged<Box>.fromOpaque(p).release() }
     }
 }

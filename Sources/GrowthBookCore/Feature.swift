@@ -3,14 +3,11 @@ public final class Feature: Sendable {
     public let key: String
     public let defaultValue: JSON
     public let rules: [FeatureRule]
-    /// The definition as given, for `get_features`.
-    public let definition: JSON
     /// Whether the default value is on: the whole answer of `is_on` for a feature without rules.
     let defaultIsOn: Bool
 
     public init(key: String, definition: JSON, savedGroups: JSONObject? = nil) {
         self.key = key
-        self.definition = definition
         let o = definition.objectValue ?? JSONObject()
         defaultValue = o["defaultValue"] ?? .null
         rules = (o["rules"]?.arrayValue ?? []).map {

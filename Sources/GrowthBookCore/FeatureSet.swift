@@ -11,6 +11,10 @@ public final class FeatureSet: Sendable {
     private let slots: [Int32]
     private let keyBytes: [UInt8]
     private let keyOffsets: [Int]  // features.count + 1 offsets into keyBytes
+    /// The definitions as given, kept as compact JSON text for `json` (which is rarely asked
+    /// for) rather than as a tree: the tree would cost several times the memory of the
+    /// compiled features it came from.
+    private let definitionsText: [UInt8]
 
     public static let empty = FeatureSet(features: JSONObject(), savedGroups: nil)
 
@@ -18,6 +22,9 @@ public final class FeatureSet: Sendable {
         self.savedGroups = savedGroups
         let list = definitions.pairs.map { Feature(key: $0.0, definition: $0.1, savedGroups: savedGroups) }
         features = list
+        var text: [UInt8] = []
+        JSON.object(definitions).write(to: &text)
+        definitionsText = text
 
         var bytes: [UInt8] = []
         var offsets: [Int] = [0]
@@ -98,8 +105,7 @@ public final class FeatureSet: Sendable {
 
     /// The feature definitions as given.
     public var json: JSON {
-        var o = JSONObject()
-        for f in features { o[f.key] = f.definition }
-        return .object(o)
+        // Written by this library from a parsed value, so it parses back.
+        (try? JSON.parse(definitionsText)) ?? .object(JSONObject())
     }
 }
