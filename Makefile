@@ -3,10 +3,14 @@
 #   make lib       build/lib/libgrowthbook.so (Swift runtime linked statically)
 #   make demo      build and run the C demo on examples/features.json
 #   make demo-cpp  the same with the C++ wrapper (examples/cpp/demo.cpp)
-#   make test      every suite: Swift, C (ABI, spec fixtures, threads), C++
-#                  wrapper, remote loading, Python binding (mk/python.mk),
-#                  checks of the library's exports and dependencies, install,
-#                  and the thread tests under ThreadSanitizer
+#   make test      every suite: Swift, C (ABI, spec fixtures, threads, hostile
+#                  inputs), C++ wrapper, remote loading, Python binding
+#                  (mk/python.mk), checks of the library's exports and
+#                  dependencies, install, the thread tests under
+#                  ThreadSanitizer, the C tests and a 1M-evaluation loop under
+#                  AddressSanitizer + LeakSanitizer, and a short smoke run of
+#                  every libFuzzer target
+#   make fuzz      every libFuzzer target for FUZZ_TIME seconds (default 60)
 #   make install   PREFIX=/usr/local (default) [DESTDIR=...]: the library,
 #                  growthbook.h, growthbook.hpp, a pkg-config file and a CMake
 #                  package config; make uninstall removes them
@@ -52,7 +56,7 @@ CPP_TESTS     := $(patsubst Tests/cpp/%.cpp,$(BINDIR)/cpp_%,$(CPP_TEST_SRCS))
 # Delete a target whose recipe failed, so a broken output is never reused.
 .DELETE_ON_ERROR:
 .PHONY: all deps test-deps lib demo demo-cpp test swift-test c-tests cpp-tests remote-tests \
-        check-lib install uninstall install-test tsan clean
+        check-lib install uninstall install-test tsan asan fuzz fuzz-smoke fuzz-build clean
 
 all: lib
 
@@ -142,7 +146,7 @@ uninstall:
 
 # --- tests -------------------------------------------------------------------
 
-test: test-deps swift-test c-tests cpp-tests remote-tests python-tests python-wheel-check check-lib install-test tsan
+test: test-deps swift-test c-tests cpp-tests remote-tests python-tests python-wheel-check check-lib install-test tsan asan fuzz-smoke
 
 # Swift Testing runs suites in parallel, so the per-category fixture counts are gathered
 # from the log and printed together at the end.
@@ -184,6 +188,27 @@ install-test: lib test-deps
 tsan: test-deps
 	SWIFT=$(SWIFT) TEST_TIMEOUT=$(TEST_TIMEOUT) bash Tests/tsan/run.sh
 
+# The C tests (test_abi, test_typed_eval, test_fixtures, test_hostile) and a loop of
+# 1,000,000 evaluations (Tests/asan/eval_loop.c) under AddressSanitizer and
+# LeakSanitizer, against a second build of the library with -sanitize=address
+# (.build-asan; see Tests/asan/run.sh).
+asan: test-deps
+	SWIFT=$(SWIFT) TEST_TIMEOUT=$(TEST_TIMEOUT) bash Tests/asan/run.sh
+
+# libFuzzer targets (Fuzz/README.md), built with -sanitize=fuzzer,address in .build-fuzz.
+# fuzz-smoke runs each for FUZZ_SMOKE_TIME seconds (part of make test); fuzz for
+# FUZZ_TIME seconds, keeping the corpus in .build-fuzz/corpus. FUZZ_TARGETS picks some.
+FUZZ_TIME ?= 60
+FUZZ_SMOKE_TIME ?= 5
+fuzz-build:
+	SWIFT=$(SWIFT) bash Fuzz/run.sh build
+
+fuzz-smoke:
+	SWIFT=$(SWIFT) bash Fuzz/run.sh smoke $(FUZZ_SMOKE_TIME)
+
+fuzz:
+	SWIFT=$(SWIFT) bash Fuzz/run.sh fuzz $(FUZZ_TIME)
+
 # The library exports every function the header declares, and does not depend
 # on the Swift toolchain at run time. gcc -E strips the header's comments, so
 # only real declarations are counted.
@@ -207,6 +232,7 @@ check-lib: lib
 	echo "check-lib: no Swift toolchain dependencies"
 
 clean:
-	rm -rf $(BUILD) .build-tsan
+	rm -rf $(BUILD) .build-tsan .build-asan .build-fuzz
 	$(SWIFT) package clean
 include mk/python.mk
+include mk/bench.mk

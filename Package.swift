@@ -28,8 +28,12 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "GrowthBookRemote", dependencies: ["GrowthBookCore", "CCurl", "CCrypto"]),
+        // Bounded regexes for conditions: PCRE2 with match and depth limits.
+        .systemLibrary(
+            name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2"]),
         // The thin C export layer: handles, errors and memory at the boundary.
-        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote"]),
+        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex"]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]
@@ -37,6 +41,10 @@ let package = Package(
         .testTarget(
             name: "GrowthBookRemoteTests",
             dependencies: ["GrowthBookRemote", "GrowthBookCore"]
+        ),
+        .testTarget(
+            name: "GrowthBookRegexTests",
+            dependencies: ["GrowthBookRegex", "GrowthBookCore"]
         ),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building (and, with --test, testing) libgrowthbook needs, only where missing:
-# Debian's libcurl and OpenSSL development packages; for the tests also g++ (the C++ wrapper's
+# Debian's libcurl, OpenSSL and PCRE2 development packages; for the tests also g++ (the C++ wrapper's
 # tests), cJSON (libcjson-dev: the C fixture runner reads the spec files with it), cmake (checks
 # the installed CMake package config) and the Python packages the tests use.
 # Safe to run again and again; `make lib`, `make demo` and `make test` call it.
@@ -10,6 +10,7 @@ apt_missing=()
 command -v pkg-config >/dev/null 2>&1 || apt_missing+=(pkg-config)
 pkg-config --exists libcurl 2>/dev/null || apt_missing+=(libcurl4-openssl-dev)
 pkg-config --exists libcrypto 2>/dev/null || apt_missing+=(libssl-dev)
+pkg-config --exists libpcre2-8 2>/dev/null || apt_missing+=(libpcre2-dev)
 command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
 command -v nm >/dev/null 2>&1 || apt_missing+=(binutils)
 if [ "${1:-}" = "--test" ]; then

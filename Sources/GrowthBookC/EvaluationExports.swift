@@ -92,7 +92,8 @@ public func gb_eval_feature_with_attributes_json(
 func runExperiment(
     _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, include: IncludeFn?, userData: UnsafeMutableRawPointer?
 ) -> UnsafeMutablePointer<CChar>? {
-    returningString { () throws(CallError) in
+    ensureEngines()
+    return returningString { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             let definition = try CInput.object(json, "experiment_json")
             guard definition["key"]?.stringValue != nil, definition["variations"]?.arrayValue != nil else {

@@ -26,6 +26,7 @@ public func gb_string_free(_ s: UnsafeMutablePointer<CChar>?) { free(s) }
 
 @_cdecl("gb_create")
 public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
+    ensureEngines()
     do throws(CallError) {
         if options == nil { return Handle(GrowthBook()).opaque }
         let json = try CInput.json(options, "options_json")

@@ -8,7 +8,8 @@ private func setObject(
     _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ name: StaticString,
     _ apply: (GrowthBook, JSONObject) throws(CallError) -> Void
 ) -> Int32 {
-    returningCode { () throws(CallError) in
+    ensureEngines()
+    return returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             try apply(h.gb, try CInput.object(json, name))
             return 0

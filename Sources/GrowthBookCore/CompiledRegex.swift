@@ -1,24 +1,68 @@
-/// A regular expression compiled once, when features are set. The engine is Swift's `Regex`
-/// (no Foundation) matching on Unicode scalars, as Python's `re` matches on code points; it is
-/// kept behind this one type so it can be swapped for another engine.
-public final class CompiledRegex: @unchecked Sendable {
-    // `Regex` is safe to match from many threads; its type is not marked Sendable.
-    private let regex: Regex<AnyRegexOutput>
+import Synchronization
+
+/// A pattern compiled by some regex engine: matches anywhere in a text (Python's
+/// `re.search`), or reports that it could not tell within its limits.
+public protocol RegexMatcher: AnyObject, Sendable {
+    /// True or false, or nil when the engine gave up (a backtracking limit reached).
+    func search(_ text: String) -> Bool?
+}
+
+/// Which engine compiles the patterns of conditions and URL targeting. By default Swift's
+/// `Regex`, which has no backtracking limit; the C library installs PCRE2 with match and depth
+/// limits (GrowthBookRegex), so that a pathological pattern costs milliseconds, not hours.
+/// Patterns compile when features are set, so the lookup is not on the evaluation path.
+public enum RegexEngine {
+    public typealias Compiler = @Sendable (_ pattern: String, _ ignoreCase: Bool) -> (any RegexMatcher)?
+
+    private static let installed = Mutex<Compiler?>(nil)
+
+    /// Makes `compiler` the engine for every pattern compiled from now on.
+    public static func install(_ compiler: @escaping Compiler) {
+        installed.withLock { $0 = compiler }
+    }
+
+    static func compile(_ pattern: String, ignoreCase: Bool) -> (any RegexMatcher)? {
+        if let compiler = installed.withLock({ $0 }) { return compiler(pattern, ignoreCase) }
+        return SwiftRegexMatcher(pattern, ignoreCase: ignoreCase)
+    }
+}
+
+/// A regular expression compiled once, when features are set, by the installed engine.
+public final class CompiledRegex: Sendable {
+    private let matcher: any RegexMatcher
     public let pattern: String
 
     /// `nil` when the pattern does not compile (the reference then treats the match as failed).
     public init?(_ pattern: String, ignoreCase: Bool = false) {
+        guard let m = RegexEngine.compile(pattern, ignoreCase: ignoreCase) else { return nil }
+        matcher = m
+        self.pattern = pattern
+    }
+
+    /// Whether the pattern matches anywhere in `text`; nil when the engine gave up.
+    public func search(_ text: String) -> Bool? { matcher.search(text) }
+}
+
+/// Swift's `Regex` (no Foundation), matching on Unicode scalars as Python's `re` matches on
+/// code points.
+final class SwiftRegexMatcher: RegexMatcher, @unchecked Sendable {
+    // `Regex` is safe to match from many threads; its type is not marked Sendable.
+    private let regex: Regex<AnyRegexOutput>
+
+    init?(_ pattern: String, ignoreCase: Bool) {
         guard var r = try? Regex(pattern) else { return nil }
         r = r.matchingSemantics(.unicodeScalar)
         if ignoreCase { r = r.ignoresCase() }
-        self.regex = r
-        self.pattern = pattern
+        regex = r
         // Lower the program now rather than on the first evaluation.
         _ = try? r.firstMatch(in: "")
     }
 
-    /// Whether the pattern matches anywhere in `text` (Python's `re.search`).
-    public func search(_ text: String) -> Bool {
-        (try? regex.firstMatch(in: text)) != nil
+    func search(_ text: String) -> Bool? {
+        do {
+            return try regex.firstMatch(in: text) != nil
+        } catch {
+            return nil
+        }
     }
 }

@@ -294,8 +294,10 @@ final class RegexOperator: ConditionOperator {
     }
 
     override func evaluate(_ value: JSON) -> Bool {
-        guard let regex, case .string(let s) = value else { return false }
-        return regex.search(s) != negated
+        // A pattern that did not compile, a non-string value, or a search the engine gave up
+        // on: the operator fails, as the reference's raised exceptions make it fail.
+        guard let regex, case .string(let s) = value, let found = regex.search(s) else { return false }
+        return found != negated
     }
 }
 

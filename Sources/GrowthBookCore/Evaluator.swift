@@ -459,8 +459,8 @@ public struct Evaluator {
         if settings.url.isEmpty { return false }
         // A pattern that does not compile counts as a match, as in the reference.
         guard let regex else { return true }
-        if regex.search(settings.url) { return true }
-        return regex.search(urlPathOnly(settings.url))
+        if regex.search(settings.url) == true { return true }
+        return regex.search(urlPathOnly(settings.url)) == true
     }
 
     // MARK: Sticky bucketing

@@ -36,7 +36,7 @@ rm -rf "$scratch/src"
 mkdir -p "$scratch/src/Tests" "$out"
 cp Package.swift "$scratch/src/"
 cp -R Sources "$scratch/src/"
-cp -R Tests/GrowthBookCoreTests Tests/GrowthBookRemoteTests "$scratch/src/Tests/" # Package.swift names them
+cp -R Tests/*Tests "$scratch/src/Tests/" # Package.swift names the Swift test targets
 for module in $(grep -l '^import Synchronization' -r Sources --include='*.swift' | xargs -n1 dirname | sort -u); do
     cp Tests/tsan/PthreadMutex.swift "$scratch/src/$module/ZZTSanPthreadMutex.swift"
     echo "tsan: $module locks with pthread_mutex_t in this build"

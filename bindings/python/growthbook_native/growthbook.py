@@ -277,8 +277,19 @@ class GrowthBook(object):
 
     @_attributes.setter
     def _attributes(self, value):
+        self._send_attributes(value, self._user)
         self.__dict__["_attributes_value"] = value
-        self._sync(lambda h: _lib.check(_lib.gb_set_attributes_json(h, _dumps(self._hash_attributes()))))
+
+    def _send_attributes(self, attributes, user):
+        """Sends the attributes the library hashes with (the deprecated `user` fills gaps);
+        raises, leaving everything as it was, when the library rejects them."""
+        if self._h is None:
+            return
+        merged = attributes or {}
+        if user:
+            merged = dict(user)
+            merged.update(attributes or {})
+        _lib.check(_lib.gb_set_attributes_json(self._h, _dumps(merged)))
 
     @property
     def _user(self):
@@ -286,8 +297,8 @@ class GrowthBook(object):
 
     @_user.setter
     def _user(self, value):
+        self._send_attributes(self._attributes, value)
         self.__dict__["_user_value"] = value
-        self._sync(lambda h: _lib.check(_lib.gb_set_attributes_json(h, _dumps(self._hash_attributes()))))
 
     @property
     def _url(self):

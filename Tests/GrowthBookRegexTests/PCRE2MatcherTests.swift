@@ -1,0 +1,52 @@
+import Foundation
+import GrowthBookCore
+import GrowthBookRegex
+import Testing
+
+@Suite struct PCRE2MatcherTests {
+    @Test func searchesLikePythonsRe() throws {
+        let m = try #require(PCRE2Matcher("^[a-z]+\\d{2}$", ignoreCase: false))
+        #expect(m.search("abc12") == true)
+        #expect(m.search("ABC12") == false)
+        #expect(try #require(PCRE2Matcher("^[a-z]+\\d{2}$", ignoreCase: true)).search("ABC12") == true)
+        #expect(try #require(PCRE2Matcher("-12-25$", ignoreCase: false)).search("1980-12-25") == true)
+        #expect(try #require(PCRE2Matcher("é+", ignoreCase: false)).search("café") == true)
+        #expect(try #require(PCRE2Matcher("(?P<y>\\d{4})", ignoreCase: false)).search("in 2024") == true)
+        #expect(try #require(PCRE2Matcher("x", ignoreCase: false)).search("") == false)
+        #expect(PCRE2Matcher("(unclosed", ignoreCase: false) == nil)
+    }
+
+    /// `(a+)+$` against a long near-miss backtracks exponentially; PCRE2's match limit stops it.
+    @Test func catastrophicBacktrackingIsBounded() throws {
+        let m = try #require(PCRE2Matcher("(a+)+$", ignoreCase: false))
+        let text = String(repeating: "a", count: 40) + "b"
+        let start = Date()
+        #expect(m.search(text) == nil)
+        #expect(Date().timeIntervalSince(start) < 2)
+        // Through a condition: the operator fails rather than hangs.
+        PCRE2Matcher.install()
+        let c = Condition(["s": ["$regex": "(a+)+$"]])
+        #expect(c.evaluate(["s": .string(text)]) == false)
+        #expect(Condition(["s": ["$notRegex": "(a+)+$"]]).evaluate(["s": .string(text)]) == false)
+    }
+
+    /// Every evalCondition fixture passes with PCRE2 as the engine.
+    @Test func conditionFixturesPassWithPCRE2() throws {
+        PCRE2Matcher.install()
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures")
+        for file in ["cases-0.5.4.json", "cases-latest.json"] {
+            let json = try JSON.parse([UInt8](try Data(contentsOf: dir.appendingPathComponent(file))))
+            var passed = 0
+            var failed: [String] = []
+            for c in json["evalCondition"]?.arrayValue ?? [] {
+                guard let a = c.arrayValue else { continue }
+                let groups = a.count > 4 ? a[4].objectValue : nil
+                let got = Condition(a[1], savedGroups: groups).evaluate(a[2])
+                if got == a[3].boolValue { passed += 1 } else { failed.append(a[0].stringValue ?? "?") }
+            }
+            print("[fixtures] \(file) evalCondition (PCRE2): \(passed) passed, \(failed.count) failed")
+            #expect(failed.isEmpty, "\(failed)")
+        }
+    }
+}
