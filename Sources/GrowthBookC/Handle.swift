@@ -27,6 +27,20 @@ final class Handle {
 
     private static let nextId = Atomic<UInt64>(0)
 
+    /// The first thread to evaluate on the handle, and whether another one has since.
+    private let firstThread = Atomic<UInt>(0)
+    private let sharedAcrossThreads = Atomic<Bool>(false)
+
+    /// Whether threads other than `thread` evaluate on this handle too (then each gets
+    /// private copies of the state: see StateCache).
+    func isShared(seenFrom thread: UInt) -> Bool {
+        if sharedAcrossThreads.load(ordering: .relaxed) { return true }
+        let (claimed, first) = firstThread.compareExchange(expected: 0, desired: thread, ordering: .relaxed)
+        if claimed || first == thread { return false }
+        sharedAcrossThreads.store(true, ordering: .relaxed)
+        return true
+    }
+
     var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
 }
 

@@ -8,8 +8,14 @@ import GrowthBookCore
 /// Each thread keeps the state it last evaluated against, with the handle's id and the
 /// state's generation. While the handle's generation (one atomic load) still matches, the
 /// thread evaluates against its cached state without taking the handle's lock or touching the
-/// shared state's reference count, which is what keeps threads sharing one handle from
-/// contending on every call. A thread holds at most one stale state, until it next evaluates.
+/// shared state's reference count. A thread holds at most one stale state, until it next
+/// evaluates.
+///
+/// Once a second thread evaluates on a handle, each thread evaluates on a private copy of the
+/// state (features compiled anew, attributes copied), made when its cache misses and kept
+/// while the features stay the same: Swift's reference counts on objects shared between
+/// threads made two threads on one handle slower than one, and private objects let them scale.
+/// A handle used by one thread (say, one per request) never pays for a copy.
 final class StateCache {
     var handleId: UInt64 = 0
     var generation: UInt64 = 0
@@ -17,6 +23,9 @@ final class StateCache {
     /// count (a write to the shared state's count on every call is what made threads contend).
     var state: GrowthBook.State? = nil
     var unmanagedState: Unmanaged<GrowthBook.State>? = nil
+    /// The shared feature set this thread last copied, and its private copy.
+    var featureSource: FeatureSet? = nil
+    var featureCopy: FeatureSet? = nil
     /// How many gb_ calls on handles are running on this thread (callbacks nest them).
     var callDepth = 0
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
@@ -62,7 +71,20 @@ final class StateCache {
         if cache.handleId == handle.id && cache.generation == generation, let cached = cache.unmanagedState {
             u = cached
         } else {
-            let (s, g) = handle.gb.stateAndGeneration
+            let (shared, g) = handle.gb.stateAndGeneration
+            var s = shared
+            let thread = UInt(bitPattern: ObjectIdentifier(cache).hashValue)
+            if handle.isShared(seenFrom: thread) {
+                let features: FeatureSet
+                if let source = cache.featureSource, source === shared.features, let copy = cache.featureCopy {
+                    features = copy
+                } else {
+                    features = shared.features.privateCopy()
+                    cache.featureSource = shared.features
+                    cache.featureCopy = features
+                }
+                s = shared.privateCopy(features: features)
+            }
             cache.handleId = handle.id
             cache.generation = g
             cache.state = s

@@ -103,6 +103,12 @@ public final class FeatureSet: Sendable {
         index(of: key).map { features[$0] }
     }
 
+    /// The same features compiled anew from their text: objects of its own all through, for a
+    /// thread that evaluates them while other threads evaluate this set.
+    public func privateCopy() -> FeatureSet {
+        FeatureSet(features: json.objectValue ?? JSONObject(), savedGroups: savedGroups?.deepCopy())
+    }
+
     /// The feature definitions as given.
     public var json: JSON {
         // Written by this library from a parsed value, so it parses back.

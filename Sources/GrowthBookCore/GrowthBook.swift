@@ -69,6 +69,23 @@ public final class GrowthBook: Sendable {
                 stickyDocs: stickyDocs ?? self.stickyDocs)
         }
 
+        /// A copy for one thread's private use: the same answers, but compiled features,
+        /// attributes and settings of its own, so that evaluating on it writes to no reference
+        /// count another thread is writing (shared counts made threads sharing a handle slower
+        /// than one). `features` is that thread's private copy of this state's feature set.
+        /// Callbacks, bookkeeping and sticky bucket docs stay shared: they are the context's.
+        public func privateCopy(features privateFeatures: FeatureSet) -> State {
+            var s = settings
+            s.forcedVariations = s.forcedVariations.deepCopy()
+            s.groups = s.groups.deepCopy()
+            s.overrides = s.overrides.deepCopy()
+            s.url = String(decoding: Array(s.url.utf8), as: UTF8.self)
+            return State(
+                features: privateFeatures, attributes: attributes.deepCopy(), settings: s, hooks: hooks,
+                stickyService: stickyService, stickyIdentifierAttributes: stickyIdentifierAttributes,
+                stickyDocs: stickyDocs)
+        }
+
         /// The identifier attributes and their hash values for sticky bucket look-ups.
         func stickyAttributes(for attributes: JSON) -> [(name: String, value: String)] {
             let names = stickyIdentifierAttributes ?? features.stickyIdentifierAttributes

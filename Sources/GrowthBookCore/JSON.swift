@@ -266,3 +266,24 @@ func codePointsEqual(_ a: String, _ b: String) -> Bool {
     }
     return au.elementsEqual(bu)
 }
+
+extension JSON {
+    /// A copy sharing no storage with this value (the bytes of long strings included), so
+    /// that reference counting on one never touches the other.
+    public func deepCopy() -> JSON {
+        switch self {
+        case .null, .bool, .int, .double: return self
+        case .string(let s): return .string(String(decoding: Array(s.utf8), as: UTF8.self))
+        case .array(let a): return .array(a.map { $0.deepCopy() })
+        case .object(let o): return .object(o.deepCopy())
+        }
+    }
+}
+
+extension JSONObject {
+    public func deepCopy() -> JSONObject {
+        var copy = JSONObject()
+        for (k, v) in pairs { copy[String(decoding: Array(k.utf8), as: UTF8.self)] = v.deepCopy() }
+        return copy
+    }
+}
