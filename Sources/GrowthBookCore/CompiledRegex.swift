@@ -12,19 +12,26 @@ public protocol RegexMatcher: AnyObject, Sendable {
 /// limits (GrowthBookRegex), so that a pathological pattern costs milliseconds, not hours.
 /// Patterns compile when features are set, so the lookup is not on the evaluation path.
 public enum RegexEngine {
-    public typealias Compiler = @Sendable (_ pattern: String, _ ignoreCase: Bool) -> (any RegexMatcher)?
-
-    private static let installed = Mutex<Compiler?>(nil)
+    /// Held as an object, not a closure: a closure stored in a generic container and read
+    /// through `inout` is re-wrapped in a reabstraction thunk at every access, a chain that grew
+    /// with every pattern compiled (found when repeated loads slowed down).
+    private static let installed = Mutex<(any RegexCompiler)?>(nil)
 
     /// Makes `compiler` the engine for every pattern compiled from now on.
-    public static func install(_ compiler: @escaping Compiler) {
+    public static func install(_ compiler: any RegexCompiler) {
         installed.withLock { $0 = compiler }
     }
 
     static func compile(_ pattern: String, ignoreCase: Bool) -> (any RegexMatcher)? {
-        if let compiler = installed.withLock({ $0 }) { return compiler(pattern, ignoreCase) }
+        if let compiler = installed.withLock({ $0 }) { return compiler.compile(pattern, ignoreCase: ignoreCase) }
         return SwiftRegexMatcher(pattern, ignoreCase: ignoreCase)
     }
+}
+
+/// Compiles patterns for `RegexEngine`.
+public protocol RegexCompiler: Sendable {
+    /// A matcher for `pattern`, or nil when it does not compile.
+    func compile(_ pattern: String, ignoreCase: Bool) -> (any RegexMatcher)?
 }
 
 /// A regular expression compiled once, when features are set, by the installed engine.

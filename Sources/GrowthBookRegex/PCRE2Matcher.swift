@@ -24,7 +24,13 @@ public final class PCRE2Matcher: RegexMatcher, @unchecked Sendable {
 
     /// Installs PCRE2 as the engine of every pattern compiled from now on.
     public static func install() {
-        RegexEngine.install { pattern, ignoreCase in PCRE2Matcher(pattern, ignoreCase: ignoreCase) }
+        RegexEngine.install(Compiler())
+    }
+
+    struct Compiler: RegexCompiler {
+        func compile(_ pattern: String, ignoreCase: Bool) -> (any RegexMatcher)? {
+            PCRE2Matcher(pattern, ignoreCase: ignoreCase)
+        }
     }
 
     public init?(_ pattern: String, ignoreCase: Bool) {
