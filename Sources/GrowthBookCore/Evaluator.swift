@@ -430,14 +430,9 @@ public struct Evaluator {
             variationId = 0
             inExperiment = false
         }
-        var key = String(variationId)
-        var name: String? = nil
-        var passthrough = false
-        if let meta = experiment.meta, variationId < meta.count, let m = meta[variationId].objectValue {
-            if let k = m["key"] { key = k.pythonString }
-            if let n = m["name"] { name = n.pythonString }
-            if let p = m["passthrough"] { passthrough = p.isTruthy }
-        }
+        // Each variation's key, name and passthrough were read from `meta` at compile time.
+        let variation = variationId < experiment.variationLabels.count ? experiment.variationLabels[variationId] : nil
+        let key = variation?.key ?? String(variationId)
         let (hashAttribute, hashValue) = originalHashValue(
             experiment.hashAttribute, fallback: experiment.fallbackAttribute)
         return ExperimentResult(
@@ -449,8 +444,8 @@ public struct Evaluator {
             hashAttribute: hashAttribute,
             hashValue: hashValue,
             key: key,
-            name: name,
-            passthrough: passthrough,
+            name: variation?.name,
+            passthrough: variation?.passthrough ?? false,
             bucket: bucket,
             stickyBucketUsed: stickyBucketUsed)
     }

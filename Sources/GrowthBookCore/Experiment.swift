@@ -25,6 +25,8 @@ public final class Experiment: Sendable {
     /// `ranges`, or the ranges from coverage and weights: computed once.
     public let effectiveRanges: [BucketRange]
     public let meta: [JSON]?
+    /// Per variation, its result key (the `meta` key, or the index), name and passthrough.
+    let variationLabels: [(key: String, name: String?, passthrough: Bool)]
     public let filters: [HashFilter]?
     public let seed: String?
     public let name: String?
@@ -99,7 +101,16 @@ public final class Experiment: Sendable {
         effectiveRanges =
             ranges ?? bucketRanges(count: variations.count, coverage: coverage ?? 1, weights: weights)
         metaJSON = object["meta"] ?? .null
-        meta = metaJSON.arrayValue
+        let metaList = metaJSON.arrayValue
+        meta = metaList
+        variationLabels = variations.indices.map { i in
+            let m = i < (metaList?.count ?? 0) ? metaList?[i].objectValue : nil
+            return (
+                key: m?["key"].map { $0.pythonString } ?? String(i),
+                name: m?["name"].map { $0.pythonString },
+                passthrough: m?["passthrough"]?.isTruthy ?? false
+            )
+        }
         filtersJSON = object["filters"] ?? .null
         filters = HashFilter.list(filtersJSON)
         seed = object["seed"]?.stringValue
