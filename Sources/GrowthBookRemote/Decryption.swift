@@ -17,6 +17,10 @@ public func decryptPayload(_ encrypted: String, key: String) throws(RemoteError)
     guard let ciphertext = Base64.decode(String(parts[1])), !ciphertext.isEmpty, ciphertext.count % 16 == 0 else {
         throw RemoteError(.decrypt, "encrypted payload has an invalid ciphertext")
     }
+    // libcrypto takes an int length.
+    guard ciphertext.count < Int(Int32.max) - 16 else {
+        throw RemoteError(.decrypt, "encrypted payload is too large (\(ciphertext.count) bytes)")
+    }
     guard let ctx = EVP_CIPHER_CTX_new() else { throw RemoteError(.decrypt, "out of memory in libcrypto") }
     defer { EVP_CIPHER_CTX_free(ctx) }
     var plain = [UInt8](repeating: 0, count: ciphertext.count + 16)
