@@ -662,6 +662,12 @@ int gb_http_response_set_body(gb_http_response *response, const char *body,
 /* Evaluate a targeting condition (MongoDB-style: $eq, $in, $gt, $regex,
  * $vgte, $elemMatch, $and, $or, $not, $inGroup, ...) against attributes.
  * saved_groups_json may be NULL (no saved groups).
+ * Regex operators ($regex, $regexi, $notRegex, $notRegexi, and experiments'
+ * URL targeting) run on PCRE2 (Perl/Python syntax, Unicode-aware) with a
+ * backtracking limit: a pattern that does not compile, or a search that
+ * reaches the limit, makes the operator fail (as a raised exception does in
+ * the reference SDK), so no pattern can hold an evaluation for long. This holds
+ * for conditions in features too. See docs/hostile-inputs.md.
  * Returns 1 (matches), 0 (does not) or a negative error (GB_ERR_JSON,
  * GB_ERR_TYPE when the condition or attributes are not objects, ...). */
 int gb_eval_condition_json(const char *condition_json,
