@@ -111,6 +111,7 @@ enum LastError {
 /// Runs a call returning an int code; a thrown CallError becomes its code and the last error.
 @inline(__always)
 func returningCode(_ body: () throws(CallError) -> Int32) -> Int32 {
+    ensureEngines()
     do {
         return try body()
     } catch {
@@ -122,6 +123,7 @@ func returningCode(_ body: () throws(CallError) -> Int32) -> Int32 {
 /// Runs a call returning a new C string; a thrown CallError becomes NULL and the last error.
 @inline(__always)
 func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePointer<CChar>? {
+    ensureEngines()
     do {
         return try makeCString(body())
     } catch {
@@ -133,6 +135,7 @@ func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePoi
 /// Runs a call that writes JSON text; the bytes become a new C string.
 @inline(__always)
 func returningText(_ body: (inout [UInt8]) throws(CallError) -> Void) -> UnsafeMutablePointer<CChar>? {
+    ensureEngines()
     do throws(CallError) {
         var out: [UInt8] = []
         out.reserveCapacity(256)

@@ -7,12 +7,24 @@ import GrowthBookCore
 /// only when it matches none.
 @inline(__always)
 func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) throws(CallError) -> FeatureResult {
-    let bytes = try CInput.unvalidatedBytes(key, "feature_key")
-    let found = try StateCache.withState(of: h) { state throws(CallError) in
+    if let result = try lookUp(h, key, { state, bytes in
         h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state)
+    }) {
+        return result
     }
-    if let result = found { return result }
     return h.gb.unknownFeature(try CInput.string(key, "feature_key"))
+}
+
+/// Runs `body` with this thread's state of the handle and the key's bytes; nil when no feature
+/// has that key (then the key is checked for UTF-8, so a malformed one is an error).
+@inline(__always)
+func lookUp<R>(
+    _ h: Handle, _ key: UnsafePointer<CChar>?, _ body: (GrowthBook.State, UnsafeBufferPointer<UInt8>) -> R?
+) throws(CallError) -> R? {
+    let bytes = try CInput.unvalidatedBytes(key, "feature_key")
+    if let found = try StateCache.withState(of: h, { state throws(CallError) in body(state, bytes) }) { return found }
+    _ = try CInput.string(key, "feature_key")
+    return nil
 }
 
 /// gb_is_on and gb_is_off: 1 when the feature's truthiness equals `on`.
@@ -21,11 +33,9 @@ func isOn(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: OpaqueP
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             let attrs: JSON? = attributes == nil ? nil : try withAttributes(attributes) { a throws(CallError) in a }
-            let bytes = try CInput.unvalidatedBytes(key, "feature_key")
-            let found = try StateCache.withState(of: h) { state throws(CallError) in
-                h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state)
+            if let value = try lookUp(h, key, { state, bytes in h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state) }) {
+                return value == on ? 1 : 0
             }
-            if let value = found { return value == on ? 1 : 0 }
             _ = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
             return on ? 0 : 1
         }
@@ -92,8 +102,7 @@ public func gb_eval_feature_with_attributes_json(
 func runExperiment(
     _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, include: IncludeFn?, userData: UnsafeMutableRawPointer?
 ) -> UnsafeMutablePointer<CChar>? {
-    ensureEngines()
-    return returningString { () throws(CallError) in
+    returningString { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             let definition = try CInput.object(json, "experiment_json")
             guard definition["key"]?.stringValue != nil, definition["variations"]?.arrayValue != nil else {

@@ -10,8 +10,7 @@ import GrowthBookRemote
 
 @_cdecl("gb_load_features")
 public func gb_load_features(_ p: OpaquePointer?) -> Int32 {
-    ensureEngines()
-    return returningCode { () throws(CallError) in
+    returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             do throws(RemoteError) {
                 try RemoteLoader.load(h.remote, into: h.gb)

@@ -8,8 +8,7 @@ private func setObject(
     _ p: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ name: StaticString,
     _ apply: (GrowthBook, JSONObject) throws(CallError) -> Void
 ) -> Int32 {
-    ensureEngines()
-    return returningCode { () throws(CallError) in
+    returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             try apply(h.gb, try CInput.object(json, name))
             return 0

@@ -16,11 +16,6 @@ public struct Condition: Sendable {
         root.evaluate(attributes)
     }
 
-    /// Whether the condition is the empty object, which always passes.
-    public var isAlwaysTrue: Bool {
-        if let all = root as? AllNode, all.children.isEmpty { return true }
-        return false
-    }
 }
 
 // The compiled tree is made of immutable final classes rather than enums with payloads:

@@ -365,15 +365,6 @@ public final class GrowthBook: Sendable {
         }
     }
 
-    /// Clears callbacks and bookkeeping (the reference's `destroy`).
-    public func clearBookkeeping() {
-        bookkeeping.state.withLock {
-            $0.tracked.removeAll()
-            $0.assigned.removeAll()
-            $0.assignedOrder.removeAll()
-        }
-    }
-
     // MARK: Evaluation
 
     /// An evaluator for the current state, with the context's attributes or `attributes`.
@@ -406,12 +397,7 @@ public final class GrowthBook: Sendable {
     /// while its generation is current).
     public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        let feature = s.features.features[i]
-        // A feature without rules is its default value (as evaluation would find, minus the
-        // debug log lines it would write).
-        if feature.rules.isEmpty && s.context.logLevel == nil {
-            return FeatureResult(value: feature.defaultValue, source: .defaultValue)
-        }
+        if let feature = ruleLess(i, in: s) { return FeatureResult(value: feature.defaultValue, source: .defaultValue) }
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
     }
 
@@ -422,11 +408,16 @@ public final class GrowthBook: Sendable {
 
     public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> Bool? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        let feature = s.features.features[i]
-        // A feature without rules is its default value: nothing to evaluate, no side effect
-        // (unless debug logging wants to hear about it).
-        if feature.rules.isEmpty && s.context.logLevel == nil { return feature.defaultIsOn }
+        if let feature = ruleLess(i, in: s) { return feature.defaultIsOn }
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i).value.isTruthy
+    }
+
+    /// The feature at `i` when it has no rules and nobody listens to debug logs: its default
+    /// value is then the whole answer, with nothing to evaluate and no side effect.
+    @inline(__always)
+    private func ruleLess(_ i: Int, in s: State) -> Feature? {
+        let feature = s.features.features[i]
+        return feature.rules.isEmpty && s.context.logLevel == nil ? feature : nil
     }
 
     /// Sends a message to the log sink, if one is set at this level.

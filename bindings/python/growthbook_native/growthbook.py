@@ -52,6 +52,16 @@ _instances: Dict[int, "weakref.ref[GrowthBook]"] = {}
 _ids = itertools.count(1)
 
 
+def _merge_user(attributes, user) -> dict:
+    """The attributes the library evaluates with: the deprecated `user` supplies what the
+    attributes lack."""
+    if user:
+        merged = dict(user)
+        merged.update(attributes or {})
+        return merged
+    return attributes or {}
+
+
 def _instance(user_data) -> Optional["GrowthBook"]:
     ref = _instances.get(user_data or 0)
     return ref() if ref is not None else None
@@ -251,12 +261,7 @@ class GrowthBook(object):
             _lib.gb_set_log_callback(self._h, _LOG_FN, max(level, 10), None)
 
     def _hash_attributes(self) -> dict:
-        # The deprecated `user` supplies attributes the context's attributes lack.
-        if self._user:
-            merged = dict(self._user)
-            merged.update(self._attributes or {})
-            return merged
-        return self._attributes or {}
+        return _merge_user(self._attributes, self._user)
 
     @staticmethod
     def _features_json(features: dict) -> dict:
@@ -283,13 +288,8 @@ class GrowthBook(object):
     def _send_attributes(self, attributes, user):
         """Sends the attributes the library hashes with (the deprecated `user` fills gaps);
         raises, leaving everything as it was, when the library rejects them."""
-        if self._h is None:
-            return
-        merged = attributes or {}
-        if user:
-            merged = dict(user)
-            merged.update(attributes or {})
-        _lib.check(_lib.gb_set_attributes_json(self._h, _dumps(merged)))
+        if self._h is not None:
+            _lib.check(_lib.gb_set_attributes_json(self._h, _dumps(_merge_user(attributes, user))))
 
     @property
     def _user(self):
