@@ -168,7 +168,7 @@ func evaluateInto(
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
         let result = try withHandle(p) { h throws(CallError) in
             let attributes: JSON? = attrs == nil ? nil : try withAttributes(attrs) { a throws(CallError) in a }
-            return try evaluate(h, key, attributes: attributes)
+            return try evaluate(h, key, attributes: attributes, experimentResult: withResult)
         }
         return try b.store(result, withResult: withResult)
     }

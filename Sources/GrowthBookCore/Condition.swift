@@ -110,15 +110,16 @@ final class AttributeNode: ConditionNode {
     override func evaluate(_ attributes: JSON) -> Bool { test.evaluate(path.lookup(in: attributes)) }
 }
 
-/// A dotted attribute path, split once. Looking it up never allocates.
+/// A dotted attribute path, split once, each segment with its hash. Looking it up never
+/// allocates.
 struct AttributePath: Sendable {
-    let first: String
-    let rest: [String]
+    let first: JSONKey
+    let rest: [JSONKey]
 
     init(_ path: String) {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        first = parts.first ?? path
-        rest = Array(parts.dropFirst())
+        first = JSONKey(parts.first ?? path)
+        rest = parts.dropFirst().map { JSONKey($0) }
     }
 
     /// The value at the path, `.null` when any segment is missing or not an object.

@@ -25,11 +25,18 @@ public struct EvaluationSettings: Sendable {
 
 /// What an evaluation reports to its host: experiment exposures, experiment runs (for
 /// subscriptions) and log messages.
+///
+/// Result objects are built only when a hook asks for one (`result`), so that an evaluation
+/// nobody reports on allocates nothing.
 public protocol EvaluationHooks: AnyObject, Sendable {
+    /// Whether `experimentViewed` does anything (a tracking callback is set).
+    var tracksExposures: Bool { get }
     /// An experiment assigned the user (the tracking callback; de-duplication is the host's).
     func experimentViewed(_ experiment: Experiment, _ result: ExperimentResult)
-    /// An experiment ran, in or out (the reference's subscriptions).
-    func experimentRan(_ experiment: Experiment, _ result: ExperimentResult)
+    /// An experiment ran, in or out (the reference's subscriptions and assignment bookkeeping).
+    /// `variationId` is the result's (0 when not in the experiment).
+    func experimentRan(
+        _ experiment: Experiment, inExperiment: Bool, variationId: Int, result: () -> ExperimentResult)
     func log(_ level: LogLevel, _ message: String)
 }
 
@@ -103,32 +110,61 @@ public struct Evaluator {
             log(.warning, "Unknown feature \(key)")
             return FeatureResult(value: .null, source: .unknownFeature)
         }
-        return evaluateFeature(at: i, path: nil)
+        return evaluateFeature(at: i)
     }
 
-    /// Evaluates the feature at `index` of the feature set.
-    public func evaluateFeature(at index: Int) -> FeatureResult {
-        evaluateFeature(at: index, path: nil)
+    /// Evaluates the feature at `index` of the feature set. `experimentResult: false` leaves
+    /// out the experiment and its result (nothing is built for them).
+    public func evaluateFeature(at index: Int, experimentResult: Bool = true) -> FeatureResult {
+        featureResult(decide(at: index, path: nil), featureAt: index, experimentResult: experimentResult)
+    }
+
+    /// Whether the feature at `index` is on: the same evaluation, with no result built.
+    public func isOn(at index: Int) -> Bool {
+        decide(at: index, path: nil).isOn
+    }
+
+    /// The value of the feature at `index` and where it came from, with no result built.
+    public func value(at index: Int) -> (value: JSON, source: FeatureSource) {
+        let d = decide(at: index, path: nil)
+        return (d.value, d.source)
+    }
+
+    /// The full result for a decision about the feature at `index`.
+    func featureResult(_ d: FeatureDecision, featureAt index: Int, experimentResult: Bool = true) -> FeatureResult {
+        guard d.ruleIndex >= 0 else { return FeatureResult(value: d.value, source: d.source) }
+        let feature = features.features[index]
+        let rule = feature.rules[d.ruleIndex]
+        guard experimentResult, let a = d.assignment, let experiment = rule.experiment else {
+            return FeatureResult(value: d.value, source: d.source, ruleId: rule.id)
+        }
+        return FeatureResult(
+            value: d.value, source: d.source, ruleId: rule.id, experiment: experiment,
+            experimentResult: result(a, featureId: feature.key))
     }
 
     /// `path`: the features whose prerequisites led here, for cycle detection; nil (nothing
     /// allocated) unless prerequisites are being evaluated.
-    private func evaluateFeature(at index: Int, path: [Int]?) -> FeatureResult {
+    private func decide(at index: Int, path: [Int]?) -> FeatureDecision {
         let feature = features.features[index]
         let key = feature.key
         log(.debug, "Evaluating feature \(key)")
         if let path, path.contains(index) {
             log(.warning, "Cyclic prerequisite detected, stack: \(path.map { features.features[$0].key })")
-            return FeatureResult(value: .null, source: .cyclicPrerequisite)
+            return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
         }
-        for rule in feature.rules {
+        let rules = feature.rules
+        var ruleIndex = 0
+        while ruleIndex < rules.count {
+            let rule = rules[ruleIndex]
+            defer { ruleIndex += 1 }
             if !rule.parentConditions.isEmpty {
                 switch evaluatePrerequisites(rule.parentConditions, path: (path ?? []) + [index]) {
                 case .gate:
                     log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
-                    return FeatureResult(value: .null, source: .prerequisite)
+                    return FeatureDecision(value: .null, source: .prerequisite, isOn: false)
                 case .cyclic:
-                    return FeatureResult(value: .null, source: .cyclicPrerequisite)
+                    return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
                 case .fail:
                     log(.debug, "Skip rule because of failing prerequisite, feature \(key)")
                     continue
@@ -150,49 +186,52 @@ public struct Evaluator {
                     continue
                 }
                 log(.debug, "Force value from rule, feature \(key)")
-                return FeatureResult(value: force, source: .force, ruleId: rule.id)
+                return FeatureDecision(value: force, source: .force, isOn: rule.forceIsOn, ruleIndex: ruleIndex)
             }
             guard let experiment = rule.experiment else {
                 log(.warning, "Skip invalid rule, feature \(key)")
                 continue
             }
-            let result = run(experiment, featureId: key, ruleChecked: true)
-            hooks?.experimentRan(experiment, result)
-            if !result.inExperiment {
+            let a = assign(experiment, featureId: key, ruleChecked: true)
+            if let hooks {
+                hooks.experimentRan(experiment, inExperiment: a.inExperiment, variationId: a.variationId) {
+                    result(a, featureId: key)
+                }
+            }
+            if !a.inExperiment {
                 log(.debug, "Skip rule because user not included in experiment, feature \(key)")
                 continue
             }
-            if result.passthrough {
+            if a.passthrough {
                 log(.debug, "Continue to next rule, feature \(key)")
                 continue
             }
             log(.debug, "Assign value from experiment, feature \(key)")
-            return FeatureResult(
-                value: result.value, source: .experiment, ruleId: rule.id, experiment: experiment,
-                experimentResult: result)
+            return FeatureDecision(
+                value: a.value, source: .experiment, isOn: a.isOn, ruleIndex: ruleIndex, assignment: a)
         }
         log(.debug, "Use default value for feature \(key)")
-        return FeatureResult(value: feature.defaultValue, source: .defaultValue)
+        return FeatureDecision(value: feature.defaultValue, source: .defaultValue, isOn: feature.defaultIsOn)
     }
 
     private enum PrerequisiteOutcome { case pass, fail, gate, cyclic }
 
     private func evaluatePrerequisites(_ parents: [ParentCondition], path: [Int]) -> PrerequisiteOutcome {
         for parent in parents {
-            let parentResult: FeatureResult
+            let parentDecision: FeatureDecision
             if let i = features.index(of: parent.id) {
                 if path.count >= Self.maxPrerequisiteDepth {
                     log(.warning, "Prerequisite chain deeper than \(Self.maxPrerequisiteDepth), feature \(parent.id)")
                     return .cyclic
                 }
-                parentResult = evaluateFeature(at: i, path: path)
+                parentDecision = decide(at: i, path: path)
             } else {
                 log(.warning, "Unknown feature \(parent.id)")
-                parentResult = FeatureResult(value: .null, source: .unknownFeature)
+                parentDecision = FeatureDecision(value: .null, source: .unknownFeature, isOn: false)
             }
-            if parentResult.source == .cyclicPrerequisite { return .cyclic }
+            if parentDecision.source == .cyclicPrerequisite { return .cyclic }
             guard let condition = parent.condition else { continue }
-            if !condition.evaluate(.object(["value": parentResult.value])) {
+            if !condition.evaluate(.object(["value": parentDecision.value])) {
                 return parent.gate ? .gate : .fail
             }
         }
@@ -203,23 +242,23 @@ public struct Evaluator {
 
     /// The attribute used for hashing and its value as given (`""` when missing or null),
     /// falling back to `fallbackAttribute` when sticky bucketing is on and the value is empty.
-    func originalHashValue(_ attribute: String, fallback: String?) -> (attribute: String, value: JSON) {
-        var name = attribute
+    func originalHashValue(_ attribute: JSONKey, fallback: JSONKey?) -> (attribute: String, value: JSON) {
+        var name = attribute.string
         var value = attributeValue(attribute)
         if !value.isTruthy, let fallback, sticky != nil {
             value = attributeValue(fallback)
-            name = fallback
+            name = fallback.string
         }
         return (name, value)
     }
 
-    private func attributeValue(_ name: String) -> JSON {
-        guard let v = attributes[name], !v.isNull else { return .string("") }
+    private func attributeValue(_ name: JSONKey) -> JSON {
+        guard case .object(let o) = attributes, let v = o[name], !v.isNull else { return .string("") }
         return v
     }
 
     /// As `originalHashValue`, with the value as the string that is hashed (Python's `str`).
-    func hashValue(_ attribute: String, fallback: String? = nil) -> (attribute: String, value: String) {
+    func hashValue(_ attribute: JSONKey, fallback: JSONKey? = nil) -> (attribute: String, value: String) {
         let (name, value) = originalHashValue(attribute, fallback: fallback)
         return (name, value.pythonString)
     }
@@ -227,7 +266,7 @@ public struct Evaluator {
     private func isIncludedInRollout(rule: FeatureRule, featureKey: String) -> Bool {
         if rule.coverage == nil && rule.range == nil { return true }
         if rule.coverage == 0 && rule.range == nil { return false }
-        let value = hashValue(rule.hashAttribute, fallback: rule.fallbackAttribute).value
+        let value = hashValue(rule.hashAttributeKey, fallback: rule.fallbackAttributeKey).value
         if value.isEmpty { return false }
         guard let n = gbHash(seed: rule.seed ?? featureKey, value: value, version: rule.hashVersion) else {
             return false
@@ -239,7 +278,7 @@ public struct Evaluator {
 
     private func isFilteredOut(_ filters: [HashFilter]) -> Bool {
         for filter in filters {
-            let value = hashValue(filter.attribute).value
+            let value = hashValue(filter.attributeKey).value
             if value.isEmpty { return false }
             guard let n = gbHash(seed: filter.seed, value: value, version: filter.hashVersion) else { return false }
             if !filter.ranges.contains(where: { $0.contains(n) }) { return true }
@@ -252,27 +291,29 @@ public struct Evaluator {
     /// Runs an inline experiment (the reference's `run`). `include` is the experiment's include
     /// callback: `false` or `nil` (it raised) excludes the user.
     public func run(_ experiment: Experiment, include: (() -> Bool?)? = nil) -> ExperimentResult {
-        let result = run(experiment, featureId: nil, ruleChecked: false, include: include)
-        hooks?.experimentRan(experiment, result)
-        return result
+        let r = result(assign(experiment, featureId: nil, ruleChecked: false, include: include), featureId: nil)
+        hooks?.experimentRan(experiment, inExperiment: r.inExperiment, variationId: r.variationId) { r }
+        return r
     }
 
+    /// The reference's experiment steps, deciding the variation without building a result.
     /// `ruleChecked`: the experiment comes from a feature rule whose condition and filters the
-    /// feature evaluation has just checked against the same attributes.
-    private func run(
+    /// feature evaluation has just checked against the same attributes. `featureId` goes into
+    /// the result a tracking callback gets.
+    private func assign(
         _ original: Experiment, featureId: String?, ruleChecked: Bool, include: (() -> Bool?)? = nil
-    ) -> ExperimentResult {
+    ) -> ExperimentAssignment {
         var experiment = original
         let key = experiment.key
         // 1.
         if experiment.variations.count < 2 {
             log(.warning, "Experiment \(key) has less than 2 variations, skip")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         // 2.
         if !settings.enabled {
             log(.debug, "Skip experiment \(key) because GrowthBook is disabled")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         // 2.5. Deprecated per-experiment overrides.
         if !settings.overrides.isEmpty, let o = settings.overrides[key]?.objectValue, !o.isEmpty {
@@ -283,23 +324,23 @@ public struct Evaluator {
             let qs = queryStringOverride(id: key, url: settings.url, variationCount: experiment.variations.count)
         {
             log(.debug, "Force variation \(qs) from URL querystring, experiment \(key)")
-            return result(experiment, variationId: qs, featureId: featureId)
+            return ExperimentAssignment(experiment, variationId: qs)
         }
         // 4.
         if !settings.forcedVariations.isEmpty, let forced = settings.forcedVariations[key], !forced.isNull {
             log(.debug, "Force variation \(forced.serialized) from GrowthBook context, experiment \(key)")
-            return result(experiment, variationId: forced.intValue ?? -1, featureId: featureId)
+            return ExperimentAssignment(experiment, variationId: forced.intValue ?? -1)
         }
         // 5.
         if experiment.status == "draft" || !experiment.active {
             log(.debug, "Experiment \(key) is not active, skip")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         // 6.
-        let (hashAttribute, hashValue) = hashValue(experiment.hashAttribute, fallback: experiment.fallbackAttribute)
+        let (hashAttribute, hashValue) = hashValue(experiment.hashAttributeKey, fallback: experiment.fallbackAttributeKey)
         if hashValue.isEmpty {
             log(.debug, "Skip experiment \(key) because user's hashAttribute value is empty")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
 
         var assigned = -1
@@ -319,11 +360,11 @@ public struct Evaluator {
             if let filters = experiment.filters {
                 if !ruleChecked && isFilteredOut(filters) {
                     log(.debug, "Skip experiment \(key) because of filters/namespaces")
-                    return result(experiment, featureId: featureId)
+                    return ExperimentAssignment(experiment)
                 }
             } else if let ns = experiment.namespace, !ns.contains(userId: hashValue) {
                 log(.debug, "Skip experiment \(key) because of namespace")
-                return result(experiment, featureId: featureId)
+                return ExperimentAssignment(experiment)
             }
             // 7.5.
             if let include {
@@ -331,26 +372,26 @@ public struct Evaluator {
                 case .some(true): break
                 case .some(false):
                     log(.debug, "Skip experiment \(key) because include() returned false")
-                    return result(experiment, featureId: featureId)
+                    return ExperimentAssignment(experiment)
                 case .none:
                     log(.warning, "Skip experiment \(key) because include() raised an Exception")
-                    return result(experiment, featureId: featureId)
+                    return ExperimentAssignment(experiment)
                 }
             }
             // 8.
             if !ruleChecked, let condition = experiment.condition, !condition.evaluate(attributes) {
                 log(.debug, "Skip experiment \(key) because user failed the condition")
-                return result(experiment, featureId: featureId)
+                return ExperimentAssignment(experiment)
             }
             // 8.05.
             if !experiment.parentConditions.isEmpty {
                 switch evaluatePrerequisites(experiment.parentConditions, path: []) {
                 case .gate, .fail:
                     log(.debug, "Skip experiment \(key) because of failing prerequisite")
-                    return result(experiment, featureId: featureId)
+                    return ExperimentAssignment(experiment)
                 case .cyclic:
                     log(.debug, "Skip experiment \(key) because of cyclic prerequisite")
-                    return result(experiment, featureId: featureId)
+                    return ExperimentAssignment(experiment)
                 case .pass:
                     break
                 }
@@ -359,7 +400,7 @@ public struct Evaluator {
             if let groups = experiment.groups, !groups.isEmpty {
                 if !groups.contains(where: { settings.groups[$0]?.isTruthy ?? false }) {
                     log(.debug, "Skip experiment \(key) because user not in required group")
-                    return result(experiment, featureId: featureId)
+                    return ExperimentAssignment(experiment)
                 }
             }
         }
@@ -367,87 +408,76 @@ public struct Evaluator {
         if let pattern = experiment.urlPattern {
             if !urlIsValid(pattern: pattern, regex: experiment.url) {
                 log(.debug, "Skip experiment \(key) because current URL is not targeted")
-                return result(experiment, featureId: featureId)
+                return ExperimentAssignment(experiment)
             }
         }
         // 9.
         guard let n = gbHash(seed: experiment.seed ?? key, value: hashValue, version: experiment.hashVersion) else {
             log(.warning, "Skip experiment \(key) because of invalid hashVersion")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         if !foundStickyBucket {
             assigned = chooseVariation(n, ranges: experiment.effectiveRanges)
         }
         if stickyVersionBlocked {
             log(.debug, "Skip experiment \(key) because sticky bucket version is blocked")
-            return result(experiment, featureId: featureId, stickyBucketUsed: true)
+            return ExperimentAssignment(experiment, stickyBucketUsed: true)
         }
         // 10.
         if assigned < 0 {
             log(.debug, "Skip experiment \(key) because user is not included in the rollout")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         // 11.
         if let force = experiment.force {
             log(.debug, "Force variation \(force) in experiment \(key)")
-            return result(experiment, variationId: force, featureId: featureId)
+            return ExperimentAssignment(experiment, variationId: force)
         }
         // 12.
         if settings.qaMode {
             log(.debug, "Skip experiment \(key) because of QA Mode")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         // 12.5.
         if experiment.status == "stopped" {
             log(.debug, "Skip experiment \(key) because it is stopped")
-            return result(experiment, featureId: featureId)
+            return ExperimentAssignment(experiment)
         }
         // 13.
-        let r = result(
-            experiment, variationId: assigned, hashUsed: true, featureId: featureId, bucket: n,
-            stickyBucketUsed: foundStickyBucket)
+        let a = ExperimentAssignment(
+            experiment, variationId: assigned, hashUsed: true, bucket: n, stickyBucketUsed: foundStickyBucket)
         // 13.5.
         if useSticky, let sticky {
             saveStickyAssignment(
                 sticky, attribute: hashAttribute, value: hashValue,
-                experimentKey: stickyExperimentKey(key, experiment.bucketVersion), variationKey: r.key)
+                experimentKey: stickyExperimentKey(key, experiment.bucketVersion), variationKey: a.variationKey)
         }
         // 14.
-        hooks?.experimentViewed(experiment, r)
+        if let hooks, hooks.tracksExposures { hooks.experimentViewed(experiment, result(a, featureId: featureId)) }
         // 15.
         log(.debug, "Assigned variation \(assigned) in experiment \(key)")
-        return r
+        return a
     }
 
-    /// The reference's `_getExperimentResult`.
-    private func result(
-        _ experiment: Experiment, variationId: Int = -1, hashUsed: Bool = false, featureId: String?,
-        bucket: Double? = nil, stickyBucketUsed: Bool = false
-    ) -> ExperimentResult {
-        var variationId = variationId
-        var inExperiment = true
-        if variationId < 0 || variationId >= experiment.variations.count {
-            variationId = 0
-            inExperiment = false
-        }
-        // Each variation's key, name and passthrough were read from `meta` at compile time.
-        let variation = variationId < experiment.variationLabels.count ? experiment.variationLabels[variationId] : nil
-        let key = variation?.key ?? String(variationId)
+    /// The reference's `_getExperimentResult`: the result object for an assignment.
+    func result(_ a: ExperimentAssignment, featureId: String?) -> ExperimentResult {
+        let experiment = a.experiment
+        let variation = a.variationId < experiment.variationLabels.count ? experiment.variationLabels[a.variationId] : nil
         let (hashAttribute, hashValue) = originalHashValue(
-            experiment.hashAttribute, fallback: experiment.fallbackAttribute)
+            experiment.hashAttributeKey, fallback: experiment.fallbackAttributeKey)
         return ExperimentResult(
             featureId: featureId.flatMap { $0.isEmpty ? nil : $0 },
-            variationId: variationId,
-            inExperiment: inExperiment,
-            value: variationId < experiment.variations.count ? experiment.variations[variationId] : .null,
-            hashUsed: hashUsed,
+            variationId: a.variationId,
+            inExperiment: a.inExperiment,
+            value: a.value,
+            hashUsed: a.hashUsed,
             hashAttribute: hashAttribute,
             hashValue: hashValue,
-            key: key,
+            key: a.variationKey,
             name: variation?.name,
             passthrough: variation?.passthrough ?? false,
-            bucket: bucket,
-            stickyBucketUsed: stickyBucketUsed)
+            bucket: a.bucket,
+            stickyBucketUsed: a.stickyBucketUsed)
     }
 
     private func urlIsValid(pattern: String, regex: CompiledRegex?) -> Bool {
@@ -499,9 +529,9 @@ public struct Evaluator {
 
     private func mergedStickyAssignments(_ attribute: String, fallback: String?) -> JSONObject {
         guard let sticky else { return JSONObject() }
-        var merged = sticky.assignments(stickyDocKey(attribute, hashValue(attribute).value)) ?? JSONObject()
+        var merged = sticky.assignments(stickyDocKey(attribute, hashValue(JSONKey(attribute)).value)) ?? JSONObject()
         if let fallback {
-            let fallbackValue = hashValue(fallback).value
+            let fallbackValue = hashValue(JSONKey(fallback)).value
             if let more = sticky.assignments(stickyDocKey(fallback, fallbackValue)) {
                 for (k, v) in more.pairs where !merged.contains(k) { merged[k] = v }
             }

@@ -10,6 +10,8 @@ public final class Experiment: Sendable {
     /// FNV-1a of the key, for bookkeeping keyed by experiment.
     let keyHash: Int
     public let variations: [JSON]
+    /// Python truthiness of each variation, for `is_on`.
+    let variationsOn: [Bool]
     public let weights: [Double]?
     public let active: Bool
     public let status: String
@@ -20,6 +22,9 @@ public final class Experiment: Sendable {
     public let force: Int?
     public let hashAttribute: String
     public let fallbackAttribute: String?
+    /// The two attribute names with their hashes, for look-ups in the attributes.
+    let hashAttributeKey: JSONKey
+    let fallbackAttributeKey: JSONKey?
     public let hashVersion: Int
     public let ranges: [BucketRange]?
     /// `ranges`, or the ranges from coverage and weights: computed once.
@@ -53,6 +58,9 @@ public final class Experiment: Sendable {
     /// experiments of a large payload are never reported in JSON, and the text would cost
     /// memory for each.
     private let serializedText = LazyBytes()
+    /// The assignment bookkeeping's stamp for this experiment's latest outcome: see
+    /// `GrowthBook.Bookkeeping.epoch`.
+    let lastRecorded = Atomic<UInt64>(0)
 
     public var serialized: [UInt8] {
         serializedText.value { () -> [UInt8] in
@@ -70,6 +78,7 @@ public final class Experiment: Sendable {
         key = ruleKey.isEmpty ? (featureKey ?? "") : ruleKey
         keyHash = Self.hashKey(key)
         variations = object["variations"]?.arrayValue ?? []
+        variationsOn = variations.map { $0.isTruthy }
         weightsJSON = object["weights"] ?? .null
         weights = weightsJSON.arrayValue.flatMap { list in
             let numbers = list.compactMap { $0.doubleValue }
@@ -92,6 +101,8 @@ public final class Experiment: Sendable {
         disableStickyBucketing = object["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = object["fallbackAttribute"]?.stringValue
         fallbackAttribute = disableStickyBucketing || fallback?.isEmpty == true ? nil : fallback
+        hashAttributeKey = JSONKey(hashAttribute)
+        fallbackAttributeKey = fallbackAttribute.map { JSONKey($0) }
         hashVersion = Self.positiveInt(object["hashVersion"]) ?? 1
         rangesJSON = object["ranges"] ?? .null
         ranges = rangesJSON.arrayValue.flatMap { list in
@@ -182,7 +193,8 @@ public final class Experiment: Sendable {
 /// A hash filter of a rule or experiment: users whose hash of `attribute` (with `seed`) falls in
 /// none of `ranges` are filtered out.
 public struct HashFilter: Sendable {
-    public var attribute: String
+    public var attribute: String { attributeKey.string }
+    let attributeKey: JSONKey
     public var seed: String
     public var hashVersion: Int
     public var ranges: [BucketRange]
@@ -192,7 +204,7 @@ public struct HashFilter: Sendable {
         return items.map { item in
             let o = item.objectValue ?? JSONObject()
             return HashFilter(
-                attribute: o["attribute"]?.stringValue ?? "id",
+                attributeKey: JSONKey(o["attribute"]?.stringValue ?? "id"),
                 seed: o["seed"]?.stringValue ?? "",
                 hashVersion: o["hashVersion"]?.intValue ?? 2,
                 ranges: (o["ranges"]?.arrayValue ?? []).compactMap { BucketRange(json: $0) })

@@ -25,11 +25,16 @@ public final class FeatureRule: Sendable {
     public let filters: [HashFilter]?
     /// Non-nil for a force rule.
     public let force: JSON?
+    /// Python truthiness of `force`.
+    let forceIsOn: Bool
     public let coverage: Double?
     public let range: BucketRange?
     public let seed: String?
     public let hashAttribute: String
     public let fallbackAttribute: String?
+    /// The two attribute names with their hashes, for look-ups in the attributes.
+    let hashAttributeKey: JSONKey
+    let fallbackAttributeKey: JSONKey?
     public let hashVersion: Int
     /// Non-nil when the rule has variations.
     public let experiment: Experiment?
@@ -41,6 +46,7 @@ public final class FeatureRule: Sendable {
         parentConditions = ParentCondition.list(o["parentConditions"] ?? .null, savedGroups: savedGroups)
         filters = HashFilter.list(o["filters"] ?? .null)
         force = o["force"].flatMap { $0.isNull ? nil : $0 }
+        forceIsOn = force?.isTruthy ?? false
         coverage = o["coverage"]?.doubleValue
         range = o["range"].flatMap { BucketRange(json: $0) }
         let seedValue = o["seed"]?.stringValue
@@ -49,6 +55,8 @@ public final class FeatureRule: Sendable {
         let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = o["fallbackAttribute"]?.stringValue
         fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
+        hashAttributeKey = JSONKey(hashAttribute)
+        fallbackAttributeKey = fallbackAttribute.map { JSONKey($0) }
         let hv = o["hashVersion"]?.intValue ?? 0
         hashVersion = hv == 0 ? 1 : hv
         if force == nil, o["variations"]?.arrayValue != nil {

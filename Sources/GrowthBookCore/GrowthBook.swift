@@ -132,6 +132,8 @@ public final class GrowthBook: Sendable {
                 bookkeeping: bookkeeping)
         }
 
+        public var tracksExposures: Bool { tracking != nil }
+
         public func experimentViewed(_ experiment: Experiment, _ result: ExperimentResult) {
             guard let tracking else { return }
             // The reference's de-duplication key.
@@ -141,20 +143,40 @@ public final class GrowthBook: Sendable {
             if first { tracking(experiment, result) }
         }
 
-        public func experimentRan(_ experiment: Experiment, _ result: ExperimentResult) {
+        /// Records the latest assignment per experiment key (the reference's `_assigned`) and
+        /// calls the subscriptions when it changed. An unchanged assignment, the common case
+        /// of the same user evaluated again, is recognised without the lock: see
+        /// `Bookkeeping.epoch`.
+        public func experimentRan(
+            _ experiment: Experiment, inExperiment: Bool, variationId: Int, result: () -> ExperimentResult
+        ) {
+            let stamp = Bookkeeping.stamp(
+                epoch: bookkeeping.epoch.load(ordering: .relaxed), inExperiment: inExperiment, variationId: variationId)
+            if stamp != 0 && experiment.lastRecorded.load(ordering: .relaxed) == stamp { return }
             let key = ExperimentKey(experiment)
-            let changed = bookkeeping.state.withLock { b -> Bool in
-                if let prev = b.assigned[key]?.result, prev.inExperiment == result.inExperiment,
-                    prev.variationId == result.variationId
+            let changed = bookkeeping.state.withLock { b -> ExperimentResult? in
+                var changed: ExperimentResult? = nil
+                if let prev = b.assigned[key]?.result, prev.inExperiment == inExperiment,
+                    prev.variationId == variationId
                 {
-                    return false
+                    changed = nil
+                } else {
+                    let r = result()
+                    if b.assigned[key] == nil { b.assignedOrder.append(experiment.key) }
+                    b.assigned[key] = (experiment, r)
+                    bookkeeping.epoch.store(Bookkeeping.nextEpoch(), ordering: .relaxed)
+                    changed = r
                 }
-                if b.assigned[key] == nil { b.assignedOrder.append(experiment.key) }
-                b.assigned[key] = (experiment, result)
-                return true
+                // The entry for this key now holds this outcome, as of the current epoch.
+                experiment.lastRecorded.store(
+                    Bookkeeping.stamp(
+                        epoch: bookkeeping.epoch.load(ordering: .relaxed), inExperiment: inExperiment,
+                        variationId: variationId),
+                    ordering: .relaxed)
+                return changed
             }
-            if changed {
-                for s in subscriptions { s.callback(experiment, result) }
+            if let changed {
+                for s in subscriptions { s.callback(experiment, changed) }
             }
         }
 
@@ -191,6 +213,23 @@ public final class GrowthBook: Sendable {
             var nextSubscriptionId = 1
         }
         let state = Mutex(Contents())
+
+        /// Changes whenever `assigned` changes, to a number no bookkeeping in the process has
+        /// had before. An experiment stamps itself with the epoch and the outcome it found (or
+        /// put) in `assigned`; while the epoch is unchanged, the same outcome again needs no
+        /// lock: `assigned` still holds it.
+        let epoch = Atomic<UInt64>(Bookkeeping.nextEpoch())
+
+        private static let epochs = Atomic<UInt64>(1)
+
+        static func nextEpoch() -> UInt64 { epochs.wrappingAdd(1, ordering: .relaxed).newValue }
+
+        /// Epoch and outcome in one word (so one atomic load reads both); 0, which matches no
+        /// stamp, when they do not fit (after 2^48 changes, or variation indexes of 2^15 and up).
+        static func stamp(epoch: UInt64, inExperiment: Bool, variationId: Int) -> UInt64 {
+            guard epoch < 1 << 48, variationId >= 0, variationId < 1 << 15 else { return 0 }
+            return epoch << 16 | (inExperiment ? 1 << 15 : 0) | UInt64(variationId)
+        }
     }
 
     private let current: Mutex<State>
@@ -394,11 +433,14 @@ public final class GrowthBook: Sendable {
     }
 
     /// As `evaluateFeature(keyBytes:attributes:)` against a given state (one the caller cached
-    /// while its generation is current).
-    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
+    /// while its generation is current). `experimentResult: false` leaves out the experiment
+    /// and its result.
+    public func evaluateFeature(
+        keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, experimentResult: Bool = true
+    ) -> FeatureResult? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
         if let feature = ruleLess(i, in: s) { return FeatureResult(value: feature.defaultValue, source: .defaultValue) }
-        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
+        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i, experimentResult: experimentResult)
     }
 
     /// Whether the feature is on, by the key's bytes; nil when no feature has that key.
@@ -409,7 +451,7 @@ public final class GrowthBook: Sendable {
     public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> Bool? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
         if let feature = ruleLess(i, in: s) { return feature.defaultIsOn }
-        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i).value.isTruthy
+        return evaluator(state: s, attributes: attributes).isOn(at: i)
     }
 
     /// The feature at `i` when it has no rules and nobody listens to debug logs: its default

@@ -146,9 +146,32 @@ extension JSON: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     }
 }
 
+/// A key with its hash computed once, for look-ups on hot paths (attribute paths of compiled
+/// conditions).
+public struct JSONKey: Sendable {
+    public let string: String
+    let hash: UInt32
+
+    public init(_ string: String) {
+        self.string = string
+        hash = JSONKey.hash(string)
+    }
+
+    /// FNV-1a over the UTF-8 bytes: cheap for the short keys objects have.
+    @inline(__always)
+    static func hash(_ s: String) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return h
+    }
+}
+
 /// A JSON object: keys in insertion order, a later duplicate key replacing the earlier value in
-/// place (as Python's `json.loads` does). Small objects are searched linearly; larger ones get a
-/// hash index built once.
+/// place (as Python's `json.loads` does). Keys match by code points, as Python's dict keys do.
+///
+/// Each key's hash is kept next to it, so a look-up compares integers and checks the bytes of
+/// the one key whose hash matches; objects larger than a few dozen keys get an open-addressed
+/// table of positions as well.
 ///
 /// A value type backed by one copy-on-write storage object, so that copying an object (every
 /// pattern match on `JSON.object` does) costs one reference count, not three.
@@ -157,20 +180,24 @@ public struct JSONObject: @unchecked Sendable {
     private final class Storage {
         var keys: [String]
         var values: [JSON]
-        var index: [String: Int]?
+        var hashes: [UInt32]
+        /// Open-addressed positions (index + 1; 0 is empty), probed linearly from the hash;
+        /// empty below `indexThreshold` keys.
+        var table: [Int32]
 
-        init(keys: [String] = [], values: [JSON] = [], index: [String: Int]? = nil) {
+        init(keys: [String] = [], values: [JSON] = [], hashes: [UInt32] = [], table: [Int32] = []) {
             self.keys = keys
             self.values = values
-            self.index = index
+            self.hashes = hashes
+            self.table = table
         }
 
-        func copy() -> Storage { Storage(keys: keys, values: values, index: index) }
+        func copy() -> Storage { Storage(keys: keys, values: values, hashes: hashes, table: table) }
     }
 
     private var storage: Storage
 
-    private static let indexThreshold = 12
+    private static let indexThreshold = 32
 
     public init() {
         storage = Storage()
@@ -182,12 +209,30 @@ public struct JSONObject: @unchecked Sendable {
     public var isEmpty: Bool { storage.keys.isEmpty }
 
     public func firstIndex(of key: String) -> Int? {
+        firstIndex(of: key, hash: JSONKey.hash(key))
+    }
+
+    @inline(__always)
+    public func firstIndex(of key: JSONKey) -> Int? {
+        firstIndex(of: key.string, hash: key.hash)
+    }
+
+    private func firstIndex(of key: String, hash: UInt32) -> Int? {
         let s = storage
-        if let index = s.index { return index[key] }
+        if !s.table.isEmpty {
+            let mask = s.table.count - 1
+            var slot = Int(hash) & mask
+            while true {
+                let entry = Int(s.table[slot])
+                if entry == 0 { return nil }
+                if s.hashes[entry - 1] == hash && codePointsEqual(s.keys[entry - 1], key) { return entry - 1 }
+                slot = (slot + 1) & mask
+            }
+        }
         var i = 0
-        let n = s.keys.count
+        let n = s.hashes.count
         while i < n {
-            if s.keys[i] == key { return i }
+            if s.hashes[i] == hash && codePointsEqual(s.keys[i], key) { return i }
             i += 1
         }
         return nil
@@ -195,6 +240,12 @@ public struct JSONObject: @unchecked Sendable {
 
     private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    @inline(__always)
+    public subscript(key: JSONKey) -> JSON? {
+        guard let i = firstIndex(of: key) else { return nil }
+        return storage.values[i]
     }
 
     public subscript(key: String) -> JSON? {
@@ -205,21 +256,27 @@ public struct JSONObject: @unchecked Sendable {
         set {
             makeUnique()
             let s = storage
-            if let i = firstIndex(of: key) {
+            let hash = JSONKey.hash(key)
+            if let i = firstIndex(of: key, hash: hash) {
                 if let newValue {
                     s.values[i] = newValue
                 } else {
                     s.keys.remove(at: i)
                     s.values.remove(at: i)
-                    rebuildIndex()
+                    s.hashes.remove(at: i)
+                    rebuildTable()
                 }
             } else if let newValue {
                 s.keys.append(key)
                 s.values.append(newValue)
-                if s.index != nil {
-                    s.index?[key] = s.keys.count - 1
-                } else if s.keys.count > Self.indexThreshold {
-                    rebuildIndex()
+                s.hashes.append(hash)
+                if s.keys.count > Self.indexThreshold {
+                    // Kept at most half full: rebuilt at twice the size when it would be fuller.
+                    if s.table.count < 2 * s.keys.count {
+                        rebuildTable()
+                    } else {
+                        insert(position: s.keys.count - 1, in: s)
+                    }
                 }
             }
         }
@@ -227,15 +284,24 @@ public struct JSONObject: @unchecked Sendable {
 
     public func contains(_ key: String) -> Bool { firstIndex(of: key) != nil }
 
-    private func rebuildIndex() {
+    private func rebuildTable() {
         let s = storage
         guard s.keys.count > Self.indexThreshold else {
-            s.index = nil
+            s.table = []
             return
         }
-        var d = [String: Int](minimumCapacity: s.keys.count)
-        for (i, k) in s.keys.enumerated() { d[k] = i }
-        s.index = d
+        var size = 64
+        while size < 4 * s.keys.count { size <<= 1 }
+        s.table = [Int32](repeating: 0, count: size)
+        for i in s.keys.indices { insert(position: i, in: s) }
+    }
+
+    /// Records position `i` in the table (which has a free slot: it is at most half full).
+    private func insert(position i: Int, in s: Storage) {
+        let mask = s.table.count - 1
+        var slot = Int(s.hashes[i]) & mask
+        while s.table[slot] != 0 { slot = (slot + 1) & mask }
+        s.table[slot] = Int32(truncatingIfNeeded: i + 1)
     }
 
     /// Key-value pairs in insertion order.
@@ -256,15 +322,40 @@ extension JSONObject: Equatable {
 /// equivalence instead). Compares contiguous UTF-8 storage directly when it can.
 @inline(__always)
 func codePointsEqual(_ a: String, _ b: String) -> Bool {
+    // Same representation (small strings hold their bytes inline): equal without a look at
+    // the bytes.
+    if a._isIdentical(to: b) { return true }
     let au = a.utf8
     let bu = b.utf8
     guard au.count == bu.count else { return false }
     if let r = au.withContiguousStorageIfAvailable({ x in
-        bu.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+        bu.withContiguousStorageIfAvailable { y in bytesEqual(x, y) }
     }), let equal = r {
         return equal
     }
     return au.elementsEqual(bu)
+}
+
+/// Byte equality of two buffers, eight bytes at a time.
+@inline(__always)
+func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = x.count
+    guard n == y.count else { return false }
+    guard n > 0, let px = x.baseAddress, let py = y.baseAddress else { return true }
+    let rx = UnsafeRawPointer(px)
+    let ry = UnsafeRawPointer(py)
+    var i = 0
+    while i &+ 8 <= n {
+        if rx.loadUnaligned(fromByteOffset: i, as: UInt64.self) != ry.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i &+= 8
+    }
+    while i < n {
+        if px[i] != py[i] { return false }
+        i &+= 1
+    }
+    return true
 }
 
 extension JSON {

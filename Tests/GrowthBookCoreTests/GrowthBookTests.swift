@@ -39,6 +39,37 @@ import Testing
         #expect(rec.all.count == 2)
     }
 
+    /// The bookkeeping recognises an unchanged assignment without its lock (an epoch stamped on
+    /// the experiment); a change made through another experiment object with the same key, or
+    /// by another context sharing the compiled features, must still count as a change.
+    @Test func assignmentChangesThroughOtherExperimentsAndContextsAreSeen() throws {
+        let features = FeatureSet(
+            features: [
+                "a": ["defaultValue": -1, "rules": [["key": "shared", "variations": [0, 1], "weights": [1, 0]]]],
+                "b": ["defaultValue": -1, "rules": [["key": "shared", "variations": [0, 1], "weights": [0, 1]]]],
+            ], savedGroups: nil)
+        let gb1 = GrowthBook()
+        let gb2 = GrowthBook()
+        gb1.setAttributes(["id": "u"])
+        gb2.setAttributes(["id": "u"])
+        gb1.setFeatures(features)
+        gb2.setFeatures(features)
+        let rec1 = Recorder()
+        let rec2 = Recorder()
+        gb1.subscribe { e, r in rec1.record("\(e.key):\(r.variationId)") }
+        gb2.subscribe { e, r in rec2.record("\(e.key):\(r.variationId)") }
+        for key in ["a", "a", "b", "b", "a", "b", "a", "a"] { _ = gb1.isOn(key) }
+        #expect(rec1.all == ["shared:0", "shared:1", "shared:0", "shared:1", "shared:0"])
+        // gb2 has recorded nothing yet, though the experiments carry gb1's stamps.
+        #expect(rec2.all.isEmpty)
+        _ = gb2.isOn("a")
+        _ = gb2.isOn("a")
+        #expect(rec2.all == ["shared:0"])
+        #expect(gb2.allResults.map { $0.key } == ["shared"])
+        _ = gb1.isOn("a")
+        #expect(rec1.all.count == 5)
+    }
+
     @Test func subscriptionsFireWhenAnAssignmentChanges() throws {
         let gb = try GrowthBook(options: ["attributes": ["id": "1"]])
         let rec = Recorder()

@@ -37,6 +37,32 @@ import Testing
         }
     }
 
+    /// Keys match by code points, as Python's dict keys do: a decomposed "é" is another key
+    /// than the precomposed one (Swift's `==` would call them equal).
+    @Test func keysMatchByCodePoints() throws {
+        let o = try JSON.parse(#"{"caf\u00e9":1,"cafe\u0301":2,"a-key-longer-than-fifteen-bytes":3}"#)
+        #expect(o["caf\u{e9}"] == 1)
+        #expect(o["cafe\u{301}"] == 2)
+        #expect(o["a-key-longer-than-fifteen-" + "bytes"] == 3)
+        #expect(o["a-key-longer-than-fifteen-bytez"] == nil)
+    }
+
+    /// Objects beyond the linear-search size use a table; inserts, replacements and removals
+    /// keep every key findable.
+    @Test func largeObjectsFindEveryKey() {
+        var o = JSONObject()
+        for i in 0..<300 { o["k\(i)"] = .int(Int64(i)) }
+        for i in stride(from: 0, to: 300, by: 3) { o["k\(i)"] = nil }
+        o["k1"] = "one"
+        for i in 0..<300 {
+            let expected: JSON? = i % 3 == 0 ? nil : (i == 1 ? "one" : .int(Int64(i)))
+            #expect(o["k\(i)"] == expected)
+        }
+        #expect(o.count == 200)
+        #expect(o.keys.first == "k1")
+        #expect(o["missing"] == nil)
+    }
+
     @Test func integersStayIntegers() throws {
         #expect(try JSON.parse("[1, 1.0, -0, 12345678901234567890]").serialized == "[1,1.0,0,1.2345678901234567e+19]")
     }

@@ -1,0 +1,65 @@
+/// What evaluating a feature decided, before any result object is built: small, and free of
+/// allocation, so that `is_on` and typed values pay only for the decision. `FeatureResult`
+/// is built from it when the caller wants one.
+struct FeatureDecision {
+    let value: JSON
+    let source: FeatureSource
+    /// Python truthiness of `value`, computed when the features were compiled.
+    let isOn: Bool
+    /// The rule that decided, or -1 (default value, unknown feature, prerequisite outcomes).
+    var ruleIndex: Int = -1
+    /// For `.experiment`: the assignment the result describes.
+    var assignment: ExperimentAssignment? = nil
+}
+
+/// What the experiment steps decided for one user: the variation and how it was chosen. The
+/// `ExperimentResult` object (strings for the hash attribute and value, the variation's key
+/// and name) is built from it only when a result, a subscription or a tracking callback needs
+/// one.
+struct ExperimentAssignment {
+    /// The experiment as run: the rule's own, or a copy with deprecated overrides applied.
+    let experiment: Experiment
+    /// The result's variation index: 0 when the user is not in the experiment.
+    let variationId: Int
+    let inExperiment: Bool
+    let hashUsed: Bool
+    let bucket: Double?
+    let stickyBucketUsed: Bool
+
+    /// `variationId` out of range (including the -1 of "no variation") means not in the
+    /// experiment, with variation 0 reported, as the reference's `_getExperimentResult` does.
+    init(
+        _ experiment: Experiment, variationId: Int = -1, hashUsed: Bool = false, bucket: Double? = nil,
+        stickyBucketUsed: Bool = false
+    ) {
+        self.experiment = experiment
+        if variationId < 0 || variationId >= experiment.variations.count {
+            self.variationId = 0
+            inExperiment = false
+        } else {
+            self.variationId = variationId
+            inExperiment = true
+        }
+        self.hashUsed = hashUsed
+        self.bucket = bucket
+        self.stickyBucketUsed = stickyBucketUsed
+    }
+
+    var value: JSON {
+        variationId < experiment.variations.count ? experiment.variations[variationId] : .null
+    }
+
+    var isOn: Bool {
+        variationId < experiment.variationsOn.count ? experiment.variationsOn[variationId] : false
+    }
+
+    /// The variation's `meta` key, or its index as a string.
+    var variationKey: String {
+        variationId < experiment.variationLabels.count
+            ? experiment.variationLabels[variationId].key : String(variationId)
+    }
+
+    var passthrough: Bool {
+        variationId < experiment.variationLabels.count ? experiment.variationLabels[variationId].passthrough : false
+    }
+}
