@@ -33,7 +33,13 @@ let package = Package(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2"]),
         // The thin C export layer: handles, errors and memory at the boundary.
-        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex"]),
+        .target(
+            name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex"],
+            swiftSettings: [
+                // As for the core: the per-thread state cache is touched on every call, and its
+                // objects are confined to their thread (debug builds keep the checks).
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+            ]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]

@@ -110,6 +110,19 @@ final class AttributeNode: ConditionNode {
     override func evaluate(_ attributes: JSON) -> Bool { test.evaluate(path.lookup(in: attributes)) }
 }
 
+/// The value at one attribute path passes one operator (the common `{"age": {"$gt": 18}}`):
+/// an `AttributeNode` without the operator list between them.
+final class AttributeOperatorNode: ConditionNode {
+    let path: AttributePath
+    let op: ConditionOperator
+    init(_ path: AttributePath, _ op: ConditionOperator) {
+        self.path = path
+        self.op = op
+    }
+
+    override func evaluate(_ attributes: JSON) -> Bool { op.evaluate(path.lookup(in: attributes)) }
+}
+
 /// A dotted attribute path, split once, each segment with its hash. Looking it up never
 /// allocates.
 struct AttributePath: Sendable {
@@ -123,8 +136,15 @@ struct AttributePath: Sendable {
     }
 
     /// The value at the path, `.null` when any segment is missing or not an object.
+    @inline(__always)
     func lookup(in attributes: JSON) -> JSON {
-        guard case .object(let o) = attributes, var current = o[first] else { return .null }
+        guard case .object(let o) = attributes, let i = o.firstIndex(of: first) else { return .null }
+        if rest.isEmpty { return o.value(at: i) }
+        return lookup(rest: o.value(at: i))
+    }
+
+    private func lookup(rest value: JSON) -> JSON {
+        var current = value
         for segment in rest {
             guard case .object(let o) = current, let next = o[segment] else { return .null }
             current = next
@@ -171,11 +191,16 @@ struct MembershipList: Sendable {
     let set: Set<JSON>?
     /// Lower-cased string items, for the case-insensitive operators.
     let folded: [JSON]
+    /// The items when the list is short and every item is a string: then only a string can be
+    /// a member, and membership is a few byte comparisons.
+    let shortStrings: [String]?
 
     init(_ items: [JSON], caseInsensitive: Bool) {
         self.items = items
         self.set = !caseInsensitive && items.count > 8 ? Set(items.filter { $0.isScalar }.map { $0.pythonHashKey }) : nil
         self.folded = caseInsensitive ? items.map { $0.caseFolded } : []
+        let strings = items.compactMap { $0.stringValue }
+        self.shortStrings = !caseInsensitive && items.count <= 8 && strings.count == items.count ? strings : nil
     }
 
     /// The reference's `isIn`: an array attribute passes when it shares any element with the
@@ -192,6 +217,11 @@ struct MembershipList: Sendable {
         if insensitive {
             let v = value.caseFolded
             for item in folded where pythonEquals(item, v) { return true }
+            return false
+        }
+        if let shortStrings {
+            guard case .string(let v) = value else { return false }
+            for s in shortStrings where codePointsEqual(s, v) { return true }
             return false
         }
         if let set, value.isScalar { return set.contains(value.pythonHashKey) }
@@ -245,6 +275,8 @@ final class CompareOperator: ConditionOperator {
     }
 
     override func evaluate(_ value: JSON) -> Bool {
+        // Two integers, the common case of numeric targeting: compared directly.
+        if case .int(let x) = value, case .int(let y) = operand { return kind.holds(x > y ? 1 : (x < y ? -1 : 0)) }
         guard let order = pythonCompare(value, operand) else { return false }
         return kind.holds(order)
     }
@@ -397,7 +429,13 @@ struct ConditionCompiler {
             case "$nor": nodes.append(compileList(value).map { NorNode($0) } ?? ConstantNode(false))
             case "$and": nodes.append(compileList(value).map { AllNode($0) } ?? ConstantNode(false))
             case "$not": nodes.append(NotNode(compileCondition(value)))
-            default: nodes.append(AttributeNode(AttributePath(key), compileValueTest(value)))
+            default:
+                let test = compileValueTest(value)
+                if let ops = test as? OperatorsTest, ops.operators.count == 1 {
+                    nodes.append(AttributeOperatorNode(AttributePath(key), ops.operators[0]))
+                } else {
+                    nodes.append(AttributeNode(AttributePath(key), test))
+                }
             }
         }
         return nodes.count == 1 ? nodes[0] : AllNode(nodes)

@@ -229,18 +229,23 @@ public struct JSONObject: @unchecked Sendable {
                 slot = (slot + 1) & mask
             }
         }
-        var i = 0
-        let n = s.hashes.count
-        while i < n {
-            if s.hashes[i] == hash && codePointsEqual(s.keys[i], key) { return i }
-            i += 1
+        return s.hashes.withUnsafeBufferPointer { hashes in
+            var i = 0
+            while i < hashes.count {
+                if hashes[i] == hash && codePointsEqual(s.keys[i], key) { return i }
+                i &+= 1
+            }
+            return nil
         }
-        return nil
     }
 
     private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
+
+    /// The value at a position `firstIndex` returned.
+    @inline(__always)
+    public func value(at i: Int) -> JSON { storage.values[i] }
 
     @inline(__always)
     public subscript(key: JSONKey) -> JSON? {
