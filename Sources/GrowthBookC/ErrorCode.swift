@@ -138,7 +138,7 @@ func returningText(_ body: (inout [UInt8]) throws(CallError) -> Void) -> UnsafeM
     ensureEngines()
     do throws(CallError) {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(1024)
         try body(&out)
         return try makeCString(bytes: out)
     } catch {

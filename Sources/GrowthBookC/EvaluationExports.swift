@@ -17,6 +17,15 @@ func evaluate(
     return h.gb.unknownFeature(try CInput.string(key, "feature_key"))
 }
 
+/// Appends the full result of the feature named by a C string as JSON.
+@inline(__always)
+func writeResult(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?, to out: inout [UInt8]) throws(CallError) {
+    let found = try lookUp(h, key) { state, bytes -> Bool? in
+        h.gb.writeFeatureResult(keyBytes: bytes, attributes: attributes, in: state, to: &out) ? true : nil
+    }
+    if found == nil { h.gb.unknownFeature(try CInput.string(key, "feature_key")).write(to: &out) }
+}
+
 /// Runs `body` with this thread's state of the handle and the key's bytes; nil when no feature
 /// has that key (then the key is checked for UTF-8, so a malformed one is an error).
 @inline(__always)
@@ -57,7 +66,7 @@ public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int3
 @_cdecl("gb_eval_feature_json")
 public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).write(to: &out) }
+        try withHandle(p) { h throws(CallError) in try writeResult(h, key, attributes: nil, to: &out) }
     }
 }
 
@@ -83,7 +92,7 @@ public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar
 {
     returningText { (out: inout [UInt8]) throws(CallError) in
         try withHandle(p) { h throws(CallError) in
-            try withAttributes(attrs) { a throws(CallError) in try evaluate(h, key, attributes: a).write(to: &out) }
+            try withAttributes(attrs) { a throws(CallError) in try writeResult(h, key, attributes: a, to: &out) }
         }
     }
 }
@@ -95,7 +104,7 @@ public func gb_eval_feature_with_attributes_json(
     returningText { (out: inout [UInt8]) throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             let attributes = try CInput.object(json, "attributes_json")
-            try evaluate(h, key, attributes: .object(attributes)).write(to: &out)
+            try writeResult(h, key, attributes: .object(attributes), to: &out)
         }
     }
 }

@@ -56,14 +56,17 @@ public func chooseVariation(_ n: Double, ranges: [BucketRange]) -> Int {
 
 /// A namespace: users whose namespace hash falls in [start, end) are in it.
 public struct Namespace: Sendable, Equatable {
-    public var id: String
-    public var start: Double
-    public var end: Double
+    public let id: String
+    public let start: Double
+    public let end: Double
+    /// `"__" + id`, the seed the namespace hash uses.
+    private let seed: HashSeed
 
     public init(id: String, start: Double, end: Double) {
         self.id = id
         self.start = start
         self.end = end
+        seed = HashSeed("__" + id)
     }
 
     /// Reads `["id", start, end]`.
@@ -75,7 +78,7 @@ public struct Namespace: Sendable, Equatable {
     }
 
     public func contains(userId: String) -> Bool {
-        guard let n = gbHash(seed: "__" + id, value: userId, version: 1) else { return false }
+        guard let n = gbHash(seed: seed, value: userId, version: 1) else { return false }
         return start <= n && n < end
     }
 }

@@ -130,6 +130,29 @@ public struct Evaluator {
         return (d.value, d.source)
     }
 
+    /// Appends the feature's full result as JSON (`FeatureResult.write`). The common experiment
+    /// result is written from text the rule keeps (see `ResultTemplates`) with no result
+    /// object built.
+    public func writeFeatureResult(at index: Int, to out: inout [UInt8]) {
+        let d = decide(at: index, path: nil)
+        if let a = d.assignment, a.inExperiment, a.hashUsed, d.ruleIndex >= 0 {
+            let rule = features.features[index].rules[d.ruleIndex]
+            if let experiment = rule.experiment, experiment === a.experiment {
+                let (value, usedFallback) = hashAttributeValue(experiment)
+                if !usedFallback, let templates = rule.resultTemplates, a.variationId < templates.variations.count {
+                    let t = templates.variations[a.variationId]
+                    out.append(contentsOf: t.head)
+                    value.write(to: &out)
+                    out.append(contentsOf: t.key)
+                    ExperimentResult.writeTail(stickyBucketUsed: a.stickyBucketUsed, bucket: a.bucket, to: &out)
+                    out.append(contentsOf: t.end)
+                    return
+                }
+            }
+        }
+        featureResult(d, featureAt: index).write(to: &out)
+    }
+
     /// The full result for a decision about the feature at `index`.
     func featureResult(_ d: FeatureDecision, featureAt index: Int, experimentResult: Bool = true) -> FeatureResult {
         guard d.ruleIndex >= 0 else { return FeatureResult(value: d.value, source: d.source) }
@@ -243,13 +266,18 @@ public struct Evaluator {
     /// The attribute used for hashing and its value as given (`""` when missing or null),
     /// falling back to `fallbackAttribute` when sticky bucketing is on and the value is empty.
     func originalHashValue(_ attribute: JSONKey, fallback: JSONKey?) -> (attribute: String, value: JSON) {
-        var name = attribute.string
-        var value = attributeValue(attribute)
-        if !value.isTruthy, let fallback, sticky != nil {
-            value = attributeValue(fallback)
-            name = fallback.string
+        let value = attributeValue(attribute)
+        if !value.isTruthy, let fallback, sticky != nil { return (fallback.string, attributeValue(fallback)) }
+        return (attribute.string, value)
+    }
+
+    /// An experiment's `originalHashValue`, and whether it came from the fallback attribute.
+    func hashAttributeValue(_ experiment: Experiment) -> (value: JSON, usedFallback: Bool) {
+        let value = attributeValue(experiment.hashAttributeKey)
+        if !value.isTruthy, let fallback = experiment.fallbackAttributeKey, sticky != nil {
+            return (attributeValue(fallback), true)
         }
-        return (name, value)
+        return (value, false)
     }
 
     private func attributeValue(_ name: JSONKey) -> JSON {
@@ -259,6 +287,12 @@ public struct Evaluator {
 
     /// As `originalHashValue`, with the value as the string that is hashed (Python's `str`).
     func hashValue(_ attribute: JSONKey, fallback: JSONKey? = nil) -> (attribute: String, value: String) {
+        // The common case, a non-empty string (never replaced by the fallback): read in place.
+        if case .object(let o) = attributes, let i = o.firstIndex(of: attribute), case .string(let s) = o.value(at: i),
+            !s.isEmpty
+        {
+            return (attribute.string, s)
+        }
         let (name, value) = originalHashValue(attribute, fallback: fallback)
         return (name, value.pythonString)
     }
@@ -268,7 +302,7 @@ public struct Evaluator {
         if rule.coverage == 0 && rule.range == nil { return false }
         let value = hashValue(rule.hashAttributeKey, fallback: rule.fallbackAttributeKey).value
         if value.isEmpty { return false }
-        guard let n = gbHash(seed: rule.seed ?? featureKey, value: value, version: rule.hashVersion) else {
+        guard let n = gbHash(seed: rule.hashSeed, value: value, version: rule.hashVersion) else {
             return false
         }
         if let range = rule.range { return range.contains(n) }
@@ -280,7 +314,7 @@ public struct Evaluator {
         for filter in filters {
             let value = hashValue(filter.attributeKey).value
             if value.isEmpty { return false }
-            guard let n = gbHash(seed: filter.seed, value: value, version: filter.hashVersion) else { return false }
+            guard let n = gbHash(seed: filter.hashSeed, value: value, version: filter.hashVersion) else { return false }
             if !filter.ranges.contains(where: { $0.contains(n) }) { return true }
         }
         return false
@@ -332,7 +366,7 @@ public struct Evaluator {
             return ExperimentAssignment(experiment, variationId: forced.intValue ?? -1)
         }
         // 5.
-        if experiment.status == "draft" || !experiment.active {
+        if experiment.isDraftOrInactive {
             log(.debug, "Experiment \(key) is not active, skip")
             return ExperimentAssignment(experiment)
         }
@@ -412,7 +446,7 @@ public struct Evaluator {
             }
         }
         // 9.
-        guard let n = gbHash(seed: experiment.seed ?? key, value: hashValue, version: experiment.hashVersion) else {
+        guard let n = gbHash(seed: experiment.hashSeed, value: hashValue, version: experiment.hashVersion) else {
             log(.warning, "Skip experiment \(key) because of invalid hashVersion")
             return ExperimentAssignment(experiment)
         }
@@ -439,7 +473,7 @@ public struct Evaluator {
             return ExperimentAssignment(experiment)
         }
         // 12.5.
-        if experiment.status == "stopped" {
+        if experiment.isStopped {
             log(.debug, "Skip experiment \(key) because it is stopped")
             return ExperimentAssignment(experiment)
         }

@@ -34,6 +34,11 @@ public final class Experiment: Sendable {
     let variationLabels: [(key: String, name: String?, passthrough: Bool)]
     public let filters: [HashFilter]?
     public let seed: String?
+    /// `seed`, or the key when there is none: what the assignment hash uses.
+    let hashSeed: HashSeed
+    /// `status` is "draft" or `active` is false: the experiment assigns nobody.
+    let isDraftOrInactive: Bool
+    let isStopped: Bool
     public let name: String?
     public let phase: String?
     public let disableStickyBucketing: Bool
@@ -57,7 +62,7 @@ public final class Experiment: Sendable {
     /// `json` as text, written the first time a result or callback needs it and kept: most
     /// experiments of a large payload are never reported in JSON, and the text would cost
     /// memory for each.
-    private let serializedText = LazyBytes()
+    private let serializedText = Lazy<[UInt8]>()
     /// The assignment bookkeeping's stamp for this experiment's latest outcome: see
     /// `GrowthBook.Bookkeeping.epoch`.
     let lastRecorded = Atomic<UInt64>(0)
@@ -125,6 +130,9 @@ public final class Experiment: Sendable {
         filtersJSON = object["filters"] ?? .null
         filters = HashFilter.list(filtersJSON)
         seed = object["seed"]?.stringValue
+        hashSeed = HashSeed(seed ?? key)
+        isDraftOrInactive = status == "draft" || !active
+        isStopped = status == "stopped"
         name = object["name"]?.stringValue
         phase = object["phase"]?.stringValue
         bucketVersion = object["bucketVersion"]?.intValue ?? 0
@@ -195,7 +203,8 @@ public final class Experiment: Sendable {
 public struct HashFilter: Sendable {
     public var attribute: String { attributeKey.string }
     let attributeKey: JSONKey
-    public var seed: String
+    public var seed: String { hashSeed.string }
+    let hashSeed: HashSeed
     public var hashVersion: Int
     public var ranges: [BucketRange]
 
@@ -205,7 +214,7 @@ public struct HashFilter: Sendable {
             let o = item.objectValue ?? JSONObject()
             return HashFilter(
                 attributeKey: JSONKey(o["attribute"]?.stringValue ?? "id"),
-                seed: o["seed"]?.stringValue ?? "",
+                hashSeed: HashSeed(o["seed"]?.stringValue ?? ""),
                 hashVersion: o["hashVersion"]?.intValue ?? 2,
                 ranges: (o["ranges"]?.arrayValue ?? []).compactMap { BucketRange(json: $0) })
         }
@@ -232,28 +241,31 @@ public struct ParentCondition: Sendable {
     }
 }
 
-/// Bytes computed on first use and kept, safe to read from many threads: the first reader to
+/// A value computed on first use and kept, safe to read from many threads: the first reader to
 /// finish publishes its result with one atomic compare-and-exchange; later reads are one
 /// atomic load.
-final class LazyBytes: @unchecked Sendable {  // all access is atomic
+final class Lazy<Value: Sendable>: @unchecked Sendable {  // all access is atomic
     private final class Box {
-        let bytes: [UInt8]
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     private let pointer = Atomic<UnsafeRawPointer?>(nil)
 
-    func value(_ make: () -> [UInt8]) -> [UInt8] {
+    init() {}
+
+    func value(_ make: () -> Value) -> Value {
         if let p = pointer.load(ordering: .acquiring) {
-            return Unmanaged<Box>.fromOpaque(p).takeUnretainedValue().bytes
+            return Unmanaged<Box>.fromOpaque(p).takeUnretainedValue().value
         }
         let box = Unmanaged.passRetained(Box(make()))
         let (exchanged, current) = pointer.compareExchange(
             expected: nil, desired: UnsafeRawPointer(box.toOpaque()), ordering: .acquiringAndReleasing)
-        if exchanged { return box.takeUnretainedValue().bytes }
+        if exchanged { return box.takeUnretainedValue().value }
         box.release()
-        guard let current else { return [] }
-        return Unmanaged<Box>.fromOpaque(current).takeUnretainedValue().bytes
+        // Another thread published first; a failed exchange always sees a non-nil pointer.
+        guard let current else { return make() }
+        return Unmanaged<Box>.fromOpaque(current).takeUnretainedValue().value
     }
 
     deinit {

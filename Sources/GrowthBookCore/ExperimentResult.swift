@@ -37,23 +37,52 @@ public final class ExperimentResult: Sendable {
 
     /// `json` as compact text, written directly (no intermediate object).
     public func write(to out: inout [UInt8]) {
+        Self.writeHead(
+            featureId: featureId, variationId: variationId, inExperiment: inExperiment, value: value,
+            hashUsed: hashUsed, hashAttribute: hashAttribute, to: &out)
+        hashValue.write(to: &out)
+        Self.writeKey(key, to: &out)
+        Self.writeTail(stickyBucketUsed: stickyBucketUsed, bucket: bucket, to: &out)
+        Self.writeEnd(name: name, passthrough: passthrough, to: &out)
+    }
+
+    // The text in parts, so that a feature rule can keep the parts that depend only on the
+    // variation (see `ResultTemplates`) and write just the rest per evaluation.
+
+    /// `{"featureId":…,"hashValue":` (the value follows).
+    static func writeHead(
+        featureId: String?, variationId: Int, inExperiment: Bool, value: JSON, hashUsed: Bool, hashAttribute: String,
+        to out: inout [UInt8]
+    ) {
         out.appendLiteral(#"{"featureId":"#)
         if let featureId { JSON.writeString(featureId, to: &out) } else { out.appendLiteral("null") }
         out.appendLiteral(#","variationId":"#)
-        out.append(contentsOf: String(variationId).utf8)
+        out.appendInteger(variationId)
         inExperiment ? out.appendLiteral(#","inExperiment":true,"value":"#) : out.appendLiteral(#","inExperiment":false,"value":"#)
         value.write(to: &out)
         hashUsed ? out.appendLiteral(#","hashUsed":true,"hashAttribute":"#) : out.appendLiteral(#","hashUsed":false,"hashAttribute":"#)
         JSON.writeString(hashAttribute, to: &out)
         out.appendLiteral(#","hashValue":"#)
-        hashValue.write(to: &out)
+    }
+
+    /// `,"key":…`
+    static func writeKey(_ key: String, to out: inout [UInt8]) {
         out.appendLiteral(#","key":"#)
         JSON.writeString(key, to: &out)
+    }
+
+    /// `,"stickyBucketUsed":…,"bucket":…`
+    @inline(__always)
+    static func writeTail(stickyBucketUsed: Bool, bucket: Double?, to out: inout [UInt8]) {
         stickyBucketUsed ? out.appendLiteral(#","stickyBucketUsed":true"#) : out.appendLiteral(#","stickyBucketUsed":false"#)
         if let bucket {
             out.appendLiteral(#","bucket":"#)
             JSON.writeDouble(bucket, to: &out)
         }
+    }
+
+    /// `,"name":…,"passthrough":true}`
+    static func writeEnd(name: String?, passthrough: Bool, to out: inout [UInt8]) {
         if let name, !name.isEmpty {
             out.appendLiteral(#","name":"#)
             JSON.writeString(name, to: &out)
@@ -117,21 +146,30 @@ public struct FeatureResult: Sendable {
     /// `json` as compact text, written directly; the experiment's text was written when the
     /// features were set.
     public func write(to out: inout [UInt8]) {
-        out.appendLiteral(#"{"value":"#)
-        value.write(to: &out)
-        out.appendLiteral(#","source":""#)
-        out.append(contentsOf: source.rawValue.utf8)
-        on ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#) : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
-        JSON.writeString(ruleId ?? "", to: &out)
-        if let experiment {
-            out.appendLiteral(#","experiment":"#)
-            out.append(contentsOf: experiment.serialized)
-        }
+        Self.writeHead(value: value, source: source, ruleId: ruleId, experiment: experiment, to: &out)
         if let experimentResult {
             out.appendLiteral(#","experimentResult":"#)
             experimentResult.write(to: &out)
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// Everything before `,"experimentResult":` and the closing brace.
+    static func writeHead(
+        value: JSON, source: FeatureSource, ruleId: String?, experiment: Experiment?, to out: inout [UInt8]
+    ) {
+        out.appendLiteral(#"{"value":"#)
+        value.write(to: &out)
+        out.appendLiteral(#","source":""#)
+        out.append(contentsOf: source.rawValue.utf8)
+        value.isTruthy
+            ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#)
+            : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
+        JSON.writeString(ruleId ?? "", to: &out)
+        if let experiment {
+            out.appendLiteral(#","experiment":"#)
+            out.append(contentsOf: experiment.serialized)
+        }
     }
 
     /// The reference's `FeatureResult.to_dict()`, with `ruleId` always present (empty when no
@@ -146,5 +184,41 @@ public struct FeatureResult: Sendable {
         if let experiment { o["experiment"] = experiment.json }
         if let experimentResult { o["experimentResult"] = experimentResult.json }
         return .object(o)
+    }
+}
+
+/// The text of a rule's experiment results, per variation, in the parts that do not depend on
+/// the user: for the common result (in the experiment, hashed on the experiment's own hash
+/// attribute), everything but the hash value, `stickyBucketUsed` and the bucket. Built the first
+/// time a full result of the rule is written as JSON, and kept with the rule.
+final class ResultTemplates: Sendable {
+    struct Variation {
+        /// The feature result up to `"hashValue":`.
+        let head: [UInt8]
+        /// `,"key":…` after the hash value.
+        let key: [UInt8]
+        /// `,"name":…}}`: the end of the experiment result and of the feature result.
+        let end: [UInt8]
+    }
+
+    let variations: [Variation]
+
+    init(featureKey: String, ruleId: String?, experiment: Experiment) {
+        variations = experiment.variations.indices.map { i in
+            let label = i < experiment.variationLabels.count ? experiment.variationLabels[i] : nil
+            let value = experiment.variations[i]
+            var head: [UInt8] = []
+            FeatureResult.writeHead(value: value, source: .experiment, ruleId: ruleId, experiment: experiment, to: &head)
+            head.appendLiteral(#","experimentResult":"#)
+            ExperimentResult.writeHead(
+                featureId: featureKey.isEmpty ? nil : featureKey, variationId: i, inExperiment: true, value: value,
+                hashUsed: true, hashAttribute: experiment.hashAttribute, to: &head)
+            var key: [UInt8] = []
+            ExperimentResult.writeKey(label?.key ?? String(i), to: &key)
+            var end: [UInt8] = []
+            ExperimentResult.writeEnd(name: label?.name, passthrough: label?.passthrough ?? false, to: &end)
+            end.append(UInt8(ascii: "}"))
+            return Variation(head: head, key: key, end: end)
+        }
     }
 }

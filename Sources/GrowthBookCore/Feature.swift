@@ -30,6 +30,8 @@ public final class FeatureRule: Sendable {
     public let coverage: Double?
     public let range: BucketRange?
     public let seed: String?
+    /// `seed`, or the feature key: what the rollout hash uses.
+    let hashSeed: HashSeed
     public let hashAttribute: String
     public let fallbackAttribute: String?
     /// The two attribute names with their hashes, for look-ups in the attributes.
@@ -38,6 +40,9 @@ public final class FeatureRule: Sendable {
     public let hashVersion: Int
     /// Non-nil when the rule has variations.
     public let experiment: Experiment?
+    private let featureKey: String
+    /// The text of this rule's results, for an experiment rule, made on first use.
+    private let templates: Lazy<ResultTemplates>?
 
     init(_ o: JSONObject, featureKey: String, savedGroups: JSONObject?) {
         id = o["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
@@ -51,6 +56,7 @@ public final class FeatureRule: Sendable {
         range = o["range"].flatMap { BucketRange(json: $0) }
         let seedValue = o["seed"]?.stringValue
         seed = seedValue?.isEmpty == true ? nil : seedValue
+        hashSeed = HashSeed(seed ?? featureKey)
         hashAttribute = o["hashAttribute"]?.stringValue ?? "id"
         let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = o["fallbackAttribute"]?.stringValue
@@ -64,5 +70,13 @@ public final class FeatureRule: Sendable {
         } else {
             experiment = nil
         }
+        self.featureKey = featureKey
+        templates = experiment == nil ? nil : Lazy()
+    }
+
+    /// The result text parts of this rule's experiment (nil for a force rule).
+    var resultTemplates: ResultTemplates? {
+        guard let templates, let experiment else { return nil }
+        return templates.value { ResultTemplates(featureKey: featureKey, ruleId: id, experiment: experiment) }
     }
 }

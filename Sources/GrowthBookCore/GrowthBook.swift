@@ -443,6 +443,20 @@ public final class GrowthBook: Sendable {
         return evaluator(state: s, attributes: attributes).evaluateFeature(at: i, experimentResult: experimentResult)
     }
 
+    /// Appends the feature's full result as JSON, by the key's bytes; false (nothing written)
+    /// when no feature has that key.
+    public func writeFeatureResult(
+        keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, to out: inout [UInt8]
+    ) -> Bool {
+        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return false }
+        if let feature = ruleLess(i, in: s) {
+            FeatureResult(value: feature.defaultValue, source: .defaultValue).write(to: &out)
+        } else {
+            evaluator(state: s, attributes: attributes).writeFeatureResult(at: i, to: &out)
+        }
+        return true
+    }
+
     /// Whether the feature is on, by the key's bytes; nil when no feature has that key.
     public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> Bool? {
         isOn(keyBytes: keyBytes, attributes: attributes, in: state)

@@ -32,38 +32,45 @@ func fnv1a32(_ s: String, into hash: inout UInt32) {
 
 let fnvOffsetBasis: UInt32 = 0x811C_9DC5
 
+/// A hash seed with its FNV-1a state computed once (when features are compiled): hash
+/// version 2 hashes the seed first, so evaluations start from `state`.
+public struct HashSeed: Sendable, Equatable {
+    public let string: String
+    let state: UInt32
+
+    public init(_ string: String) {
+        self.string = string
+        var h = fnvOffsetBasis
+        fnv1a32(string, into: &h)
+        state = h
+    }
+}
+
 /// The GrowthBook hash: a number in [0, 1) from a seed and a value, or `nil` for an
 /// unsupported hash version. No string is built: the seed and value are hashed in place.
 public func gbHash(seed: String, value: String, version: Int) -> Double? {
+    gbHash(seed: HashSeed(seed), value: value, version: version)
+}
+
+public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
     switch version {
     case 2:
-        var h = fnvOffsetBasis
-        fnv1a32(seed, into: &h)
+        var h = seed.state
         fnv1a32(value, into: &h)
-        // Second round hashes the decimal digits of the first.
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var n = h
-        withUnsafeMutableBytes(of: &digits) { buf in
-            repeat {
-                buf[count] = UInt8(truncatingIfNeeded: n % 10)
-                n /= 10
-                count += 1
-            } while n > 0 && count < 10
-            var h2 = fnvOffsetBasis
-            var i = count - 1
-            while i >= 0 {
-                h2 = (h2 ^ (UInt32(buf[i]) + 0x30)) &* 0x0100_0193
-                i -= 1
-            }
-            n = h2
+        // Second round hashes the decimal digits of the first, most significant first.
+        var h2 = fnvOffsetBasis
+        var divisor: UInt32 = 1_000_000_000
+        while divisor > 1 && divisor > h { divisor /= 10 }
+        while divisor > 0 {
+            let digit = (h / divisor) % 10
+            h2 = (h2 ^ (digit + 0x30)) &* 0x0100_0193
+            divisor /= 10
         }
-        return Double(n % 10000) / 10000
+        return Double(h2 % 10000) / 10000
     case 1:
         var h = fnvOffsetBasis
         fnv1a32(value, into: &h)
-        fnv1a32(seed, into: &h)
+        fnv1a32(seed.string, into: &h)
         return Double(h % 1000) / 1000
     default:
         return nil

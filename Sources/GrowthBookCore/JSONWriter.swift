@@ -4,6 +4,33 @@ extension Array where Element == UInt8 {
     mutating func appendLiteral(_ s: StaticString) {
         append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
+
+    /// Appends the decimal digits of `n`, at least `minimumDigits` of them (zero-padded on the
+    /// left), without building a String.
+    mutating func appendDigits(_ n: UInt64, minimumDigits: Int = 1) {
+        var count = 1
+        var rest = n / 10
+        while rest > 0 {
+            count &+= 1
+            rest /= 10
+        }
+        if count < minimumDigits { count = minimumDigits }
+        let start = self.count
+        for _ in 0..<count { append(UInt8(ascii: "0")) }
+        var value = n
+        var i = start &+ count &- 1
+        while value > 0 {
+            self[i] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
+            value /= 10
+            i &-= 1
+        }
+    }
+
+    /// Appends an integer in decimal.
+    mutating func appendInteger<T: BinaryInteger>(_ n: T) {
+        if n < 0 { append(UInt8(ascii: "-")) }
+        appendDigits(UInt64(truncatingIfNeeded: n.magnitude))
+    }
 }
 
 extension JSON {
@@ -23,7 +50,7 @@ extension JSON {
         switch self {
         case .null: out.appendLiteral("null")
         case .bool(let b): b ? out.appendLiteral("true") : out.appendLiteral("false")
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): out.appendInteger(i)
         case .double(let d): JSON.writeDouble(d, to: &out)
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let a):
@@ -79,16 +106,15 @@ extension JSON {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static let powersOfTen: [Double] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7]
-
     /// Appends `formatDouble(d)`. Numbers with at most 7 decimals and below 1e15 (bucket
     /// values, weights, coverage: nearly every double a result carries) are written from
     /// integer arithmetic without building a String.
     public static func writeDouble(_ d: Double, to out: inout [UInt8]) {
         let magnitude = d.magnitude
         if d.isFinite && magnitude < 1e15 && (magnitude >= 1e-4 || d == 0) && !(d == 0 && d.sign == .minus) {
-            for k in 0..<powersOfTen.count {
-                let p = powersOfTen[k]
+            var p = 1.0  // 10^k, exact for these k
+            for k in 0..<8 {
+                defer { p *= 10 }
                 let m = (magnitude * p).rounded()
                 // m / 10^k is the correctly rounded value of the decimal m·10^-k, so when it
                 // equals the number, those k decimals round-trip; the first such k is the
@@ -99,20 +125,9 @@ extension JSON {
                 let divisor = UInt64(p)
                 let whole = digits / divisor
                 digits -= whole * divisor
-                out.append(contentsOf: String(whole).utf8)
+                out.appendDigits(whole)
                 out.append(UInt8(ascii: "."))
-                if k == 0 {
-                    out.append(UInt8(ascii: "0"))
-                    return
-                }
-                var frac = [UInt8](repeating: UInt8(ascii: "0"), count: k)
-                var i = k - 1
-                while i >= 0 {
-                    frac[i] = UInt8(truncatingIfNeeded: digits % 10) + UInt8(ascii: "0")
-                    digits /= 10
-                    i -= 1
-                }
-                out.append(contentsOf: frac)
+                out.appendDigits(digits, minimumDigits: k == 0 ? 1 : k)
                 return
             }
         }

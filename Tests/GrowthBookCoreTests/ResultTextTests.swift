@@ -1,0 +1,63 @@
+import GrowthBookCore
+import Testing
+
+/// Full results written as JSON from the text a rule keeps (`ResultTemplates`) must be the same
+/// bytes as results built as objects and then written.
+@Suite struct ResultTextTests {
+    static let features: JSON = [
+        "plain": ["defaultValue": 1, "rules": [["key": "e1", "variations": [0, 1], "hashVersion": 2]]],
+        "meta": [
+            "defaultValue": "x",
+            "rules": [
+                [
+                    "id": "rule-\"quoted\"", "key": "e2", "variations": ["a", "b", "c"], "weights": [0.2, 0.3, 0.5],
+                    "meta": [["key": "k0", "name": "Zero"], ["key": "k1", "passthrough": true], ["name": ""]],
+                    "seed": "s", "hashAttribute": "company",
+                ],
+                ["force": "after-passthrough"],
+            ],
+        ],
+        "fallback": [
+            "defaultValue": false,
+            "rules": [["key": "e3", "variations": [false, true], "hashAttribute": "id", "fallbackAttribute": "device"]],
+        ],
+        "numeric": ["defaultValue": 0, "rules": [["key": "e4", "variations": [[1], ["a": 2]], "hashAttribute": "n"]]],
+        "forced": ["defaultValue": 0, "rules": [["key": "e5", "variations": [10, 20]]]],
+        "force-rule": ["defaultValue": 0, "rules": [["id": "f", "force": 3, "condition": ["id": ["$exists": true]]]]],
+    ]
+
+    @Test(arguments: [false, true])
+    func templatesWriteWhatResultsWrite(sticky: Bool) throws {
+        var options: JSON = ["features": Self.features, "forcedVariations": ["e5": 1]]
+        if sticky, case .object(var o) = options {
+            o["stickyBucketing"] = true
+            options = .object(o)
+        }
+        let gb = try GrowthBook(options: options)
+        let users: [JSON] = (0..<60).map { i in
+            var o = JSONObject()
+            if i % 7 != 0 { o["id"] = .string("user-\(i)") }
+            o["company"] = .string("c\(i % 11)")
+            o["device"] = .string("d\(i)")
+            o["n"] = i % 5 == 0 ? .double(Double(i) / 4) : .int(Int64(i))
+            return .object(o)
+        }
+        for user in users {
+            let ev = gb.evaluator(attributes: user)
+            for key in ["plain", "meta", "fallback", "numeric", "forced", "force-rule"] {
+                guard let i = gb.state.features.index(of: key) else {
+                    Issue.record("missing \(key)")
+                    continue
+                }
+                // With sticky bucketing the first evaluation stores the assignment and later ones
+                // find it (`stickyBucketUsed`): compare two evaluations after a first.
+                _ = ev.evaluateFeature(at: i)
+                var direct: [UInt8] = []
+                ev.writeFeatureResult(at: i, to: &direct)
+                var built: [UInt8] = []
+                ev.evaluateFeature(at: i).write(to: &built)
+                #expect(String(decoding: direct, as: UTF8.self) == String(decoding: built, as: UTF8.self), "\(key) \(user.serialized)")
+            }
+        }
+    }
+}
