@@ -6,11 +6,9 @@ import GrowthBookCore
 /// A key that matches a feature is valid UTF-8 (every feature key is), so the key is checked
 /// only when it matches none.
 @inline(__always)
-func evaluate(
-    _ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?, experimentResult: Bool = true
-) throws(CallError) -> FeatureResult {
+func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) throws(CallError) -> FeatureResult {
     if let result = try lookUp(h, key, { state, bytes in
-        h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state, experimentResult: experimentResult)
+        h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state)
     }) {
         return result
     }

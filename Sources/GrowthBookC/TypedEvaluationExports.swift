@@ -18,6 +18,8 @@ final class EvalBuffer {
     var text: UnsafeMutablePointer<CChar>
     var capacity: Int
     var scratch: [UInt8] = []
+    /// The full result's JSON for the evaluation being stored, reused between calls.
+    var resultText: [UInt8] = []
 
     init?() {
         guard let v = calloc(1, Layout.size), let t = malloc(256) else { return nil }
@@ -49,8 +51,9 @@ final class EvalBuffer {
         static let size = 64
     }
 
-    /// Describes `result` (and with `withResult` its JSON) in the C struct; returns the summary.
-    func store(_ result: FeatureResult, withResult: Bool) throws(CallError) -> Int32 {
+    /// Describes `result` (and, when `resultText` is non-empty, the full result's JSON) in the
+    /// C struct; returns the summary.
+    func store(_ result: FeatureValue, resultText: [UInt8]) throws(CallError) -> Int32 {
         var type: Int32 = 0
         var integer: Int64 = 0
         var number = 0.0
@@ -83,10 +86,9 @@ final class EvalBuffer {
         }
         scratch.append(0)
         var resultLength = 0
-        if withResult && result.source == .experiment {
-            let before = scratch.count
-            result.write(to: &scratch)
-            resultLength = scratch.count - before
+        if !resultText.isEmpty {
+            scratch.append(contentsOf: resultText)
+            resultLength = resultText.count
         }
         scratch.append(0)
         if scratch.count > capacity {
@@ -106,7 +108,7 @@ final class EvalBuffer {
         value.storeBytes(of: type, toByteOffset: Layout.type, as: Int32.self)
         value.storeBytes(of: result.source.code, toByteOffset: Layout.source, as: Int32.self)
         value.storeBytes(of: on, toByteOffset: Layout.on, as: Int32.self)
-        let variation = result.experimentResult.map { Int32(truncatingIfNeeded: $0.variationId) } ?? -1
+        let variation = Int32(truncatingIfNeeded: result.variationId)
         value.storeBytes(of: variation, toByteOffset: Layout.variationId, as: Int32.self)
         value.storeBytes(of: integer, toByteOffset: Layout.integer, as: Int64.self)
         value.storeBytes(of: number, toByteOffset: Layout.number, as: Double.self)
@@ -166,11 +168,18 @@ func evaluateInto(
         guard let buffer else { throw CallError(.invalidArgument, "buffer is NULL") }
         let b = Unmanaged<EvalBuffer>.fromOpaque(UnsafeRawPointer(buffer)).takeUnretainedValue()
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
+        b.resultText.removeAll(keepingCapacity: true)
         let result = try withHandle(p) { h throws(CallError) in
             let attributes: JSON? = attrs == nil ? nil : try withAttributes(attrs) { a throws(CallError) in a }
-            return try evaluate(h, key, attributes: attributes, experimentResult: withResult)
+            let found = try lookUp(h, key) { state, bytes in
+                h.gb.evaluateValue(
+                    keyBytes: bytes, attributes: attributes, in: state, writingResult: withResult, to: &b.resultText)
+            }
+            if let found { return found }
+            let r = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
+            return FeatureValue(value: r.value, source: r.source, on: r.on, ruleId: nil, variationId: -1)
         }
-        return try b.store(result, withResult: withResult)
+        return try b.store(result, resultText: b.resultText)
     }
 }
 

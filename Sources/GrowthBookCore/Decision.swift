@@ -1,3 +1,23 @@
+/// A feature's value and where it came from, without the experiment and result objects of a
+/// `FeatureResult`: what typed evaluation hands to bindings.
+public struct FeatureValue: Sendable {
+    public let value: JSON
+    public let source: FeatureSource
+    /// Python truthiness of `value`.
+    public let on: Bool
+    public let ruleId: String?
+    /// For `.experiment`, the assigned variation's index; otherwise -1.
+    public let variationId: Int
+
+    public init(value: JSON, source: FeatureSource, on: Bool, ruleId: String?, variationId: Int) {
+        self.value = value
+        self.source = source
+        self.on = on
+        self.ruleId = ruleId
+        self.variationId = variationId
+    }
+}
+
 /// What evaluating a feature decided, before any result object is built: small, and free of
 /// allocation, so that `is_on` and typed values pay only for the decision. `FeatureResult`
 /// is built from it when the caller wants one.

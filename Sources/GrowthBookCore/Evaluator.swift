@@ -113,10 +113,29 @@ public struct Evaluator {
         return evaluateFeature(at: i)
     }
 
-    /// Evaluates the feature at `index` of the feature set. `experimentResult: false` leaves
-    /// out the experiment and its result (nothing is built for them).
-    public func evaluateFeature(at index: Int, experimentResult: Bool = true) -> FeatureResult {
-        featureResult(decide(at: index, path: nil), featureAt: index, experimentResult: experimentResult)
+    /// Evaluates the feature at `index` of the feature set.
+    public func evaluateFeature(at index: Int) -> FeatureResult {
+        featureResult(decide(at: index, path: nil), featureAt: index)
+    }
+
+    /// The feature's value, source, rule and variation, with no result object built.
+    public func evaluateValue(at index: Int) -> FeatureValue {
+        var unused: [UInt8] = []
+        return evaluateValue(at: index, writingResult: false, to: &unused)
+    }
+
+    /// As `evaluateValue(at:)`, and for a value from an experiment the full result as JSON
+    /// appended to `out` (as `writeFeatureResult` writes it).
+    public func evaluateValue(at index: Int, experimentResultTo out: inout [UInt8]) -> FeatureValue {
+        evaluateValue(at: index, writingResult: true, to: &out)
+    }
+
+    private func evaluateValue(at index: Int, writingResult: Bool, to out: inout [UInt8]) -> FeatureValue {
+        let d = decide(at: index, path: nil)
+        let ruleId = d.ruleIndex >= 0 ? features.features[index].rules[d.ruleIndex].id : nil
+        if writingResult && d.source == .experiment { write(d, featureAt: index, to: &out) }
+        return FeatureValue(
+            value: d.value, source: d.source, on: d.isOn, ruleId: ruleId, variationId: d.assignment?.variationId ?? -1)
     }
 
     /// Whether the feature at `index` is on: the same evaluation, with no result built.
@@ -134,7 +153,10 @@ public struct Evaluator {
     /// result is written from text the rule keeps (see `ResultTemplates`) with no result
     /// object built.
     public func writeFeatureResult(at index: Int, to out: inout [UInt8]) {
-        let d = decide(at: index, path: nil)
+        write(decide(at: index, path: nil), featureAt: index, to: &out)
+    }
+
+    private func write(_ d: FeatureDecision, featureAt index: Int, to out: inout [UInt8]) {
         if let a = d.assignment, a.inExperiment, a.hashUsed, d.ruleIndex >= 0 {
             let rule = features.features[index].rules[d.ruleIndex]
             if let experiment = rule.experiment, experiment === a.experiment {
@@ -154,11 +176,11 @@ public struct Evaluator {
     }
 
     /// The full result for a decision about the feature at `index`.
-    func featureResult(_ d: FeatureDecision, featureAt index: Int, experimentResult: Bool = true) -> FeatureResult {
+    func featureResult(_ d: FeatureDecision, featureAt index: Int) -> FeatureResult {
         guard d.ruleIndex >= 0 else { return FeatureResult(value: d.value, source: d.source) }
         let feature = features.features[index]
         let rule = feature.rules[d.ruleIndex]
-        guard experimentResult, let a = d.assignment, let experiment = rule.experiment else {
+        guard let a = d.assignment, let experiment = rule.experiment else {
             return FeatureResult(value: d.value, source: d.source, ruleId: rule.id)
         }
         return FeatureResult(

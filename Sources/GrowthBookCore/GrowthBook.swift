@@ -433,14 +433,27 @@ public final class GrowthBook: Sendable {
     }
 
     /// As `evaluateFeature(keyBytes:attributes:)` against a given state (one the caller cached
-    /// while its generation is current). `experimentResult: false` leaves out the experiment
-    /// and its result.
-    public func evaluateFeature(
-        keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, experimentResult: Bool = true
-    ) -> FeatureResult? {
+    /// while its generation is current).
+    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
         if let feature = ruleLess(i, in: s) { return FeatureResult(value: feature.defaultValue, source: .defaultValue) }
-        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i, experimentResult: experimentResult)
+        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
+    }
+
+    /// The feature's value, source, rule and variation by the key's bytes (nil when no feature
+    /// has that key); with `writingResult`, a value from an experiment also appends the full
+    /// result as JSON to `out`.
+    public func evaluateValue(
+        keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, writingResult: Bool,
+        to out: inout [UInt8]
+    ) -> FeatureValue? {
+        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
+        if let feature = ruleLess(i, in: s) {
+            return FeatureValue(
+                value: feature.defaultValue, source: .defaultValue, on: feature.defaultIsOn, ruleId: nil, variationId: -1)
+        }
+        let ev = evaluator(state: s, attributes: attributes)
+        return writingResult ? ev.evaluateValue(at: i, experimentResultTo: &out) : ev.evaluateValue(at: i)
     }
 
     /// Appends the feature's full result as JSON, by the key's bytes; false (nothing written)

@@ -85,9 +85,17 @@ int main(void)
         CHECKF(full && strcmp(full, json) == 0, "gb_eval_result JSON differs from gb_eval_feature_json");
         gb_string_free(full);
     }
-    /* gb_eval_value never writes the result. */
-    rc = gb_eval_value(gb, "exp", b);
-    CHECK(v->result_length == 0);
+    /* gb_eval_value never writes the result, but reports the same variation. */
+    {
+        int variation = v->variation_id;
+        long long value = v->integer;
+        rc = gb_eval_value(gb, "exp", b);
+        CHECK(v->result_length == 0);
+        CHECK(((rc >> 4) & 15) == GB_SOURCE_EXPERIMENT);
+        CHECKF(v->variation_id == variation && v->integer == value, "gb_eval_value variation %d, gb_eval_result %d",
+               v->variation_id, variation);
+        CHECK(v->integer == 10 + v->variation_id);
+    }
 
     /* Per-call attributes. */
     gb_attributes *ca = gb_attributes_create("{\"id\": \"123\", \"country\": \"CA\"}");
