@@ -60,6 +60,19 @@ struct UnownedList<Element: AnyObject>: @unchecked Sendable {
     }
 }
 
+extension Array where Element: AnyObject {
+    /// Calls `body` with the element at `i` borrowed in place: no reference count is taken
+    /// (the array keeps the element alive for the call). Nil when `i` is out of range.
+    @inline(__always)
+    func withBorrowedElement<R>(at i: Int, _ body: (Element) -> R) -> R? {
+        guard i >= 0 && i < count else { return nil }
+        return withUnsafeBytes { raw in
+            raw.load(fromByteOffset: i &* MemoryLayout<Element>.stride, as: Unmanaged<Element>.self)
+                ._withUnsafeGuaranteedRef(body)
+        }
+    }
+}
+
 /// Any child passes; an empty list passes.
 final class OrNode: ConditionNode {
     let children: [ConditionNode]

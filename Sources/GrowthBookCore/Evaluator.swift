@@ -191,72 +191,90 @@ public struct Evaluator {
     /// `path`: the features whose prerequisites led here, for cycle detection; nil (nothing
     /// allocated) unless prerequisites are being evaluated.
     private func decide(at index: Int, path: [Int]?) -> FeatureDecision {
-        let feature = features.features[index]
-        let key = feature.key
+        // The feature and its rules are borrowed from the feature set, which outlives the
+        // call: no reference counting on the objects every thread reads.
+        features.features.withBorrowedElement(at: index) { feature in decide(feature, at: index, path: path) }
+            ?? FeatureDecision(value: .null, source: .unknownFeature, isOn: false)
+    }
+
+    private func decide(_ feature: Feature, at index: Int, path: [Int]?) -> FeatureDecision {
+        var key: String { feature.key }
         log(.debug, "Evaluating feature \(key)")
         if let path, path.contains(index) {
             log(.warning, "Cyclic prerequisite detected, stack: \(path.map { features.features[$0].key })")
             return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
         }
-        let rules = feature.rules
+        let ruleCount = feature.rules.count
         var ruleIndex = 0
-        while ruleIndex < rules.count {
-            let rule = rules[ruleIndex]
+        while ruleIndex < ruleCount {
             defer { ruleIndex += 1 }
-            if !rule.parentConditions.isEmpty {
-                switch evaluatePrerequisites(rule.parentConditions, path: (path ?? []) + [index]) {
-                case .gate:
-                    log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
-                    return FeatureDecision(value: .null, source: .prerequisite, isOn: false)
-                case .cyclic:
-                    return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
-                case .fail:
-                    log(.debug, "Skip rule because of failing prerequisite, feature \(key)")
-                    continue
-                case .pass:
-                    break
-                }
+            let outcome = feature.rules.withBorrowedElement(at: ruleIndex) { rule in
+                apply(rule, at: ruleIndex, of: feature, at: index, path: path)
             }
-            if let condition = rule.condition, !condition.evaluate(attributes) {
-                log(.debug, "Skip rule because of failed condition, feature \(key)")
-                continue
-            }
-            if let filters = rule.filters, isFilteredOut(filters) {
-                log(.debug, "Skip rule because of filters/namespaces, feature \(key)")
-                continue
-            }
-            if let force = rule.force {
-                if !isIncludedInRollout(rule: rule, featureKey: key) {
-                    log(.debug, "Skip rule because user not included in percentage rollout, feature \(key)")
-                    continue
-                }
-                log(.debug, "Force value from rule, feature \(key)")
-                return FeatureDecision(value: force, source: .force, isOn: rule.forceIsOn, ruleIndex: ruleIndex)
-            }
-            guard let experiment = rule.experiment else {
-                log(.warning, "Skip invalid rule, feature \(key)")
-                continue
-            }
-            let a = assign(experiment, featureId: key, ruleChecked: true)
-            if let hooks {
-                hooks.experimentRan(experiment, inExperiment: a.inExperiment, variationId: a.variationId) {
-                    result(a, featureId: key)
-                }
-            }
-            if !a.inExperiment {
-                log(.debug, "Skip rule because user not included in experiment, feature \(key)")
-                continue
-            }
-            if a.passthrough {
-                log(.debug, "Continue to next rule, feature \(key)")
-                continue
-            }
-            log(.debug, "Assign value from experiment, feature \(key)")
-            return FeatureDecision(
-                value: a.value, source: .experiment, isOn: a.isOn, ruleIndex: ruleIndex, assignment: a)
+            if let outcome, let decision = outcome { return decision }
         }
         log(.debug, "Use default value for feature \(key)")
         return FeatureDecision(value: feature.defaultValue, source: .defaultValue, isOn: feature.defaultIsOn)
+    }
+
+    /// One rule of `decide` (the reference's loop body): the decision, or nil to go on to the
+    /// next rule.
+    @inline(__always)
+    private func apply(
+        _ rule: FeatureRule, at ruleIndex: Int, of feature: Feature, at index: Int, path: [Int]?
+    ) -> FeatureDecision? {
+        var key: String { feature.key }
+        if !rule.parentConditions.isEmpty {
+            switch evaluatePrerequisites(rule.parentConditions, path: (path ?? []) + [index]) {
+            case .gate:
+                log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
+                return FeatureDecision(value: .null, source: .prerequisite, isOn: false)
+            case .cyclic:
+                return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
+            case .fail:
+                log(.debug, "Skip rule because of failing prerequisite, feature \(key)")
+                return nil
+            case .pass:
+                break
+            }
+        }
+        if let condition = rule.condition, !condition.evaluate(attributes) {
+            log(.debug, "Skip rule because of failed condition, feature \(key)")
+            return nil
+        }
+        if let filters = rule.filters, isFilteredOut(filters) {
+            log(.debug, "Skip rule because of filters/namespaces, feature \(key)")
+            return nil
+        }
+        if let force = rule.force {
+            if !isIncludedInRollout(rule: rule, featureKey: key) {
+                log(.debug, "Skip rule because user not included in percentage rollout, feature \(key)")
+                return nil
+            }
+            log(.debug, "Force value from rule, feature \(key)")
+            return FeatureDecision(value: force, source: .force, isOn: rule.forceIsOn, ruleIndex: ruleIndex)
+        }
+        guard let experiment = rule.experiment else {
+            log(.warning, "Skip invalid rule, feature \(key)")
+            return nil
+        }
+        let a = assign(experiment, featureId: key, ruleChecked: true)
+        if let hooks {
+            hooks.experimentRan(experiment, inExperiment: a.inExperiment, variationId: a.variationId) {
+                result(a, featureId: key)
+            }
+        }
+        if !a.inExperiment {
+            log(.debug, "Skip rule because user not included in experiment, feature \(key)")
+            return nil
+        }
+        if a.passthrough {
+            log(.debug, "Continue to next rule, feature \(key)")
+            return nil
+        }
+        log(.debug, "Assign value from experiment, feature \(key)")
+        return FeatureDecision(
+            value: a.value, source: .experiment, isOn: a.isOn, ruleIndex: ruleIndex, assignment: a)
     }
 
     private enum PrerequisiteOutcome { case pass, fail, gate, cyclic }
