@@ -53,8 +53,8 @@ final class Handle {
 func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
     let scope = StateCache.current
-    scope.callDepth += 1
-    defer { scope.endCall() }
+    scope._withUnsafeGuaranteedRef { $0.callDepth += 1 }
+    defer { scope._withUnsafeGuaranteedRef { $0.endCall() } }
     let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
         h in
         guard h.marker == Handle.live else {

@@ -50,14 +50,13 @@ final class StateCache {
         return k
     }()
 
-    /// This thread's cache.
+    /// This thread's cache, unretained: the thread-specific slot owns it until the thread
+    /// exits, so no reference count is taken per call.
     @inline(__always)
-    static var current: StateCache {
-        if let raw = pthread_getspecific(key) {
-            return Unmanaged<StateCache>.fromOpaque(raw).takeUnretainedValue()
-        }
-        let c = StateCache()
-        pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
+    static var current: Unmanaged<StateCache> {
+        if let raw = pthread_getspecific(key) { return Unmanaged<StateCache>.fromOpaque(raw) }
+        let c = Unmanaged.passRetained(StateCache())
+        pthread_setspecific(key, c.toOpaque())
         return c
     }
 
@@ -65,7 +64,22 @@ final class StateCache {
     /// current, without taking a reference to it (the cache holds one).
     @inline(__always)
     static func withState<R>(of handle: Handle, _ body: (GrowthBook.State) throws(CallError) -> R) throws(CallError) -> R {
-        let cache = current
+        let u: Unmanaged<GrowthBook.State> = current._withUnsafeGuaranteedRef { cache in cache.currentState(of: handle) }
+        let result: Result<R, CallError> = u._withUnsafeGuaranteedRef { s in
+            do throws(CallError) {
+                return .success(try body(s))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The handle's current state as this thread sees it: the cached one while the handle's
+    /// generation is unchanged, else fetched (and, for a handle shared across threads, copied).
+    @inline(__always)
+    private func currentState(of handle: Handle) -> Unmanaged<GrowthBook.State> {
+        let cache = self
         let generation = handle.gb.generation
         let u: Unmanaged<GrowthBook.State>
         if cache.handleId == handle.id && cache.generation == generation, let cached = cache.unmanagedState {
@@ -91,13 +105,6 @@ final class StateCache {
             u = Unmanaged.passUnretained(s)
             cache.unmanagedState = u
         }
-        let result: Result<R, CallError> = u._withUnsafeGuaranteedRef { s in
-            do throws(CallError) {
-                return .success(try body(s))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        return u
     }
 }
