@@ -22,7 +22,8 @@ public struct FeatureValue: Sendable {
 /// allocation, so that `is_on` and typed values pay only for the decision. `FeatureResult`
 /// is built from it when the caller wants one.
 struct FeatureDecision {
-    let value: JSON
+    /// The value is not kept here (it is the feature's, the rule's or the variation's; see
+    /// `Evaluator.value(of:featureAt:)`), so returning a decision copies no JSON.
     let source: FeatureSource
     /// Python truthiness of `value`, computed when the features were compiled.
     let isOn: Bool

@@ -135,7 +135,8 @@ public struct Evaluator {
         let ruleId = d.ruleIndex >= 0 ? features.features[index].rules[d.ruleIndex].id : nil
         if writingResult && d.source == .experiment { write(d, featureAt: index, to: &out) }
         return FeatureValue(
-            value: d.value, source: d.source, on: d.isOn, ruleId: ruleId, variationId: d.assignment?.variationId ?? -1)
+            value: value(of: d, featureAt: index), source: d.source, on: d.isOn, ruleId: ruleId,
+            variationId: d.assignment?.variationId ?? -1)
     }
 
     /// Whether the feature at `index` is on: the same evaluation, with no result built.
@@ -143,11 +144,6 @@ public struct Evaluator {
         decide(at: index, path: nil).isOn
     }
 
-    /// The value of the feature at `index` and where it came from, with no result built.
-    public func value(at index: Int) -> (value: JSON, source: FeatureSource) {
-        let d = decide(at: index, path: nil)
-        return (d.value, d.source)
-    }
 
     /// Appends the feature's full result as JSON (`FeatureResult.write`). The common experiment
     /// result is written from text the rule keeps (see `ResultTemplates`) with no result
@@ -175,16 +171,33 @@ public struct Evaluator {
         featureResult(d, featureAt: index).write(to: &out)
     }
 
+    /// The value a decision about the feature at `index` chose.
+    func value(of d: FeatureDecision, featureAt index: Int) -> JSON {
+        switch d.source {
+        case .defaultValue:
+            return index < features.features.count ? features.features[index].defaultValue : .null
+        case .force:
+            guard index < features.features.count else { return .null }
+            let rules = features.features[index].rules
+            return d.ruleIndex >= 0 && d.ruleIndex < rules.count ? rules[d.ruleIndex].force ?? .null : .null
+        case .experiment:
+            return d.assignment?.value ?? .null
+        case .unknownFeature, .prerequisite, .cyclicPrerequisite:
+            return .null
+        }
+    }
+
     /// The full result for a decision about the feature at `index`.
     func featureResult(_ d: FeatureDecision, featureAt index: Int) -> FeatureResult {
-        guard d.ruleIndex >= 0 else { return FeatureResult(value: d.value, source: d.source) }
+        let value = value(of: d, featureAt: index)
+        guard d.ruleIndex >= 0 else { return FeatureResult(value: value, source: d.source) }
         let feature = features.features[index]
         let rule = feature.rules[d.ruleIndex]
         guard let a = d.assignment, let experiment = rule.experiment else {
-            return FeatureResult(value: d.value, source: d.source, ruleId: rule.id)
+            return FeatureResult(value: value, source: d.source, ruleId: rule.id)
         }
         return FeatureResult(
-            value: d.value, source: d.source, ruleId: rule.id, experiment: experiment,
+            value: value, source: d.source, ruleId: rule.id, experiment: experiment,
             experimentResult: result(a, featureId: feature.key))
     }
 
@@ -194,7 +207,7 @@ public struct Evaluator {
         // The feature and its rules are borrowed from the feature set, which outlives the
         // call: no reference counting on the objects every thread reads.
         features.features.withBorrowedElement(at: index) { feature in decide(feature, at: index, path: path) }
-            ?? FeatureDecision(value: .null, source: .unknownFeature, isOn: false)
+            ?? FeatureDecision(source: .unknownFeature, isOn: false)
     }
 
     private func decide(_ feature: Feature, at index: Int, path: [Int]?) -> FeatureDecision {
@@ -202,7 +215,7 @@ public struct Evaluator {
         log(.debug, "Evaluating feature \(key)")
         if let path, path.contains(index) {
             log(.warning, "Cyclic prerequisite detected, stack: \(path.map { features.features[$0].key })")
-            return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
+            return FeatureDecision(source: .cyclicPrerequisite, isOn: false)
         }
         let ruleCount = feature.rules.count
         var ruleIndex = 0
@@ -214,7 +227,7 @@ public struct Evaluator {
             if let outcome, let decision = outcome { return decision }
         }
         log(.debug, "Use default value for feature \(key)")
-        return FeatureDecision(value: feature.defaultValue, source: .defaultValue, isOn: feature.defaultIsOn)
+        return FeatureDecision(source: .defaultValue, isOn: feature.defaultIsOn)
     }
 
     /// One rule of `decide` (the reference's loop body): the decision, or nil to go on to the
@@ -228,9 +241,9 @@ public struct Evaluator {
             switch evaluatePrerequisites(rule.parentConditions, path: (path ?? []) + [index]) {
             case .gate:
                 log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
-                return FeatureDecision(value: .null, source: .prerequisite, isOn: false)
+                return FeatureDecision(source: .prerequisite, isOn: false)
             case .cyclic:
-                return FeatureDecision(value: .null, source: .cyclicPrerequisite, isOn: false)
+                return FeatureDecision(source: .cyclicPrerequisite, isOn: false)
             case .fail:
                 log(.debug, "Skip rule because of failing prerequisite, feature \(key)")
                 return nil
@@ -252,7 +265,7 @@ public struct Evaluator {
                 return nil
             }
             log(.debug, "Force value from rule, feature \(key)")
-            return FeatureDecision(value: force, source: .force, isOn: rule.forceIsOn, ruleIndex: ruleIndex)
+            return FeatureDecision(source: .force, isOn: rule.forceIsOn, ruleIndex: ruleIndex)
         }
         guard let experiment = rule.experiment else {
             log(.warning, "Skip invalid rule, feature \(key)")
@@ -274,7 +287,7 @@ public struct Evaluator {
         }
         log(.debug, "Assign value from experiment, feature \(key)")
         return FeatureDecision(
-            value: a.value, source: .experiment, isOn: a.isOn, ruleIndex: ruleIndex, assignment: a)
+            source: .experiment, isOn: a.isOn, ruleIndex: ruleIndex, assignment: a)
     }
 
     private enum PrerequisiteOutcome { case pass, fail, gate, cyclic }
@@ -282,19 +295,21 @@ public struct Evaluator {
     private func evaluatePrerequisites(_ parents: [ParentCondition], path: [Int]) -> PrerequisiteOutcome {
         for parent in parents {
             let parentDecision: FeatureDecision
+            var parentValue = JSON.null
             if let i = features.index(of: parent.id) {
                 if path.count >= Self.maxPrerequisiteDepth {
                     log(.warning, "Prerequisite chain deeper than \(Self.maxPrerequisiteDepth), feature \(parent.id)")
                     return .cyclic
                 }
                 parentDecision = decide(at: i, path: path)
+                parentValue = value(of: parentDecision, featureAt: i)
             } else {
                 log(.warning, "Unknown feature \(parent.id)")
-                parentDecision = FeatureDecision(value: .null, source: .unknownFeature, isOn: false)
+                parentDecision = FeatureDecision(source: .unknownFeature, isOn: false)
             }
             if parentDecision.source == .cyclicPrerequisite { return .cyclic }
             guard let condition = parent.condition else { continue }
-            if !condition.evaluate(.object(["value": parentDecision.value])) {
+            if !condition.evaluate(.object(["value": parentValue])) {
                 return parent.gate ? .gate : .fail
             }
         }
