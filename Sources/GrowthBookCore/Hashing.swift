@@ -57,14 +57,21 @@ public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
     case 2:
         var h = seed.state
         fnv1a32(value, into: &h)
-        // Second round hashes the decimal digits of the first, most significant first.
+        // Second round hashes the decimal digits of the first, most significant first. The
+        // digits are taken least significant first (division by the constant 10 is a
+        // multiplication) into nibbles that come out in the order they are hashed.
+        var n = h
+        var digits: UInt64 = 0
+        var count = 0
+        repeat {
+            digits = digits << 4 | UInt64(n % 10)
+            n /= 10
+            count &+= 1
+        } while n > 0
         var h2 = fnvOffsetBasis
-        var divisor: UInt32 = 1_000_000_000
-        while divisor > 1 && divisor > h { divisor /= 10 }
-        while divisor > 0 {
-            let digit = (h / divisor) % 10
-            h2 = (h2 ^ (digit + 0x30)) &* 0x0100_0193
-            divisor /= 10
+        for _ in 0..<count {
+            h2 = (h2 ^ (UInt32(truncatingIfNeeded: digits & 0xF) &+ 0x30)) &* 0x0100_0193
+            digits >>= 4
         }
         return Double(h2 % 10000) / 10000
     case 1:

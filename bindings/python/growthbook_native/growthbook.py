@@ -424,25 +424,35 @@ class GrowthBook(object):
         return self.is_on(key)
 
     def is_on(self, key: str) -> bool:
-        h = self._hp
-        if h is None:
-            self._handle()
-        rc = _is_on(h, _KEYS.get(key) or key_bytes(key))
-        if rc < 0:
-            raise _lib.error()
-        return rc == 1
+        # The hottest call: a destroyed instance passes NULL and is told apart only on failure.
+        try:
+            rc = _is_on(self._hp, _KEYS[key])
+        except KeyError:
+            rc = _is_on(self._hp, key_bytes(key))
+        if rc == 1:
+            return True
+        if rc == 0:
+            return False
+        self._fail()
 
     def isOff(self, key: str) -> bool:
         return self.is_off(key)
 
     def is_off(self, key: str) -> bool:
-        h = self._hp
-        if h is None:
-            self._handle()
-        rc = _is_off(h, _KEYS.get(key) or key_bytes(key))
-        if rc < 0:
-            raise _lib.error()
-        return rc == 1
+        try:
+            rc = _is_off(self._hp, _KEYS[key])
+        except KeyError:
+            rc = _is_off(self._hp, key_bytes(key))
+        if rc == 1:
+            return True
+        if rc == 0:
+            return False
+        self._fail()
+
+    def _fail(self):
+        """Raises the error of a failed call: the instance's destruction, or the library's."""
+        self._handle()
+        raise _lib.error()
 
     def _evaluate(self, key: str, evaluate):
         """(value, summary, this thread's scratch) from gb_eval_value or gb_eval_result."""
