@@ -4,25 +4,35 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import Synchronization
 
 /// What a `gb_attributes *` points to: attributes parsed once, immutable, shareable.
 final class AttributesBox {
     static let live: UInt64 = 0x6762_5f61_7474_7273  // "gb_attrs"
     var marker = AttributesBox.live
     let json: JSON
+    /// Unique for the life of the process (addresses are reused; ids are not).
+    let id: UInt64
+    let sharing = ThreadSharing()
+
+    private static let nextId = Atomic<UInt64>(0)
 
     init(_ json: JSON) {
         self.json = json
+        id = AttributesBox.nextId.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }
 
+/// Calls `body` with the attributes behind `p`, read without a reference count on the shared
+/// object (the host keeps it alive for the call).
 func withAttributes<R>(_ p: OpaquePointer?, _ body: (JSON) throws(CallError) -> R) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "attributes is NULL") }
-    let box = Unmanaged<AttributesBox>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    guard box.marker == AttributesBox.live else {
-        throw CallError(.invalidArgument, "attributes is not a live gb_attributes")
+    let json: JSON? = Unmanaged<AttributesBox>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef { box in
+        guard box.marker == AttributesBox.live else { return nil }
+        return StateCache.current._withUnsafeGuaranteedRef { $0.attributes(of: box) }
     }
-    return try body(box.json)
+    guard let json else { throw CallError(.invalidArgument, "attributes is not a live gb_attributes") }
+    return try body(json)
 }
 
 @_cdecl("gb_attributes_create")

@@ -27,12 +27,20 @@ final class Handle {
 
     private static let nextId = Atomic<UInt64>(0)
 
-    /// The first thread to evaluate on the handle, and whether another one has since.
+    /// Whether threads other than the first evaluate on this handle (then each gets private
+    /// copies of the state: see StateCache).
+    let sharing = ThreadSharing()
+
+    var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
+}
+
+/// Tells whether an object is used from more than one thread: the first thread to ask claims
+/// it; any other thread asking marks it shared, for good.
+struct ThreadSharing: ~Copyable {
     private let firstThread = Atomic<UInt>(0)
     private let sharedAcrossThreads = Atomic<Bool>(false)
 
-    /// Whether threads other than `thread` evaluate on this handle too (then each gets
-    /// private copies of the state: see StateCache).
+    /// Whether threads other than `thread` use the object too.
     func isShared(seenFrom thread: UInt) -> Bool {
         if sharedAcrossThreads.load(ordering: .relaxed) { return true }
         let (claimed, first) = firstThread.compareExchange(expected: 0, desired: thread, ordering: .relaxed)
@@ -40,8 +48,6 @@ final class Handle {
         sharedAcrossThreads.store(true, ordering: .relaxed)
         return true
     }
-
-    var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
 }
 
 /// Calls `body` with the handle behind `p`. The host keeps the handle alive for the call (the

@@ -26,6 +26,10 @@ final class StateCache {
     /// The shared feature set this thread last copied, and its private copy.
     var featureSource: FeatureSet? = nil
     var featureCopy: FeatureSet? = nil
+    /// The gb_attributes this thread last used while it was shared across threads, and this
+    /// thread's private copy of its attributes (see `attributes(of:)`).
+    var attributesId: UInt64 = 0
+    var attributesCopy: JSON? = nil
     /// How many gb_ calls on handles are running on this thread (callbacks nest them).
     var callDepth = 0
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
@@ -49,6 +53,20 @@ final class StateCache {
         }
         return k
     }()
+
+    /// The attributes of `box` for an evaluation on this thread. A gb_attributes used by one
+    /// thread is read as it is; once several threads use it, each evaluates on a private copy
+    /// (made on its first use and kept until the thread uses other shared attributes), since
+    /// reference counts written by every thread on one object would serialize them.
+    @inline(__always)
+    func attributes(of box: AttributesBox) -> JSON {
+        if !box.sharing.isShared(seenFrom: UInt(bitPattern: ObjectIdentifier(self).hashValue)) { return box.json }
+        if attributesId == box.id, let copy = attributesCopy { return copy }
+        let copy = box.json.deepCopy()
+        attributesId = box.id
+        attributesCopy = copy
+        return copy
+    }
 
     /// This thread's cache, unretained: the thread-specific slot owns it until the thread
     /// exits, so no reference count is taken per call.
@@ -88,7 +106,7 @@ final class StateCache {
             let (shared, g) = handle.gb.stateAndGeneration
             var s = shared
             let thread = UInt(bitPattern: ObjectIdentifier(cache).hashValue)
-            if handle.isShared(seenFrom: thread) {
+            if handle.sharing.isShared(seenFrom: thread) {
                 let features: FeatureSet
                 if let source = cache.featureSource, source === shared.features, let copy = cache.featureCopy {
                     features = copy
