@@ -2,7 +2,8 @@
  * test_threads.c -- one handle shared by 10 threads.
  *
  * 8 threads evaluate (gb_is_on, gb_eval_feature_json, gb_is_on_with and
- * gb_eval_feature_with with per-thread gb_attributes,
+ * gb_eval_feature_with with per-thread gb_attributes and with one gb_attributes
+ * shared by all of them,
  * gb_eval_feature_with_attributes_json) while one thread keeps replacing the
  * handle's attributes and another keeps swapping the features between two
  * sets, A and B.
@@ -153,6 +154,8 @@ static atomic_int passed_n, failed_n, printed_n;
 static atomic_int tracking_calls, bad_tracking;
 static atomic_uint observed_mask, tracked_mask;
 static atomic_int stop_writers;
+/* One gb_attributes (user 0's) that every evaluating thread uses too. */
+static gb_attributes *shared_attrs;
 static atomic_long set_swaps, attr_swaps;
 
 static void pass(void) { atomic_fetch_add(&passed_n, 1); }
@@ -381,6 +384,12 @@ static void *evaluator(void *p)
             if (s && strcmp(KEYS[(i / 6) % NUM_KEYS], "exp") == 0)
                 expect(check_exp(s, t), "gb_eval_feature_with(exp) wrong", s);
             gb_string_free(s);
+            /* The same through the attributes every thread shares. */
+            s = gb_eval_feature_with(a->gb, KEYS[(i / 6) % NUM_KEYS], shared_attrs);
+            check_exact(s, 0, (i / 6) % NUM_KEYS, "gb_eval_feature_with (shared attributes)");
+            gb_string_free(s);
+            r = gb_is_on_with(a->gb, "vip", shared_attrs);
+            expect(r == USERS[0].vip, "gb_is_on_with(vip) wrong for the shared attributes", NULL);
             break;
         case 2:
             s = gb_eval_feature_json(a->gb, "geo");
@@ -518,6 +527,13 @@ int main(void)
         CHECK(gb_set_features_json(gb, FEATURES_A) == GB_OK);
     }
 
+    {
+        char shared_json[128];
+        snprintf(shared_json, sizeof shared_json, "{\"id\": \"%s\", \"country\": \"%s\", \"age\": %d}",
+                 USERS[0].id, USERS[0].country, USERS[0].age);
+        shared_attrs = gb_attributes_create(shared_json);
+        CHECK(shared_attrs != NULL);
+    }
     for (t = 0; t < EVAL_THREADS; t++) {
         args[t].gb = gb;
         args[t].index = t;
@@ -536,6 +552,7 @@ int main(void)
     atomic_store(&stop_writers, 1);
     pthread_join(attr_thread, NULL);
     pthread_join(feat_thread, NULL);
+    gb_attributes_free(shared_attrs);
 
     tu_passed += atomic_load(&passed_n);
     tu_failed += atomic_load(&failed_n);
