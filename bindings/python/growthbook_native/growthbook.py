@@ -22,6 +22,7 @@ _eval_result = _lib.fast_eval_result
 _is_on = _lib.fast_is_on
 _is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
+_tls = _lib._tls
 _native_result = FeatureResult._native
 _SCALARS = (None, False, True)  # GB_VALUE_NULL, _FALSE, _TRUE
 
@@ -456,17 +457,19 @@ class GrowthBook(object):
 
     def _evaluate(self, key: str, evaluate):
         """(value, summary, this thread's scratch) from gb_eval_value or gb_eval_result."""
-        h = self._hp
-        if h is None:
-            self._handle()
-        s = scratch()
-        rc = evaluate(h, _KEYS.get(key) or key_bytes(key), s.buffer)
+        try:
+            s = _tls.scratch
+        except AttributeError:
+            s = scratch()
+        try:
+            rc = evaluate(self._hp, _KEYS[key], s.buffer)
+        except KeyError:
+            rc = evaluate(self._hp, key_bytes(key), s.buffer)
         if rc < 0:
-            raise _lib.error()
+            self._fail()
         t = rc & 15
         # Null and booleans come in the summary itself; other values need the buffer.
-        value = _SCALARS[t] if t < 3 else _value_in(t, s.value)
-        return value, rc, s
+        return (_SCALARS[t] if t < 3 else _value_in(t, s.value)), rc, s
 
     def getFeatureValue(self, key: str, fallback):
         return self.get_feature_value(key, fallback)
@@ -481,14 +484,15 @@ class GrowthBook(object):
     def eval_feature(self, key: str) -> FeatureResult:
         value, rc, s = self._evaluate(key, _eval_result)
         source = (rc >> 4) & 15
+        if source < 2 or source > 3:  # no rule decided: nothing more to read
+            return _native_result(value, _SOURCES[source], rc & 256 != 0, None, None)
         rule_id = raw = None
-        if source == 2 or source == 3:  # force or experiment: a rule decided
-            v = s.value
-            n = v.rule_id_length
-            if n:
-                rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
-            if source == 3:  # the experiment and its result, decoded when read
-                raw = _string_at(v.text + v.length + n + 2, v.result_length)
+        v = s.value
+        n = v.rule_id_length
+        if n:
+            rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
+        if source == 3:  # the experiment and its result, decoded when read
+            raw = _string_at(v.text + v.length + n + 2, v.result_length)
         return _native_result(value, _SOURCES[source], rc & 256 != 0, rule_id, raw)
 
     def getAllResults(self):
