@@ -18,7 +18,19 @@ private func setObject(
 
 @_cdecl("gb_set_features_json")
 public func gb_set_features_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
-    setObject(p, json, "features_json") { gb, features throws(CallError) in gb.setFeatures(features) }
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let b = try CInput.bytes(json, "features_json")
+            let isObject: Bool
+            do throws(JSONError) {
+                isObject = try h.gb.setFeatures(text: b)
+            } catch {
+                throw CallError(error.kind == .invalidUTF8 ? .utf8 : .json, "features_json: \(error)")
+            }
+            guard isObject else { throw CallError(.type, "features_json must be a JSON object") }
+            return 0
+        }
+    }
 }
 
 @_cdecl("gb_set_saved_groups_json")

@@ -198,6 +198,15 @@ final class OperatorsTest: ValueTest {
     }
 }
 
+/// An operator object of one operator (the common case): the operator itself, without the two
+/// arrays `OperatorsTest` keeps.
+final class SingleOperatorTest: ValueTest {
+    let op: ConditionOperator
+    init(_ op: ConditionOperator) { self.op = op }
+
+    override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool { op.evaluate(value) }
+}
+
 /// A list for `$in`-style membership, indexed when it is long enough to pay off.
 struct MembershipList: Sendable {
     let items: [JSON]
@@ -444,8 +453,8 @@ struct ConditionCompiler {
             case "$not": nodes.append(NotNode(compileCondition(value)))
             default:
                 let test = compileValueTest(value)
-                if let ops = test as? OperatorsTest, ops.operators.count == 1 {
-                    nodes.append(AttributeOperatorNode(AttributePath(key), ops.operators[0]))
+                if let single = test as? SingleOperatorTest {
+                    nodes.append(AttributeOperatorNode(AttributePath(key), single.op))
                 } else {
                     nodes.append(AttributeNode(AttributePath(key), test))
                 }
@@ -466,7 +475,7 @@ struct ConditionCompiler {
         for (key, value) in object.pairs {
             ops.append(compileOperator(key, value))
         }
-        return OperatorsTest(ops)
+        return ops.count == 1 ? SingleOperatorTest(ops[0]) : OperatorsTest(ops)
     }
 
     private func isOperatorObject(_ object: JSONObject) -> Bool {

@@ -71,7 +71,7 @@ struct ExperimentAssignment {
     }
 
     var isOn: Bool {
-        variationId < experiment.variationsOn.count ? experiment.variationsOn[variationId] : false
+        variationId < 64 ? experiment.variationsOn & (1 << UInt64(variationId)) != 0 : value.isTruthy
     }
 
     /// The variation's `meta` key, or its index as a string.

@@ -154,10 +154,13 @@ public struct Evaluator {
 
     private func write(_ d: FeatureDecision, featureAt index: Int, to out: inout [UInt8]) {
         if let a = d.assignment, a.inExperiment, a.hashUsed, d.ruleIndex >= 0 {
-            let rule = features.features[index].rules[d.ruleIndex]
+            let feature = features.features[index]
+            let rule = feature.rules[d.ruleIndex]
             if let experiment = rule.experiment, experiment === a.experiment {
                 let (value, usedFallback) = hashAttributeValue(experiment)
-                if !usedFallback, let templates = rule.resultTemplates, a.variationId < templates.variations.count {
+                if !usedFallback, let templates = rule.resultTemplates(featureKey: feature.key),
+                    a.variationId < templates.variations.count
+                {
                     let t = templates.variations[a.variationId]
                     out.append(contentsOf: t.head)
                     value.write(to: &out)
@@ -357,7 +360,7 @@ public struct Evaluator {
         if rule.coverage == 0 && rule.range == nil { return false }
         let value = hashValue(rule.hashAttributeKey, fallback: rule.fallbackAttributeKey).value
         if value.isEmpty { return false }
-        guard let n = gbHash(seed: rule.hashSeed, value: value, version: rule.hashVersion) else {
+        guard let seed = rule.hashSeed, let n = gbHash(seed: seed, value: value, version: rule.hashVersion) else {
             return false
         }
         if let range = rule.range { return range.contains(n) }

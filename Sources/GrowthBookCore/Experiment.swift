@@ -10,8 +10,8 @@ public final class Experiment: Sendable {
     /// FNV-1a of the key, for bookkeeping keyed by experiment.
     let keyHash: Int
     public let variations: [JSON]
-    /// Python truthiness of each variation, for `is_on`.
-    let variationsOn: [Bool]
+    /// Python truthiness of the first 64 variations, one bit each, for `is_on`.
+    let variationsOn: UInt64
     public let weights: [Double]?
     public let active: Bool
     public let status: String
@@ -49,16 +49,11 @@ public final class Experiment: Sendable {
     public let urlPattern: String?
     public let groups: [String]?
 
-    // As given, for `json`.
-    let weightsJSON: JSON
-    let coverageJSON: JSON
-    let conditionJSON: JSON
-    let namespaceJSON: JSON
-    let rangesJSON: JSON
-    let metaJSON: JSON
-    let filtersJSON: JSON
-    let parentConditionsJSON: JSON
-    let forceJSON: JSON
+    /// The fields echoed as given in `json` (weights, coverage, condition, namespace, ranges,
+    /// filters, parentConditions, force; meta when it is not an array), as one compact JSON
+    /// object text: one small allocation instead of nine JSON fields that kept their parsed
+    /// trees alive. Empty when none is present.
+    private let echoText: [UInt8]
     /// `json` as text, written the first time a result or callback needs it and kept: most
     /// experiments of a large payload are never reported in JSON, and the text would cost
     /// memory for each.
@@ -78,29 +73,43 @@ public final class Experiment: Sendable {
     /// Reads an experiment definition. `featureKey` names the feature when the experiment comes
     /// from a rule (whose `key` then defaults to the feature's). Saved groups resolve
     /// `$inGroup` in its conditions.
-    public init(_ object: JSONObject, featureKey: String? = nil, savedGroups: JSONObject? = nil) {
+    public init(
+        _ object: JSONObject, featureKey: String? = nil, savedGroups: JSONObject? = nil,
+        compiledCondition: Condition?? = nil
+    ) {
         let ruleKey = object["key"]?.stringValue ?? ""
         key = ruleKey.isEmpty ? (featureKey ?? "") : ruleKey
         keyHash = Self.hashKey(key)
         variations = object["variations"]?.arrayValue ?? []
-        variationsOn = variations.map { $0.isTruthy }
-        weightsJSON = object["weights"] ?? .null
+        var on: UInt64 = 0
+        for (i, v) in variations.prefix(64).enumerated() where v.isTruthy { on |= 1 << UInt64(i) }
+        variationsOn = on
+        var echo = JSONObject()
+        func keep(_ name: String, _ value: JSON) { if !value.isNull { echo[name] = value } }
+        let weightsJSON = object["weights"] ?? .null
+        keep("weights", weightsJSON)
         weights = weightsJSON.arrayValue.flatMap { list in
             let numbers = list.compactMap { $0.doubleValue }
             return numbers.count == list.count ? numbers : nil
         }
         active = featureKey == nil ? (object["active"].map { $0.isTruthy } ?? true) : true
         status = featureKey == nil ? (object["status"]?.stringValue ?? "running") : "running"
-        coverageJSON = object["coverage"] ?? .null
+        let coverageJSON = object["coverage"] ?? .null
+        keep("coverage", coverageJSON)
         coverage = coverageJSON.doubleValue
-        conditionJSON = object["condition"] ?? .null
-        condition = conditionJSON.isTruthy ? Condition(conditionJSON, savedGroups: savedGroups) : nil
+        let conditionJSON = object["condition"] ?? .null
+        keep("condition", conditionJSON)
+        // A rule's experiment shares the condition the rule compiled from the same JSON.
+        condition = compiledCondition ?? (conditionJSON.isTruthy ? Condition(conditionJSON, savedGroups: savedGroups) : nil)
         // A rule's parent conditions gate the rule, not the experiment built from it.
-        parentConditionsJSON = featureKey == nil ? (object["parentConditions"] ?? .null) : .null
+        let parentConditionsJSON = featureKey == nil ? (object["parentConditions"] ?? .null) : .null
+        keep("parentConditions", parentConditionsJSON)
         parentConditions = ParentCondition.list(parentConditionsJSON, savedGroups: savedGroups)
-        namespaceJSON = object["namespace"] ?? .null
+        let namespaceJSON = object["namespace"] ?? .null
+        keep("namespace", namespaceJSON)
         namespace = Namespace(json: namespaceJSON)
-        forceJSON = featureKey == nil ? (object["force"] ?? .null) : .null
+        let forceJSON = featureKey == nil ? (object["force"] ?? .null) : .null
+        keep("force", forceJSON)
         force = forceJSON.intValue
         hashAttribute = object["hashAttribute"]?.stringValue ?? "id"
         disableStickyBucketing = object["disableStickyBucketing"]?.isTruthy ?? false
@@ -109,17 +118,19 @@ public final class Experiment: Sendable {
         hashAttributeKey = JSONKey(hashAttribute)
         fallbackAttributeKey = fallbackAttribute.map { JSONKey($0) }
         hashVersion = Self.positiveInt(object["hashVersion"]) ?? 1
-        rangesJSON = object["ranges"] ?? .null
+        let rangesJSON = object["ranges"] ?? .null
+        keep("ranges", rangesJSON)
         ranges = rangesJSON.arrayValue.flatMap { list in
             let r = list.compactMap { BucketRange(json: $0) }
             return r.count == list.count && !r.isEmpty ? r : nil
         }
         effectiveRanges =
             ranges ?? bucketRanges(count: variations.count, coverage: coverage ?? 1, weights: weights)
-        metaJSON = object["meta"] ?? .null
+        let metaJSON = object["meta"] ?? .null
         let metaList = metaJSON.arrayValue
+        if metaList == nil { keep("meta", metaJSON) }
         meta = metaList
-        variationLabels = variations.indices.map { i in
+        let labels = variations.indices.map { i in
             let m = i < (metaList?.count ?? 0) ? metaList?[i].objectValue : nil
             return (
                 key: m?["key"].map { $0.pythonString } ?? String(i),
@@ -127,7 +138,13 @@ public final class Experiment: Sendable {
                 passthrough: m?["passthrough"]?.isTruthy ?? false
             )
         }
-        filtersJSON = object["filters"] ?? .null
+        // Labels that are all the defaults (key = index, no name, no passthrough) are left out:
+        // readers fall back to exactly those for an index past the end.
+        variationLabels =
+            labels.indices.allSatisfy({ labels[$0].key == String($0) && labels[$0].name == nil && !labels[$0].passthrough })
+            ? [] : labels
+        let filtersJSON = object["filters"] ?? .null
+        keep("filters", filtersJSON)
         filters = HashFilter.list(filtersJSON)
         seed = object["seed"]?.stringValue
         hashSeed = HashSeed(seed ?? key)
@@ -140,6 +157,16 @@ public final class Experiment: Sendable {
         urlPattern = featureKey == nil ? object["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
         url = urlPattern.flatMap { CompiledRegex($0) }
         groups = featureKey == nil ? object["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
+        var text: [UInt8] = []
+        if !echo.isEmpty { JSON.object(echo).write(to: &text) }
+        echoText = text.withUnsafeBufferPointer { Array($0) }
+    }
+
+    /// The echoed fields, parsed back from `echoText`.
+    private var echoed: JSONObject {
+        if echoText.isEmpty { return JSONObject() }
+        // Written by this library from a parsed value, so it parses back.
+        return (try? JSON.parse(echoText))?.objectValue ?? JSONObject()
     }
 
 
@@ -152,7 +179,7 @@ public final class Experiment: Sendable {
         merged["status"] = .string(status)
         if let urlPattern { merged["url"] = .string(urlPattern) }
         if let groups { merged["groups"] = .array(groups.map { .string($0) }) }
-        merged["parentConditions"] = parentConditionsJSON
+        merged["parentConditions"] = echoed["parentConditions"] ?? .null
         for field in ["weights", "status", "coverage", "url", "groups", "force"] {
             if let v = override[field], !v.isNull { merged[field] = v }
         }
@@ -172,6 +199,16 @@ public final class Experiment: Sendable {
 
     /// The reference's `Experiment.to_dict()`.
     public var json: JSON {
+        let echo = echoed
+        let weightsJSON = echo["weights"] ?? .null
+        let coverageJSON = echo["coverage"] ?? .null
+        let conditionJSON = echo["condition"] ?? .null
+        let namespaceJSON = echo["namespace"] ?? .null
+        let forceJSON = echo["force"] ?? .null
+        let rangesJSON = echo["ranges"] ?? .null
+        let metaJSON = meta.map { JSON.array($0) } ?? echo["meta"] ?? .null
+        let filtersJSON = echo["filters"] ?? .null
+        let parentConditionsJSON = echo["parentConditions"] ?? .null
         var o = JSONObject()
         o["key"] = .string(key)
         o["variations"] = .array(variations)

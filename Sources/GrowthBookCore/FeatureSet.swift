@@ -15,38 +15,88 @@ public final class FeatureSet: Sendable {
     /// for) rather than as a tree: the tree would cost several times the memory of the
     /// compiled features it came from.
     private let definitionsText: [UInt8]
+    /// Two features had the same key (only compiling from text can see that; the first is
+    /// found).
+    let hasDuplicateKeys: Bool
 
     public static let empty = FeatureSet(features: JSONObject(), savedGroups: nil)
 
-    public init(features definitions: JSONObject, savedGroups: JSONObject?) {
-        self.savedGroups = savedGroups
+    public convenience init(features definitions: JSONObject, savedGroups: JSONObject?) {
         let list = definitions.pairs.map { Feature(key: $0.0, definition: $0.1, savedGroups: savedGroups) }
-        features = list
         var text: [UInt8] = []
         JSON.object(definitions).write(to: &text)
+        // Keys of a JSONObject are unique, so `hasDuplicateKeys` is false here.
+        self.init(compiled: list, definitionsText: text, savedGroups: savedGroups)
+    }
+
+    /// Compiles features straight from JSON text, one feature at a time: each feature's tree is
+    /// parsed, compiled and dropped before the next is parsed, so the whole payload is never
+    /// held as a tree (which costs more than the compiled features and, freed at the end,
+    /// leaves the heap fragmented around them). Returns nil when the text is not an object.
+    public static func compile(
+        featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?
+    ) throws(JSONError) -> FeatureSet? {
+        var list: [Feature] = []
+        var text: [UInt8] = [UInt8(ascii: "{")]
+        text.reserveCapacity(bytes.count + 2)
+        let isObject = try JSON.forEachMember(bytes) { key, value in
+            if list.count > 0 { text.append(UInt8(ascii: ",")) }
+            JSON.writeString(key, to: &text)
+            text.append(UInt8(ascii: ":"))
+            value.write(to: &text)
+            list.append(Feature(key: key, definition: value, savedGroups: savedGroups))
+        }
+        guard isObject else { return nil }
+        text.append(UInt8(ascii: "}"))
+        let set = FeatureSet(
+            compiled: list, definitionsText: text.withUnsafeBufferPointer { Array($0) }, savedGroups: savedGroups)
+        if !set.hasDuplicateKeys { return set }
+        // A key given twice (the later value replaces the earlier in place): the tree path
+        // has those semantics.
+        let tree = try JSON.parse(bytes)
+        return FeatureSet(features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups)
+    }
+
+    /// When two features have the same key (by code points), the table finds the first and
+    /// `hasDuplicateKeys` says so.
+    private init(compiled list: [Feature], definitionsText text: [UInt8], savedGroups: JSONObject?) {
+        self.savedGroups = savedGroups
+        features = list
         definitionsText = text
 
         var bytes: [UInt8] = []
         var offsets: [Int] = [0]
+        offsets.reserveCapacity(list.count + 1)
         for f in list {
             bytes.append(contentsOf: f.key.utf8)
             offsets.append(bytes.count)
         }
-        keyBytes = bytes
+        keyBytes = bytes.withUnsafeBufferPointer { Array($0) }  // no growth slack
         keyOffsets = offsets
 
         var capacity = 8
         while capacity < list.count * 2 { capacity <<= 1 }
         var table = [Int32](repeating: -1, count: capacity)
         let mask = capacity - 1
-        bytes.withUnsafeBufferPointer { all in
+        let unique = bytes.withUnsafeBufferPointer { all -> Bool in
+            var unique = true
             for i in 0..<list.count {
                 let key = UnsafeBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])
                 var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
-                while table[slot] >= 0 { slot = (slot + 1) & mask }
+                while table[slot] >= 0 {
+                    let j = Int(table[slot])
+                    if bytesEqual(UnsafeBufferPointer(rebasing: all[offsets[j]..<offsets[j + 1]]), key) { break }
+                    slot = (slot + 1) & mask
+                }
+                if table[slot] >= 0 {
+                    unique = false
+                    continue
+                }
                 table[slot] = Int32(truncatingIfNeeded: i)
             }
+            return unique
         }
+        hasDuplicateKeys = !unique
         slots = table
 
         var identifiers: [String] = []
@@ -106,7 +156,11 @@ public final class FeatureSet: Sendable {
     /// The same features compiled anew from their text: objects of its own all through, for a
     /// thread that evaluates them while other threads evaluate this set.
     public func privateCopy() -> FeatureSet {
-        FeatureSet(features: json.objectValue ?? JSONObject(), savedGroups: savedGroups?.deepCopy())
+        let groups = savedGroups?.deepCopy()
+        // Compiled from the kept text as it is parsed, as set_features does.
+        let compiled = definitionsText.withUnsafeBufferPointer { try? FeatureSet.compile(featuresText: $0, savedGroups: groups) }
+        if let compiled { return compiled }
+        return FeatureSet(features: json.objectValue ?? JSONObject(), savedGroups: groups)
     }
 
     /// The feature definitions as given.

@@ -321,6 +321,16 @@ public final class GrowthBook: Sendable {
         refreshStickyBuckets(force: false)
     }
 
+    /// Replaces the features with those of a JSON text (an object), keeping the saved groups;
+    /// compiled as parsed, without building the tree of the whole text. False when the text is
+    /// not a JSON object.
+    public func setFeatures(text: UnsafeBufferPointer<UInt8>) throws(JSONError) -> Bool {
+        let groups = state.features.savedGroups
+        guard let set = try FeatureSet.compile(featuresText: text, savedGroups: groups) else { return false }
+        setFeatures(set)
+        return true
+    }
+
     /// Replaces the features, keeping the saved groups.
     public func setFeatures(_ definitions: JSONObject) {
         let groups = state.features.savedGroups

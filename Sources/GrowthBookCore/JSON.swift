@@ -169,30 +169,33 @@ public struct JSONKey: Sendable {
 /// A JSON object: keys in insertion order, a later duplicate key replacing the earlier value in
 /// place (as Python's `json.loads` does). Keys match by code points, as Python's dict keys do.
 ///
-/// Each key's hash is kept next to it, so a look-up compares integers and checks the bytes of
+/// Members are kept in one array of (key, hash of the key, value), so an object costs two
+/// allocations (this storage and the array). A look-up compares hashes and checks the bytes of
 /// the one key whose hash matches; objects larger than a few dozen keys get an open-addressed
 /// table of positions as well.
 ///
 /// A value type backed by one copy-on-write storage object, so that copying an object (every
 /// pattern match on `JSON.object` does) costs one reference count, not three.
 public struct JSONObject: @unchecked Sendable {
+    struct Member {
+        let key: String
+        let hash: UInt32
+        var value: JSON
+    }
+
     // Storage is never mutated once shared (copy on write), so sharing it across threads is safe.
     private final class Storage {
-        var keys: [String]
-        var values: [JSON]
-        var hashes: [UInt32]
+        var members: [Member]
         /// Open-addressed positions (index + 1; 0 is empty), probed linearly from the hash;
         /// empty below `indexThreshold` keys.
         var table: [Int32]
 
-        init(keys: [String] = [], values: [JSON] = [], hashes: [UInt32] = [], table: [Int32] = []) {
-            self.keys = keys
-            self.values = values
-            self.hashes = hashes
+        init(members: [Member] = [], table: [Int32] = []) {
+            self.members = members
             self.table = table
         }
 
-        func copy() -> Storage { Storage(keys: keys, values: values, hashes: hashes, table: table) }
+        func copy() -> Storage { Storage(members: members, table: table) }
     }
 
     private var storage: Storage
@@ -203,10 +206,34 @@ public struct JSONObject: @unchecked Sendable {
         storage = Storage()
     }
 
-    public var keys: [String] { storage.keys }
-    public var values: [JSON] { storage.values }
-    public var count: Int { storage.keys.count }
-    public var isEmpty: Bool { storage.keys.isEmpty }
+    /// An object of these members in order (exactly-sized arrays from the parser); a key given
+    /// twice keeps its first position and its last value, as assigning one by one would.
+    init(parsedKeys keys: [String], values: [JSON]) {
+        var members: [Member] = []
+        members.reserveCapacity(keys.count)
+        var unique = keys.count <= Self.indexThreshold
+        for (k, v) in zip(keys, values) {
+            let hash = JSONKey.hash(k)
+            if unique {
+                for m in members where m.hash == hash && codePointsEqual(m.key, k) {
+                    unique = false
+                    break
+                }
+            }
+            members.append(Member(key: k, hash: hash, value: v))
+        }
+        if unique {
+            storage = Storage(members: members)
+        } else {
+            storage = Storage()
+            for (k, v) in zip(keys, values) { self[k] = v }
+        }
+    }
+
+    public var keys: [String] { storage.members.map { $0.key } }
+    public var values: [JSON] { storage.members.map { $0.value } }
+    public var count: Int { storage.members.count }
+    public var isEmpty: Bool { storage.members.isEmpty }
 
     public func firstIndex(of key: String) -> Int? {
         firstIndex(of: key, hash: JSONKey.hash(key))
@@ -219,20 +246,22 @@ public struct JSONObject: @unchecked Sendable {
 
     private func firstIndex(of key: String, hash: UInt32) -> Int? {
         let s = storage
-        if !s.table.isEmpty {
-            let mask = s.table.count - 1
-            var slot = Int(hash) & mask
-            while true {
-                let entry = Int(s.table[slot])
-                if entry == 0 { return nil }
-                if s.hashes[entry - 1] == hash && codePointsEqual(s.keys[entry - 1], key) { return entry - 1 }
-                slot = (slot + 1) & mask
+        return s.members.withUnsafeBufferPointer { members -> Int? in
+            if !s.table.isEmpty {
+                let mask = s.table.count - 1
+                var slot = Int(hash) & mask
+                while true {
+                    let entry = Int(s.table[slot])
+                    if entry == 0 || entry > members.count { return nil }
+                    if members[entry - 1].hash == hash && codePointsEqual(members[entry - 1].key, key) {
+                        return entry - 1
+                    }
+                    slot = (slot + 1) & mask
+                }
             }
-        }
-        return s.hashes.withUnsafeBufferPointer { hashes in
             var i = 0
-            while i < hashes.count {
-                if hashes[i] == hash && codePointsEqual(s.keys[i], key) { return i }
+            while i < members.count {
+                if members[i].hash == hash && codePointsEqual(members[i].key, key) { return i }
                 i &+= 1
             }
             return nil
@@ -245,18 +274,18 @@ public struct JSONObject: @unchecked Sendable {
 
     /// The value at a position `firstIndex` returned.
     @inline(__always)
-    public func value(at i: Int) -> JSON { storage.values[i] }
+    public func value(at i: Int) -> JSON { storage.members[i].value }
 
     @inline(__always)
     public subscript(key: JSONKey) -> JSON? {
         guard let i = firstIndex(of: key) else { return nil }
-        return storage.values[i]
+        return storage.members[i].value
     }
 
     public subscript(key: String) -> JSON? {
         get {
             guard let i = firstIndex(of: key) else { return nil }
-            return storage.values[i]
+            return storage.members[i].value
         }
         set {
             makeUnique()
@@ -264,23 +293,19 @@ public struct JSONObject: @unchecked Sendable {
             let hash = JSONKey.hash(key)
             if let i = firstIndex(of: key, hash: hash) {
                 if let newValue {
-                    s.values[i] = newValue
+                    s.members[i].value = newValue
                 } else {
-                    s.keys.remove(at: i)
-                    s.values.remove(at: i)
-                    s.hashes.remove(at: i)
+                    s.members.remove(at: i)
                     rebuildTable()
                 }
             } else if let newValue {
-                s.keys.append(key)
-                s.values.append(newValue)
-                s.hashes.append(hash)
-                if s.keys.count > Self.indexThreshold {
+                s.members.append(Member(key: key, hash: hash, value: newValue))
+                if s.members.count > Self.indexThreshold {
                     // Kept at most half full: rebuilt at twice the size when it would be fuller.
-                    if s.table.count < 2 * s.keys.count {
+                    if s.table.count < 2 * s.members.count {
                         rebuildTable()
                     } else {
-                        insert(position: s.keys.count - 1, in: s)
+                        insert(position: s.members.count - 1, in: s)
                     }
                 }
             }
@@ -291,26 +316,45 @@ public struct JSONObject: @unchecked Sendable {
 
     private func rebuildTable() {
         let s = storage
-        guard s.keys.count > Self.indexThreshold else {
+        guard s.members.count > Self.indexThreshold else {
             s.table = []
             return
         }
         var size = 64
-        while size < 4 * s.keys.count { size <<= 1 }
+        while size < 4 * s.members.count { size <<= 1 }
         s.table = [Int32](repeating: 0, count: size)
-        for i in s.keys.indices { insert(position: i, in: s) }
+        for i in s.members.indices { insert(position: i, in: s) }
     }
 
     /// Records position `i` in the table (which has a free slot: it is at most half full).
     private func insert(position i: Int, in s: Storage) {
         let mask = s.table.count - 1
-        var slot = Int(s.hashes[i]) & mask
+        var slot = Int(s.members[i].hash) & mask
         while s.table[slot] != 0 { slot = (slot + 1) & mask }
         s.table[slot] = Int32(truncatingIfNeeded: i + 1)
     }
 
     /// Key-value pairs in insertion order.
-    public var pairs: Zip2Sequence<[String], [JSON]> { zip(storage.keys, storage.values) }
+    public var pairs: Pairs { Pairs(members: storage.members) }
+
+    /// The members of an object as (key, value) pairs, in order.
+    public struct Pairs: Sequence {
+        fileprivate let members: [Member]
+
+        public struct Iterator: IteratorProtocol {
+            fileprivate let members: [Member]
+            fileprivate var index = 0
+
+            public mutating func next() -> (String, JSON)? {
+                guard index < members.count else { return nil }
+                defer { index += 1 }
+                return (members[index].key, members[index].value)
+            }
+        }
+
+        public func makeIterator() -> Iterator { Iterator(members: members) }
+        public var underestimatedCount: Int { members.count }
+    }
 }
 
 extension JSONObject: Equatable {

@@ -57,11 +57,45 @@ extension JSON {
     }
 }
 
+extension JSON {
+    /// Parses a JSON text whose top-level value is an object one member at a time, handing
+    /// each key and value to `body` as soon as it is parsed, so the caller can compile the value
+    /// and drop it before the next one is parsed: the whole tree never exists at once.
+    /// Returns false (having called `body` for nothing) when the top-level value is not an object.
+    public static func forEachMember(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (String, JSON) -> Void
+    ) throws(JSONError) -> Bool {
+        guard bytes.count <= maxInputBytes else {
+            throw JSONError(
+                kind: .tooLarge, message: "input of \(bytes.count) bytes exceeds the limit of \(maxInputBytes)",
+                offset: 0)
+        }
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseDocumentMembers(body)
+    }
+}
+
+/// The elements of `stack` from `start` on, in a new array of exactly that capacity.
+@inline(__always)
+private func exactCopy<T>(_ stack: [T], from start: Int) -> [T] {
+    let n = stack.count - start
+    return stack.withUnsafeBufferPointer { all in
+        [T](unsafeUninitializedCapacity: n) { buffer, count in
+            _ = buffer.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: all[start...]))
+            count = n
+        }
+    }
+}
+
 /// A byte-level recursive-descent parser; recursion is bounded by `JSON.maxDepth`.
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var pos = 0
     var depth = 0
+    /// Elements and members of the arrays and objects being parsed, gathered here and copied
+    /// into exactly-sized arrays when each closes: no growth by doubling, no slack kept.
+    var valueStack: [JSON] = []
+    var keyStack: [String] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -75,6 +109,51 @@ struct JSONParser {
             throw error(.syntax, "unexpected \(describeByte(bytes[pos])) after the JSON value")
         }
         return value
+    }
+
+    /// `parseDocument` for a top-level object, its members handed out one by one.
+    mutating func parseDocumentMembers(_ body: (String, JSON) -> Void) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "{") else {
+            _ = try parseDocument()  // a syntax error is reported as such
+            return false
+        }
+        try enter()
+        pos += 1  // {
+        skipWhitespace()
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
+            pos += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
+                guard bytes[pos] == UInt8(ascii: "\"") else {
+                    throw error(.syntax, "unexpected \(describeByte(bytes[pos])), expected a string key")
+                }
+                let key = try parseString()
+                skipWhitespace()
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
+                    throw error(.syntax, "expected ':' after an object key")
+                }
+                pos += 1
+                skipWhitespace()
+                body(key, try parseValue())
+                skipWhitespace()
+                guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
+                let b = bytes[pos]
+                pos += 1
+                if b == UInt8(ascii: ",") { continue }
+                if b == UInt8(ascii: "}") { break }
+                pos -= 1
+                throw error(.syntax, "unexpected \(describeByte(b)) in an object, expected ',' or '}'")
+            }
+        }
+        depth -= 1
+        skipWhitespace()
+        if pos < bytes.count {
+            throw error(.syntax, "unexpected \(describeByte(bytes[pos])) after the JSON value")
+        }
+        return true
     }
 
     private func error(_ kind: JSONError.Kind, _ message: String) -> JSONError {
@@ -137,16 +216,17 @@ struct JSONParser {
     private mutating func parseArray() throws(JSONError) -> JSON {
         try enter()
         pos += 1  // [
-        var items: [JSON] = []
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
             pos += 1
             depth -= 1
-            return .array(items)
+            return .array([])
         }
+        let base = valueStack.count
         while true {
             skipWhitespace()
-            items.append(try parseValue())
+            let item = try parseValue()
+            valueStack.append(item)
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an array") }
             let b = bytes[pos]
@@ -157,19 +237,21 @@ struct JSONParser {
             throw error(.syntax, "unexpected \(describeByte(b)) in an array, expected ',' or ']'")
         }
         depth -= 1
+        let items = exactCopy(valueStack, from: base)
+        valueStack.removeLast(valueStack.count - base)
         return .array(items)
     }
 
     private mutating func parseObject() throws(JSONError) -> JSON {
         try enter()
         pos += 1  // {
-        var object = JSONObject()
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let base = valueStack.count
         while true {
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
@@ -183,7 +265,9 @@ struct JSONParser {
             }
             pos += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            keyStack.append(key)
+            valueStack.append(value)
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
             let b = bytes[pos]
@@ -194,6 +278,11 @@ struct JSONParser {
             throw error(.syntax, "unexpected \(describeByte(b)) in an object, expected ',' or '}'")
         }
         depth -= 1
+        let n = valueStack.count - base
+        let object = JSONObject(
+            parsedKeys: exactCopy(keyStack, from: keyStack.count - n), values: exactCopy(valueStack, from: base))
+        keyStack.removeLast(n)
+        valueStack.removeLast(n)
         return .object(object)
     }
 
