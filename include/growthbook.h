@@ -348,7 +348,10 @@ char *gb_get_all_results_json(gb_handle *gb);
  * =========================================================================== */
 
 /* Parsed, immutable attributes. Opaque. One gb_attributes may be used by many
- * threads and handles at once. */
+ * threads and handles at once. Once several threads use one, each evaluates on
+ * its own copy of it (made on that thread's first use, and kept until the
+ * thread uses other shared attributes or exits), so that threads do not
+ * contend on it; a gb_attributes used by one thread is never copied. */
 typedef struct gb_attributes gb_attributes;
 
 /* Parse attributes once to use them for many calls.
