@@ -218,11 +218,12 @@ struct MembershipList: Sendable {
     let shortStrings: [String]?
 
     init(_ items: [JSON], caseInsensitive: Bool) {
-        self.items = items
         self.set = !caseInsensitive && items.count > 8 ? Set(items.filter { $0.isScalar }.map { $0.pythonHashKey }) : nil
         self.folded = caseInsensitive ? items.map { $0.caseFolded } : []
         let strings = items.compactMap { $0.stringValue }
         self.shortStrings = !caseInsensitive && items.count <= 8 && strings.count == items.count ? strings : nil
+        // Only the general comparison reads the items themselves.
+        self.items = caseInsensitive || shortStrings != nil ? [] : items
     }
 
     /// The reference's `isIn`: an array attribute passes when it shares any element with the

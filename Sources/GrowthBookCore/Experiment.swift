@@ -14,17 +14,11 @@ public final class Experiment: Sendable {
     let variationsOn: UInt64
     public let weights: [Double]?
     public let active: Bool
-    public let status: String
     public let coverage: Double?
     public let condition: Condition?
     public let parentConditions: [ParentCondition]
-    public let namespace: Namespace?
-    public let force: Int?
-    public let hashAttribute: String
-    public let fallbackAttribute: String?
-    /// The two attribute names with their hashes, for look-ups in the attributes.
+    /// The hash attribute's name with its hash, for look-ups in the attributes.
     let hashAttributeKey: JSONKey
-    let fallbackAttributeKey: JSONKey?
     public let hashVersion: Int
     public let ranges: [BucketRange]?
     /// `ranges`, or the ranges from coverage and weights: computed once.
@@ -33,21 +27,69 @@ public final class Experiment: Sendable {
     /// Per variation, its result key (the `meta` key, or the index), name and passthrough.
     let variationLabels: [(key: String, name: String?, passthrough: Bool)]
     public let filters: [HashFilter]?
-    public let seed: String?
     /// `seed`, or the key when there is none: what the assignment hash uses.
     let hashSeed: HashSeed
     /// `status` is "draft" or `active` is false: the experiment assigns nobody.
     let isDraftOrInactive: Bool
     let isStopped: Bool
-    public let name: String?
-    public let phase: String?
-    public let disableStickyBucketing: Bool
-    public let bucketVersion: Int
-    public let minBucketVersion: Int
+
+    /// Settings most experiments leave at their defaults, kept out of line (nil when all are
+    /// defaults): an experiment of a large payload then costs a third less memory.
+    private final class Rare: Sendable {
+        let status: String
+        let namespace: Namespace?
+        let force: Int?
+        let fallbackAttributeKey: JSONKey?
+        let seed: String?
+        let name: String?
+        let phase: String?
+        let disableStickyBucketing: Bool
+        let bucketVersion: Int
+        let minBucketVersion: Int
+        let url: CompiledRegex?
+        let urlPattern: String?
+        let groups: [String]?
+
+        init(
+            status: String, namespace: Namespace?, force: Int?, fallbackAttributeKey: JSONKey?, seed: String?,
+            name: String?, phase: String?, disableStickyBucketing: Bool, bucketVersion: Int, minBucketVersion: Int,
+            url: CompiledRegex?, urlPattern: String?, groups: [String]?
+        ) {
+            self.status = status
+            self.namespace = namespace
+            self.force = force
+            self.fallbackAttributeKey = fallbackAttributeKey
+            self.seed = seed
+            self.name = name
+            self.phase = phase
+            self.disableStickyBucketing = disableStickyBucketing
+            self.bucketVersion = bucketVersion
+            self.minBucketVersion = minBucketVersion
+            self.url = url
+            self.urlPattern = urlPattern
+            self.groups = groups
+        }
+    }
+
+    private let rare: Rare?
+
+    public var status: String { rare?.status ?? "running" }
+    public var namespace: Namespace? { rare?.namespace }
+    public var force: Int? { rare?.force }
+    public var hashAttribute: String { hashAttributeKey.string }
+    public var fallbackAttribute: String? { rare?.fallbackAttributeKey?.string }
+    /// The fallback attribute's name with its hash.
+    var fallbackAttributeKey: JSONKey? { rare?.fallbackAttributeKey }
+    public var seed: String? { rare?.seed }
+    public var name: String? { rare?.name }
+    public var phase: String? { rare?.phase }
+    public var disableStickyBucketing: Bool { rare?.disableStickyBucketing ?? false }
+    public var bucketVersion: Int { rare?.bucketVersion ?? 0 }
+    public var minBucketVersion: Int { rare?.minBucketVersion ?? 0 }
     /// Deprecated targeting the reference still honours.
-    public let url: CompiledRegex?
-    public let urlPattern: String?
-    public let groups: [String]?
+    public var url: CompiledRegex? { rare?.url }
+    public var urlPattern: String? { rare?.urlPattern }
+    public var groups: [String]? { rare?.groups }
 
     /// The fields echoed as given in `json` (weights, coverage, condition, namespace, ranges,
     /// filters, parentConditions, force; meta when it is not an array), as one compact JSON
@@ -93,7 +135,7 @@ public final class Experiment: Sendable {
             return numbers.count == list.count ? numbers : nil
         }
         active = featureKey == nil ? (object["active"].map { $0.isTruthy } ?? true) : true
-        status = featureKey == nil ? (object["status"]?.stringValue ?? "running") : "running"
+        let status = featureKey == nil ? (object["status"]?.stringValue ?? "running") : "running"
         let coverageJSON = object["coverage"] ?? .null
         keep("coverage", coverageJSON)
         coverage = coverageJSON.doubleValue
@@ -107,16 +149,14 @@ public final class Experiment: Sendable {
         parentConditions = ParentCondition.list(parentConditionsJSON, savedGroups: savedGroups)
         let namespaceJSON = object["namespace"] ?? .null
         keep("namespace", namespaceJSON)
-        namespace = Namespace(json: namespaceJSON)
+        let namespace = Namespace(json: namespaceJSON)
         let forceJSON = featureKey == nil ? (object["force"] ?? .null) : .null
         keep("force", forceJSON)
-        force = forceJSON.intValue
-        hashAttribute = object["hashAttribute"]?.stringValue ?? "id"
-        disableStickyBucketing = object["disableStickyBucketing"]?.isTruthy ?? false
+        let force = forceJSON.intValue
+        hashAttributeKey = JSONKey(object["hashAttribute"]?.stringValue ?? "id")
+        let disableStickyBucketing = object["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = object["fallbackAttribute"]?.stringValue
-        fallbackAttribute = disableStickyBucketing || fallback?.isEmpty == true ? nil : fallback
-        hashAttributeKey = JSONKey(hashAttribute)
-        fallbackAttributeKey = fallbackAttribute.map { JSONKey($0) }
+        let fallbackAttribute = disableStickyBucketing || fallback?.isEmpty == true ? nil : fallback
         hashVersion = Self.positiveInt(object["hashVersion"]) ?? 1
         let rangesJSON = object["ranges"] ?? .null
         keep("ranges", rangesJSON)
@@ -146,17 +186,28 @@ public final class Experiment: Sendable {
         let filtersJSON = object["filters"] ?? .null
         keep("filters", filtersJSON)
         filters = HashFilter.list(filtersJSON)
-        seed = object["seed"]?.stringValue
+        let seed = object["seed"]?.stringValue
         hashSeed = HashSeed(seed ?? key)
         isDraftOrInactive = status == "draft" || !active
         isStopped = status == "stopped"
-        name = object["name"]?.stringValue
-        phase = object["phase"]?.stringValue
-        bucketVersion = object["bucketVersion"]?.intValue ?? 0
-        minBucketVersion = object["minBucketVersion"]?.intValue ?? 0
-        urlPattern = featureKey == nil ? object["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
-        url = urlPattern.flatMap { CompiledRegex($0) }
-        groups = featureKey == nil ? object["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
+        let name = object["name"]?.stringValue
+        let phase = object["phase"]?.stringValue
+        let bucketVersion = object["bucketVersion"]?.intValue ?? 0
+        let minBucketVersion = object["minBucketVersion"]?.intValue ?? 0
+        let urlPattern = featureKey == nil ? object["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
+        let groups = featureKey == nil ? object["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
+        if status == "running" && namespace == nil && force == nil && fallbackAttribute == nil && seed == nil
+            && name == nil && phase == nil && !disableStickyBucketing && bucketVersion == 0 && minBucketVersion == 0
+            && urlPattern == nil && groups == nil
+        {
+            rare = nil
+        } else {
+            rare = Rare(
+                status: status, namespace: namespace, force: force, fallbackAttributeKey: fallbackAttribute.map { JSONKey($0) },
+                seed: seed, name: name, phase: phase, disableStickyBucketing: disableStickyBucketing,
+                bucketVersion: bucketVersion, minBucketVersion: minBucketVersion,
+                url: urlPattern.flatMap { CompiledRegex($0) }, urlPattern: urlPattern, groups: groups)
+        }
         var text: [UInt8] = []
         if !echo.isEmpty { JSON.object(echo).write(to: &text) }
         echoText = text.withUnsafeBufferPointer { Array($0) }

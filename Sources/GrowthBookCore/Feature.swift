@@ -38,9 +38,10 @@ public final class FeatureRule: Sendable {
     private final class Rollout: Sendable {
         let coverage: Double?
         let range: BucketRange?
-        let seed: String?
         /// `seed`, or the feature key: what the rollout hash uses.
         let hashSeed: HashSeed
+        let hasSeed: Bool
+        var seed: String? { hasSeed ? hashSeed.string : nil }
         /// The two attribute names with their hashes, for look-ups in the attributes.
         let hashAttributeKey: JSONKey
         let fallbackAttributeKey: JSONKey?
@@ -51,7 +52,7 @@ public final class FeatureRule: Sendable {
         ) {
             self.coverage = coverage
             self.range = range
-            self.seed = seed
+            hasSeed = seed != nil
             hashSeed = HashSeed(seed ?? featureKey)
             self.hashAttributeKey = hashAttributeKey
             self.fallbackAttributeKey = fallbackAttributeKey

@@ -169,71 +169,101 @@ public struct JSONKey: Sendable {
 /// A JSON object: keys in insertion order, a later duplicate key replacing the earlier value in
 /// place (as Python's `json.loads` does). Keys match by code points, as Python's dict keys do.
 ///
-/// Members are kept in one array of (key, hash of the key, value), so an object costs two
-/// allocations (this storage and the array). A look-up compares hashes and checks the bytes of
+/// Members (key, value, hash of the key) are stored in the same allocation as the object's
+/// header, so an object costs one allocation. A look-up compares hashes and checks the bytes of
 /// the one key whose hash matches; objects larger than a few dozen keys get an open-addressed
 /// table of positions as well.
 ///
 /// A value type backed by one copy-on-write storage object, so that copying an object (every
-/// pattern match on `JSON.object` does) costs one reference count, not three.
+/// pattern match on `JSON.object` does) costs one reference count.
 public struct JSONObject: @unchecked Sendable {
+    // In this order the hash fills the value's padding: 40 bytes a member, not 48.
     struct Member {
         let key: String
-        let hash: UInt32
         var value: JSON
+        let hash: UInt32
     }
 
-    // Storage is never mutated once shared (copy on write), so sharing it across threads is safe.
-    private final class Storage {
-        var members: [Member]
+    struct Header {
+        var count: Int
         /// Open-addressed positions (index + 1; 0 is empty), probed linearly from the hash;
         /// empty below `indexThreshold` keys.
         var table: [Int32]
+    }
 
-        init(members: [Member] = [], table: [Int32] = []) {
-            self.members = members
-            self.table = table
+    // Storage is never mutated once shared (copy on write), so sharing it across threads is safe.
+    private final class Storage: ManagedBuffer<Header, Member> {
+        deinit {
+            _ = withUnsafeMutablePointers { h, m in m.deinitialize(count: h.pointee.count) }
         }
 
-        func copy() -> Storage { Storage(members: members, table: table) }
+        static func make(capacity: Int) -> Storage {
+            let b = Storage.create(minimumCapacity: capacity) { _ in Header(count: 0, table: []) }
+            // `create` returns the class it was called on.
+            return unsafeDowncast(b, to: Storage.self)
+        }
+
+        /// A copy with room for at least `capacity` members.
+        func copy(capacity: Int) -> Storage {
+            let new = Storage.make(capacity: Swift.max(capacity, header.count))
+            withUnsafeMutablePointers { h, m in
+                new.withUnsafeMutablePointers { nh, nm in
+                    nm.initialize(from: m, count: h.pointee.count)
+                    nh.pointee.count = h.pointee.count
+                    nh.pointee.table = h.pointee.table
+                }
+            }
+            return new
+        }
     }
 
     private var storage: Storage
 
     private static let indexThreshold = 32
+    // Shared by every empty object; never written (a write copies it first, as it is shared).
+    nonisolated(unsafe) private static let empty = Storage.make(capacity: 0)
 
     public init() {
-        storage = Storage()
+        storage = JSONObject.empty
     }
 
-    /// An object of these members in order (exactly-sized arrays from the parser); a key given
-    /// twice keeps its first position and its last value, as assigning one by one would.
+    /// An object of these members in order (exactly-sized storage from the parser); a key
+    /// given twice keeps its first position and its last value, as assigning one by one would.
     init(parsedKeys keys: [String], values: [JSON]) {
-        var members: [Member] = []
-        members.reserveCapacity(keys.count)
-        var unique = keys.count <= Self.indexThreshold
-        for (k, v) in zip(keys, values) {
-            let hash = JSONKey.hash(k)
-            if unique {
-                for m in members where m.hash == hash && codePointsEqual(m.key, k) {
-                    unique = false
-                    break
+        let n = Swift.min(keys.count, values.count)
+        let s = Storage.make(capacity: n)
+        var unique = n <= Self.indexThreshold
+        s.withUnsafeMutablePointers { h, m in
+            for i in 0..<n {
+                let hash = JSONKey.hash(keys[i])
+                if unique {
+                    for j in 0..<i where m[j].hash == hash && codePointsEqual(m[j].key, keys[i]) {
+                        unique = false
+                        break
+                    }
                 }
+                (m + i).initialize(to: Member(key: keys[i], value: values[i], hash: hash))
+                h.pointee.count = i + 1
             }
-            members.append(Member(key: k, hash: hash, value: v))
         }
         if unique {
-            storage = Storage(members: members)
+            storage = s
         } else {
-            storage = Storage()
-            for (k, v) in zip(keys, values) { self[k] = v }
+            storage = JSONObject.empty
+            for i in 0..<n { self[keys[i]] = values[i] }
         }
     }
 
-    public var keys: [String] { storage.members.map { $0.key } }
-    public var values: [JSON] { storage.members.map { $0.value } }
-    public var count: Int { storage.members.count }
-    public var isEmpty: Bool { storage.members.isEmpty }
+    /// The members, read in place.
+    @inline(__always)
+    private func withMembers<R>(_ body: (UnsafeBufferPointer<Member>, Header) -> R) -> R {
+        storage.withUnsafeMutablePointers { h, m in body(UnsafeBufferPointer(start: m, count: h.pointee.count), h.pointee) }
+    }
+
+    public var keys: [String] { withMembers { m, _ in m.map { $0.key } } }
+    public var values: [JSON] { withMembers { m, _ in m.map { $0.value } } }
+    public var count: Int { storage.header.count }
+    public var isEmpty: Bool { storage.header.count == 0 }
 
     public func firstIndex(of key: String) -> Int? {
         firstIndex(of: key, hash: JSONKey.hash(key))
@@ -245,13 +275,13 @@ public struct JSONObject: @unchecked Sendable {
     }
 
     private func firstIndex(of key: String, hash: UInt32) -> Int? {
-        let s = storage
-        return s.members.withUnsafeBufferPointer { members -> Int? in
-            if !s.table.isEmpty {
-                let mask = s.table.count - 1
+        withMembers { members, header -> Int? in
+            if !header.table.isEmpty {
+                let table = header.table
+                let mask = table.count - 1
                 var slot = Int(hash) & mask
                 while true {
-                    let entry = Int(s.table[slot])
+                    let entry = Int(table[slot])
                     if entry == 0 || entry > members.count { return nil }
                     if members[entry - 1].hash == hash && codePointsEqual(members[entry - 1].key, key) {
                         return entry - 1
@@ -268,92 +298,128 @@ public struct JSONObject: @unchecked Sendable {
         }
     }
 
-    private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The value at a position `firstIndex` returned.
+    /// The value at a position `firstIndex` returned (nil out of range).
     @inline(__always)
-    public func value(at i: Int) -> JSON { storage.members[i].value }
+    public func value(at i: Int) -> JSON {
+        withMembers { m, _ in i >= 0 && i < m.count ? m[i].value : .null }
+    }
 
     @inline(__always)
     public subscript(key: JSONKey) -> JSON? {
         guard let i = firstIndex(of: key) else { return nil }
-        return storage.members[i].value
+        return value(at: i)
     }
 
     public subscript(key: String) -> JSON? {
         get {
             guard let i = firstIndex(of: key) else { return nil }
-            return storage.members[i].value
+            return value(at: i)
         }
         set {
-            makeUnique()
-            let s = storage
             let hash = JSONKey.hash(key)
-            if let i = firstIndex(of: key, hash: hash) {
-                if let newValue {
-                    s.members[i].value = newValue
-                } else {
-                    s.members.remove(at: i)
-                    rebuildTable()
-                }
+            let found = firstIndex(of: key, hash: hash)
+            if let i = found, let newValue {
+                makeUnique(capacity: count)
+                storage.withUnsafeMutablePointers { _, m in m[i].value = newValue }
+            } else if let i = found {
+                // Removal: rebuilt without the member.
+                var keys = self.keys
+                var values = self.values
+                keys.remove(at: i)
+                values.remove(at: i)
+                self = JSONObject()
+                for (k, v) in zip(keys, values) { self[k] = v }
             } else if let newValue {
-                s.members.append(Member(key: key, hash: hash, value: newValue))
-                if s.members.count > Self.indexThreshold {
+                let n = count
+                makeUnique(capacity: n + 1)
+                storage.withUnsafeMutablePointers { h, m in
+                    (m + n).initialize(to: Member(key: key, value: newValue, hash: hash))
+                    h.pointee.count = n + 1
+                }
+                if n + 1 > Self.indexThreshold {
                     // Kept at most half full: rebuilt at twice the size when it would be fuller.
-                    if s.table.count < 2 * s.members.count {
+                    if storage.header.table.count < 2 * (n + 1) {
                         rebuildTable()
                     } else {
-                        insert(position: s.members.count - 1, in: s)
+                        insert(position: n)
                     }
                 }
             }
         }
     }
 
+    /// Makes the storage this value's own, with room for `capacity` members (growing by
+    /// doubling, so appending one by one stays linear).
+    private mutating func makeUnique(capacity: Int) {
+        let unique = isKnownUniquelyReferenced(&storage)
+        let room = storage.capacity
+        if unique && room >= capacity { return }
+        let newCapacity = room >= capacity ? room : Swift.max(capacity, room * 2, 4)
+        if unique {
+            // Move the members into a larger buffer; the old one then holds none.
+            let new = Storage.make(capacity: newCapacity)
+            storage.withUnsafeMutablePointers { h, m in
+                new.withUnsafeMutablePointers { nh, nm in
+                    nm.moveInitialize(from: m, count: h.pointee.count)
+                    nh.pointee.count = h.pointee.count
+                    nh.pointee.table = h.pointee.table
+                    h.pointee.count = 0
+                }
+            }
+            storage = new
+        } else {
+            storage = storage.copy(capacity: newCapacity)
+        }
+    }
+
     public func contains(_ key: String) -> Bool { firstIndex(of: key) != nil }
 
     private func rebuildTable() {
-        let s = storage
-        guard s.members.count > Self.indexThreshold else {
-            s.table = []
+        let n = count
+        guard n > Self.indexThreshold else {
+            storage.header.table = []
             return
         }
         var size = 64
-        while size < 4 * s.members.count { size <<= 1 }
-        s.table = [Int32](repeating: 0, count: size)
-        for i in s.members.indices { insert(position: i, in: s) }
+        while size < 4 * n { size <<= 1 }
+        storage.header.table = [Int32](repeating: 0, count: size)
+        for i in 0..<n { insert(position: i) }
     }
 
     /// Records position `i` in the table (which has a free slot: it is at most half full).
-    private func insert(position i: Int, in s: Storage) {
-        let mask = s.table.count - 1
-        var slot = Int(s.members[i].hash) & mask
-        while s.table[slot] != 0 { slot = (slot + 1) & mask }
-        s.table[slot] = Int32(truncatingIfNeeded: i + 1)
+    private func insert(position i: Int) {
+        let hash = withMembers { m, _ in m[i].hash }
+        storage.withUnsafeMutablePointers { h, _ in
+            let mask = h.pointee.table.count - 1
+            var slot = Int(hash) & mask
+            while h.pointee.table[slot] != 0 { slot = (slot + 1) & mask }
+            h.pointee.table[slot] = Int32(truncatingIfNeeded: i + 1)
+        }
     }
 
     /// Key-value pairs in insertion order.
-    public var pairs: Pairs { Pairs(members: storage.members) }
+    public var pairs: Pairs { Pairs(object: self) }
 
     /// The members of an object as (key, value) pairs, in order.
     public struct Pairs: Sequence {
-        fileprivate let members: [Member]
+        fileprivate let object: JSONObject
 
         public struct Iterator: IteratorProtocol {
-            fileprivate let members: [Member]
+            fileprivate let object: JSONObject
             fileprivate var index = 0
 
             public mutating func next() -> (String, JSON)? {
-                guard index < members.count else { return nil }
-                defer { index += 1 }
-                return (members[index].key, members[index].value)
+                let i = index
+                return object.withMembers { m, _ -> (String, JSON)? in
+                    guard i < m.count else { return nil }
+                    index = i + 1
+                    return (m[i].key, m[i].value)
+                }
             }
         }
 
-        public func makeIterator() -> Iterator { Iterator(members: members) }
-        public var underestimatedCount: Int { members.count }
+        public func makeIterator() -> Iterator { Iterator(object: object) }
+        public var underestimatedCount: Int { object.count }
     }
 }
 
