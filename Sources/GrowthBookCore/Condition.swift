@@ -136,6 +136,22 @@ final class AttributeOperatorNode: ConditionNode {
     override func evaluate(_ attributes: JSON) -> Bool { op.evaluate(path.lookup(in: attributes)) }
 }
 
+/// The value at one attribute path equals a string (the common `{"country": "US"}`): only a
+/// string can, so the test is one comparison of bytes.
+final class AttributeEqualsStringNode: ConditionNode {
+    let path: AttributePath
+    let expected: String
+    init(_ path: AttributePath, _ expected: String) {
+        self.path = path
+        self.expected = expected
+    }
+
+    override func evaluate(_ attributes: JSON) -> Bool {
+        guard case .string(let v) = path.lookup(in: attributes) else { return false }
+        return codePointsEqual(expected, v)
+    }
+}
+
 /// A dotted attribute path, split once, each segment with its hash. Looking it up never
 /// allocates.
 struct AttributePath: Sendable {
@@ -456,6 +472,8 @@ struct ConditionCompiler {
                 let test = compileValueTest(value)
                 if let single = test as? SingleOperatorTest {
                     nodes.append(AttributeOperatorNode(AttributePath(key), single.op))
+                } else if let equals = test as? EqualsTest, case .string(let expected) = equals.expected {
+                    nodes.append(AttributeEqualsStringNode(AttributePath(key), expected))
                 } else {
                     nodes.append(AttributeNode(AttributePath(key), test))
                 }
