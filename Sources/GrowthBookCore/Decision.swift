@@ -39,7 +39,11 @@ struct FeatureDecision {
 /// one.
 struct ExperimentAssignment {
     /// The experiment as run: the rule's own, or a copy with deprecated overrides applied.
-    let experiment: Experiment
+    /// Held without a reference count: the rule's experiment lives as long as the feature set
+    /// the evaluation holds, and a copy is kept alive by `overridden`.
+    unowned(unsafe) let experiment: Experiment
+    /// The copy with overrides applied, when there is one (it belongs to no feature set).
+    private let overridden: Experiment?
     /// The result's variation index: 0 when the user is not in the experiment.
     let variationId: Int
     let inExperiment: Bool
@@ -49,11 +53,14 @@ struct ExperimentAssignment {
 
     /// `variationId` out of range (including the -1 of "no variation") means not in the
     /// experiment, with variation 0 reported, as the reference's `_getExperimentResult` does.
+    /// `ownsExperiment`: the experiment is a copy made for this evaluation (overrides), which
+    /// the assignment keeps alive.
     init(
         _ experiment: Experiment, variationId: Int = -1, hashUsed: Bool = false, bucket: Double? = nil,
-        stickyBucketUsed: Bool = false
+        stickyBucketUsed: Bool = false, ownsExperiment: Bool = false
     ) {
         self.experiment = experiment
+        overridden = ownsExperiment ? experiment : nil
         if variationId < 0 || variationId >= experiment.variations.count {
             self.variationId = 0
             inExperiment = false

@@ -411,28 +411,30 @@ public struct Evaluator {
         if !settings.overrides.isEmpty, let o = settings.overrides[key]?.objectValue, !o.isEmpty {
             experiment = experiment.overridden(by: o)
         }
+        // An overridden copy belongs to no feature set: the assignment keeps it alive.
+        let owned = experiment !== original
         // 3.
         if !settings.url.isEmpty,
             let qs = queryStringOverride(id: key, url: settings.url, variationCount: experiment.variations.count)
         {
             log(.debug, "Force variation \(qs) from URL querystring, experiment \(key)")
-            return ExperimentAssignment(experiment, variationId: qs)
+            return ExperimentAssignment(experiment, variationId: qs, ownsExperiment: owned)
         }
         // 4.
         if !settings.forcedVariations.isEmpty, let forced = settings.forcedVariations[key], !forced.isNull {
             log(.debug, "Force variation \(forced.serialized) from GrowthBook context, experiment \(key)")
-            return ExperimentAssignment(experiment, variationId: forced.intValue ?? -1)
+            return ExperimentAssignment(experiment, variationId: forced.intValue ?? -1, ownsExperiment: owned)
         }
         // 5.
         if experiment.isDraftOrInactive {
             log(.debug, "Experiment \(key) is not active, skip")
-            return ExperimentAssignment(experiment)
+            return ExperimentAssignment(experiment, ownsExperiment: owned)
         }
         // 6.
         let (hashAttribute, hashValue) = hashValue(experiment.hashAttributeKey, fallback: experiment.fallbackAttributeKey)
         if hashValue.isEmpty {
             log(.debug, "Skip experiment \(key) because user's hashAttribute value is empty")
-            return ExperimentAssignment(experiment)
+            return ExperimentAssignment(experiment, ownsExperiment: owned)
         }
 
         var assigned = -1
@@ -452,11 +454,11 @@ public struct Evaluator {
             if let filters = experiment.filters {
                 if !ruleChecked && isFilteredOut(filters) {
                     log(.debug, "Skip experiment \(key) because of filters/namespaces")
-                    return ExperimentAssignment(experiment)
+                    return ExperimentAssignment(experiment, ownsExperiment: owned)
                 }
             } else if let ns = experiment.namespace, !ns.contains(userId: hashValue) {
                 log(.debug, "Skip experiment \(key) because of namespace")
-                return ExperimentAssignment(experiment)
+                return ExperimentAssignment(experiment, ownsExperiment: owned)
             }
             // 7.5.
             if let include {
@@ -464,26 +466,26 @@ public struct Evaluator {
                 case .some(true): break
                 case .some(false):
                     log(.debug, "Skip experiment \(key) because include() returned false")
-                    return ExperimentAssignment(experiment)
+                    return ExperimentAssignment(experiment, ownsExperiment: owned)
                 case .none:
                     log(.warning, "Skip experiment \(key) because include() raised an Exception")
-                    return ExperimentAssignment(experiment)
+                    return ExperimentAssignment(experiment, ownsExperiment: owned)
                 }
             }
             // 8.
             if !ruleChecked, let condition = experiment.condition, !condition.evaluate(attributes) {
                 log(.debug, "Skip experiment \(key) because user failed the condition")
-                return ExperimentAssignment(experiment)
+                return ExperimentAssignment(experiment, ownsExperiment: owned)
             }
             // 8.05.
             if !experiment.parentConditions.isEmpty {
                 switch evaluatePrerequisites(experiment.parentConditions, path: []) {
                 case .gate, .fail:
                     log(.debug, "Skip experiment \(key) because of failing prerequisite")
-                    return ExperimentAssignment(experiment)
+                    return ExperimentAssignment(experiment, ownsExperiment: owned)
                 case .cyclic:
                     log(.debug, "Skip experiment \(key) because of cyclic prerequisite")
-                    return ExperimentAssignment(experiment)
+                    return ExperimentAssignment(experiment, ownsExperiment: owned)
                 case .pass:
                     break
                 }
@@ -492,7 +494,7 @@ public struct Evaluator {
             if let groups = experiment.groups, !groups.isEmpty {
                 if !groups.contains(where: { settings.groups[$0]?.isTruthy ?? false }) {
                     log(.debug, "Skip experiment \(key) because user not in required group")
-                    return ExperimentAssignment(experiment)
+                    return ExperimentAssignment(experiment, ownsExperiment: owned)
                 }
             }
         }
@@ -500,44 +502,45 @@ public struct Evaluator {
         if let pattern = experiment.urlPattern {
             if !urlIsValid(pattern: pattern, regex: experiment.url) {
                 log(.debug, "Skip experiment \(key) because current URL is not targeted")
-                return ExperimentAssignment(experiment)
+                return ExperimentAssignment(experiment, ownsExperiment: owned)
             }
         }
         // 9.
         guard let n = gbHash(seed: experiment.hashSeed, value: hashValue, version: experiment.hashVersion) else {
             log(.warning, "Skip experiment \(key) because of invalid hashVersion")
-            return ExperimentAssignment(experiment)
+            return ExperimentAssignment(experiment, ownsExperiment: owned)
         }
         if !foundStickyBucket {
             assigned = chooseVariation(n, ranges: experiment.effectiveRanges)
         }
         if stickyVersionBlocked {
             log(.debug, "Skip experiment \(key) because sticky bucket version is blocked")
-            return ExperimentAssignment(experiment, stickyBucketUsed: true)
+            return ExperimentAssignment(experiment, stickyBucketUsed: true, ownsExperiment: owned)
         }
         // 10.
         if assigned < 0 {
             log(.debug, "Skip experiment \(key) because user is not included in the rollout")
-            return ExperimentAssignment(experiment)
+            return ExperimentAssignment(experiment, ownsExperiment: owned)
         }
         // 11.
         if let force = experiment.force {
             log(.debug, "Force variation \(force) in experiment \(key)")
-            return ExperimentAssignment(experiment, variationId: force)
+            return ExperimentAssignment(experiment, variationId: force, ownsExperiment: owned)
         }
         // 12.
         if settings.qaMode {
             log(.debug, "Skip experiment \(key) because of QA Mode")
-            return ExperimentAssignment(experiment)
+            return ExperimentAssignment(experiment, ownsExperiment: owned)
         }
         // 12.5.
         if experiment.isStopped {
             log(.debug, "Skip experiment \(key) because it is stopped")
-            return ExperimentAssignment(experiment)
+            return ExperimentAssignment(experiment, ownsExperiment: owned)
         }
         // 13.
         let a = ExperimentAssignment(
-            experiment, variationId: assigned, hashUsed: true, bucket: n, stickyBucketUsed: foundStickyBucket)
+            experiment, variationId: assigned, hashUsed: true, bucket: n, stickyBucketUsed: foundStickyBucket,
+            ownsExperiment: owned)
         // 13.5.
         if useSticky, let sticky {
             saveStickyAssignment(

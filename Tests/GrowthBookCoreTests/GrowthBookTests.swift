@@ -70,6 +70,27 @@ import Testing
         #expect(rec1.all.count == 5)
     }
 
+    /// Deprecated per-experiment overrides on a feature's experiment rule: the overridden copy
+    /// of the experiment lives only as long as the evaluation's result needs it.
+    @Test func overriddenRuleExperimentsAssignAndReport() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["id": "u1"],
+            "features": ["f": ["defaultValue": "d", "rules": [["key": "ov", "variations": ["a", "b"]]]]],
+            "overrides": ["ov": ["force": 1]],
+        ])
+        for _ in 0..<3 {
+            let r = gb.evaluateFeature("f")
+            #expect(r.value == "b")
+            #expect(r.source == .experiment)
+            #expect(r.experimentResult?.variationId == 1)
+            #expect(gb.isOn("f"))
+        }
+        var text: [UInt8] = []
+        let i = try #require(gb.state.features.index(of: "f"))
+        gb.evaluator().writeFeatureResult(at: i, to: &text)
+        #expect(String(decoding: text, as: UTF8.self).contains(#""variationId":1"#))
+    }
+
     @Test func subscriptionsFireWhenAnAssignmentChanges() throws {
         let gb = try GrowthBook(options: ["attributes": ["id": "1"]])
         let rec = Recorder()
