@@ -491,12 +491,15 @@ public final class GrowthBook: Sendable {
         return evaluator(state: s, attributes: attributes).isOn(at: i)
     }
 
-    /// The feature at `i` when it has no rules and nobody listens to debug logs: its default
-    /// value is then the whole answer, with nothing to evaluate and no side effect.
+    /// The feature at `i` when it has no rules and nobody listens to debug logs (the only
+    /// messages such a feature's evaluation logs): its default value is then the whole answer,
+    /// with nothing to evaluate and no side effect.
     @inline(__always)
     private func ruleLess(_ i: Int, in s: State) -> Feature? {
         let feature = s.features.features[i]
-        return feature.rules.isEmpty && s.context.logLevel == nil ? feature : nil
+        guard feature.rules.isEmpty else { return nil }
+        if let level = s.context.logLevel, level <= .debug { return nil }
+        return feature
     }
 
     /// Sends a message to the log sink, if one is set at this level.
