@@ -70,10 +70,11 @@ public final class GrowthBook: Sendable {
         }
 
         /// A copy for one thread's private use: the same answers, but compiled features,
-        /// attributes and settings of its own, so that evaluating on it writes to no reference
-        /// count another thread is writing (shared counts made threads sharing a handle slower
-        /// than one). `features` is that thread's private copy of this state's feature set.
-        /// Callbacks, bookkeeping and sticky bucket docs stay shared: they are the context's.
+        /// attributes, settings and hooks object of its own, so that evaluating on it writes to
+        /// no reference count another thread is writing (shared counts made threads sharing a
+        /// handle slower than one). `features` is that thread's private copy of this state's
+        /// feature set. The callbacks, the bookkeeping and the sticky bucket docs stay shared:
+        /// they are the context's.
         public func privateCopy(features privateFeatures: FeatureSet) -> State {
             var s = settings
             s.forcedVariations = s.forcedVariations.deepCopy()
@@ -81,7 +82,7 @@ public final class GrowthBook: Sendable {
             s.overrides = s.overrides.deepCopy()
             s.url = String(decoding: Array(s.url.utf8), as: UTF8.self)
             return State(
-                features: privateFeatures, attributes: attributes.deepCopy(), settings: s, hooks: hooks,
+                features: privateFeatures, attributes: attributes.deepCopy(), settings: s, hooks: hooks.privateCopy(),
                 stickyService: stickyService, stickyIdentifierAttributes: stickyIdentifierAttributes,
                 stickyDocs: stickyDocs)
         }
@@ -129,6 +130,14 @@ public final class GrowthBook: Sendable {
             Hooks(
                 tracking: tracking ?? self.tracking, subscriptions: subscriptions ?? self.subscriptions,
                 logSink: logSink ?? self.logSink, logLevel: logLevel ?? self.logLevel ?? .debug,
+                bookkeeping: bookkeeping)
+        }
+
+        /// The same callbacks and bookkeeping in an object of a thread's own (see
+        /// `State.privateCopy`).
+        func privateCopy() -> Hooks {
+            Hooks(
+                tracking: tracking, subscriptions: subscriptions, logSink: logSink, logLevel: logLevel,
                 bookkeeping: bookkeeping)
         }
 
