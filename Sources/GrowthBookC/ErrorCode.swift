@@ -136,9 +136,12 @@ func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePoi
 @inline(__always)
 func returningText(_ body: (inout [UInt8]) throws(CallError) -> Void) -> UnsafeMutablePointer<CChar>? {
     ensureEngines()
+    // The text is built in this thread's reusable buffer (a fresh one when a callback inside
+    // this call asks for text too), then copied into the C string the host owns.
+    let cache = StateCache.current
+    var out = cache._withUnsafeGuaranteedRef { $0.takeTextBuffer() }
+    defer { cache._withUnsafeGuaranteedRef { $0.returnTextBuffer(&out) } }
     do throws(CallError) {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
         try body(&out)
         return try makeCString(bytes: out)
     } catch {

@@ -30,6 +30,33 @@ final class StateCache {
     /// thread's private copy of its attributes (see `attributes(of:)`).
     var attributesId: UInt64 = 0
     var attributesCopy: JSON? = nil
+    /// The buffer text results are written into, kept between calls (nil while a call is
+    /// using it).
+    private var textBuffer: [UInt8]? = []
+
+    /// This thread's text buffer, emptied, or a new one when a call on this thread (one that
+    /// called back into the library) holds it.
+    func takeTextBuffer() -> [UInt8] {
+        guard var buffer = textBuffer else {
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(1024)
+            return fresh
+        }
+        textBuffer = nil
+        buffer.removeAll(keepingCapacity: true)
+        if buffer.capacity < 1024 { buffer.reserveCapacity(1024) }
+        return buffer
+    }
+
+    /// Gives the buffer back for the next call, unless it grew beyond 64 KiB (one huge result
+    /// should not keep its memory for the life of the thread).
+    func returnTextBuffer(_ buffer: inout [UInt8]) {
+        guard textBuffer == nil else { return }
+        var kept: [UInt8] = []
+        if buffer.capacity <= 65536 { swap(&buffer, &kept) }
+        textBuffer = kept
+    }
+
     /// How many gb_ calls on handles are running on this thread (callbacks nest them).
     var callDepth = 0
     /// Handles freed while a call ran on this thread, released when the outermost call ends.

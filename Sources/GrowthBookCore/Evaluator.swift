@@ -154,22 +154,20 @@ public struct Evaluator {
 
     private func write(_ d: FeatureDecision, featureAt index: Int, to out: inout [UInt8]) {
         if let a = d.assignment, a.inExperiment, a.hashUsed, d.ruleIndex >= 0 {
-            let feature = features.features[index]
-            let rule = feature.rules[d.ruleIndex]
-            if let experiment = rule.experiment, experiment === a.experiment {
-                let (value, usedFallback) = hashAttributeValue(experiment)
-                if !usedFallback, let templates = rule.resultTemplates(featureKey: feature.key),
-                    a.variationId < templates.variations.count
-                {
-                    let t = templates.variations[a.variationId]
-                    out.append(contentsOf: t.head)
-                    value.write(to: &out)
-                    out.append(contentsOf: t.key)
-                    ExperimentResult.writeTail(stickyBucketUsed: a.stickyBucketUsed, bucket: a.bucket, to: &out)
-                    out.append(contentsOf: t.end)
-                    return
-                }
+            // The feature, rule and text are borrowed in place: no reference counting.
+            let written = features.features.withBorrowedElement(at: index) { feature -> Bool in
+                feature.rules.withBorrowedElement(at: d.ruleIndex) { rule -> Bool in
+                    guard let experiment = rule.experiment, experiment === a.experiment else { return false }
+                    let (value, usedFallback) = hashAttributeValue(experiment)
+                    guard !usedFallback, let templates = rule.resultTemplates(featureKey: feature.key) else {
+                        return false
+                    }
+                    return templates.write(
+                        variation: a.variationId, hashValue: value, stickyBucketUsed: a.stickyBucketUsed,
+                        bucket: a.bucket, to: &out)
+                } ?? false
             }
+            if written == true { return }
         }
         featureResult(d, featureAt: index).write(to: &out)
     }

@@ -203,6 +203,20 @@ final class ResultTemplates: Sendable {
 
     let variations: [Variation]
 
+    /// Appends the full result for the user in `variation`; false (nothing written) for a
+    /// variation the experiment does not have.
+    func write(
+        variation i: Int, hashValue: JSON, stickyBucketUsed: Bool, bucket: Double?, to out: inout [UInt8]
+    ) -> Bool {
+        guard i >= 0 && i < variations.count else { return false }
+        variations[i].head.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        hashValue.write(to: &out)
+        variations[i].key.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        ExperimentResult.writeTail(stickyBucketUsed: stickyBucketUsed, bucket: bucket, to: &out)
+        variations[i].end.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        return true
+    }
+
     init(featureKey: String, ruleId: String?, experiment: Experiment) {
         variations = experiment.variations.indices.map { i in
             let label = i < experiment.variationLabels.count ? experiment.variationLabels[i] : nil
