@@ -857,6 +857,17 @@ static void test_tracking(void)
     CHECK(gb_is_on(gb, "geo") == 1);
     CHECK(track_calls == 0);
 
+    {
+        /* The first full result fires tracking, whose callback asks for a full result on
+         * this thread while the outer one is being written: both must come out whole. */
+        char *first = gb_eval_feature_json(gb, "exp-flag");
+        char *again = gb_eval_feature_json(gb, "exp-flag");
+        CHECK(track_calls == 1);
+        CHECKF(first && again && strcmp(first, again) == 0, "result written around a nested call differs: %s vs %s",
+               first ? first : "(NULL)", again ? again : "(NULL)");
+        gb_string_free(first);
+        gb_string_free(again);
+    }
     for (i = 0; i < 5; i++) CHECK(gb_is_on(gb, "exp-flag") == 1);
     for (i = 0; i < 3; i++) {
         s = gb_eval_feature_json(gb, "exp-flag");
