@@ -331,9 +331,18 @@ final class VersionOperator: ConditionOperator {
     }
 
     override func evaluate(_ value: JSON) -> Bool {
-        let v = PaddedVersion(json: value)
-        let order = v == operand ? 0 : (v < operand ? -1 : 1)
-        return kind.holds(order)
+        let version: String
+        switch value {
+        case .string(let s): version = s
+        case .int, .double: version = value.pythonString
+        default: version = "0"
+        }
+        // The attribute's padded form is built on the stack and compared in place.
+        return PaddedVersion.withPadded(version) { v in
+            operand.bytes.withUnsafeBufferPointer { o in
+                kind.holds(bytesEqual(v, o) ? 0 : (v.lexicographicallyPrecedes(o) ? -1 : 1))
+            }
+        }
     }
 }
 

@@ -110,10 +110,29 @@ public final class FeatureSet: Sendable {
         stickyIdentifierAttributes = identifiers
     }
 
+    /// A hash of the key's bytes, eight at a time (keys are looked up on every evaluation, and
+    /// real keys run to tens of bytes).
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: key.count)
+        guard let base = key.baseAddress else { return h }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i &+ 8 <= key.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i &+= 8
+        }
+        if i < key.count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < key.count {
+                tail |= UInt64(base[i]) << shift
+                shift &+= 8
+                i &+= 1
+            }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        }
         return h ^ (h >> 29)
     }
 
@@ -122,24 +141,21 @@ public final class FeatureSet: Sendable {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
         return keyBytes.withUnsafeBufferPointer { all -> Int? in
-            while true {
-                let i = Int(slots[slot])
-                if i < 0 { return nil }
-                let start = keyOffsets[i]
-                let end = keyOffsets[i + 1]
-                if end - start == key.count {
-                    var equal = true
-                    var j = 0
-                    while j < key.count {
-                        if all[start + j] != key[j] {
-                            equal = false
-                            break
+            slots.withUnsafeBufferPointer { slots -> Int? in
+                keyOffsets.withUnsafeBufferPointer { offsets -> Int? in
+                    while true {
+                        let i = Int(slots[slot])
+                        if i < 0 { return nil }
+                        let start = offsets[i]
+                        let end = offsets[i &+ 1]
+                        if end &- start == key.count
+                            && bytesEqual(UnsafeBufferPointer(rebasing: all[start..<end]), key)
+                        {
+                            return i
                         }
-                        j += 1
+                        slot = (slot &+ 1) & mask
                     }
-                    if equal { return i }
                 }
-                slot = (slot + 1) & mask
             }
         }
     }

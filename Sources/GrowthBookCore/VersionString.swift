@@ -7,23 +7,64 @@ public struct PaddedVersion: Sendable, Comparable, Hashable {
     public let bytes: [UInt8]
 
     public init(_ version: String) {
-        var s = Substring(version)
-        if s.isEmpty { s = "0" }
-        if s.first == "v" { s = s.dropFirst() }
-        if let plus = s.firstIndex(of: "+") { s = s[..<plus] }
-        var parts = Array(s.utf8).split(
-            omittingEmptySubsequences: false, whereSeparator: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
-        if parts.count == 3 { parts.append([UInt8(ascii: "~")][...]) }
         var out: [UInt8] = []
-        for (i, part) in parts.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: "-")) }
-            let numeric = !part.isEmpty && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-            if numeric && part.count < 5 {
-                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 5 - part.count))
-            }
-            out.append(contentsOf: part)
-        }
+        PaddedVersion.pad(version) { out.append(contentsOf: $0) }
         bytes = out
+    }
+
+    /// Calls `body` with the padded bytes of `version`, built on the stack when short (an
+    /// attribute's version is padded on every evaluation of a version condition).
+    static func withPadded<R>(_ version: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        // Padding at most quintuples a part and adds a separator and "~": 5n + 8 bytes.
+        let bound = 5 &* version.utf8.count &+ 8
+        if bound > 256 {
+            let padded = PaddedVersion(version)
+            return padded.bytes.withUnsafeBufferPointer(body)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
+            var count = 0
+            pad(version) { chunk in
+                for b in chunk where count < buffer.count {
+                    buffer[count] = b
+                    count &+= 1
+                }
+            }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    /// The reference's `paddedVersionString`, handed to `emit` in pieces.
+    private static func pad(_ version: String, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if let done: Void = version.utf8.withContiguousStorageIfAvailable({ pad(bytes: $0, emit) }) { return done }
+        Array(version.utf8).withUnsafeBufferPointer { pad(bytes: $0, emit) }
+    }
+
+    private static func pad(bytes all: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let zero: StaticString = "0"
+        var bytes = all.count == 0 ? UnsafeBufferPointer(start: zero.utf8Start, count: 1) : all
+        if bytes.first == UInt8(ascii: "v") { bytes = UnsafeBufferPointer(rebasing: bytes[1...]) }
+        if let plus = bytes.firstIndex(of: UInt8(ascii: "+")) { bytes = UnsafeBufferPointer(rebasing: bytes[..<plus]) }
+        let isSeparator = { (b: UInt8) in b == UInt8(ascii: "-") || b == UInt8(ascii: ".") }
+        var partCount = 1
+        for b in bytes where isSeparator(b) { partCount += 1 }
+        let spaces: StaticString = "     "
+        let dash: StaticString = "-"
+        let tilde: StaticString = "~"
+        var first = true
+        func emitPart(_ part: UnsafeBufferPointer<UInt8>) {
+            if !first { emit(UnsafeBufferPointer(start: dash.utf8Start, count: 1)) }
+            first = false
+            let numeric = !part.isEmpty && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            if numeric && part.count < 5 { emit(UnsafeBufferPointer(start: spaces.utf8Start, count: 5 - part.count)) }
+            emit(part)
+        }
+        var start = 0
+        for i in 0..<bytes.count where isSeparator(bytes[i]) {
+            emitPart(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            start = i + 1
+        }
+        emitPart(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
+        if partCount == 3 { emitPart(UnsafeBufferPointer(start: tilde.utf8Start, count: 1)) }
     }
 
     /// Numbers are read as their Python `str`; anything else that is not a non-empty string
