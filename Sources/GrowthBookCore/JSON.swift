@@ -171,7 +171,7 @@ public struct JSONKey: Sendable {
 ///
 /// Members (key, value, hash of the key) are stored in the same allocation as the object's
 /// header, so an object costs one allocation. A look-up compares hashes and checks the bytes of
-/// the one key whose hash matches; objects larger than a few dozen keys get an open-addressed
+/// the one key whose hash matches; objects of more than eight keys get an open-addressed
 /// table of positions as well.
 ///
 /// A value type backed by one copy-on-write storage object, so that copying an object (every
@@ -219,7 +219,7 @@ public struct JSONObject: @unchecked Sendable {
 
     private var storage: Storage
 
-    private static let indexThreshold = 32
+    private static let indexThreshold = 8
     // Shared by every empty object; never written (a write copies it first, as it is shared).
     nonisolated(unsafe) private static let empty = Storage.make(capacity: 0)
 
@@ -380,7 +380,7 @@ public struct JSONObject: @unchecked Sendable {
             storage.header.table = []
             return
         }
-        var size = 64
+        var size = 16
         while size < 4 * n { size <<= 1 }
         storage.header.table = [Int32](repeating: 0, count: size)
         for i in 0..<n { insert(position: i) }
