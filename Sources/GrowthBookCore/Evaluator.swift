@@ -69,7 +69,7 @@ public final class EvaluationContext: Sendable {
 
 /// Evaluates features and experiments for one user against one context: the reference's
 /// `eval_feature` and `run`, step by step. A small value built per evaluation; it holds no lock.
-public struct Evaluator {
+public struct Evaluator: Sendable {
     public let context: EvaluationContext
     public let attributes: JSON
 

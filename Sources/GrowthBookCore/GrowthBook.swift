@@ -39,6 +39,9 @@ public final class GrowthBook: Sendable {
         public let stickyDocs: StickyBucketDocs?
         /// What evaluations read, built once for this state.
         public let context: EvaluationContext
+        /// An evaluator for the state's own attributes, built once: evaluations read it in
+        /// place rather than building one (two reference counts) per call.
+        public let evaluator: Evaluator
 
         init(
             features: FeatureSet, attributes: JSON, settings: EvaluationSettings, hooks: Hooks,
@@ -52,8 +55,10 @@ public final class GrowthBook: Sendable {
             self.stickyService = stickyService
             self.stickyIdentifierAttributes = stickyIdentifierAttributes
             self.stickyDocs = stickyDocs
-            self.context = EvaluationContext(
+            let context = EvaluationContext(
                 features: features, settings: settings, sticky: stickyDocs, hooks: hooks, logLevel: hooks.logLevel)
+            self.context = context
+            evaluator = Evaluator(context: context, attributes: attributes)
         }
 
         func with(
@@ -432,7 +437,7 @@ public final class GrowthBook: Sendable {
     }
 
     public func evaluator(state s: State, attributes: JSON?) -> Evaluator {
-        guard let attributes else { return Evaluator(context: s.context, attributes: s.attributes) }
+        guard let attributes else { return s.evaluator }
         if let service = s.stickyService {
             let docs = StickyBucketDocs(service: service, attributes: s.stickyAttributes(for: attributes))
             return Evaluator(context: s.context.with(sticky: docs), attributes: attributes)
@@ -471,6 +476,10 @@ public final class GrowthBook: Sendable {
             return FeatureValue(
                 value: feature.defaultValue, source: .defaultValue, on: feature.defaultIsOn, ruleId: nil, variationId: -1)
         }
+        guard let attributes else {
+            return writingResult
+                ? s.evaluator.evaluateValue(at: i, experimentResultTo: &out) : s.evaluator.evaluateValue(at: i)
+        }
         let ev = evaluator(state: s, attributes: attributes)
         return writingResult ? ev.evaluateValue(at: i, experimentResultTo: &out) : ev.evaluateValue(at: i)
     }
@@ -484,7 +493,11 @@ public final class GrowthBook: Sendable {
         if let feature = ruleLess(i, in: s) {
             FeatureResult(value: feature.defaultValue, source: .defaultValue).write(to: &out)
         } else {
-            evaluator(state: s, attributes: attributes).writeFeatureResult(at: i, to: &out)
+            if let attributes {
+                evaluator(state: s, attributes: attributes).writeFeatureResult(at: i, to: &out)
+            } else {
+                s.evaluator.writeFeatureResult(at: i, to: &out)
+            }
         }
         return true
     }
@@ -497,6 +510,7 @@ public final class GrowthBook: Sendable {
     public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> Bool? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
         if let feature = ruleLess(i, in: s) { return feature.defaultIsOn }
+        guard let attributes else { return s.evaluator.isOn(at: i) }
         return evaluator(state: s, attributes: attributes).isOn(at: i)
     }
 
