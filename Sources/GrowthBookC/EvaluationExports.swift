@@ -6,8 +6,10 @@ import GrowthBookCore
 /// A key that matches a feature is valid UTF-8 (every feature key is), so the key is checked
 /// only when it matches none.
 @inline(__always)
-func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) throws(CallError) -> FeatureResult {
-    if let result = try lookUp(h, key, { state, bytes in
+func evaluate(
+    _ h: Handle, _ cache: Unmanaged<StateCache>, _ key: UnsafePointer<CChar>?, attributes: JSON?
+) throws(CallError) -> FeatureResult {
+    if let result = try lookUp(h, cache, key, { state, bytes in
         h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state)
     }) {
         return result
@@ -17,8 +19,11 @@ func evaluate(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?) thro
 
 /// Appends the full result of the feature named by a C string as JSON.
 @inline(__always)
-func writeResult(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?, to out: inout [UInt8]) throws(CallError) {
-    let found = try lookUp(h, key) { state, bytes -> Bool? in
+func writeResult(
+    _ h: Handle, _ cache: Unmanaged<StateCache>, _ key: UnsafePointer<CChar>?, attributes: JSON?,
+    to out: inout [UInt8]
+) throws(CallError) {
+    let found = try lookUp(h, cache, key) { state, bytes -> Bool? in
         h.gb.writeFeatureResult(keyBytes: bytes, attributes: attributes, in: state, to: &out) ? true : nil
     }
     if found == nil { h.gb.unknownFeature(try CInput.string(key, "feature_key")).write(to: &out) }
@@ -28,10 +33,13 @@ func writeResult(_ h: Handle, _ key: UnsafePointer<CChar>?, attributes: JSON?, t
 /// has that key (then the key is checked for UTF-8, so a malformed one is an error).
 @inline(__always)
 func lookUp<R>(
-    _ h: Handle, _ key: UnsafePointer<CChar>?, _ body: (GrowthBook.State, UnsafeBufferPointer<UInt8>) -> R?
+    _ h: Handle, _ cache: Unmanaged<StateCache>, _ key: UnsafePointer<CChar>?,
+    _ body: (GrowthBook.State, UnsafeBufferPointer<UInt8>) -> R?
 ) throws(CallError) -> R? {
     let bytes = try CInput.unvalidatedBytes(key, "feature_key")
-    if let found = try StateCache.withState(of: h, { state throws(CallError) in body(state, bytes) }) { return found }
+    if let found = try StateCache.withState(of: h, cache: cache, { state throws(CallError) in body(state, bytes) }) {
+        return found
+    }
     _ = try CInput.string(key, "feature_key")
     return nil
 }
@@ -40,9 +48,11 @@ func lookUp<R>(
 @inline(__always)
 func isOn(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: OpaquePointer?, on: Bool) -> Int32 {
     returningCode { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
+        try withHandle(p) { h, cache throws(CallError) in
             let attrs: JSON? = attributes == nil ? nil : try withAttributes(attributes) { a throws(CallError) in a }
-            if let value = try lookUp(h, key, { state, bytes in h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state) }) {
+            if let value = try lookUp(h, cache, key, { state, bytes in
+                h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state)
+            }) {
                 return value == on ? 1 : 0
             }
             _ = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
@@ -64,14 +74,14 @@ public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int3
 @_cdecl("gb_eval_feature_json")
 public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h throws(CallError) in try writeResult(h, key, attributes: nil, to: &out) }
+        try withHandle(p) { h, cache throws(CallError) in try writeResult(h, cache, key, attributes: nil, to: &out) }
     }
 }
 
 @_cdecl("gb_get_feature_value_json")
 public func gb_get_feature_value_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     returningString { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: nil).value.serialized }
+        try withHandle(p) { h, cache throws(CallError) in try evaluate(h, cache, key, attributes: nil).value.serialized }
     }
 }
 
@@ -89,8 +99,8 @@ public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar
     -> UnsafeMutablePointer<CChar>?
 {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
-            try withAttributes(attrs) { a throws(CallError) in try writeResult(h, key, attributes: a, to: &out) }
+        try withHandle(p) { h, cache throws(CallError) in
+            try withAttributes(attrs) { a throws(CallError) in try writeResult(h, cache, key, attributes: a, to: &out) }
         }
     }
 }
@@ -100,9 +110,9 @@ public func gb_eval_feature_with_attributes_json(
     _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ json: UnsafePointer<CChar>?
 ) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
+        try withHandle(p) { h, cache throws(CallError) in
             let attributes = try CInput.object(json, "attributes_json")
-            try writeResult(h, key, attributes: .object(attributes), to: &out)
+            try writeResult(h, cache, key, attributes: .object(attributes), to: &out)
         }
     }
 }

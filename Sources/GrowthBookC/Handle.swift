@@ -57,6 +57,14 @@ struct ThreadSharing: ~Copyable {
 /// such a free is deferred until the outermost call on that thread returns.
 @inline(__always)
 func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
+    try withHandle(p) { h, _ throws(CallError) in try body(h) }
+}
+
+/// `withHandle`, also passing this thread's cache (so the evaluation calls look it up once).
+@inline(__always)
+func withHandle<R>(
+    _ p: OpaquePointer?, _ body: (Handle, Unmanaged<StateCache>) throws(CallError) -> R
+) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
     let scope = StateCache.current
     scope._withUnsafeGuaranteedRef { $0.callDepth += 1 }
@@ -67,7 +75,7 @@ func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R)
             return .failure(CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)"))
         }
         do throws(CallError) {
-            return .success(try body(h))
+            return .success(try body(h, scope))
         } catch {
             return .failure(error)
         }

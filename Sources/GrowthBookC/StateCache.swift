@@ -108,8 +108,10 @@ final class StateCache {
     /// Calls `body` with the current state of `handle`, from this thread's cache when still
     /// current, without taking a reference to it (the cache holds one).
     @inline(__always)
-    static func withState<R>(of handle: Handle, _ body: (GrowthBook.State) throws(CallError) -> R) throws(CallError) -> R {
-        let u: Unmanaged<GrowthBook.State> = current._withUnsafeGuaranteedRef { cache in cache.currentState(of: handle) }
+    static func withState<R>(
+        of handle: Handle, cache: Unmanaged<StateCache>, _ body: (GrowthBook.State) throws(CallError) -> R
+    ) throws(CallError) -> R {
+        let u: Unmanaged<GrowthBook.State> = cache._withUnsafeGuaranteedRef { $0.currentState(of: handle) }
         let result: Result<R, CallError> = u._withUnsafeGuaranteedRef { s in
             do throws(CallError) {
                 return .success(try body(s))

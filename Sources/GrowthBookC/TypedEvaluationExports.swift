@@ -169,9 +169,9 @@ func evaluateInto(
         let b = Unmanaged<EvalBuffer>.fromOpaque(UnsafeRawPointer(buffer)).takeUnretainedValue()
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
         b.resultText.removeAll(keepingCapacity: true)
-        let result = try withHandle(p) { h throws(CallError) in
+        let result = try withHandle(p) { h, cache throws(CallError) in
             let attributes: JSON? = attrs == nil ? nil : try withAttributes(attrs) { a throws(CallError) in a }
-            let found = try lookUp(h, key) { state, bytes in
+            let found = try lookUp(h, cache, key) { state, bytes in
                 h.gb.evaluateValue(
                     keyBytes: bytes, attributes: attributes, in: state, writingResult: withResult, to: &b.resultText)
             }
