@@ -252,7 +252,7 @@ public struct Evaluator: Sendable {
                 break
             }
         }
-        if let condition = rule.condition, !condition.evaluate(attributes) {
+        if rule.condition?.evaluate(attributes) == false {
             log(.debug, "Skip rule because of failed condition, feature \(key)")
             return nil
         }
@@ -260,7 +260,7 @@ public struct Evaluator: Sendable {
             log(.debug, "Skip rule because of filters/namespaces, feature \(key)")
             return nil
         }
-        if let force = rule.force {
+        if rule.force != nil {
             if !isIncludedInRollout(rule: rule, featureKey: key) {
                 log(.debug, "Skip rule because user not included in percentage rollout, feature \(key)")
                 return nil
@@ -268,15 +268,25 @@ public struct Evaluator: Sendable {
             log(.debug, "Force value from rule, feature \(key)")
             return FeatureDecision(source: .force, isOn: rule.forceIsOn, ruleIndex: ruleIndex)
         }
-        guard let experiment = rule.experiment else {
+        // Read in place (a switch borrows; `if let` would copy and count a reference).
+        switch rule.experiment {
+        case .none:
             log(.warning, "Skip invalid rule, feature \(key)")
             return nil
+        case .some(let experiment):
+            return apply(experiment, of: rule, at: ruleIndex, in: feature)
         }
-        let a = assign(experiment, featureId: key, ruleChecked: true)
-        if let hooks {
-            hooks.experimentRan(experiment, inExperiment: a.inExperiment, variationId: a.variationId) {
-                result(a, featureId: key)
-            }
+    }
+
+    /// The experiment step of `apply`.
+    @inline(__always)
+    private func apply(
+        _ experiment: Experiment, of rule: FeatureRule, at ruleIndex: Int, in feature: Feature
+    ) -> FeatureDecision? {
+        var key: String { feature.key }
+        let a = assign(experiment, feature: feature, ruleChecked: true)
+        context.hooks?.experimentRan(experiment, inExperiment: a.inExperiment, variationId: a.variationId) {
+            result(a, featureId: key)
         }
         if !a.inExperiment {
             log(.debug, "Skip rule because user not included in experiment, feature \(key)")
@@ -381,20 +391,20 @@ public struct Evaluator: Sendable {
     /// Runs an inline experiment (the reference's `run`). `include` is the experiment's include
     /// callback: `false` or `nil` (it raised) excludes the user.
     public func run(_ experiment: Experiment, include: (() -> Bool?)? = nil) -> ExperimentResult {
-        let r = result(assign(experiment, featureId: nil, ruleChecked: false, include: include), featureId: nil)
+        let r = result(assign(experiment, feature: nil, ruleChecked: false, include: include), featureId: nil)
         hooks?.experimentRan(experiment, inExperiment: r.inExperiment, variationId: r.variationId) { r }
         return r
     }
 
     /// The reference's experiment steps, deciding the variation without building a result.
     /// `ruleChecked`: the experiment comes from a feature rule whose condition and filters the
-    /// feature evaluation has just checked against the same attributes. `featureId` goes into
+    /// feature evaluation has just checked against the same attributes. `feature`'s key goes into
     /// the result a tracking callback gets.
     private func assign(
-        _ original: Experiment, featureId: String?, ruleChecked: Bool, include: (() -> Bool?)? = nil
+        _ original: Experiment, feature: Feature?, ruleChecked: Bool, include: (() -> Bool?)? = nil
     ) -> ExperimentAssignment {
         var experiment = original
-        let key = experiment.key
+        var key: String { experiment.key }  // read where needed (mostly messages nobody formats)
         // 1.
         if experiment.variations.count < 2 {
             log(.warning, "Experiment \(key) has less than 2 variations, skip")
@@ -546,7 +556,7 @@ public struct Evaluator: Sendable {
                 experimentKey: stickyExperimentKey(key, experiment.bucketVersion), variationKey: a.variationKey)
         }
         // 14.
-        if let hooks, hooks.tracksExposures { hooks.experimentViewed(experiment, result(a, featureId: featureId)) }
+        if let hooks, hooks.tracksExposures { hooks.experimentViewed(experiment, result(a, featureId: feature?.key)) }
         // 15.
         log(.debug, "Assigned variation \(assigned) in experiment \(key)")
         return a
