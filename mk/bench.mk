@@ -9,7 +9,7 @@
 BENCH_C    := $(BINDIR)/bench_c
 BENCH_ARGS ?=
 
-.PHONY: bench
+.PHONY: bench bench-instructions
 
 $(BENCH_C): bench/c/bench.c $(HEADER) | lib
 	@mkdir -p $(BINDIR)
@@ -17,3 +17,14 @@ $(BENCH_C): bench/c/bench.c $(HEADER) | lib
 
 bench: lib $(BENCH_C)
 	python3 bench/python/bench.py --c-bench $(BENCH_C) --lib $(LIB) --out BENCHMARKS.md $(BENCH_ARGS)
+
+# Instructions per evaluation under callgrind (W4 needs the data make bench writes).
+BENCH_INSTR := $(BINDIR)/bench_instructions
+
+$(BENCH_INSTR): bench/c/instructions.c $(HEADER) | lib
+	@mkdir -p $(BINDIR)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude $< -o $@ $(LDFLAGS_GB)
+
+bench-instructions: lib $(BENCH_INSTR)
+	@bash scripts/install-deps.sh --bench
+	bash bench/instructions.sh $(BENCH_INSTR)
