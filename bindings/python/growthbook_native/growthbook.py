@@ -23,7 +23,7 @@ _is_on = _lib.fast_is_on
 _is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
 _tls = _lib._tls
-_native_result = FeatureResult._native
+_new = object.__new__
 _SCALARS = (None, False, True)  # GB_VALUE_NULL, _FALSE, _TRUE
 
 
@@ -482,18 +482,40 @@ class GrowthBook(object):
         return self.eval_feature(key)
 
     def eval_feature(self, key: str) -> FeatureResult:
-        value, rc, s = self._evaluate(key, _eval_result)
+        # The evaluation and the result's construction are written out here (every slot set
+        # directly; _raw is decoded when the experiment parts are read): each Python call a
+        # helper would cost is a sizeable part of this one.
+        try:
+            s = _tls.scratch
+        except AttributeError:
+            s = scratch()
+        try:
+            rc = _eval_result(self._hp, _KEYS[key], s.buffer)
+        except KeyError:
+            rc = _eval_result(self._hp, key_bytes(key), s.buffer)
+        if rc < 0:
+            self._fail()
+        t = rc & 15
+        value = _SCALARS[t] if t < 3 else _value_in(t, s.value)
         source = (rc >> 4) & 15
-        if source < 2 or source > 3:  # no rule decided: nothing more to read
-            return _native_result(value, _SOURCES[source], rc & 256 != 0, None, None)
         rule_id = raw = None
-        v = s.value
-        n = v.rule_id_length
-        if n:
-            rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
-        if source == 3:  # the experiment and its result, decoded when read
-            raw = _string_at(v.text + v.length + n + 2, v.result_length)
-        return _native_result(value, _SOURCES[source], rc & 256 != 0, rule_id, raw)
+        if source == 2 or source == 3:  # force or experiment: a rule decided
+            v = s.value
+            n = v.rule_id_length
+            if n:
+                rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
+            if source == 3:  # the experiment and its result, decoded when read
+                raw = _string_at(v.text + v.length + n + 2, v.result_length)
+        r = _new(FeatureResult)
+        r.value = value
+        r.source = _SOURCES[source]
+        on = rc & 256 != 0
+        r.on = on
+        r.off = not on
+        r._ruleId = rule_id
+        r._raw = raw
+        r._experiment = r._experimentResult = None
+        return r
 
     def getAllResults(self):
         return self.get_all_results()

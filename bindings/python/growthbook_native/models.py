@@ -339,9 +339,6 @@ class Feature(object):
         return {"defaultValue": self.defaultValue, "rules": [rule.to_dict() for rule in self.rules]}
 
 
-_new = object.__new__
-
-
 class FeatureResult(object):
     """The outcome of evaluating a feature. Results from the library decode their experiment
     parts only when read."""
@@ -364,18 +361,6 @@ class FeatureResult(object):
         self._raw = None
         self.on = bool(value)
         self.off = not bool(value)
-
-    @classmethod
-    def _native(cls, value, source, on, rule_id, raw):
-        r = _new(cls)
-        r.value = value
-        r.source = source
-        r.on = on
-        r.off = not on
-        r._ruleId = rule_id
-        r._raw = raw
-        r._experiment = r._experimentResult = None
-        return r
 
     def _decoded(self):
         raw = self._raw
