@@ -118,37 +118,8 @@ struct JSONParser {
             _ = try parseDocument()  // a syntax error is reported as such
             return false
         }
-        try enter()
-        pos += 1  // {
-        skipWhitespace()
-        if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
-            pos += 1
-        } else {
-            while true {
-                skipWhitespace()
-                guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
-                guard bytes[pos] == UInt8(ascii: "\"") else {
-                    throw error(.syntax, "unexpected \(describeByte(bytes[pos])), expected a string key")
-                }
-                let key = try parseString()
-                skipWhitespace()
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
-                    throw error(.syntax, "expected ':' after an object key")
-                }
-                pos += 1
-                skipWhitespace()
-                body(key, try parseValue())
-                skipWhitespace()
-                guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
-                let b = bytes[pos]
-                pos += 1
-                if b == UInt8(ascii: ",") { continue }
-                if b == UInt8(ascii: "}") { break }
-                pos -= 1
-                throw error(.syntax, "unexpected \(describeByte(b)) in an object, expected ',' or '}'")
-            }
-        }
-        depth -= 1
+        // The handler is only called during the parse (the optional parameter is formally escaping).
+        try withoutActuallyEscaping(body) { (handler) throws(JSONError) in try parseMembers(handler) }
         skipWhitespace()
         if pos < bytes.count {
             throw error(.syntax, "unexpected \(describeByte(bytes[pos])) after the JSON value")
@@ -243,15 +214,28 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONError) -> JSON {
+        let base = valueStack.count
+        try parseMembers(nil)
+        let n = valueStack.count - base
+        if n == 0 { return .object(JSONObject()) }
+        let object = JSONObject(
+            parsedKeys: exactCopy(keyStack, from: keyStack.count - n), values: exactCopy(valueStack, from: base))
+        keyStack.removeLast(n)
+        valueStack.removeLast(n)
+        return .object(object)
+    }
+
+    /// Parses an object from its opening brace at `pos` to its closing one. Each member goes to
+    /// `handler`, or onto the key and value stacks when there is none.
+    private mutating func parseMembers(_ handler: ((String, JSON) -> Void)?) throws(JSONError) {
         try enter()
         pos += 1  // {
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             depth -= 1
-            return .object(JSONObject())
+            return
         }
-        let base = valueStack.count
         while true {
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
@@ -266,8 +250,12 @@ struct JSONParser {
             pos += 1
             skipWhitespace()
             let value = try parseValue()
-            keyStack.append(key)
-            valueStack.append(value)
+            if let handler {
+                handler(key, value)
+            } else {
+                keyStack.append(key)
+                valueStack.append(value)
+            }
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
             let b = bytes[pos]
@@ -278,12 +266,6 @@ struct JSONParser {
             throw error(.syntax, "unexpected \(describeByte(b)) in an object, expected ',' or '}'")
         }
         depth -= 1
-        let n = valueStack.count - base
-        let object = JSONObject(
-            parsedKeys: exactCopy(keyStack, from: keyStack.count - n), values: exactCopy(valueStack, from: base))
-        keyStack.removeLast(n)
-        valueStack.removeLast(n)
-        return .object(object)
     }
 
     private mutating func parseString() throws(JSONError) -> String {
