@@ -4,7 +4,7 @@ import Synchronization
 /// rule. Immutable and shared by reference, so results can carry it without copying.
 ///
 /// Fields whose original JSON is echoed back in `json` (the reference's `to_dict()`) are kept as
-/// given next to their compiled form.
+/// given, in one compact text next to their compiled form.
 public final class Experiment: Sendable {
     public let key: String
     /// FNV-1a of the key, for bookkeeping keyed by experiment.

@@ -24,7 +24,8 @@ public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
 /// Everything an evaluation reads is one immutable `State`, replaced whole by each setter, so an
 /// evaluation takes one reference under a short lock and then runs with no lock held. The only
 /// mutable state shared by evaluations is the tracking and assignment bookkeeping, behind its
-/// own lock, and callbacks are never called with a lock held.
+/// own lock (an assignment that did not change is recognised without it), and callbacks are
+/// never called with a lock held.
 public final class GrowthBook: Sendable {
     /// What an evaluation reads, replaced whole on every change.
     public final class State: Sendable {
