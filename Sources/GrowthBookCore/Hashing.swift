@@ -63,11 +63,20 @@ public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
         var n = h
         var digits: UInt64 = 0
         var count = 0
-        repeat {
-            digits = digits << 4 | UInt64(n % 10)
-            n /= 10
+        // Two digits a step while at least two remain (one division by the constant 100).
+        while n >= 100 {
+            let pair = n % 100
+            digits = digits << 8 | UInt64(pair % 10) << 4 | UInt64(pair / 10)
+            n /= 100
+            count &+= 2
+        }
+        if n >= 10 {
+            digits = digits << 8 | UInt64(n % 10) << 4 | UInt64(n / 10)
+            count &+= 2
+        } else {
+            digits = digits << 4 | UInt64(n)
             count &+= 1
-        } while n > 0
+        }
         var h2 = fnvOffsetBasis
         for _ in 0..<count {
             h2 = (h2 ^ (UInt32(truncatingIfNeeded: digits & 0xF) &+ 0x30)) &* 0x0100_0193
