@@ -123,19 +123,6 @@ final class AttributeNode: ConditionNode {
     override func evaluate(_ attributes: JSON) -> Bool { test.evaluate(path.lookup(in: attributes)) }
 }
 
-/// The value at one attribute path passes one operator (the common `{"age": {"$gt": 18}}`):
-/// an `AttributeNode` without the operator list between them.
-final class AttributeOperatorNode: ConditionNode {
-    let path: AttributePath
-    let op: ConditionOperator
-    init(_ path: AttributePath, _ op: ConditionOperator) {
-        self.path = path
-        self.op = op
-    }
-
-    override func evaluate(_ attributes: JSON) -> Bool { op.evaluate(path.lookup(in: attributes)) }
-}
-
 /// The value at one attribute path equals a string (the common `{"country": "US"}`): only a
 /// string can, so the test is one comparison of bytes.
 final class AttributeEqualsStringNode: ConditionNode {
@@ -214,15 +201,6 @@ final class OperatorsTest: ValueTest {
     }
 }
 
-/// An operator object of one operator (the common case): the operator itself, without the two
-/// arrays `OperatorsTest` keeps.
-final class SingleOperatorTest: ValueTest {
-    let op: ConditionOperator
-    init(_ op: ConditionOperator) { self.op = op }
-
-    override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool { op.evaluate(value) }
-}
-
 /// A list for `$in`-style membership, indexed when it is long enough to pay off.
 struct MembershipList: Sendable {
     let items: [JSON]
@@ -283,10 +261,10 @@ extension JSON {
     }
 }
 
-/// One `$operator` of an operator object.
-class ConditionOperator: @unchecked Sendable {
-    func evaluate(_ value: JSON) -> Bool { false }
-}
+/// One `$operator` of an operator object: a test on the value (an object of one operator is
+/// that operator itself; several are an `OperatorsTest`). Operators ignore the `insensitive`
+/// argument (`$alli` passes it to its literals); theirs is their own.
+class ConditionOperator: ValueTest, @unchecked Sendable {}
 
 enum ComparisonKind: Sendable {
     case eq, ne, lt, lte, gt, gte
@@ -313,7 +291,7 @@ final class CompareOperator: ConditionOperator {
         self.kind = kind
     }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         // Two integers, the common case of numeric targeting: compared directly.
         if case .int(let x) = value, case .int(let y) = operand { return kind.holds(x > y ? 1 : (x < y ? -1 : 0)) }
         guard let order = pythonCompare(value, operand) else { return false }
@@ -330,7 +308,7 @@ final class VersionOperator: ConditionOperator {
         self.kind = kind
     }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         let version: String
         switch value {
         case .string(let s): version = s
@@ -357,7 +335,7 @@ final class MembershipOperator: ConditionOperator {
         self.insensitive = insensitive
     }
 
-    override func evaluate(_ value: JSON) -> Bool { list.contains(value, insensitive: insensitive) != negated }
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { list.contains(value, insensitive: insensitive) != negated }
 }
 
 /// `$regex $regexi $notRegex $notRegexi`; a pattern that did not compile fails.
@@ -369,7 +347,7 @@ final class RegexOperator: ConditionOperator {
         self.negated = negated
     }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         // A pattern that did not compile, a non-string value, or a search the engine gave up
         // on: the operator fails, as the reference's raised exceptions make it fail.
         guard let regex, case .string(let s) = value, let found = regex.search(s) else { return false }
@@ -382,7 +360,7 @@ final class ElemMatchValueOperator: ConditionOperator {
     let test: ValueTest
     init(_ test: ValueTest) { self.test = test }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         guard case .array(let items) = value else { return false }
         for item in items where test.evaluate(item) { return true }
         return false
@@ -394,7 +372,7 @@ final class ElemMatchConditionOperator: ConditionOperator {
     let condition: ConditionNode
     init(_ condition: ConditionNode) { self.condition = condition }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         guard case .array(let items) = value else { return false }
         for item in items where condition.evaluate(item) { return true }
         return false
@@ -405,7 +383,7 @@ final class SizeOperator: ConditionOperator {
     let test: ValueTest
     init(_ test: ValueTest) { self.test = test }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         guard case .array(let items) = value else { return false }
         return test.evaluate(.int(Int64(items.count)))
     }
@@ -420,7 +398,7 @@ final class AllOperator: ConditionOperator {
         self.insensitive = insensitive
     }
 
-    override func evaluate(_ value: JSON) -> Bool {
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
         guard case .array(let items) = value else { return false }
         for test in tests {
             var passing = false
@@ -438,28 +416,28 @@ final class ExistsOperator: ConditionOperator {
     let shouldExist: Bool
     init(_ shouldExist: Bool) { self.shouldExist = shouldExist }
 
-    override func evaluate(_ value: JSON) -> Bool { value.isNull != shouldExist }
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { value.isNull != shouldExist }
 }
 
 final class TypeOperator: ConditionOperator {
     let name: String
     init(_ name: String) { self.name = name }
 
-    override func evaluate(_ value: JSON) -> Bool { value.typeName == name }
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { value.typeName == name }
 }
 
 final class NotOperator: ConditionOperator {
     let test: ValueTest
     init(_ test: ValueTest) { self.test = test }
 
-    override func evaluate(_ value: JSON) -> Bool { !test.evaluate(value) }
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { !test.evaluate(value) }
 }
 
 final class ConstantOperator: ConditionOperator {
     let value: Bool
     init(_ value: Bool) { self.value = value }
 
-    override func evaluate(_ value: JSON) -> Bool { self.value }
+    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { self.value }
 }
 
 /// Turns condition JSON into the compiled tree. Recursion follows the JSON, whose depth the
@@ -479,9 +457,7 @@ struct ConditionCompiler {
             case "$not": nodes.append(NotNode(compileCondition(value)))
             default:
                 let test = compileValueTest(value)
-                if let single = test as? SingleOperatorTest {
-                    nodes.append(AttributeOperatorNode(AttributePath(key), single.op))
-                } else if let equals = test as? EqualsTest, case .string(let expected) = equals.expected {
+                if let equals = test as? EqualsTest, case .string(let expected) = equals.expected {
                     nodes.append(AttributeEqualsStringNode(AttributePath(key), expected))
                 } else {
                     nodes.append(AttributeNode(AttributePath(key), test))
@@ -503,7 +479,7 @@ struct ConditionCompiler {
         for (key, value) in object.pairs {
             ops.append(compileOperator(key, value))
         }
-        return ops.count == 1 ? SingleOperatorTest(ops[0]) : OperatorsTest(ops)
+        return ops.count == 1 ? ops[0] : OperatorsTest(ops)
     }
 
     private func isOperatorObject(_ object: JSONObject) -> Bool {
