@@ -207,8 +207,19 @@ public struct Evaluator: Sendable {
     private func decide(at index: Int, path: [Int]?) -> FeatureDecision {
         // The feature and its rules are borrowed from the feature set, which outlives the
         // call: no reference counting on the objects every thread reads.
-        features.features.withBorrowedElement(at: index) { feature in decide(feature, at: index, path: path) }
-            ?? FeatureDecision(source: .unknownFeature, isOn: false)
+        features.features.withBorrowedElement(at: index) { feature in
+            // No rules and nobody listening to the debug messages (the only ones this path
+            // logs): the default value is the whole answer.
+            if feature.rules.isEmpty && !logsDebug {
+                return FeatureDecision(source: .defaultValue, isOn: feature.defaultIsOn)
+            }
+            return decide(feature, at: index, path: path)
+        } ?? FeatureDecision(source: .unknownFeature, isOn: false)
+    }
+
+    private var logsDebug: Bool {
+        guard let level = context.logLevel else { return false }
+        return level <= .debug
     }
 
     private func decide(_ feature: Feature, at index: Int, path: [Int]?) -> FeatureDecision {

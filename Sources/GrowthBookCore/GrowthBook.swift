@@ -461,8 +461,7 @@ public final class GrowthBook: Sendable {
     /// while its generation is current).
     public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        if let feature = ruleLess(i, in: s) { return FeatureResult(value: feature.defaultValue, source: .defaultValue) }
-        return evaluator(state: s, attributes: attributes).evaluateFeature(at: i)
+        return withEvaluator(in: s, attributes: attributes) { $0.evaluateFeature(at: i) }
     }
 
     /// The feature's value, source, rule and variation by the key's bytes (nil when no feature
@@ -473,16 +472,9 @@ public final class GrowthBook: Sendable {
         to out: inout [UInt8]
     ) -> FeatureValue? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        if let feature = ruleLess(i, in: s) {
-            return FeatureValue(
-                value: feature.defaultValue, source: .defaultValue, on: feature.defaultIsOn, ruleId: nil, variationId: -1)
+        return withEvaluator(in: s, attributes: attributes) { ev in
+            writingResult ? ev.evaluateValue(at: i, experimentResultTo: &out) : ev.evaluateValue(at: i)
         }
-        guard let attributes else {
-            return writingResult
-                ? s.evaluator.evaluateValue(at: i, experimentResultTo: &out) : s.evaluator.evaluateValue(at: i)
-        }
-        let ev = evaluator(state: s, attributes: attributes)
-        return writingResult ? ev.evaluateValue(at: i, experimentResultTo: &out) : ev.evaluateValue(at: i)
     }
 
     /// Appends the feature's full result as JSON, by the key's bytes; false (nothing written)
@@ -491,15 +483,7 @@ public final class GrowthBook: Sendable {
         keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, to out: inout [UInt8]
     ) -> Bool {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return false }
-        if let feature = ruleLess(i, in: s) {
-            FeatureResult(value: feature.defaultValue, source: .defaultValue).write(to: &out)
-        } else {
-            if let attributes {
-                evaluator(state: s, attributes: attributes).writeFeatureResult(at: i, to: &out)
-            } else {
-                s.evaluator.writeFeatureResult(at: i, to: &out)
-            }
-        }
+        withEvaluator(in: s, attributes: attributes) { $0.writeFeatureResult(at: i, to: &out) }
         return true
     }
 
@@ -510,20 +494,15 @@ public final class GrowthBook: Sendable {
 
     public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> Bool? {
         guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        if let feature = ruleLess(i, in: s) { return feature.defaultIsOn }
-        guard let attributes else { return s.evaluator.isOn(at: i) }
-        return evaluator(state: s, attributes: attributes).isOn(at: i)
+        return withEvaluator(in: s, attributes: attributes) { $0.isOn(at: i) }
     }
 
-    /// The feature at `i` when it has no rules and nobody listens to debug logs (the only
-    /// messages such a feature's evaluation logs): its default value is then the whole answer,
-    /// with nothing to evaluate and no side effect.
+    /// Runs `body` with the evaluator for `attributes`: the state's own, read in place (no
+    /// reference counts), when there are none; else one for the per-call attributes.
     @inline(__always)
-    private func ruleLess(_ i: Int, in s: State) -> Feature? {
-        let feature = s.features.features[i]
-        guard feature.rules.isEmpty else { return nil }
-        if let level = s.context.logLevel, level <= .debug { return nil }
-        return feature
+    private func withEvaluator<R>(in s: State, attributes: JSON?, _ body: (Evaluator) -> R) -> R {
+        guard let attributes else { return body(s.evaluator) }
+        return body(evaluator(state: s, attributes: attributes))
     }
 
     /// Sends a message to the log sink, if one is set at this level.
