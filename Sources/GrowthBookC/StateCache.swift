@@ -61,11 +61,16 @@ final class StateCache {
     var callDepth = 0
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
     var deferredFrees: [Unmanaged<Handle>] = []
+    /// States this cache let go of while an outer call on this thread was
+    /// still evaluating on them (a callback changed the handle and evaluated again): kept until
+    /// the outermost call ends, since that call reads them without a reference of its own.
+    private var retired: [AnyObject] = []
 
     @inline(__always)
     func endCall() {
         callDepth -= 1
-        if callDepth == 0 && !deferredFrees.isEmpty {
+        if callDepth == 0 && (!deferredFrees.isEmpty || !retired.isEmpty) {
+            retired.removeAll()
             let frees = deferredFrees
             deferredFrees.removeAll()
             for h in frees { h.release() }
@@ -145,6 +150,11 @@ final class StateCache {
                     cache.featureCopy = features
                 }
                 s = shared.privateCopy(features: features)
+            }
+            if callDepth > 1 {
+                // A call further out on this thread may be evaluating on the state replaced here
+                // (which holds its features).
+                if let old = cache.state { retired.append(old) }
             }
             cache.handleId = handle.id
             cache.generation = g
