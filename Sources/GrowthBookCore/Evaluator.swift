@@ -115,7 +115,7 @@ public struct Evaluator: Sendable {
 
     /// Evaluates the feature at `index` of the feature set.
     public func evaluateFeature(at index: Int) -> FeatureResult {
-        featureResult(decide(at: index, path: nil), featureAt: index)
+        featureResult(decide(at: index, walk: nil), featureAt: index)
     }
 
     /// The feature's value, source, rule and variation, with no result object built.
@@ -131,7 +131,7 @@ public struct Evaluator: Sendable {
     }
 
     private func evaluateValue(at index: Int, writingResult: Bool, to out: inout [UInt8]) -> FeatureValue {
-        let d = decide(at: index, path: nil)
+        let d = decide(at: index, walk: nil)
         let ruleId = d.ruleIndex >= 0 ? features.features[index].rules[d.ruleIndex].id : nil
         if writingResult && d.source == .experiment { write(d, featureAt: index, to: &out) }
         return FeatureValue(
@@ -141,7 +141,7 @@ public struct Evaluator: Sendable {
 
     /// Whether the feature at `index` is on: the same evaluation, with no result built.
     public func isOn(at index: Int) -> Bool {
-        decide(at: index, path: nil).isOn
+        decide(at: index, walk: nil).isOn
     }
 
 
@@ -149,7 +149,7 @@ public struct Evaluator: Sendable {
     /// result is written from text the rule keeps (see `ResultTemplates`) with no result
     /// object built.
     public func writeFeatureResult(at index: Int, to out: inout [UInt8]) {
-        write(decide(at: index, path: nil), featureAt: index, to: &out)
+        write(decide(at: index, walk: nil), featureAt: index, to: &out)
     }
 
     private func write(_ d: FeatureDecision, featureAt index: Int, to out: inout [UInt8]) {
@@ -202,9 +202,9 @@ public struct Evaluator: Sendable {
             experimentResult: result(a, featureId: feature.key))
     }
 
-    /// `path`: the features whose prerequisites led here, for cycle detection; nil (nothing
+    /// `walk`: the prerequisites being evaluated (cycle detection, limits); nil (nothing
     /// allocated) unless prerequisites are being evaluated.
-    private func decide(at index: Int, path: [Int]?) -> FeatureDecision {
+    private func decide(at index: Int, walk: PrerequisiteWalk?) -> FeatureDecision {
         // The feature and its rules are borrowed from the feature set, which outlives the
         // call: no reference counting on the objects every thread reads.
         features.features.withBorrowedElement(at: index) { feature in
@@ -213,7 +213,7 @@ public struct Evaluator: Sendable {
             if feature.rules.isEmpty && !logsDebug {
                 return FeatureDecision(source: .defaultValue, isOn: feature.defaultIsOn)
             }
-            return decide(feature, at: index, path: path)
+            return decide(feature, at: index, walk: walk)
         } ?? FeatureDecision(source: .unknownFeature, isOn: false)
     }
 
@@ -222,11 +222,11 @@ public struct Evaluator: Sendable {
         return level <= .debug
     }
 
-    private func decide(_ feature: Feature, at index: Int, path: [Int]?) -> FeatureDecision {
+    private func decide(_ feature: Feature, at index: Int, walk: PrerequisiteWalk?) -> FeatureDecision {
         var key: String { feature.key }
         log(.debug, "Evaluating feature \(key)")
-        if let path, path.contains(index) {
-            log(.warning, "Cyclic prerequisite detected, stack: \(path.map { features.features[$0].key })")
+        if let walk, walk.path.contains(index) {
+            log(.warning, "Cyclic prerequisite detected, stack: \(walk.path.map { features.features[$0].key })")
             return FeatureDecision(source: .cyclicPrerequisite, isOn: false)
         }
         let ruleCount = feature.rules.count
@@ -234,7 +234,7 @@ public struct Evaluator: Sendable {
         while ruleIndex < ruleCount {
             defer { ruleIndex += 1 }
             let outcome = feature.rules.withBorrowedElement(at: ruleIndex) { rule in
-                apply(rule, at: ruleIndex, of: feature, at: index, path: path)
+                apply(rule, at: ruleIndex, of: feature, at: index, walk: walk)
             }
             if let outcome, let decision = outcome { return decision }
         }
@@ -246,11 +246,11 @@ public struct Evaluator: Sendable {
     /// next rule.
     @inline(__always)
     private func apply(
-        _ rule: FeatureRule, at ruleIndex: Int, of feature: Feature, at index: Int, path: [Int]?
+        _ rule: FeatureRule, at ruleIndex: Int, of feature: Feature, at index: Int, walk: PrerequisiteWalk?
     ) -> FeatureDecision? {
         var key: String { feature.key }
         if !rule.parentConditions.isEmpty {
-            switch evaluatePrerequisites(rule.parentConditions, path: (path ?? []) + [index]) {
+            switch evaluatePrerequisites(rule.parentConditions, of: index, walk: walk ?? PrerequisiteWalk()) {
             case .gate:
                 log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
                 return FeatureDecision(source: .prerequisite, isOn: false)
@@ -314,16 +314,37 @@ public struct Evaluator: Sendable {
 
     private enum PrerequisiteOutcome { case pass, fail, gate, cyclic }
 
-    private func evaluatePrerequisites(_ parents: [ParentCondition], path: [Int]) -> PrerequisiteOutcome {
+    /// The features on the current chain of prerequisites and how many prerequisite
+    /// evaluations this top-level evaluation has made: a payload can make the chain deep (the
+    /// stack) or wide (each feature naming its parent many times: time), and both are bounded.
+    final class PrerequisiteWalk {
+        var path: [Int] = []
+        var evaluations = 0
+    }
+
+    /// More prerequisite evaluations than this in one top-level evaluation count as cyclic.
+    public static let maxPrerequisiteEvaluations = 10_000
+
+    /// `index`: the feature whose rule has these parents (nil for an inline experiment).
+    private func evaluatePrerequisites(
+        _ parents: [ParentCondition], of index: Int?, walk: PrerequisiteWalk
+    ) -> PrerequisiteOutcome {
+        if let index { walk.path.append(index) }
+        defer { if index != nil { walk.path.removeLast() } }
         for parent in parents {
             let parentDecision: FeatureDecision
             var parentValue = JSON.null
             if let i = features.index(of: parent.id) {
-                if path.count >= Self.maxPrerequisiteDepth {
+                if walk.path.count >= Self.maxPrerequisiteDepth {
                     log(.warning, "Prerequisite chain deeper than \(Self.maxPrerequisiteDepth), feature \(parent.id)")
                     return .cyclic
                 }
-                parentDecision = decide(at: i, path: path)
+                walk.evaluations += 1
+                if walk.evaluations > Self.maxPrerequisiteEvaluations {
+                    log(.warning, "More than \(Self.maxPrerequisiteEvaluations) prerequisite evaluations, feature \(parent.id)")
+                    return .cyclic
+                }
+                parentDecision = decide(at: i, walk: walk)
                 parentValue = value(of: parentDecision, featureAt: i)
             } else {
                 log(.warning, "Unknown feature \(parent.id)")
@@ -498,7 +519,7 @@ public struct Evaluator: Sendable {
             }
             // 8.05.
             if !experiment.parentConditions.isEmpty {
-                switch evaluatePrerequisites(experiment.parentConditions, path: []) {
+                switch evaluatePrerequisites(experiment.parentConditions, of: nil, walk: PrerequisiteWalk()) {
                 case .gate, .fail:
                     log(.debug, "Skip experiment \(key) because of failing prerequisite")
                     return ExperimentAssignment(experiment, ownsExperiment: owned)

@@ -91,6 +91,24 @@ import Testing
         #expect(String(decoding: text, as: UTF8.self).contains(#""variationId":1"#))
     }
 
+    /// A payload whose features each name their parent twice would take 2^depth evaluations;
+    /// the number of prerequisite evaluations per evaluation is bounded instead.
+    @Test func widePrerequisiteFanOutIsBounded() throws {
+        var features = JSONObject()
+        let depth = 40
+        for i in 0..<depth {
+            let parent: JSON = ["id": .string("f\(i + 1)"), "condition": ["value": true]]
+            features["f\(i)"] = ["defaultValue": false, "rules": [["parentConditions": [parent, parent, parent], "force": true]]]
+        }
+        features["f\(depth)"] = ["defaultValue": true]
+        let gb = try GrowthBook(options: ["features": .object(features)])
+        let r = gb.evaluateFeature("f0")
+        #expect(r.source == .cyclicPrerequisite)
+        #expect(r.value == .null)
+        // A chain well inside the limits still evaluates.
+        #expect(gb.evaluateFeature("f\(depth - 5)").value == true)
+    }
+
     @Test func subscriptionsFireWhenAnAssignmentChanges() throws {
         let gb = try GrowthBook(options: ["attributes": ["id": "1"]])
         let rec = Recorder()
