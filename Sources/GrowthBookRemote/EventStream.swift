@@ -62,9 +62,17 @@ struct ServerSentEventParser {
     private var name = ""
     private var data: [String] = []
     private var lastWasCR = false
-    /// An event larger than this is dropped rather than buffered without bound.
-    static let maxEventBytes = 64 * 1024 * 1024
+    /// An event larger than this is dropped (up to the blank line that ends it) rather than
+    /// buffered without bound.
+    let maxEventBytes: Int
     private var eventBytes = 0
+    /// Skipping the rest of an event that grew past `maxEventBytes`.
+    private var dropping = false
+    private var droppedLineIsEmpty = true
+
+    init(maxEventBytes: Int = 64 * 1024 * 1024) {
+        self.maxEventBytes = maxEventBytes
+    }
 
     mutating func feed(_ bytes: [UInt8]) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
@@ -74,12 +82,28 @@ struct ServerSentEventParser {
                 continue
             }
             lastWasCR = b == 0x0D
-            if b == 0x0A || b == 0x0D {
+            let endOfLine = b == 0x0A || b == 0x0D
+            if dropping {
+                // A blank line ends the dropped event; anything else belongs to it.
+                if endOfLine {
+                    if droppedLineIsEmpty { dropping = false }
+                    droppedLineIsEmpty = true
+                } else {
+                    droppedLineIsEmpty = false
+                }
+                continue
+            }
+            if endOfLine {
                 if let e = endLine() { events.append(e) }
             } else {
                 line.append(b)
                 eventBytes += 1
-                if eventBytes > Self.maxEventBytes { reset() }
+                if eventBytes > maxEventBytes {
+                    line.removeAll()
+                    reset()
+                    dropping = true
+                    droppedLineIsEmpty = false
+                }
             }
         }
         return events

@@ -20,6 +20,19 @@ import Testing
     }
 }
 
+extension ServerSentEventParserTests {
+    /// An event past the size limit is dropped whole, its memory released, and the stream goes
+    /// on with the next event.
+    @Test func oversizedEventsAreDroppedWhole() {
+        var p = ServerSentEventParser(maxEventBytes: 64)
+        var events: [ServerSentEvent] = []
+        events += p.feed(Array("event: features\ndata: ".utf8))
+        for _ in 0..<1000 { events += p.feed(Array(String(repeating: "x", count: 100).utf8)) }
+        events += p.feed(Array("\ndata: more of the same event\n\nevent: features\ndata: {}\n\n".utf8))
+        #expect(events == [ServerSentEvent(name: "features", data: "{}")])
+    }
+}
+
 @Suite struct RemoteConfigTests {
     @Test func readsOptionsAndNormalisesTheHost() throws {
         let c = try RemoteConfig(options: [
