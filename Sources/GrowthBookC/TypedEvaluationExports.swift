@@ -168,18 +168,23 @@ func evaluateInto(
         guard let buffer else { throw CallError(.invalidArgument, "buffer is NULL") }
         let b = Unmanaged<EvalBuffer>.fromOpaque(UnsafeRawPointer(buffer)).takeUnretainedValue()
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
-        b.resultText.removeAll(keepingCapacity: true)
+        // The result text is built in an array taken out of the buffer for the call, so that a
+        // callback using the same buffer (nested on this thread) cannot touch it meanwhile.
+        var resultText: [UInt8] = []
+        swap(&resultText, &b.resultText)
+        resultText.removeAll(keepingCapacity: true)
+        defer { b.resultText = resultText }
         let result = try withHandle(p) { h, cache throws(CallError) in
             let attributes: JSON? = attrs == nil ? nil : try withAttributes(attrs) { a throws(CallError) in a }
             let found = try lookUp(h, cache, key) { state, bytes in
                 h.gb.evaluateValue(
-                    keyBytes: bytes, attributes: attributes, in: state, writingResult: withResult, to: &b.resultText)
+                    keyBytes: bytes, attributes: attributes, in: state, writingResult: withResult, to: &resultText)
             }
             if let found { return found }
             let r = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
             return FeatureValue(value: r.value, source: r.source, on: r.on, ruleId: nil, variationId: -1)
         }
-        return try b.store(result, resultText: b.resultText)
+        return try b.store(result, resultText: resultText)
     }
 }
 

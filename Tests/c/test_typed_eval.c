@@ -30,6 +30,19 @@ static const char *FEATURES =
     " \"exp\": {\"defaultValue\": 0, \"rules\": [{\"id\": \"r-exp\", \"key\": \"e\", \"variations\": [10, 11], \"hashVersion\": 2}]},"
     " \"big\": {\"defaultValue\": \"%s\"}}";
 
+static gb_handle *nested_gb;
+static gb_eval_buffer *nested_buffer;
+static int nested_rc = -100;
+
+/* A tracking callback that evaluates into the buffer the outer evaluation is using. */
+static void evaluate_in_callback(const char *experiment_json, const char *result_json, void *user_data)
+{
+    (void)experiment_json;
+    (void)result_json;
+    (void)user_data;
+    nested_rc = gb_eval_result(nested_gb, "s", nested_buffer);
+}
+
 int main(void)
 {
     char features[20000];
@@ -108,6 +121,23 @@ int main(void)
     /* The buffer grows for long text. */
     rc = gb_eval_value(gb, "big", b);
     CHECK((rc & 15) == GB_VALUE_STRING && v->length == 10000 && v->text[9999] == 'x' && v->text[10000] == 0);
+
+    /* A callback evaluating into the same buffer during an evaluation: both complete, and the
+     * buffer holds the outer result when the outer call returns. */
+    {
+        gb_handle *g2 = gb_create("{\"attributes\": {\"id\": \"456\"}}");
+        CHECK(g2 != NULL && gb_set_features_json(g2, features) == GB_OK);
+        nested_gb = g2;
+        nested_buffer = b;
+        CHECK(gb_set_tracking_callback(g2, evaluate_in_callback, NULL) == GB_OK);
+        rc = gb_eval_result(g2, "exp", b);
+        CHECK(((rc >> 4) & 15) == GB_SOURCE_EXPERIMENT);
+        CHECK((nested_rc & 15) == GB_VALUE_STRING);
+        CHECK(v->integer == 10 + v->variation_id && v->result_length > 0);
+        const char *json = v->text + v->length + 1 + v->rule_id_length + 1;
+        CHECKF(strstr(json, "\"hashValue\":\"456\"") != NULL, "outer result kept: %s", json);
+        gb_free(g2);
+    }
 
     /* Unknown feature, errors. */
     rc = gb_eval_value(gb, "missing", b);
