@@ -177,11 +177,16 @@ class ValueTest: @unchecked Sendable {
 
 final class EqualsTest: ValueTest {
     let expected: JSON
-    init(_ expected: JSON) { self.expected = expected }
+    /// `expected` lower-cased, when it is a string (for `$alli`).
+    private let folded: String?
+    init(_ expected: JSON) {
+        self.expected = expected
+        folded = expected.stringValue?.lowercased()
+    }
 
     override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
-        if insensitive, case .string(let e) = expected, case .string(let v) = value {
-            return e.lowercased() == v.lowercased()
+        if insensitive, let folded, case .string(let v) = value {
+            return codePointsEqual(folded, v.lowercased())
         }
         return pythonEquals(expected, value)
     }

@@ -449,7 +449,7 @@ public struct Evaluator: Sendable {
         }
         // 2.5. Deprecated per-experiment overrides.
         if !settings.overrides.isEmpty, let o = settings.overrides[key]?.objectValue, !o.isEmpty {
-            experiment = experiment.overridden(by: o)
+            experiment = experiment.overridden(by: o, savedGroups: features.savedGroups)
         }
         // An overridden copy belongs to no feature set: the assignment keeps it alive.
         let owned = experiment !== original

@@ -224,7 +224,8 @@ public final class Experiment: Sendable {
 
     /// A copy with the reference's per-experiment `overrides` merged in (weights, status,
     /// coverage, url, groups, force).
-    func overridden(by override: JSONObject) -> Experiment {
+    /// `savedGroups`: the feature set's, for `$inGroup` in the copy's conditions.
+    func overridden(by override: JSONObject, savedGroups: JSONObject?) -> Experiment {
         var merged = JSONObject()
         for (k, v) in json.objectValue?.pairs ?? JSONObject().pairs { merged[k] = v }
         merged["status"] = .string(status)
@@ -234,7 +235,7 @@ public final class Experiment: Sendable {
         for field in ["weights", "status", "coverage", "url", "groups", "force"] {
             if let v = override[field], !v.isNull { merged[field] = v }
         }
-        return Experiment(merged, featureKey: nil)
+        return Experiment(merged, featureKey: nil, savedGroups: savedGroups)
     }
 
     static func hashKey(_ key: String) -> Int {

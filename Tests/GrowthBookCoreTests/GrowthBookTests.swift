@@ -109,6 +109,15 @@ import Testing
         #expect(gb.evaluateFeature("f\(depth - 5)").value == true)
     }
 
+    /// An experiment copied with deprecated overrides keeps resolving saved groups.
+    @Test func overriddenExperimentsKeepSavedGroups() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["id": "u1"], "savedGroups": ["g": ["u1", "u2"]], "overrides": ["ov": ["coverage": 1]],
+        ])
+        let e = gb.experiment(["key": "ov", "variations": [0, 1], "condition": ["id": ["$inGroup": "g"]]])
+        #expect(gb.run(e).inExperiment)
+    }
+
     @Test func subscriptionsFireWhenAnAssignmentChanges() throws {
         let gb = try GrowthBook(options: ["attributes": ["id": "1"]])
         let rec = Recorder()
