@@ -232,11 +232,13 @@ public struct JSONObject: @unchecked Sendable {
     init(parsedKeys keys: [String], values: [JSON]) {
         let n = Swift.min(keys.count, values.count)
         let s = Storage.make(capacity: n)
-        var unique = n <= Self.indexThreshold
+        var unique = true
         s.withUnsafeMutablePointers { h, m in
+            // Duplicates are looked for here in small objects, and by the table in large ones.
+            let small = n <= Self.indexThreshold
             for i in 0..<n {
                 let hash = JSONKey.hash(keys[i])
-                if unique {
+                if small && unique {
                     for j in 0..<i where m[j].hash == hash && codePointsEqual(m[j].key, keys[i]) {
                         unique = false
                         break
@@ -246,10 +248,11 @@ public struct JSONObject: @unchecked Sendable {
                 h.pointee.count = i + 1
             }
         }
-        if unique {
-            storage = s
-        } else {
-            storage = JSONObject.empty
+        storage = s
+        if n > Self.indexThreshold { unique = rebuildTable() }
+        if !unique {
+            // A key given twice: its first position, its last value, as assigning one by one does.
+            self = JSONObject()
             for i in 0..<n { self[keys[i]] = values[i] }
         }
     }
@@ -374,26 +377,38 @@ public struct JSONObject: @unchecked Sendable {
 
     public func contains(_ key: String) -> Bool { firstIndex(of: key) != nil }
 
-    private func rebuildTable() {
+    /// Builds the table of positions for an object past `indexThreshold` members (or drops it
+    /// below); false when two members have the same key (the table then finds the first).
+    @discardableResult
+    private func rebuildTable() -> Bool {
         let n = count
         guard n > Self.indexThreshold else {
             storage.header.table = []
-            return
+            return true
         }
         var size = 16
         while size < 4 * n { size <<= 1 }
         storage.header.table = [Int32](repeating: 0, count: size)
-        for i in 0..<n { insert(position: i) }
+        var unique = true
+        for i in 0..<n where !insert(position: i) { unique = false }
+        return unique
     }
 
-    /// Records position `i` in the table (which has a free slot: it is at most half full).
-    private func insert(position i: Int) {
-        let hash = withMembers { m, _ in m[i].hash }
-        storage.withUnsafeMutablePointers { h, _ in
+    /// Records position `i` in the table (which has a free slot: it is at most half full);
+    /// false, recording nothing, when an earlier member has the same key.
+    @discardableResult
+    private func insert(position i: Int) -> Bool {
+        storage.withUnsafeMutablePointers { h, m in
+            let hash = m[i].hash
             let mask = h.pointee.table.count - 1
             var slot = Int(hash) & mask
-            while h.pointee.table[slot] != 0 { slot = (slot + 1) & mask }
+            while h.pointee.table[slot] != 0 {
+                let j = Int(h.pointee.table[slot]) - 1
+                if m[j].hash == hash && codePointsEqual(m[j].key, m[i].key) { return false }
+                slot = (slot + 1) & mask
+            }
             h.pointee.table[slot] = Int32(truncatingIfNeeded: i + 1)
+            return true
         }
     }
 

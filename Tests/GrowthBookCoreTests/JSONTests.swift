@@ -70,6 +70,10 @@ import Testing
     @Test func duplicateKeysKeepFirstPositionAndLastValue() throws {
         let v = try JSON.parse(#"{"a":1,"b":2,"a":3}"#)
         #expect(v.serialized == #"{"a":3,"b":2}"#)
+        // Objects large enough for a table find duplicates through it.
+        let big = try JSON.parse(#"{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k1":9,"k9":10}"#)
+        #expect(big.serialized == #"{"k0":0,"k1":9,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":10}"#)
+        #expect(big["k9"] == 10 && big["k1"] == 9)
     }
 
     @Test func largeObjectsAreIndexed() throws {
