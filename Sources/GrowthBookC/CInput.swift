@@ -12,7 +12,7 @@ enum CInput {
         guard let p else { throw CallError(.invalidArgument, "\(name) is NULL") }
         let count = strlen(p)
         let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: count)
-        if let bad = invalidUTF8Offset(buffer) {
+        if let bad = GrowthBookCore.invalidUTF8Offset(buffer) {
             throw CallError(.utf8, "\(name) is not valid UTF-8 (byte offset \(bad))")
         }
         return buffer
@@ -48,30 +48,5 @@ enum CInput {
             throw CallError(.type, "\(name) must be a JSON object")
         }
         return o
-    }
-
-    /// The offset of the first byte that breaks UTF-8, or nil. ASCII is checked eight bytes at a
-    /// time; only strings with other bytes pay for full decoding.
-    static func invalidUTF8Offset(_ buffer: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = 0
-        let n = buffer.count
-        guard let base = buffer.baseAddress else { return nil }
-        let raw = UnsafeRawPointer(base)
-        while i + 8 <= n {
-            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
-            i += 8
-        }
-        while i < n && buffer[i] < 0x80 { i += 1 }
-        if i == n { return nil }
-        var decoder = UTF8()
-        var iterator = UnsafeBufferPointer(rebasing: buffer[i...]).makeIterator()
-        var offset = i
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let s): offset += UTF8.width(s)
-            case .emptyInput: return nil
-            case .error: return offset
-            }
-        }
     }
 }

@@ -2,21 +2,6 @@ import GrowthBookCore
 
 // Feature evaluation and inline experiments.
 
-/// Evaluates the feature named by a C string, by its bytes (no String is built for the key).
-/// A key that matches a feature is valid UTF-8 (every feature key is), so the key is checked
-/// only when it matches none.
-@inline(__always)
-func evaluate(
-    _ h: Handle, _ cache: Unmanaged<StateCache>, _ key: UnsafePointer<CChar>?, attributes: JSON?
-) throws(CallError) -> FeatureResult {
-    if let result = try lookUp(h, cache, key, { state, bytes in
-        h.gb.evaluateFeature(keyBytes: bytes, attributes: attributes, in: state)
-    }) {
-        return result
-    }
-    return h.gb.unknownFeature(try CInput.string(key, "feature_key"))
-}
-
 /// Appends the full result of the feature named by a C string as JSON.
 @inline(__always)
 func writeResult(
@@ -81,7 +66,14 @@ public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar
 @_cdecl("gb_get_feature_value_json")
 public func gb_get_feature_value_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     returningString { () throws(CallError) in
-        try withHandle(p) { h, cache throws(CallError) in try evaluate(h, cache, key, attributes: nil).value.serialized }
+        try withHandle(p) { h, cache throws(CallError) in
+            var noResult: [UInt8] = []
+            let found = try lookUp(h, cache, key) { state, bytes in
+                h.gb.evaluateValue(keyBytes: bytes, attributes: nil, in: state, writingResult: false, to: &noResult)
+            }
+            if let found { return found.value.serialized }
+            return h.gb.unknownFeature(try CInput.string(key, "feature_key")).value.serialized
+        }
     }
 }
 

@@ -280,8 +280,7 @@ struct JSONParser {
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<pos])
                 if !ascii {
-                    let bad = firstInvalidUTF8(slice)
-                    if bad < slice.count {
+                    if let bad = invalidUTF8Offset(slice) {
                         pos = contentStart + bad
                         throw error(.invalidUTF8, "invalid UTF-8 in a string")
                     }
@@ -303,8 +302,7 @@ struct JSONParser {
         while pos < bytes.count {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
-                let bad = buffer.withUnsafeBufferPointer { firstInvalidUTF8($0) }
-                if bad < buffer.count {
+                if buffer.withUnsafeBufferPointer({ invalidUTF8Offset($0) }) != nil {
                     pos = start
                     throw error(.invalidUTF8, "invalid UTF-8 in a string")
                 }
@@ -447,19 +445,27 @@ struct JSONParser {
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 }
 
-/// Offset of the first byte that makes `bytes` invalid UTF-8 (or `bytes.count`).
-func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+/// The offset of the first byte that makes `bytes` invalid UTF-8, or nil when they are valid.
+/// ASCII is checked eight bytes at a time; only text with other bytes pays for full decoding.
+public func invalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    let n = bytes.count
+    guard let base = bytes.baseAddress else { return nil }
+    let raw = UnsafeRawPointer(base)
+    var i = 0
+    while i &+ 8 <= n {
+        if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+        i &+= 8
+    }
+    while i < n && bytes[i] < 0x80 { i &+= 1 }
+    if i == n { return nil }
     var decoder = UTF8()
-    var iterator = bytes.makeIterator()
-    var offset = 0
+    var iterator = UnsafeBufferPointer(rebasing: bytes[i...]).makeIterator()
+    var offset = i
     while true {
         switch decoder.decode(&iterator) {
-        case .scalarValue(let s):
-            offset += UTF8.width(s)
-        case .emptyInput:
-            return bytes.count
-        case .error:
-            return offset
+        case .scalarValue(let s): offset += UTF8.width(s)
+        case .emptyInput: return nil
+        case .error: return offset
         }
     }
 }

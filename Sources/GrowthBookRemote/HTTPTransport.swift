@@ -31,8 +31,6 @@ public enum HTTPTransports {
     static var current: any HTTPTransport {
         custom.withLock { $0 } ?? CurlTransport.shared
     }
-
-    static var isCustom: Bool { custom.withLock { $0 != nil } }
 }
 
 /// The User-Agent of every request.
