@@ -24,6 +24,14 @@ _is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
 _tls = _lib._tls
 _new = object.__new__
+class _Handle(ctypes.c_void_p):
+    """A gb_handle that is freed (gb_free) when the last reference to it goes."""
+
+    def __del__(self):
+        if self.value:
+            _lib.gb_free(self.value)
+
+
 _SCALARS = (None, False, True)  # GB_VALUE_NULL, _FALSE, _TRUE
 
 
@@ -239,8 +247,10 @@ class GrowthBook(object):
         h = _lib.gb_create(_dumps(options))
         if not h:
             raise _lib.error()
-        self._h = h
-        self._hp = ctypes.c_void_p(h)  # prepared for the argument-free-conversion fast calls
+        # One object for every call (the fast calls pass it without conversion); it frees the
+        # handle when its last reference goes, so a call in flight on another thread (which
+        # holds one) finishes before the handle is freed, even if destroy() runs meanwhile.
+        self._h = self._hp = _Handle(h)
         _instances[self._id] = weakref.ref(self)
         self._install_logging()
         if self._tracking_callback is not None:
@@ -403,12 +413,10 @@ class GrowthBook(object):
         return self._attributes
 
     def destroy(self) -> None:
-        h = self._h
+        # The handle is freed when the last call using it returns (see _Handle).
         self._h = None
         self._hp = None
         _instances.pop(self._id, None)
-        if h is not None:
-            _lib.gb_free(h)
         self._subscriptions.clear()
         self._tracking_callback = None
         self._features_cache = None
@@ -455,27 +463,23 @@ class GrowthBook(object):
         self._handle()
         raise _lib.error()
 
-    def _evaluate(self, key: str, evaluate):
-        """(value, summary, this thread's scratch) from gb_eval_value or gb_eval_result."""
+    def getFeatureValue(self, key: str, fallback):
+        return self.get_feature_value(key, fallback)
+
+    def get_feature_value(self, key: str, fallback):
         try:
             s = _tls.scratch
         except AttributeError:
             s = scratch()
         try:
-            rc = evaluate(self._hp, _KEYS[key], s.buffer)
+            rc = _eval_value(self._hp, _KEYS[key], s.buffer)
         except KeyError:
-            rc = evaluate(self._hp, key_bytes(key), s.buffer)
+            rc = _eval_value(self._hp, key_bytes(key), s.buffer)
         if rc < 0:
             self._fail()
         t = rc & 15
         # Null and booleans come in the summary itself; other values need the buffer.
-        return (_SCALARS[t] if t < 3 else _value_in(t, s.value)), rc, s
-
-    def getFeatureValue(self, key: str, fallback):
-        return self.get_feature_value(key, fallback)
-
-    def get_feature_value(self, key: str, fallback):
-        value = self._evaluate(key, _eval_value)[0]
+        value = _SCALARS[t] if t < 3 else _value_in(t, s.value)
         return value if value is not None else fallback
 
     def evalFeature(self, key: str) -> FeatureResult:

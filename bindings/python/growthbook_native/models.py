@@ -330,10 +330,7 @@ class Feature(object):
             if isinstance(rule, FeatureRule):
                 self.rules.append(rule)
             else:
-                kwargs = {k: rule[k] for k in _RULE_FIELDS if k in rule}
-                kwargs.setdefault("key", "")
-                kwargs.setdefault("hashAttribute", "id")
-                self.rules.append(FeatureRule(**kwargs))
+                self.rules.append(FeatureRule(**{k: rule[k] for k in _RULE_FIELDS if k in rule}))
 
     def to_dict(self) -> dict:
         return {"defaultValue": self.defaultValue, "rules": [rule.to_dict() for rule in self.rules]}

@@ -139,3 +139,35 @@ def test_shared_instance_with_concurrent_setters():
     assert not errors
     assert seen <= {1, 2}
     gb.destroy()
+
+
+def test_destroy_while_another_thread_calls():
+    """destroy() on one thread while another is inside calls on the same instance (some of
+    them release the GIL): the calls finish or raise GrowthBookError, never touch a freed
+    handle. The handle is freed when the last call holding it returns."""
+    from growthbook_native import GrowthBookError
+
+    unexpected = []
+    for _ in range(100):
+        gb = GrowthBook(attributes={"id": "1"}, features=FEATURES)
+        stop = threading.Event()
+
+        def worker():
+            while not stop.is_set():
+                try:
+                    gb.is_on("flag")
+                    gb.eval_feature("exp")
+                    gb.set_attributes({"id": "2", "country": "US"})
+                    gb.get_features()
+                except GrowthBookError:
+                    return
+                except Exception as e:  # noqa: BLE001 - anything else is a failure
+                    unexpected.append(repr(e))
+                    return
+
+        t = threading.Thread(target=worker)
+        t.start()
+        gb.destroy()
+        stop.set()
+        t.join()
+    assert unexpected == []
