@@ -536,9 +536,10 @@ typedef int (*gb_sticky_get_fn)(const char *attribute_name,
  * attributeName/attributeValue). Return 0, or nonzero on failure (logged). */
 typedef int (*gb_sticky_save_fn)(const char *doc_json, void *user_data);
 
-/* Copy json into the buffer (call from a gb_sticky_get_fn). The JSON is
- * checked when the library reads it. Returns GB_OK, GB_ERR_INVALID_ARGUMENT
- * (NULL argument), GB_ERR_UTF8. */
+/* Copy json (an assignment doc: a JSON object) into the buffer; call from a
+ * gb_sticky_get_fn. Returns GB_OK, GB_ERR_INVALID_ARGUMENT (NULL argument, or
+ * a buffer whose callback has returned), GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE
+ * (not an object). */
 int gb_buffer_set(gb_buffer *buffer, const char *json);
 
 /* Use a host sticky bucket service: get and save callbacks sharing
@@ -647,7 +648,8 @@ int gb_set_http_transport(gb_http_fn fn, void *user_data);
 /* Fill in a response (only from inside a gb_http_fn). set_status: the HTTP
  * status (200, 304, 404, ...); set_header: one response header (an "ETag" is
  * remembered for If-None-Match); set_body: length bytes of body (copied).
- * Return GB_OK or GB_ERR_INVALID_ARGUMENT. */
+ * Return GB_OK or GB_ERR_INVALID_ARGUMENT (also for a response whose callback
+ * has returned). */
 int gb_http_response_set_status(gb_http_response *response, int status);
 int gb_http_response_set_header(gb_http_response *response, const char *name,
                                 const char *value);

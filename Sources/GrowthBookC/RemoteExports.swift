@@ -47,6 +47,9 @@ public typealias HTTPFn = @convention(c) (
 
 /// What a `gb_http_response *` points to while a host transport fills it in.
 final class ResponseBuilder {
+    static let live: UInt64 = 0x6762_5f72_6573_706f  // "gb_respo"
+    /// Live only while the transport callback it was given to runs.
+    var marker = ResponseBuilder.live
     var status = 0
     var headers: [String: String] = [:]
     var body: [UInt8] = []
@@ -68,6 +71,7 @@ final class HostHTTPTransport: HTTPTransport, @unchecked Sendable {
         let builder = ResponseBuilder()
         let rc = withExtendedLifetime(builder) { () -> Int32 in
             let r = OpaquePointer(Unmanaged.passUnretained(builder).toOpaque())
+            defer { builder.marker = 0 }
             return withCString(url) { u in withCString(JSON.object(h).serialized) { hs in fn(u, hs, r, userData.raw) } }
         }
         guard rc == 0 else { return .failure(RemoteError(.network, "the host HTTP transport failed for \(url) (\(rc))")) }
@@ -86,7 +90,11 @@ public func gb_set_http_transport(_ fn: HTTPFn?, _ userData: UnsafeMutableRawPoi
 
 func withResponse(_ p: OpaquePointer?, _ body: (ResponseBuilder) throws(CallError) -> Void) throws(CallError) {
     guard let p else { throw CallError(.invalidArgument, "response is NULL") }
-    try body(Unmanaged<ResponseBuilder>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue())
+    let builder = Unmanaged<ResponseBuilder>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    guard builder.marker == ResponseBuilder.live else {
+        throw CallError(.invalidArgument, "response is not the response of a running transport callback")
+    }
+    try body(builder)
 }
 
 @_cdecl("gb_http_response_set_status")

@@ -12,6 +12,9 @@ public typealias StickySaveFn = @convention(c) (UnsafePointer<CChar>?, UnsafeMut
 
 /// What a `gb_buffer *` points to: the doc a sticky-bucket get callback hands back.
 final class DocBuffer {
+    static let live: UInt64 = 0x6762_5f64_6f63_6275  // "gb_docbu"
+    /// Live only while the callback it was given to runs.
+    var marker = DocBuffer.live
     var json: JSON? = nil
     var error: CallError? = nil
 }
@@ -32,6 +35,7 @@ final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
         let buffer = DocBuffer()
         let rc = withExtendedLifetime(buffer) { () -> Int32 in
             let b = OpaquePointer(Unmanaged.passUnretained(buffer).toOpaque())
+            defer { buffer.marker = 0 }
             return withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
         }
         guard rc == 0 else { return nil }
@@ -48,6 +52,9 @@ public func gb_buffer_set(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) ->
     returningCode { () throws(CallError) in
         guard let p else { throw CallError(.invalidArgument, "buffer is NULL") }
         let buffer = Unmanaged<DocBuffer>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+        guard buffer.marker == DocBuffer.live else {
+            throw CallError(.invalidArgument, "buffer is not the buffer of a running sticky bucket callback")
+        }
         let doc = try CInput.json(json, "json")
         guard case .object = doc else { throw CallError(.type, "json must be a JSON object (an assignment doc)") }
         buffer.json = doc
