@@ -29,37 +29,35 @@ public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
 public final class GrowthBook: Sendable {
     /// What an evaluation reads, replaced whole on every change.
     public final class State: Sendable {
-        public let features: FeatureSet
-        public let attributes: JSON
-        public let settings: EvaluationSettings
         public let hooks: Hooks
         public let stickyService: (any StickyBucketService)?
         /// Explicit identifier attributes; nil derives them from the features.
         public let stickyIdentifierAttributes: [String]?
-        /// Sticky docs loaded for `attributes`.
-        public let stickyDocs: StickyBucketDocs?
-        /// What evaluations read, built once for this state.
-        public let context: EvaluationContext
         /// An evaluator for the state's own attributes, built once: evaluations read it in
-        /// place rather than building one (two reference counts) per call.
+        /// place rather than building one (two reference counts) per call. It holds the
+        /// features, settings, sticky docs and attributes (through its context).
         public let evaluator: Evaluator
+
+        /// What evaluations read besides the attributes.
+        public var context: EvaluationContext { evaluator.context }
+        public var features: FeatureSet { evaluator.context.features }
+        public var settings: EvaluationSettings { evaluator.context.settings }
+        /// Sticky docs loaded for `attributes`.
+        public var stickyDocs: StickyBucketDocs? { evaluator.context.sticky }
+        public var attributes: JSON { evaluator.attributes }
 
         init(
             features: FeatureSet, attributes: JSON, settings: EvaluationSettings, hooks: Hooks,
             stickyService: (any StickyBucketService)?, stickyIdentifierAttributes: [String]?,
             stickyDocs: StickyBucketDocs?
         ) {
-            self.features = features
-            self.attributes = attributes
-            self.settings = settings
             self.hooks = hooks
             self.stickyService = stickyService
             self.stickyIdentifierAttributes = stickyIdentifierAttributes
-            self.stickyDocs = stickyDocs
-            let context = EvaluationContext(
-                features: features, settings: settings, sticky: stickyDocs, hooks: hooks, logLevel: hooks.logLevel)
-            self.context = context
-            evaluator = Evaluator(context: context, attributes: attributes)
+            evaluator = Evaluator(
+                context: EvaluationContext(
+                    features: features, settings: settings, sticky: stickyDocs, hooks: hooks, logLevel: hooks.logLevel),
+                attributes: attributes)
         }
 
         func with(
