@@ -314,14 +314,8 @@ final class VersionOperator: ConditionOperator {
     }
 
     override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        let version: String
-        switch value {
-        case .string(let s): version = s
-        case .int, .double: version = value.pythonString
-        default: version = "0"
-        }
         // The attribute's padded form is built on the stack and compared in place.
-        return PaddedVersion.withPadded(version) { v in
+        return PaddedVersion.withPadded(PaddedVersion.text(of: value)) { v in
             operand.bytes.withUnsafeBufferPointer { o in
                 kind.holds(bytesEqual(v, o) ? 0 : (v.lexicographicallyPrecedes(o) ? -1 : 1))
             }

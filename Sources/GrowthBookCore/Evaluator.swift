@@ -371,11 +371,8 @@ public struct Evaluator: Sendable {
 
     /// An experiment's `originalHashValue`, and whether it came from the fallback attribute.
     func hashAttributeValue(_ experiment: Experiment) -> (value: JSON, usedFallback: Bool) {
-        let value = attributeValue(experiment.hashAttributeKey)
-        if !value.isTruthy, let fallback = experiment.fallbackAttributeKey, sticky != nil {
-            return (attributeValue(fallback), true)
-        }
-        return (value, false)
+        let (name, value) = originalHashValue(experiment.hashAttributeKey, fallback: experiment.fallbackAttributeKey)
+        return (value, !codePointsEqual(name, experiment.hashAttributeKey.string))
     }
 
     private func attributeValue(_ name: JSONKey) -> JSON {

@@ -157,7 +157,7 @@ public final class Experiment: Sendable {
         let disableStickyBucketing = object["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = object["fallbackAttribute"]?.stringValue
         let fallbackAttribute = disableStickyBucketing || fallback?.isEmpty == true ? nil : fallback
-        hashVersion = Self.positiveInt(object["hashVersion"]) ?? 1
+        hashVersion = hashVersionOf(object["hashVersion"])
         let rangesJSON = object["ranges"] ?? .null
         keep("ranges", rangesJSON)
         ranges = rangesJSON.arrayValue.flatMap { list in
@@ -242,11 +242,6 @@ public final class Experiment: Sendable {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return Int(truncatingIfNeeded: h)
-    }
-
-    private static func positiveInt(_ json: JSON?) -> Int? {
-        guard let v = json?.intValue, v != 0 else { return nil }
-        return v
     }
 
     /// The reference's `Experiment.to_dict()`.

@@ -89,8 +89,7 @@ public final class FeatureRule: Sendable {
         let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = o["fallbackAttribute"]?.stringValue
         let fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
-        let hv = o["hashVersion"]?.intValue ?? 0
-        let hashVersion = hv == 0 ? 1 : hv
+        let hashVersion = hashVersionOf(o["hashVersion"])
         if coverage == nil && range == nil && seed == nil && hashAttribute == "id" && fallbackAttribute == nil
             && hashVersion == 1
         {

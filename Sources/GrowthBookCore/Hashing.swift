@@ -92,3 +92,10 @@ public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
         return nil
     }
 }
+
+/// A payload's `hashVersion`: its integer value, 1 when it is missing, 0 or not an integer (the
+/// reference's `hashVersion or 1`). Versions other than 1 and 2 make `gbHash` return nil.
+func hashVersionOf(_ json: JSON?) -> Int {
+    guard let v = json?.intValue, v != 0 else { return 1 }
+    return v
+}

@@ -70,10 +70,15 @@ public struct PaddedVersion: Sendable, Comparable, Hashable {
     /// Numbers are read as their Python `str`; anything else that is not a non-empty string
     /// counts as "0".
     public init(json: JSON) {
+        self.init(PaddedVersion.text(of: json))
+    }
+
+    /// The text a JSON value is padded from.
+    static func text(of json: JSON) -> String {
         switch json {
-        case .string(let s): self.init(s)
-        case .int, .double: self.init(json.pythonString)
-        default: self.init("0")
+        case .string(let s): return s
+        case .int, .double: return json.pythonString
+        default: return "0"
         }
     }
 
