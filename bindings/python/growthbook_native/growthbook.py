@@ -165,6 +165,22 @@ _INCLUDE_FN = _lib.INCLUDE_FN(_on_include)
 _NO_INCLUDE = _lib.INCLUDE_FN()
 
 
+def _synced_setting(slot, default, send):
+    """A GrowthBook setting the reference keeps in a plain attribute that code (its own tests,
+    for one) assigns directly: assigning it here sends it to the library first (raising,
+    with the old value kept, when the library rejects it), then keeps it."""
+
+    def get(self):
+        return self.__dict__.get(slot, default)
+
+    def set(self, value):
+        if self._h is not None:
+            _lib.check(send(self._h, value))
+        self.__dict__[slot] = value
+
+    return property(get, set)
+
+
 class GrowthBook(object):
     def __init__(
         self,
@@ -281,12 +297,6 @@ class GrowthBook(object):
             out[key] = feature.to_dict() if isinstance(feature, Feature) else feature
         return out
 
-    # The reference keeps its settings in plain attributes that code (its own tests, for one)
-    # assigns directly; assigning them here reaches the library too.
-    def _sync(self, call):
-        if self._h is not None:
-            call(self._h)
-
     @property
     def _attributes(self):
         return self.__dict__.get("_attributes_value", {})
@@ -311,41 +321,12 @@ class GrowthBook(object):
         self._send_attributes(self._attributes, value)
         self.__dict__["_user_value"] = value
 
-    @property
-    def _url(self):
-        return self.__dict__.get("_url_value", "")
-
-    @_url.setter
-    def _url(self, value):
-        self.__dict__["_url_value"] = value
-        self._sync(lambda h: _lib.check(_lib.gb_set_url(h, (value or "").encode("utf-8"))))
-
-    @property
-    def _qaMode(self):
-        return self.__dict__.get("_qa_value", False)
-
-    @_qaMode.setter
-    def _qaMode(self, value):
-        self.__dict__["_qa_value"] = value
-        self._sync(lambda h: _lib.check(_lib.gb_set_qa_mode(h, 1 if value else 0)))
-
-    @property
-    def _enabled(self):
-        return self.__dict__.get("_enabled_value", True)
-
-    @_enabled.setter
-    def _enabled(self, value):
-        self.__dict__["_enabled_value"] = value
-        self._sync(lambda h: _lib.check(_lib.gb_set_enabled(h, 1 if value else 0)))
-
-    @property
-    def _forcedVariations(self):
-        return self.__dict__.get("_forced_value", {})
-
-    @_forcedVariations.setter
-    def _forcedVariations(self, value):
-        self.__dict__["_forced_value"] = value
-        self._sync(lambda h: _lib.check(_lib.gb_set_forced_variations_json(h, _dumps(value or {}))))
+    _url = _synced_setting("_url_value", "", lambda h, v: _lib.gb_set_url(h, (v or "").encode("utf-8")))
+    _qaMode = _synced_setting("_qa_value", False, lambda h, v: _lib.gb_set_qa_mode(h, 1 if v else 0))
+    _enabled = _synced_setting("_enabled_value", True, lambda h, v: _lib.gb_set_enabled(h, 1 if v else 0))
+    _forcedVariations = _synced_setting(
+        "_forced_value", {}, lambda h, v: _lib.gb_set_forced_variations_json(h, _dumps(v or {}))
+    )
 
     @property
     def _trackingCallback(self):
