@@ -221,7 +221,7 @@ def run_growthbook(b, data, answers, info):
         from growthbook_native import _lib
         shared = GrowthBook(api_host=api_host, client_key=client_key, cache_ttl=3600)
         shared.load_features()
-        hp = ctypes.c_void_p(shared._h)
+        hp = shared._hp  # the prepared handle object the binding passes to the fast calls
         kbs = [k.encode("utf-8") for k in w5_keys]
         buf = _lib.scratch().buffer
         eval_with = _lib.fast_eval_with
