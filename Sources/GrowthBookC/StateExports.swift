@@ -46,10 +46,11 @@ public func gb_set_attributes_json(_ p: OpaquePointer?, _ json: UnsafePointer<CC
 @_cdecl("gb_set_forced_variations_json")
 public func gb_set_forced_variations_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
     setObject(p, json, "forced_json") { gb, forced throws(CallError) in
-        for (k, v) in forced.pairs where v.intValue == nil && !v.isNull {
-            throw CallError(.type, "forced_json: the forced variation of \"\(k)\" must be an integer index")
+        do throws(GrowthBookError) {
+            try gb.setForcedVariations(forced)
+        } catch {
+            throw CallError(error, context: "forced_json")
         }
-        gb.updateSettings { $0.forcedVariations = forced }
     }
 }
 

@@ -187,7 +187,8 @@ public final class Experiment: Sendable {
         keep("filters", filtersJSON)
         filters = HashFilter.list(filtersJSON)
         let seed = object["seed"]?.stringValue
-        hashSeed = HashSeed(seed ?? key)
+        // `seed or key`, as every reference SDK hashes: an empty seed is no seed.
+        hashSeed = HashSeed(seed.flatMap { $0.isEmpty ? nil : $0 } ?? key)
         isDraftOrInactive = status == "draft" || !active
         isStopped = status == "stopped"
         let name = object["name"]?.stringValue

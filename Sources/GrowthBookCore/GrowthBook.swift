@@ -273,7 +273,7 @@ public final class GrowthBook: Sendable {
             guard case .string(let s) = v else { throw .wrongType("url must be a string") }
             settings.url = s
         }
-        settings.forcedVariations = try Self.object(o["forcedVariations"], "forcedVariations")
+        settings.forcedVariations = try Self.forcedVariations(Self.object(o["forcedVariations"], "forcedVariations"))
         settings.groups = try Self.object(o["groups"], "groups")
         settings.overrides = try Self.object(o["overrides"], "overrides")
         let attributes = try Self.object(o["attributes"], "attributes")
@@ -300,6 +300,21 @@ public final class GrowthBook: Sendable {
                 stickyIdentifierAttributes: .some(identifiers))
         }
         refreshStickyBuckets(force: true)
+    }
+
+    /// Forced variations as every entry point accepts them: experiment key → an integer
+    /// variation index (or null, which forces nothing).
+    public static func forcedVariations(_ forced: JSONObject) throws(GrowthBookError) -> JSONObject {
+        for (k, v) in forced.pairs where v.intValue == nil && !v.isNull {
+            throw .wrongType("the forced variation of \"\(k)\" must be an integer index")
+        }
+        return forced
+    }
+
+    /// Replaces the forced variations (validated as `forcedVariations(_:)` does).
+    public func setForcedVariations(_ forced: JSONObject) throws(GrowthBookError) {
+        let checked = try Self.forcedVariations(forced)
+        updateSettings { $0.forcedVariations = checked }
     }
 
     private static func object(_ v: JSON?, _ name: String) throws(GrowthBookError) -> JSONObject {

@@ -22,6 +22,30 @@ import Testing
         var value: Int { count.load(ordering: .relaxed) }
     }
 
+    /// An empty seed is no seed: experiment rules and inline experiments hash with the key, as
+    /// `seed or key` in every reference SDK (growthbook 1.1.0 gives "B" for both).
+    @Test func emptySeedHashesWithTheKey() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["id": "alice"],
+            "features": ["banner": ["defaultValue": "x", "rules": [["seed": "", "variations": ["A", "B"]]]]],
+        ])
+        #expect(gb.evaluateFeature("banner").value == "B")
+        let inline = gb.experiment(["key": "banner", "variations": ["A", "B"], "seed": ""])
+        #expect(gb.run(inline).value == "B")
+        // The seed is still reported as given.
+        #expect(inline.json["seed"] == "")
+    }
+
+    /// Forced variations are checked the same way at creation and when set later.
+    @Test func forcedVariationsValidatedAlike() throws {
+        #expect(throws: GrowthBookError.self) { try GrowthBook(options: ["forcedVariations": ["e": "x"]]) }
+        let gb = GrowthBook()
+        #expect(throws: GrowthBookError.self) { try gb.setForcedVariations(["e": "x"]) }
+        try gb.setForcedVariations(["e": 1, "f": .null])
+        #expect(gb.state.settings.forcedVariations["e"] == 1)
+        _ = try GrowthBook(options: ["forcedVariations": ["e": 1.0]])
+    }
+
     @Test func trackingFiresOncePerAssignment() throws {
         let gb = try GrowthBook(options: ["attributes": ["id": "1"], "features": Self.experimentFeatures])
         let rec = Recorder()

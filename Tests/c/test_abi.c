@@ -614,6 +614,26 @@ static void test_happy_path(void)
     gb_string_free(s);
     gb_free(gb);
 
+    /* A forced variation that is not an index is refused alike at creation and when set. */
+    CHECK(gb_create("{\"forcedVariations\": {\"e\": \"x\"}}") == NULL);
+    CHECK(gb_last_error_code() == GB_ERR_TYPE);
+    gb = gb_create(NULL);
+    CHECK_ERR(gb_set_forced_variations_json(gb, "{\"e\": \"x\"}"), GB_ERR_TYPE);
+    CHECK(gb_set_forced_variations_json(gb, "{\"e\": 1, \"f\": null}") == GB_OK);
+    gb_free(gb);
+
+    /* An empty seed is no seed: the rule hashes with the experiment key (the references give "B"). */
+    gb = gb_create("{\"attributes\": {\"id\": \"alice\"}, \"features\": {\"banner\": {\"defaultValue\": \"x\","
+                   " \"rules\": [{\"seed\": \"\", \"variations\": [\"A\", \"B\"]}]}}}");
+    CHECKF(gb != NULL, "gb_create: %s", gb_last_error());
+    s = gb_get_feature_value_json(gb, "banner");
+    CHECK_STREQ(s, "\"B\"");
+    gb_string_free(s);
+    s = gb_run_experiment_json(gb, "{\"key\": \"banner\", \"variations\": [\"A\", \"B\"], \"seed\": \"\"}");
+    CHECK(s != NULL && strstr(s, "\"value\":\"B\"") != NULL);
+    gb_string_free(s);
+    gb_free(gb);
+
     gb = gb_create("{\"qaMode\": true, \"attributes\": {\"id\": \"123\"}, \"features\": {\"e\": "
                    "{\"defaultValue\": 0, \"rules\": [{\"key\": \"e\", \"variations\": [1, 2]}]}}}");
     CHECK(gb != NULL);
