@@ -1,4 +1,5 @@
-/// The GB_ERR_* codes of growthbook.h.
+/// The GB_OK and GB_ERR_* result codes of growthbook.h, value for value (Tests/c/test_abi_constants.c
+/// checks them through the library, bindings/python/tests/test_abi_constants.py against the header).
 enum ErrorCode: Int32 {
     case ok = 0
     case invalidArgument = -1

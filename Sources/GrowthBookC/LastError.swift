@@ -7,7 +7,7 @@ import Musl
 /// The thread-local last error: a malloc'd NUL-terminated message and its code, per thread.
 enum LastError {
     private final class Slot {
-        var code: Int32 = 0
+        var code = ErrorCode.ok.rawValue
         var message: UnsafeMutablePointer<CChar>? = nil
     }
 
@@ -38,7 +38,7 @@ enum LastError {
     }
 
     static var code: Int32 {
-        guard let raw = pthread_getspecific(key) else { return 0 }
+        guard let raw = pthread_getspecific(key) else { return ErrorCode.ok.rawValue }
         return Unmanaged<Slot>.fromOpaque(raw).takeUnretainedValue().code
     }
 
