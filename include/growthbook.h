@@ -412,6 +412,17 @@ enum {
     GB_SOURCE_CYCLIC_PREREQUISITE = 5
 };
 
+/* The fields of the summary a typed evaluation returns (when not negative). */
+enum {
+    GB_SUMMARY_TYPE_MASK = 0xF,     /* summary & GB_SUMMARY_TYPE_MASK: the
+                                       GB_VALUE_* */
+    GB_SUMMARY_SOURCE_SHIFT = 4,    /* (summary >> GB_SUMMARY_SOURCE_SHIFT) &
+                                       GB_SUMMARY_SOURCE_MASK: the GB_SOURCE_* */
+    GB_SUMMARY_SOURCE_MASK = 0xF,
+    GB_SUMMARY_ON = 0x100           /* set when the value is truthy (the
+                                       feature is on) */
+};
+
 /* What a typed evaluation reports, inside a gb_eval_buffer. */
 typedef struct gb_value {
     int type;                /* GB_VALUE_* */

@@ -54,27 +54,27 @@ final class EvalBuffer {
     /// Describes `result` (and, when `resultText` is non-empty, the full result's JSON) in the
     /// C struct; returns the summary.
     func store(_ result: FeatureValue, resultText: [UInt8]) throws(CallError) -> Int32 {
-        var type: Int32 = 0
+        let type: ValueType
         var integer: Int64 = 0
         var number = 0.0
         scratch.removeAll(keepingCapacity: true)
         switch result.value {
-        case .null: type = 0
-        case .bool(let b): type = b ? 2 : 1
+        case .null: type = .null
+        case .bool(let b): type = b ? .true : .false
         case .int(let i):
-            type = 3
+            type = .int
             integer = i
         case .double(let d):
-            type = 4
+            type = .double
             number = d
         case .string(let s):
-            type = 5
+            type = .string
             scratch.append(contentsOf: s.utf8)
         case .array:
-            type = 6
+            type = .array
             result.value.write(to: &scratch)
         case .object:
-            type = 7
+            type = .object
             result.value.write(to: &scratch)
         }
         let valueLength = scratch.count
@@ -104,9 +104,10 @@ final class EvalBuffer {
         scratch.withUnsafeBufferPointer { s in
             if let base = s.baseAddress { memcpy(text, base, s.count) }
         }
+        let source = SourceCode(result.source)
         let on: Int32 = result.on ? 1 : 0
-        value.storeBytes(of: type, toByteOffset: Layout.type, as: Int32.self)
-        value.storeBytes(of: result.source.code, toByteOffset: Layout.source, as: Int32.self)
+        value.storeBytes(of: type.rawValue, toByteOffset: Layout.type, as: Int32.self)
+        value.storeBytes(of: source.rawValue, toByteOffset: Layout.source, as: Int32.self)
         value.storeBytes(of: on, toByteOffset: Layout.on, as: Int32.self)
         let variation = Int32(truncatingIfNeeded: result.variationId)
         value.storeBytes(of: variation, toByteOffset: Layout.variationId, as: Int32.self)
@@ -115,21 +116,7 @@ final class EvalBuffer {
         value.storeBytes(of: valueLength, toByteOffset: Layout.length, as: Int.self)
         value.storeBytes(of: ruleIdLength, toByteOffset: Layout.ruleIdLength, as: Int.self)
         value.storeBytes(of: resultLength, toByteOffset: Layout.resultLength, as: Int.self)
-        return type | result.source.code << 4 | on << 8
-    }
-}
-
-extension FeatureSource {
-    /// The GB_SOURCE_* code.
-    var code: Int32 {
-        switch self {
-        case .unknownFeature: return 0
-        case .defaultValue: return 1
-        case .force: return 2
-        case .experiment: return 3
-        case .prerequisite: return 4
-        case .cyclicPrerequisite: return 5
-        }
+        return EvalSummary.make(type, source, on: result.on)
     }
 }
 

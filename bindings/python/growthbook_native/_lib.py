@@ -5,21 +5,27 @@ import os
 import threading
 from pathlib import Path
 
-GB_OK = 0
-GB_ERR_INVALID_ARGUMENT = -1
-GB_ERR_UTF8 = -2
-GB_ERR_JSON = -3
-GB_ERR_TYPE = -4
-GB_ERR_NOT_FOUND = -5
-GB_ERR_CALLBACK = -6
-GB_ERR_NETWORK = -7
-GB_ERR_HTTP = -8
-GB_ERR_DECRYPT = -9
-GB_ERR_NO_MEMORY = -10
-GB_ERR_INTERNAL = -99
+from ._abi import *  # noqa: F401,F403 -- the header's GB_* constants, also as _lib.GB_*
+from ._abi import (
+    GB_ERR_INTERNAL,
+    GB_SOURCE_CYCLIC_PREREQUISITE,
+    GB_SOURCE_DEFAULT_VALUE,
+    GB_SOURCE_EXPERIMENT,
+    GB_SOURCE_FORCE,
+    GB_SOURCE_PREREQUISITE,
+    GB_SOURCE_UNKNOWN_FEATURE,
+)
 
-
-SOURCES = ("unknownFeature", "defaultValue", "force", "experiment", "prerequisite", "cyclicPrerequisite")
+_SOURCE_NAMES = {
+    GB_SOURCE_UNKNOWN_FEATURE: "unknownFeature",
+    GB_SOURCE_DEFAULT_VALUE: "defaultValue",
+    GB_SOURCE_FORCE: "force",
+    GB_SOURCE_EXPERIMENT: "experiment",
+    GB_SOURCE_PREREQUISITE: "prerequisite",
+    GB_SOURCE_CYCLIC_PREREQUISITE: "cyclicPrerequisite",
+}
+# FeatureResult.source, indexed by GB_SOURCE_* code.
+SOURCES = tuple(_SOURCE_NAMES[code] for code in range(len(_SOURCE_NAMES)))
 
 _ENV_OVERRIDE = "GROWTHBOOK_NATIVE_LIBRARY"
 

@@ -9,6 +9,22 @@ import weakref
 from typing import Any, Dict, List, Optional
 
 from . import _lib
+from ._abi import (
+    GB_ERR_INVALID_ARGUMENT,
+    GB_LOG_DEBUG,
+    GB_SOURCE_EXPERIMENT,
+    GB_SOURCE_FORCE,
+    GB_SUMMARY_ON,
+    GB_SUMMARY_SOURCE_MASK,
+    GB_SUMMARY_SOURCE_SHIFT,
+    GB_SUMMARY_TYPE_MASK,
+    GB_VALUE_DOUBLE,
+    GB_VALUE_FALSE,
+    GB_VALUE_INT,
+    GB_VALUE_NULL,
+    GB_VALUE_STRING,
+    GB_VALUE_TRUE,
+)
 from ._lib import GrowthBookError, key_bytes, scratch
 from .models import Experiment, Feature, FeatureResult, Result
 from .repository import feature_repo, _sync_transport
@@ -32,16 +48,18 @@ class _Handle(ctypes.c_void_p):
             _lib.gb_free(self.value)
 
 
-_SCALARS = (None, False, True)  # GB_VALUE_NULL, _FALSE, _TRUE
+# The values a summary describes by itself (types up to GB_VALUE_TRUE), indexed by type.
+_SCALAR_VALUES = {GB_VALUE_NULL: None, GB_VALUE_FALSE: False, GB_VALUE_TRUE: True}
+_SCALARS = tuple(_SCALAR_VALUES[t] for t in range(GB_VALUE_TRUE + 1))
 
 
 def _value_in(t, v):
     """A value of type t (GB_VALUE_INT and up) from the gb_value `v`."""
-    if t == 3:
+    if t == GB_VALUE_INT:
         return v.integer
-    if t == 4:
+    if t == GB_VALUE_DOUBLE:
         return v.number
-    if t == 5:
+    if t == GB_VALUE_STRING:
         return _string_at(v.text, v.length).decode("utf-8")
     return _loads(_string_at(v.text, v.length))
 _string_at = ctypes.string_at
@@ -279,13 +297,13 @@ class GrowthBook(object):
     def _handle(self):
         h = self._h
         if h is None:
-            raise GrowthBookError("this GrowthBook instance was destroyed", _lib.GB_ERR_INVALID_ARGUMENT)
+            raise GrowthBookError("this GrowthBook instance was destroyed", GB_ERR_INVALID_ARGUMENT)
         return h
 
     def _install_logging(self):
         level = logger.getEffectiveLevel()
         if logger.isEnabledFor(level):
-            _lib.gb_set_log_callback(self._h, _LOG_FN, max(level, 10), None)
+            _lib.gb_set_log_callback(self._h, _LOG_FN, max(level, GB_LOG_DEBUG), None)
 
     def _hash_attributes(self) -> dict:
         return _merge_user(self._attributes, self._user)
@@ -458,9 +476,9 @@ class GrowthBook(object):
             rc = _eval_value(self._hp, key_bytes(key), s.buffer)
         if rc < 0:
             self._fail()
-        t = rc & 15
+        t = rc & GB_SUMMARY_TYPE_MASK
         # Null and booleans come in the summary itself; other values need the buffer.
-        value = _SCALARS[t] if t < 3 else _value_in(t, s.value)
+        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
         return value if value is not None else fallback
 
     def evalFeature(self, key: str) -> FeatureResult:
@@ -480,21 +498,21 @@ class GrowthBook(object):
             rc = _eval_result(self._hp, key_bytes(key), s.buffer)
         if rc < 0:
             self._fail()
-        t = rc & 15
-        value = _SCALARS[t] if t < 3 else _value_in(t, s.value)
-        source = (rc >> 4) & 15
+        t = rc & GB_SUMMARY_TYPE_MASK
+        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
+        source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
         rule_id = raw = None
-        if source == 2 or source == 3:  # force or experiment: a rule decided
+        if source == GB_SOURCE_FORCE or source == GB_SOURCE_EXPERIMENT:  # a rule decided
             v = s.value
             n = v.rule_id_length
             if n:
                 rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
-            if source == 3:  # the experiment and its result, decoded when read
+            if source == GB_SOURCE_EXPERIMENT:  # the experiment and its result, decoded when read
                 raw = _string_at(v.text + v.length + n + 2, v.result_length)
         r = _new(FeatureResult)
         r.value = value
         r.source = _SOURCES[source]
-        on = rc & 256 != 0
+        on = rc & GB_SUMMARY_ON != 0
         r.on = on
         r.off = not on
         r._ruleId = rule_id

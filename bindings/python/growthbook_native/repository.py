@@ -15,6 +15,7 @@ from time import time
 from typing import Dict, Optional
 
 from . import _lib
+from ._abi import GB_ERR_DECRYPT
 from .helpers import decrypt
 
 logger = logging.getLogger("growthbook")
@@ -117,7 +118,7 @@ class FeatureRepository(object):
             _sync_transport()
             if _lib.gb_load_features(h) < 0:
                 err = _lib.error()
-                if err.code == _lib.GB_ERR_DECRYPT and not decryption_key:
+                if err.code == GB_ERR_DECRYPT and not decryption_key:
                     raise ValueError("Must specify decryption_key")
                 logger.warning("Failed to fetch features: %s", err)
                 return None
