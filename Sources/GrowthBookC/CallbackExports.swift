@@ -30,7 +30,7 @@ public func gb_set_tracking_callback(_ p: OpaquePointer?, _ fn: ExperimentFn?, _
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             h.gb.setTrackingCallback(fn.map { experimentCallback($0, UserData(raw: userData)) })
-            return 0
+            return ErrorCode.ok.rawValue
         }
     }
 }
@@ -51,7 +51,7 @@ public func gb_unsubscribe(_ p: OpaquePointer?, _ id: Int32) -> Int32 {
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             guard h.gb.unsubscribe(Int(id)) else { throw CallError(.notFound, "no subscription with id \(id)") }
-            return 0
+            return ErrorCode.ok.rawValue
         }
     }
 }
@@ -62,16 +62,15 @@ public func gb_set_log_callback(
 ) -> Int32 {
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
-            let level: LogLevel =
-                minLevel <= 10 ? .debug : minLevel <= 20 ? .info : minLevel <= 30 ? .warning : .error
-            h.gb.setLogCallback(fn.map { logCallback($0, UserData(raw: userData)) }, level: level)
-            return 0
+            h.gb.setLogCallback(
+                fn.map { logCallback($0, UserData(raw: userData)) }, level: LogLevelCode.threshold(minLevel))
+            return ErrorCode.ok.rawValue
         }
     }
 }
 
 func logCallback(_ fn: @escaping LogFn, _ userData: UserData) -> GrowthBook.LogCallback {
     { level, message in
-        withCString(message) { fn(Int32(level.rawValue), $0, userData.raw) }
+        withCString(message) { fn(LogLevelCode(level).rawValue, $0, userData.raw) }
     }
 }
