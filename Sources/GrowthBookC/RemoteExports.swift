@@ -18,7 +18,7 @@ public func gb_load_features(_ p: OpaquePointer?) -> Int32 {
                 h.gb.log(.warning, "Failed to load features: \(error)")
                 throw CallError(error)
             }
-            return 0
+            return ErrorCode.ok.rawValue
         }
     }
 }
@@ -85,7 +85,7 @@ final class HostHTTPTransport: HTTPTransport, @unchecked Sendable {
 @_cdecl("gb_set_http_transport")
 public func gb_set_http_transport(_ fn: HTTPFn?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
     HTTPTransports.setCustom(fn.map { HostHTTPTransport(fn: $0, userData: UserData(raw: userData)) })
-    return 0
+    return ErrorCode.ok.rawValue
 }
 
 func withResponse(_ p: OpaquePointer?, _ body: (ResponseBuilder) throws(CallError) -> Void) throws(CallError) {
@@ -102,7 +102,7 @@ public func gb_http_response_set_status(_ p: OpaquePointer?, _ status: Int32) ->
     returningCode { () throws(CallError) in
         guard status >= 100 && status <= 999 else { throw CallError(.invalidArgument, "status \(status) is not an HTTP status") }
         try withResponse(p) { r throws(CallError) in r.status = Int(status) }
-        return 0
+        return ErrorCode.ok.rawValue
     }
 }
 
@@ -114,7 +114,7 @@ public func gb_http_response_set_header(_ p: OpaquePointer?, _ name: UnsafePoint
         let n = try CInput.string(name, "name")
         let v = try CInput.string(value, "value")
         try withResponse(p) { r throws(CallError) in r.headers[n.lowercased()] = v }
-        return 0
+        return ErrorCode.ok.rawValue
     }
 }
 
@@ -126,6 +126,6 @@ public func gb_http_response_set_body(_ p: OpaquePointer?, _ body: UnsafePointer
         let bytes: [UInt8] =
             length == 0 ? [] : Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(body), count: length))
         try withResponse(p) { r throws(CallError) in r.body = bytes }
-        return 0
+        return ErrorCode.ok.rawValue
     }
 }

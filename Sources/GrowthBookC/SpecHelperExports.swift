@@ -66,7 +66,7 @@ public func gb_choose_variation(_ n: Double, _ ranges: UnsafePointer<CChar>?, _ 
         guard r.count == items.count else { throw CallError(.type, "ranges_json must be an array of [start, end] pairs") }
         guard let out else { throw CallError(.invalidArgument, "out is NULL") }
         out.pointee = Int32(truncatingIfNeeded: chooseVariation(n, ranges: r))
-        return 0
+        return ErrorCode.ok.rawValue
     }
 }
 

@@ -58,7 +58,7 @@ public func gb_buffer_set(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) ->
         let doc = try CInput.json(json, "json")
         guard case .object = doc else { throw CallError(.type, "json must be a JSON object (an assignment doc)") }
         buffer.json = doc
-        return 0
+        return ErrorCode.ok.rawValue
     }
 }
 
@@ -78,7 +78,7 @@ public func gb_set_sticky_bucket_service(
             default:
                 throw CallError(.invalidArgument, "get and save must both be set, or both NULL")
             }
-            return 0
+            return ErrorCode.ok.rawValue
         }
     }
 }
@@ -89,7 +89,7 @@ public func gb_use_in_memory_sticky_bucket_service(_ p: OpaquePointer?) -> Int32
         try withHandle(p) { h throws(CallError) in
             h.gb.setStickyBucketService(
                 InMemoryStickyBucketService(), identifierAttributes: h.gb.state.stickyIdentifierAttributes)
-            return 0
+            return ErrorCode.ok.rawValue
         }
     }
 }
@@ -114,7 +114,7 @@ public func gb_refresh_sticky_buckets(_ p: OpaquePointer?, _ force: Int32) -> In
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             h.gb.refreshStickyBuckets(force: force != 0)
-            return 0
+            return ErrorCode.ok.rawValue
         }
     }
 }
