@@ -22,6 +22,12 @@ _Static_assert(offsetof(gb_value, result_length) == 48, "result_length");
 _Static_assert(offsetof(gb_value, text) == 56, "text");
 _Static_assert(sizeof(gb_value) == 64, "size");
 
+/* The type and source fields of the summary a typed evaluation returns, and the summary of a
+ * type and a source (growthbook.h's GB_SUMMARY_*). */
+#define SUMMARY_TYPE(rc) ((rc) & GB_SUMMARY_TYPE_MASK)
+#define SUMMARY_SOURCE(rc) (((rc) >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK)
+#define SUMMARY(type, source) ((type) | (source) << GB_SUMMARY_SOURCE_SHIFT)
+
 static const char *FEATURES =
     "{\"null\": {}, \"f\": {\"defaultValue\": false}, \"t\": {\"defaultValue\": true},"
     " \"i\": {\"defaultValue\": -42}, \"d\": {\"defaultValue\": 2.5}, \"s\": {\"defaultValue\": \"h\\u00e9llo\"},"
@@ -61,33 +67,33 @@ int main(void)
 
     int rc;
     rc = gb_eval_value(gb, "null", b);
-    CHECK(rc == (GB_VALUE_NULL | GB_SOURCE_DEFAULT_VALUE << 4));
+    CHECK(rc == SUMMARY(GB_VALUE_NULL, GB_SOURCE_DEFAULT_VALUE));
     rc = gb_eval_value(gb, "f", b);
-    CHECK(rc == (GB_VALUE_FALSE | GB_SOURCE_DEFAULT_VALUE << 4));
+    CHECK(rc == SUMMARY(GB_VALUE_FALSE, GB_SOURCE_DEFAULT_VALUE));
     rc = gb_eval_value(gb, "t", b);
-    CHECK(rc == (GB_VALUE_TRUE | GB_SOURCE_DEFAULT_VALUE << 4 | 1 << 8));
+    CHECK(rc == (SUMMARY(GB_VALUE_TRUE, GB_SOURCE_DEFAULT_VALUE) | GB_SUMMARY_ON));
     CHECK(v->on == 1 && v->variation_id == -1);
     rc = gb_eval_value(gb, "i", b);
-    CHECK((rc & 15) == GB_VALUE_INT && v->integer == -42 && v->on == 1);
+    CHECK(SUMMARY_TYPE(rc) == GB_VALUE_INT && v->integer == -42 && v->on == 1);
     rc = gb_eval_value(gb, "d", b);
-    CHECK((rc & 15) == GB_VALUE_DOUBLE && v->number == 2.5);
+    CHECK(SUMMARY_TYPE(rc) == GB_VALUE_DOUBLE && v->number == 2.5);
     rc = gb_eval_value(gb, "s", b);
-    CHECK((rc & 15) == GB_VALUE_STRING && v->length == 6 && memcmp(v->text, "h\xc3\xa9llo", 6) == 0);
+    CHECK(SUMMARY_TYPE(rc) == GB_VALUE_STRING && v->length == 6 && memcmp(v->text, "h\xc3\xa9llo", 6) == 0);
     CHECK(v->text[v->length] == 0);
     rc = gb_eval_value(gb, "a", b);
-    CHECK((rc & 15) == GB_VALUE_ARRAY && strcmp(v->text, "[1,\"x\"]") == 0);
+    CHECK(SUMMARY_TYPE(rc) == GB_VALUE_ARRAY && strcmp(v->text, "[1,\"x\"]") == 0);
     rc = gb_eval_value(gb, "o", b);
-    CHECK((rc & 15) == GB_VALUE_OBJECT && strcmp(v->text, "{\"k\":null}") == 0);
+    CHECK(SUMMARY_TYPE(rc) == GB_VALUE_OBJECT && strcmp(v->text, "{\"k\":null}") == 0);
 
     /* The deciding rule's id follows the value's text. */
     rc = gb_eval_result(gb, "forced", b);
-    CHECK(((rc >> 4) & 15) == GB_SOURCE_FORCE && v->integer == 7);
+    CHECK(SUMMARY_SOURCE(rc) == GB_SOURCE_FORCE && v->integer == 7);
     CHECK(v->rule_id_length == 6 && strcmp(v->text + v->length + 1, "rule-7") == 0);
     CHECK(v->result_length == 0);
 
     /* An experiment's result carries the full FeatureResult JSON after the rule id. */
     rc = gb_eval_result(gb, "exp", b);
-    CHECK(((rc >> 4) & 15) == GB_SOURCE_EXPERIMENT);
+    CHECK(SUMMARY_SOURCE(rc) == GB_SOURCE_EXPERIMENT);
     CHECK(v->variation_id == 0 || v->variation_id == 1);
     {
         const char *json = v->text + v->length + 1 + v->rule_id_length + 1;
@@ -104,7 +110,7 @@ int main(void)
         long long value = v->integer;
         rc = gb_eval_value(gb, "exp", b);
         CHECK(v->result_length == 0);
-        CHECK(((rc >> 4) & 15) == GB_SOURCE_EXPERIMENT);
+        CHECK(SUMMARY_SOURCE(rc) == GB_SOURCE_EXPERIMENT);
         CHECKF(v->variation_id == variation && v->integer == value, "gb_eval_value variation %d, gb_eval_result %d",
                v->variation_id, variation);
         CHECK(v->integer == 10 + v->variation_id);
@@ -113,14 +119,14 @@ int main(void)
     /* Per-call attributes. */
     gb_attributes *ca = gb_attributes_create("{\"id\": \"123\", \"country\": \"CA\"}");
     rc = gb_eval_with(gb, "forced", ca, 0, b);
-    CHECK(((rc >> 4) & 15) == GB_SOURCE_DEFAULT_VALUE && v->integer == 0 && v->rule_id_length == 0);
+    CHECK(SUMMARY_SOURCE(rc) == GB_SOURCE_DEFAULT_VALUE && v->integer == 0 && v->rule_id_length == 0);
     rc = gb_eval_with(gb, "forced", NULL, 0, b);
-    CHECK(((rc >> 4) & 15) == GB_SOURCE_FORCE);
+    CHECK(SUMMARY_SOURCE(rc) == GB_SOURCE_FORCE);
     gb_attributes_free(ca);
 
     /* The buffer grows for long text. */
     rc = gb_eval_value(gb, "big", b);
-    CHECK((rc & 15) == GB_VALUE_STRING && v->length == 10000 && v->text[9999] == 'x' && v->text[10000] == 0);
+    CHECK(SUMMARY_TYPE(rc) == GB_VALUE_STRING && v->length == 10000 && v->text[9999] == 'x' && v->text[10000] == 0);
 
     /* A callback evaluating into the same buffer during an evaluation: both complete, and the
      * buffer holds the outer result when the outer call returns. */
@@ -131,8 +137,8 @@ int main(void)
         nested_buffer = b;
         CHECK(gb_set_tracking_callback(g2, evaluate_in_callback, NULL) == GB_OK);
         rc = gb_eval_result(g2, "exp", b);
-        CHECK(((rc >> 4) & 15) == GB_SOURCE_EXPERIMENT);
-        CHECK((nested_rc & 15) == GB_VALUE_STRING);
+        CHECK(SUMMARY_SOURCE(rc) == GB_SOURCE_EXPERIMENT);
+        CHECK(SUMMARY_TYPE(nested_rc) == GB_VALUE_STRING);
         CHECK(v->integer == 10 + v->variation_id && v->result_length > 0);
         const char *json = v->text + v->length + 1 + v->rule_id_length + 1;
         CHECKF(strstr(json, "\"hashValue\":\"456\"") != NULL, "outer result kept: %s", json);
@@ -141,7 +147,7 @@ int main(void)
 
     /* Unknown feature, errors. */
     rc = gb_eval_value(gb, "missing", b);
-    CHECK(rc == (GB_VALUE_NULL | GB_SOURCE_UNKNOWN_FEATURE << 4));
+    CHECK(rc == SUMMARY(GB_VALUE_NULL, GB_SOURCE_UNKNOWN_FEATURE));
     CHECK(gb_eval_value(NULL, "t", b) == GB_ERR_INVALID_ARGUMENT);
     CHECK(gb_eval_value(gb, NULL, b) == GB_ERR_INVALID_ARGUMENT);
     CHECK(gb_eval_value(gb, "t", NULL) == GB_ERR_INVALID_ARGUMENT);
