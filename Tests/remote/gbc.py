@@ -1,7 +1,8 @@
 """A minimal ctypes wrapper of libgrowthbook's C ABI (include/growthbook.h)
 for the remote-loading tests.
 
-The library is $GB_LIBRARY, or <repo>/build/lib/libgrowthbook.so.
+The library is $GB_LIBRARY, or <repo>/build/lib/libgrowthbook.so. The
+result codes (GB_OK, GB_ERR_*) are read from include/growthbook.h.
 Symbols are declared lazily: a function the loaded library lacks raises
 AttributeError only when a test uses it.
 """
@@ -9,27 +10,38 @@ AttributeError only when a test uses it.
 import ctypes
 import json
 import os
+import re
 import threading
 from ctypes import (CFUNCTYPE, c_char_p, c_int, c_size_t,
                     c_void_p)
 
-GB_OK = 0
-GB_ERR_INVALID_ARGUMENT = -1
-GB_ERR_UTF8 = -2
-GB_ERR_JSON = -3
-GB_ERR_TYPE = -4
-GB_ERR_NOT_FOUND = -5
-GB_ERR_CALLBACK = -6
-GB_ERR_NETWORK = -7
-GB_ERR_HTTP = -8
-GB_ERR_DECRYPT = -9
-GB_ERR_NO_MEMORY = -10
-GB_ERR_INTERNAL = -99
-
-ERROR_NAMES = {v: k for k, v in dict(globals()).items() if k.startswith("GB_ERR_") or k == "GB_OK"}
-
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIBRARY = os.environ.get("GB_LIBRARY") or os.path.join(REPO, "build", "lib", "libgrowthbook.so")
+HEADER = os.path.join(REPO, "include", "growthbook.h")
+
+
+def _header_constants():
+    """{name: int} for every GB_* enum member of include/growthbook.h, read as
+    bindings/python/tests/test_abi_constants.py reads it: the header is the one
+    definition of the result codes (GB_OK, GB_ERR_*) these tests compare with."""
+    with open(HEADER) as f:
+        text = re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S))
+    constants = {}
+    for body in re.findall(r"\benum\b[^{;]*\{([^}]*)\}", text):
+        for member in body.split(","):
+            m = re.fullmatch(r"\s*(GB_\w+)\s*=\s*(\S+)\s*", member)
+            if m:
+                constants[m.group(1)] = int(m.group(2), 0)
+    return constants
+
+
+globals().update(_header_constants())
+ERROR_NAMES = {v: k for k, v in dict(globals()).items() if k.startswith("GB_ERR_") or k == "GB_OK"}
+# The codes the tests name (a header the parser cannot read fails here, not as a NameError later).
+for _name in ("GB_OK", "GB_ERR_INVALID_ARGUMENT", "GB_ERR_JSON", "GB_ERR_NETWORK", "GB_ERR_HTTP",
+              "GB_ERR_DECRYPT"):
+    assert _name in ERROR_NAMES.values(), "%s not found in %s" % (_name, HEADER)
+del _name
 
 # gb_http_fn: int (*)(const char *url, const char *headers_json,
 #                     gb_http_response *response, void *user_data)
