@@ -14,7 +14,8 @@
 #   make install   PREFIX=/usr/local (default) [DESTDIR=...]: the library,
 #                  growthbook.h, growthbook.hpp, a pkg-config file and a CMake
 #                  package config; make uninstall removes them
-#   make clean     remove build outputs
+#   make clean     remove build outputs (also the Python binding's: bindings/python/build,
+#                  its *.egg-info, __pycache__)
 #
 # Every target can be run again at any time; swift build is incremental and
 # the C programs are rebuilt only when their inputs change.
@@ -231,8 +232,12 @@ check-lib: lib
 		echo "check-lib: $(LIB) depends on the Swift toolchain or a missing library"; exit 1; fi; \
 	echo "check-lib: no Swift toolchain dependencies"
 
+# Also what pip writes into bindings/python when it builds the binding (pip install/wheel
+# ./bindings/python: build/, with its copy of the library, and the egg-info), and Python caches.
 clean:
 	rm -rf $(BUILD) .build-tsan .build-asan .build-fuzz
+	rm -rf bindings/python/build bindings/python/*.egg-info
+	find bindings bench Tests examples -name __pycache__ -type d -prune -exec rm -rf {} +
 	$(SWIFT) package clean
 include mk/python.mk
 include mk/bench.mk

@@ -4,20 +4,30 @@
 # the difference is divided by N (and by the number of features, for W4).
 #
 #   bash bench/instructions.sh build/bin/bench_instructions
+#
+# W4 reads the committed payload bench/data/features-200.json (its "features" and "benchUser"
+# members), so this works from a fresh clone; GB_BENCH_PAYLOAD=FILE names another payload.
 set -euo pipefail
 bin=${1:-build/bin/bench_instructions}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export GB_BENCH_PAYLOAD=${GB_BENCH_PAYLOAD:-$here/data/features-200.json}
 command -v valgrind >/dev/null || { echo "instructions: valgrind is not installed" >&2; exit 1; }
 count() {  # workload call iterations -> instructions
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
+# W4's number of features: the first number the program prints (0 iterations, no valgrind).
+w4_features=$("$bin" W4 is_on 0 | cut -d' ' -f1)
+[ "${w4_features:-0}" -gt 0 ] || { echo "instructions: no W4 features in $GB_BENCH_PAYLOAD" >&2; exit 1; }
 printf '%-4s %-6s %14s\n' workload call instructions
 for spec in "W1 is_on 20000" "W2 is_on 20000" "W3 is_on 20000" "W1 json 10000" "W2 json 10000" "W3 json 10000" \
     "W4 is_on 100" "W4 json 50"; do
     set -- $spec
     a=$(count "$1" "$2" "$3")
     b=$(count "$1" "$2" $(($3 * 2)))
+    [ -n "$a" ] && [ -n "$b" ] || { echo "instructions: callgrind gave no count for $spec" >&2; exit 1; }
     per=$(( (b - a) / $3 ))
-    [ "$1" = W4 ] && per=$(( per / 200 ))
+    [ "$1" = W4 ] && per=$(( per / w4_features ))
     printf '%-4s %-6s %14s\n' "$1" "$2" "$per"
 done
+echo "(W4: per evaluation, over the $w4_features features of $(basename "$GB_BENCH_PAYLOAD"))"

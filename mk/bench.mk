@@ -18,7 +18,8 @@ $(BENCH_C): bench/c/bench.c $(HEADER) | lib
 bench: lib $(BENCH_C)
 	python3 bench/python/bench.py --c-bench $(BENCH_C) --lib $(LIB) --out BENCHMARKS.md $(BENCH_ARGS)
 
-# Instructions per evaluation under callgrind (W4 needs the data make bench writes).
+# Instructions per evaluation under callgrind (W4 reads the committed bench/data/features-200.json,
+# so this works from a fresh clone).
 BENCH_INSTR := $(BINDIR)/bench_instructions
 
 $(BENCH_INSTR): bench/c/instructions.c $(HEADER) | lib

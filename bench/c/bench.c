@@ -9,6 +9,19 @@
  *   bench_c speed  --data DIR [--server URL --client-key KEY] [--repeats N]
  *                  [--target-ms MS] --out FILE
  *   bench_c memory --data DIR [--evals N] --out FILE
+ *   bench_c threads --data DIR --out FILE
+ *   bench_c compile [--samples N] --out FILE
+ *
+ * threads: one handle with the 5,000 features; resident memory (RSS) once one thread has
+ * evaluated on it, then with 2, 4, 8, 16 and 32 threads alive that have each evaluated 8
+ * features on it once, and after gb_free while they are still alive; then the time of the
+ * first gb_is_on on fresh threads of a handle already evaluated on another thread, and, after
+ * gb_set_features_json of the same payload, of the first gb_is_on on each of 8 existing
+ * threads (one thread at a time).
+ * compile: gb_set_features_json of a generated payload of 8,000 features x 10 experiment rules
+ * (80,000 rules) where every rule has its own hashAttribute, against the same rules with one
+ * shared hashAttribute (the same bytes otherwise), --samples times each (default 2), and the
+ * first gb_is_on after each.
  *
  * DIR holds what bench/python/bench.py writes: features-200.features.json and
  * features-5000.features.json (the "features" members of the payloads) and
@@ -672,10 +685,337 @@ static int run_memory(const char *data, long evals) {
     return 0;
 }
 
+/* ------------------------------------------------------------------------- */
+/* threads: resident memory as threads use one handle, and the first         */
+/* evaluation on a thread                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Workers that evaluate a few features on one handle once, each when its gate opens, then
+ * stay alive (parked on the condition variable) until the pool quits. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int gate;        /* workers with index < gate may evaluate */
+    int alive;       /* workers started and parked */
+    int evaluated;   /* workers that have evaluated */
+    int quit;
+    gb_handle *h;
+    char **keys;     /* the few features each worker evaluates */
+    int nkeys;
+} mem_pool;
+
+typedef struct { mem_pool *p; int index; } mem_worker;
+
+static void *mem_worker_main(void *arg) {
+    mem_worker *w = arg;
+    mem_pool *p = w->p;
+    pthread_mutex_lock(&p->mu);
+    p->alive++;
+    pthread_cond_broadcast(&p->cv);
+    while (p->gate <= w->index && !p->quit) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    long s = 0;
+    for (int k = 0; k < p->nkeys; k++) s += gb_is_on(p->h, p->keys[k]);
+    g_sink += s;
+    pthread_mutex_lock(&p->mu);
+    p->evaluated++;
+    pthread_cond_broadcast(&p->cv);
+    while (!p->quit) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void pool_wait(mem_pool *p, int *counter, int value) {
+    pthread_mutex_lock(&p->mu);
+    while (*counter < value) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Threads waiting for their turn to time their first evaluation (after the features were set
+ * again), one at a time so that they do not share the 2 cores. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int turn;        /* the worker whose turn it is; -1: none yet */
+    int ready;       /* workers that did their warm-up evaluation */
+    int timed;       /* workers that timed their evaluations */
+    gb_handle *h;
+    const char *key;
+} turn_pool;
+
+typedef struct { turn_pool *p; int index; double warm_ns, first_ns, second_ns; } turn_worker;
+
+static void *turn_worker_main(void *arg) {
+    turn_worker *w = arg;
+    turn_pool *p = w->p;
+    uint64_t t0 = now_ns();
+    g_sink += gb_is_on(p->h, p->key);
+    w->warm_ns = (double)(now_ns() - t0);
+    pthread_mutex_lock(&p->mu);
+    p->ready++;
+    pthread_cond_broadcast(&p->cv);
+    while (p->turn != w->index) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    t0 = now_ns();
+    g_sink += gb_is_on(p->h, p->key);
+    uint64_t t1 = now_ns();
+    g_sink += gb_is_on(p->h, p->key);
+    uint64_t t2 = now_ns();
+    w->first_ns = (double)(t1 - t0);
+    w->second_ns = (double)(t2 - t1);
+    pthread_mutex_lock(&p->mu);
+    p->timed++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+typedef struct { gb_handle *h; const char *key; double first_ns, second_ns; } fresh_arg;
+
+static void *fresh_thread_main(void *arg) {
+    fresh_arg *a = arg;
+    uint64_t t0 = now_ns();
+    g_sink += gb_is_on(a->h, a->key);
+    uint64_t t1 = now_ns();
+    g_sink += gb_is_on(a->h, a->key);
+    uint64_t t2 = now_ns();
+    a->first_ns = (double)(t1 - t0);
+    a->second_ns = (double)(t2 - t1);
+    return NULL;
+}
+
+static void json_doubles(const char *name, const double *v, int n) {
+    fprintf(g_out, "\"%s\": [", name);
+    for (int i = 0; i < n; i++) fprintf(g_out, "%s%.0f", i ? "," : "", v[i]);
+    fputc(']', g_out);
+}
+
+#define MAX_THREADS 32
+#define FIRST_EVAL_THREADS 8
+#define MEM_KEYS 8
+
+static int run_threads(const char *data) {
+    char *f5000 = read_file(data, "features-5000.features.json");
+    char *user = read_file(data, "user.json");
+    char **keys;
+    int nkeys = feature_keys(f5000, &keys);
+    if (nkeys < MEM_KEYS) { fprintf(stderr, "bench_c: features-5000 has %d features\n", nkeys); return 1; }
+    char *few[MEM_KEYS];
+    for (int k = 0; k < MEM_KEYS; k++) few[k] = keys[(long)k * nkeys / MEM_KEYS];
+
+    /* 1. Resident memory: one handle, 5,000 features, used by 1, then 2, 4, ... 32 threads. */
+    long kb_start = rss_kb();
+    gb_handle *h = gb_create(NULL);
+    if (!h || gb_set_features_json(h, f5000) != GB_OK || gb_set_attributes_json(h, user) != GB_OK)
+        die("loading 5000 features (threads)");
+    long s = 0;
+    for (int k = 0; k < MEM_KEYS; k++) s += gb_is_on(h, few[k]);
+    g_sink += s;
+    long kb_one = rss_kb();
+    fprintf(stderr, "bench_c: threads: RSS %ld KiB at start, %ld KiB with 5000 features loaded and evaluated on 1 thread "
+            "(the 1-thread loaded size: %ld KiB)\n", kb_start, kb_one, kb_one - kb_start);
+
+    mem_pool pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, h, few, MEM_KEYS};
+    pthread_t th[MAX_THREADS];
+    mem_worker wk[MAX_THREADS];
+    static const int levels[] = {2, 4, 8, 16, 32};
+    enum { NLEVELS = sizeof levels / sizeof levels[0] };
+    long kb_idle[NLEVELS], kb_used[NLEVELS];
+    int started = 0;   /* workers; the main thread is the first of the T threads */
+    for (int l = 0; l < NLEVELS; l++) {
+        int want = levels[l] - 1;
+        for (; started < want; started++) {
+            wk[started] = (mem_worker){&pool, started};
+            if (pthread_create(&th[started], NULL, mem_worker_main, &wk[started]) != 0) {
+                fprintf(stderr, "bench_c: pthread_create failed\n");
+                return 1;
+            }
+        }
+        pool_wait(&pool, &pool.alive, want);
+        kb_idle[l] = rss_kb();                 /* the new threads exist but have not evaluated */
+        pthread_mutex_lock(&pool.mu);
+        pool.gate = want;
+        pthread_cond_broadcast(&pool.cv);
+        pthread_mutex_unlock(&pool.mu);
+        pool_wait(&pool, &pool.evaluated, want);
+        kb_used[l] = rss_kb();                 /* all T threads have evaluated; all still alive */
+        fprintf(stderr, "bench_c: threads: %2d threads: RSS %ld KiB (%+ld KiB, %+.1f%% of the 1-thread loaded size "
+                "of %ld KiB; %ld KiB before the new threads evaluated)\n", levels[l], kb_used[l], kb_used[l] - kb_one,
+                100.0 * (double)(kb_used[l] - kb_one) / (double)(kb_one - kb_start), kb_one - kb_start, kb_idle[l]);
+    }
+    gb_free(h);
+    long kb_freed = rss_kb();
+    malloc_trim(0);
+    long kb_freed_trim = rss_kb();
+    pthread_mutex_lock(&pool.mu);
+    pool.quit = 1;
+    pthread_cond_broadcast(&pool.cv);
+    pthread_mutex_unlock(&pool.mu);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    malloc_trim(0);
+    long kb_joined = rss_kb();
+    fprintf(stderr, "bench_c: threads: after gb_free with %d threads alive: %ld KiB (%ld after malloc_trim); "
+            "after the threads exit: %ld KiB\n", started + 1, kb_freed, kb_freed_trim, kb_joined);
+
+    fprintf(g_out, "\"threads_memory\": {\"features\": %d, \"keys_per_thread\": %d, \"rss_start_kb\": %ld,"
+            " \"rss_one_thread_kb\": %ld, \"levels\": [", nkeys, MEM_KEYS, kb_start, kb_one);
+    for (int l = 0; l < NLEVELS; l++)
+        fprintf(g_out, "%s{\"threads\": %d, \"rss_kb\": %ld, \"rss_threads_idle_kb\": %ld}", l ? ", " : "",
+                levels[l], kb_used[l], kb_idle[l]);
+    fprintf(g_out, "], \"rss_after_free_kb\": %ld, \"rss_after_free_trim_kb\": %ld, \"rss_after_join_kb\": %ld},\n",
+            kb_freed, kb_freed_trim, kb_joined);
+
+    /* 2. The first evaluation on a thread: fresh threads on a handle already evaluated on this
+     * one, one after the other; then existing threads after the features are set again. */
+    gb_handle *h2 = gb_create(NULL);
+    if (!h2 || gb_set_features_json(h2, f5000) != GB_OK || gb_set_attributes_json(h2, user) != GB_OK)
+        die("loading 5000 features (first evaluation)");
+    const char *key = few[MEM_KEYS / 2];
+    uint64_t t0 = now_ns();
+    g_sink += gb_is_on(h2, key);
+    double main_first = (double)(now_ns() - t0);
+    double fresh_first[FIRST_EVAL_THREADS], fresh_second[FIRST_EVAL_THREADS];
+    for (int i = 0; i < FIRST_EVAL_THREADS; i++) {
+        fresh_arg a = {h2, key, 0, 0};
+        pthread_t t;
+        if (pthread_create(&t, NULL, fresh_thread_main, &a) != 0) { fprintf(stderr, "bench_c: pthread_create failed\n"); return 1; }
+        pthread_join(t, NULL);
+        fresh_first[i] = a.first_ns;
+        fresh_second[i] = a.second_ns;
+    }
+
+    turn_pool tp = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, 0, 0, h2, key};
+    pthread_t tt[FIRST_EVAL_THREADS];
+    turn_worker tw[FIRST_EVAL_THREADS];
+    for (int i = 0; i < FIRST_EVAL_THREADS; i++) {
+        tw[i] = (turn_worker){&tp, i, 0, 0, 0};
+        if (pthread_create(&tt[i], NULL, turn_worker_main, &tw[i]) != 0) { fprintf(stderr, "bench_c: pthread_create failed\n"); return 1; }
+    }
+    pthread_mutex_lock(&tp.mu);
+    while (tp.ready < FIRST_EVAL_THREADS) pthread_cond_wait(&tp.cv, &tp.mu);
+    pthread_mutex_unlock(&tp.mu);
+    t0 = now_ns();
+    if (gb_set_features_json(h2, f5000) != GB_OK) die("setting the 5000 features again");
+    double reset_ns = (double)(now_ns() - t0);
+    for (int i = 0; i < FIRST_EVAL_THREADS; i++) {
+        pthread_mutex_lock(&tp.mu);
+        tp.turn = i;
+        pthread_cond_broadcast(&tp.cv);
+        while (tp.timed < i + 1) pthread_cond_wait(&tp.cv, &tp.mu);
+        pthread_mutex_unlock(&tp.mu);
+    }
+    for (int i = 0; i < FIRST_EVAL_THREADS; i++) pthread_join(tt[i], NULL);
+    t0 = now_ns();
+    g_sink += gb_is_on(h2, key);
+    double setter_first = (double)(now_ns() - t0);
+    gb_free(h2);
+
+    double warm[FIRST_EVAL_THREADS], after_first[FIRST_EVAL_THREADS], after_second[FIRST_EVAL_THREADS];
+    for (int i = 0; i < FIRST_EVAL_THREADS; i++) {
+        warm[i] = tw[i].warm_ns;
+        after_first[i] = tw[i].first_ns;
+        after_second[i] = tw[i].second_ns;
+    }
+    fprintf(stderr, "bench_c: first gb_is_on on a fresh thread (5000 features, evaluated on another thread before): "
+            "median %.0f ns over %d threads (their second call: %.0f ns)\n",
+            median(fresh_first, FIRST_EVAL_THREADS), FIRST_EVAL_THREADS, median(fresh_second, FIRST_EVAL_THREADS));
+    fprintf(stderr, "bench_c: after gb_set_features_json of the same payload (%.0f ns), the first gb_is_on on each of "
+            "%d existing threads: median %.0f ns (the thread that set them: %.0f ns)\n",
+            reset_ns, FIRST_EVAL_THREADS, median(after_first, FIRST_EVAL_THREADS), setter_first);
+    fprintf(g_out, "\"first_eval\": {\"features\": %d, \"threads\": %d, \"first_on_loading_thread_ns\": %.0f, ",
+            nkeys, FIRST_EVAL_THREADS, main_first);
+    json_doubles("fresh_first_ns", fresh_first, FIRST_EVAL_THREADS);
+    fputs(", ", g_out);
+    json_doubles("fresh_second_ns", fresh_second, FIRST_EVAL_THREADS);
+    fputs(", ", g_out);
+    json_doubles("existing_warmup_ns", warm, FIRST_EVAL_THREADS);
+    fprintf(g_out, ", \"reset_ns\": %.0f, ", reset_ns);
+    json_doubles("after_reset_first_ns", after_first, FIRST_EVAL_THREADS);
+    fputs(", ", g_out);
+    json_doubles("after_reset_second_ns", after_second, FIRST_EVAL_THREADS);
+    fprintf(g_out, ", \"after_reset_setting_thread_ns\": %.0f}", setter_first);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* compile: installing many experiment rules with distinct hash attributes    */
+/* ------------------------------------------------------------------------- */
+
+#ifndef COMPILE_FEATURES
+#define COMPILE_FEATURES 8000
+#endif
+#ifndef COMPILE_RULES
+#define COMPILE_RULES 10
+#endif
+
+/* COMPILE_FEATURES features of COMPILE_RULES experiment rules each; every rule's hashAttribute
+ * is its own ("h00000" ... "h79999") when distinct, else "h00000" for all (the same bytes).
+ * Another shape of the same 80,000 rules: -DCOMPILE_FEATURES=80000 -DCOMPILE_RULES=1. */
+static char *compile_payload(int distinct) {
+    size_t cap = (size_t)COMPILE_FEATURES * COMPILE_RULES * 160 + 64, len = 0;
+    char *b = malloc(cap);
+    if (!b) { fprintf(stderr, "bench_c: out of memory\n"); exit(2); }
+    b[len++] = '{';
+    for (int f = 0; f < COMPILE_FEATURES; f++) {
+        len += (size_t)snprintf(b + len, cap - len, "%s\"f%04d\":{\"defaultValue\":false,\"rules\":[",
+                                f ? "," : "", f);
+        for (int r = 0; r < COMPILE_RULES; r++) {
+            int n = f * COMPILE_RULES + r;
+            len += (size_t)snprintf(b + len, cap - len,
+                                    "%s{\"key\":\"e%05d\",\"hashAttribute\":\"h%05d\",\"variations\":[false,true],"
+                                    "\"weights\":[0.5,0.5],\"coverage\":1,\"hashVersion\":2}",
+                                    r ? "," : "", n, distinct ? n : 0);
+        }
+        len += (size_t)snprintf(b + len, cap - len, "]}");
+    }
+    b[len++] = '}';
+    b[len] = 0;
+    return b;
+}
+
+static int run_compile(int samples) {
+    char *shared = compile_payload(0), *distinct = compile_payload(1);
+    const char *user = "{\"id\": \"user-123\", \"h00000\": \"a\", \"h00001\": \"b\"}";
+    double set_ns[2][64], first_ns[2][64];
+    if (samples > 64) samples = 64;
+    for (int i = 0; i < samples; i++) {
+        for (int v = 0; v < 2; v++) {
+            gb_handle *h = gb_create(NULL);
+            if (!h || gb_set_attributes_json(h, user) != GB_OK) die("gb_create (compile)");
+            uint64_t t0 = now_ns();
+            if (gb_set_features_json(h, v ? distinct : shared) != GB_OK) die("gb_set_features_json (compile)");
+            uint64_t t1 = now_ns();
+            g_sink += gb_is_on(h, "f0000");
+            uint64_t t2 = now_ns();
+            gb_free(h);
+            set_ns[v][i] = (double)(t1 - t0);
+            first_ns[v][i] = (double)(t2 - t1);
+            fprintf(stderr, "bench_c: compile: %d rules, %s hashAttribute: gb_set_features_json %.3f s, "
+                    "then the first gb_is_on %.3f ms\n", COMPILE_FEATURES * COMPILE_RULES,
+                    v ? "distinct" : "one shared", set_ns[v][i] / 1e9, first_ns[v][i] / 1e6);
+        }
+    }
+    fprintf(g_out, "\"compile\": {\"features\": %d, \"rules_per_feature\": %d, \"bytes_shared\": %zu,"
+            " \"bytes_distinct\": %zu, \"samples\": %d, ", COMPILE_FEATURES, COMPILE_RULES, strlen(shared),
+            strlen(distinct), samples);
+    json_doubles("shared_set_ns", set_ns[0], samples);
+    fputs(", ", g_out);
+    json_doubles("distinct_set_ns", set_ns[1], samples);
+    fputs(", ", g_out);
+    json_doubles("shared_first_eval_ns", first_ns[0], samples);
+    fputs(", ", g_out);
+    json_doubles("distinct_first_eval_ns", first_ns[1], samples);
+    fputc('}', g_out);
+    free(shared);
+    free(distinct);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     const char *data = NULL, *out = NULL, *server = NULL, *client_key = NULL;
     long evals = 10000000;
+    int samples = 2;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--data")) data = argv[i + 1];
         else if (!strcmp(argv[i], "--out")) out = argv[i + 1];
@@ -684,20 +1024,26 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--repeats")) g_repeats = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--target-ms")) g_target_ms = atof(argv[i + 1]);
         else if (!strcmp(argv[i], "--evals")) evals = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--samples")) samples = atoi(argv[i + 1]);
         else { fprintf(stderr, "bench_c: unknown option %s\n", argv[i]); return 2; }
     }
     if (g_repeats < 1) g_repeats = 1;
     if (g_repeats > 64) g_repeats = 64;
-    if (!data || !out || (strcmp(mode, "speed") && strcmp(mode, "memory"))) {
-        fprintf(stderr, "usage: bench_c speed|memory --data DIR --out FILE [--server URL --client-key KEY]"
-                        " [--repeats N] [--target-ms MS] [--evals N]\n");
+    int known = !strcmp(mode, "speed") || !strcmp(mode, "memory") || !strcmp(mode, "threads") || !strcmp(mode, "compile");
+    if (!out || !known || (!data && strcmp(mode, "compile"))) {
+        fprintf(stderr, "usage: bench_c speed|memory|threads --data DIR --out FILE [--server URL --client-key KEY]"
+                        " [--repeats N] [--target-ms MS] [--evals N]\n"
+                        "       bench_c compile --out FILE [--samples N]\n");
         return 2;
     }
     g_out = fopen(out, "w");
     if (!g_out) { perror(out); return 2; }
     fprintf(g_out, "{\"library_version\": \"%s\", \"mode\": \"%s\", \"repeats\": %d, \"target_ms\": %.1f,\n",
             gb_version(), mode, g_repeats, g_target_ms);
-    int rc = !strcmp(mode, "speed") ? run_speed(data, server, client_key) : run_memory(data, evals);
+    int rc = !strcmp(mode, "speed")     ? run_speed(data, server, client_key)
+             : !strcmp(mode, "memory")  ? run_memory(data, evals)
+             : !strcmp(mode, "threads") ? run_threads(data)
+                                        : run_compile(samples < 1 ? 1 : samples);
     fprintf(g_out, "\n}\n");
     fclose(g_out);
     return rc;

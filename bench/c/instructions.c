@@ -7,8 +7,11 @@
  *   instructions W1|W2|W3|W4 is_on|json N
  *
  * W1-W3 are the workloads of bench/c/bench.c (user {"id":"user-123","country":"US","age":30});
- * W4 evaluates every feature of DATA/features-200.features.json for DATA/user.json, where DATA
- * is $GB_BENCH_DATA (default build/bench/data, written by make bench).
+ * W4 evaluates every feature of the committed payload bench/data/features-200.json (its
+ * "features" member) for its "benchUser" member, the data bench/python/bench.py derives
+ * features-200.features.json and user.json from. $GB_BENCH_PAYLOAD names another payload file
+ * (default bench/data/features-200.json, relative to the working directory). Prints the number
+ * of features evaluated per iteration and a checksum.
  */
 #include <growthbook.h>
 
@@ -38,6 +41,62 @@ static char *slurp(const char *path)
     return b;
 }
 
+/* The value of the top-level member `name` of the JSON object `json`, as a new string (the
+ * value's text as it is), or NULL. A scanner, not a parser: enough for the generated payloads
+ * (member names without escapes). */
+static char *member(const char *json, const char *name)
+{
+    size_t nlen = strlen(name);
+    int depth = 0;
+    for (const char *p = json; *p; p++) {
+        if (*p == '"') {
+            const char *s = ++p;
+            for (; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1]) p++;
+            if (!*p) return NULL;
+            const char *q = p + 1;
+            while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t') q++;
+            if (depth != 1 || *q != ':' || (size_t)(p - s) != nlen || memcmp(s, name, nlen) != 0) continue;
+            for (q++; *q == ' ' || *q == '\n' || *q == '\r' || *q == '\t'; q++) {}
+            /* the value: to the end of its bracket, string or scalar */
+            const char *v = q, *e = q;
+            int d = 0, in_str = 0;
+            for (; *e; e++) {
+                if (in_str) {
+                    if (*e == '\\' && e[1]) e++;
+                    else if (*e == '"') { in_str = 0; if (d == 0) { e++; break; } }
+                } else if (*e == '"') in_str = 1;
+                else if (*e == '{' || *e == '[') d++;
+                else if (*e == '}' || *e == ']') { if (d == 0) break; if (--d == 0) { e++; break; } }
+                else if (d == 0 && *e == ',') break;
+            }
+            return strndup(v, (size_t)(e - v));
+        }
+        if (*p == '{' || *p == '[') depth++;
+        else if (*p == '}' || *p == ']') depth--;
+    }
+    return NULL;
+}
+
+/* The top-level member names of the JSON object `json` (up to max), into keys. */
+static int member_names(const char *json, char **keys, int max)
+{
+    int n = 0, depth = 0;
+    for (const char *p = json; *p && n < max; p++) {
+        if (*p == '"') {
+            const char *s = ++p;
+            for (; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1]) p++;
+            if (!*p) break;
+            const char *q = p + 1;
+            while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t') q++;
+            if (depth == 1 && *q == ':') keys[n++] = strndup(s, (size_t)(p - s));
+        } else if (*p == '{' || *p == '[') depth++;
+        else if (*p == '}' || *p == ']') depth--;
+    }
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -52,27 +111,23 @@ int main(int argc, char **argv)
     int nk = 0;
     if (!gb) return 1;
     if (strcmp(w, "W4") == 0) {
-        const char *dir = getenv("GB_BENCH_DATA") ? getenv("GB_BENCH_DATA") : "build/bench/data";
-        char path[1024];
-        snprintf(path, sizeof path, "%s/features-200.features.json", dir);
-        char *features = slurp(path);
-        snprintf(path, sizeof path, "%s/user.json", dir);
-        char *user = slurp(path);
+        const char *path = getenv("GB_BENCH_PAYLOAD") ? getenv("GB_BENCH_PAYLOAD") : "bench/data/features-200.json";
+        char *payload = slurp(path);
+        if (!payload) {
+            fprintf(stderr, "instructions: cannot read %s (run from the repository root or set GB_BENCH_PAYLOAD)\n", path);
+            return 1;
+        }
+        char *features = member(payload, "features");
+        char *user = member(payload, "benchUser");
         if (!features || !user) {
-            fprintf(stderr, "instructions: %s: run make bench once to write the W4 data\n", dir);
+            fprintf(stderr, "instructions: %s has no \"features\" or \"benchUser\" member\n", path);
             return 1;
         }
         if (gb_set_features_json(gb, features) != GB_OK || gb_set_attributes_json(gb, user) != GB_OK) {
             fprintf(stderr, "instructions: %s\n", gb_last_error());
             return 1;
         }
-        /* The features' keys, from the payload text. */
-        for (char *p = features; nk < 256 && (p = strstr(p, "\"feature-")) != NULL;) {
-            char *end = strchr(p + 1, '"');
-            if (!end) break;
-            if (end[1] == ':') keys[nk++] = strndup(p + 1, (size_t)(end - p - 1));
-            p = end + 1;
-        }
+        nk = member_names(features, keys, (int)(sizeof keys / sizeof keys[0]));
     } else {
         if (gb_set_features_json(gb, W_FEATURES) != GB_OK ||
             gb_set_attributes_json(gb, "{\"id\":\"user-123\",\"country\":\"US\",\"age\":30}") != GB_OK) {
