@@ -11,16 +11,9 @@ let package = Package(
     ],
     targets: [
         // The evaluator: plain Swift, no Foundation, no C dependency.
-        .target(
-            name: "GrowthBookCore",
-            swiftSettings: [
-                // Release builds skip the run-time exclusivity checks on class properties (a
-                // swift_beginAccess per access: a fifth of a condition's evaluation). The
-                // evaluator's shared objects are immutable once published and built while
-                // uniquely referenced, and debug builds (swift test) keep the checks.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-            ]
-        ),
+        // Evaluations read its compiled snapshots as flat records (no class properties on the
+        // hot path), so it needs no compiler flags: another package can depend on it.
+        .target(name: "GrowthBookCore"),
         // Remote loading (libcurl) and payload decryption (OpenSSL's libcrypto).
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
@@ -33,13 +26,7 @@ let package = Package(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2"]),
         // The thin C export layer: handles, errors and memory at the boundary.
-        .target(
-            name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex"],
-            swiftSettings: [
-                // As for the core: the per-thread state cache is touched on every call, and its
-                // objects are confined to their thread (debug builds keep the checks).
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-            ]),
+        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex"]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]

@@ -4,42 +4,38 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
-import Synchronization
 
-/// What a `gb_attributes *` points to: attributes parsed once, immutable, shareable.
+/// What a `gb_attributes *` points to: attributes parsed once (into a document the
+/// evaluator reads in place), immutable, shareable by any number of threads and handles.
 final class AttributesBox {
     static let live: UInt64 = 0x6762_5f61_7474_7273  // "gb_attrs"
     var marker = AttributesBox.live
-    let json: JSON
-    /// Unique for the life of the process (addresses are reused; ids are not).
-    let id: UInt64
-    let sharing = ThreadSharing()
+    let attributes: Attributes
 
-    private static let nextId = Atomic<UInt64>(0)
-
-    init(_ json: JSON) {
-        self.json = json
-        id = AttributesBox.nextId.wrappingAdd(1, ordering: .relaxed).newValue
+    init(_ attributes: Attributes) {
+        self.attributes = attributes
     }
 }
 
-/// Calls `body` with the attributes behind `p`, read without a reference count on the shared
-/// object (the host keeps it alive for the call).
-func withAttributes<R>(_ p: OpaquePointer?, _ body: (JSON) throws(CallError) -> R) throws(CallError) -> R {
+/// Calls `body` with the attributes behind `p`, borrowed (the host keeps them alive for the
+/// call; a reference count would be a write to an object every thread shares).
+func withAttributes<R>(_ p: OpaquePointer?, _ body: (Attributes) throws(CallError) -> R) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "attributes is NULL") }
-    let json: JSON? = Unmanaged<AttributesBox>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef { box in
-        guard box.marker == AttributesBox.live else { return nil }
-        return StateCache.current._withUnsafeGuaranteedRef { $0.attributes(of: box) }
+    let result: Result<R, CallError> = Unmanaged<AttributesBox>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
+        box in
+        guard box.marker == AttributesBox.live else {
+            return .failure(CallError(.invalidArgument, "attributes is not a live gb_attributes"))
+        }
+        return Result { () throws(CallError) -> R in try body(box.attributes) }
     }
-    guard let json else { throw CallError(.invalidArgument, "attributes is not a live gb_attributes") }
-    return try body(json)
+    return try result.get()
 }
 
 @_cdecl("gb_attributes_create")
 public func gb_attributes_create(_ json: UnsafePointer<CChar>?) -> OpaquePointer? {
     do throws(CallError) {
         let o = try CInput.object(json, "attributes_json")
-        return OpaquePointer(Unmanaged.passRetained(AttributesBox(.object(o))).toOpaque())
+        return OpaquePointer(Unmanaged.passRetained(AttributesBox(Attributes(o))).toOpaque())
     } catch {
         LastError.set(error)
         return nil

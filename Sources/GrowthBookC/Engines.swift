@@ -2,9 +2,10 @@ import GrowthBookCore
 import GrowthBookRegex
 
 /// The library uses PCRE2 for regex conditions (bounded backtracking) rather than the core's
-/// default engine. Installed once, before the first pattern can be compiled: the wrappers every
-/// entry point runs in (`returningCode`, `returningString`, `returningText`, and `gb_create`)
-/// call `ensureEngines()`, a one-time-initialisation check after the first call.
+/// default engine. Installed once, before the first pattern can be compiled: patterns compile
+/// only on a handle (which `gb_create` made, after calling `ensureEngines()`) or in
+/// `gb_eval_condition_json`, which calls it too. Evaluations compile nothing, so they skip
+/// the check.
 private let enginesInstalled: Void = PCRE2Matcher.install()
 
 @inline(__always)

@@ -1,48 +1,47 @@
 import GrowthBookCore
 
-// Feature evaluation and inline experiments.
+// Feature evaluation and inline experiments. Each export decodes its arguments, makes one call
+// to the core's `GrowthBook.evaluate` and encodes what the outcome says.
 
-/// Appends the full result of the feature named by a C string as JSON.
+/// Evaluates the feature named by a C string on the handle, for its attributes or the given
+/// ones, and hands the outcome to `body` (the core logs unknown keys and rejects keys that are
+/// not UTF-8).
 @inline(__always)
-func writeResult(
-    _ h: Handle, _ cache: Unmanaged<StateCache>, _ key: UnsafePointer<CChar>?, attributes: JSON?,
-    to out: inout [UInt8]
+func evaluate(
+    _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: Attributes?, _ body: (borrowing FeatureOutcome) -> Void
 ) throws(CallError) {
-    let found = try lookUp(h, cache, key) { state, bytes -> Bool? in
-        h.gb.writeFeatureResult(keyBytes: bytes, attributes: attributes, in: state, to: &out) ? true : nil
-    }
-    if found == nil { h.gb.unknownFeature(try CInput.string(key, "feature_key")).write(to: &out) }
+    try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: attributes, body) }
 }
 
-/// Runs `body` with this thread's state of the handle and the key's bytes; nil when no feature
-/// has that key (then the key is checked for UTF-8, so a malformed one is an error).
 @inline(__always)
-func lookUp<R>(
-    _ h: Handle, _ cache: Unmanaged<StateCache>, _ key: UnsafePointer<CChar>?,
-    _ body: (GrowthBook.State, UnsafeBufferPointer<UInt8>) -> R?
-) throws(CallError) -> R? {
+func evaluate(
+    _ h: Handle, _ key: UnsafePointer<CChar>?, attributes: Attributes?, _ body: (borrowing FeatureOutcome) -> Void
+) throws(CallError) {
     let bytes = try CInput.unvalidatedBytes(key, "feature_key")
-    if let found = try StateCache.withState(of: h, cache: cache, { state throws(CallError) in body(state, bytes) }) {
-        return found
+    do throws(GrowthBookError) {
+        try h.gb.evaluate(key: bytes, attributes: attributes, body)
+    } catch {
+        throw CallError(error, context: "feature_key")
     }
-    _ = try CInput.string(key, "feature_key")
-    return nil
+}
+
+/// The same with a `gb_attributes *` (NULL: the handle's attributes).
+@inline(__always)
+func evaluate(
+    _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributesHandle: OpaquePointer?,
+    _ body: (borrowing FeatureOutcome) -> Void
+) throws(CallError) {
+    guard attributesHandle != nil else { return try evaluate(p, key, attributes: nil, body) }
+    try withAttributes(attributesHandle) { a throws(CallError) in try evaluate(p, key, attributes: a, body) }
 }
 
 /// gb_is_on and gb_is_off: 1 when the feature's truthiness equals `on`.
 @inline(__always)
 func isOn(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: OpaquePointer?, on: Bool) -> Int32 {
     returningCode { () throws(CallError) in
-        try withHandle(p) { h, cache throws(CallError) in
-            let attrs: JSON? = attributes == nil ? nil : try withAttributes(attributes) { a throws(CallError) in a }
-            if let value = try lookUp(h, cache, key, { state, bytes in
-                h.gb.isOn(keyBytes: bytes, attributes: attrs, in: state)
-            }) {
-                return value == on ? 1 : 0
-            }
-            _ = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
-            return on ? 0 : 1
-        }
+        var answer: Int32 = 0
+        try evaluate(p, key, attributesHandle: attributes) { answer = $0.isOn == on ? 1 : 0 }
+        return answer
     }
 }
 
@@ -59,21 +58,14 @@ public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int3
 @_cdecl("gb_eval_feature_json")
 public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h, cache throws(CallError) in try writeResult(h, cache, key, attributes: nil, to: &out) }
+        try evaluate(p, key, attributes: nil) { $0.writeResult(to: &out) }
     }
 }
 
 @_cdecl("gb_get_feature_value_json")
 public func gb_get_feature_value_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-    returningString { () throws(CallError) in
-        try withHandle(p) { h, cache throws(CallError) in
-            var noResult: [UInt8] = []
-            let found = try lookUp(h, cache, key) { state, bytes in
-                h.gb.evaluateValue(keyBytes: bytes, attributes: nil, in: state, writingResult: false, to: &noResult)
-            }
-            if let found { return found.value.serialized }
-            return h.gb.unknownFeature(try CInput.string(key, "feature_key")).value.serialized
-        }
+    returningText { (out: inout [UInt8]) throws(CallError) in
+        try evaluate(p, key, attributes: nil) { $0.writeValue(to: &out) }
     }
 }
 
@@ -91,8 +83,8 @@ public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar
     -> UnsafeMutablePointer<CChar>?
 {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h, cache throws(CallError) in
-            try withAttributes(attrs) { a throws(CallError) in try writeResult(h, cache, key, attributes: a, to: &out) }
+        try withAttributes(attrs) { a throws(CallError) in
+            try evaluate(p, key, attributes: a) { $0.writeResult(to: &out) }
         }
     }
 }
@@ -102,9 +94,9 @@ public func gb_eval_feature_with_attributes_json(
     _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ json: UnsafePointer<CChar>?
 ) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h, cache throws(CallError) in
-            let attributes = try CInput.object(json, "attributes_json")
-            try writeResult(h, cache, key, attributes: .object(attributes), to: &out)
+        try withHandle(p) { h throws(CallError) in
+            let attributes = Attributes(try CInput.object(json, "attributes_json"))
+            try evaluate(h, key, attributes: attributes) { $0.writeResult(to: &out) }
         }
     }
 }
@@ -116,11 +108,12 @@ func runExperiment(
     returningString { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             let definition = try CInput.object(json, "experiment_json")
-            guard definition["key"]?.stringValue != nil, definition["variations"]?.arrayValue != nil else {
-                throw CallError(
-                    .type, "experiment_json must have a string \"key\" and an array \"variations\"")
+            let experiment: Experiment
+            do throws(GrowthBookError) {
+                experiment = try h.gb.checkedExperiment(definition)
+            } catch {
+                throw CallError(error, context: "experiment_json")
             }
-            let experiment = h.gb.experiment(definition)
             var includeClosure: (() -> Bool?)? = nil
             if let include {
                 includeClosure = {

@@ -27,46 +27,18 @@ final class Handle {
 
     private static let nextId = Atomic<UInt64>(0)
 
-    /// Whether threads other than the first evaluate on this handle (then each gets private
-    /// copies of the state: see StateCache).
-    let sharing = ThreadSharing()
-
     var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
 }
 
-/// Tells whether an object is used from more than one thread: the first thread to ask claims
-/// it; any other thread asking marks it shared, for good.
-struct ThreadSharing: ~Copyable {
-    private let firstThread = Atomic<UInt>(0)
-    private let sharedAcrossThreads = Atomic<Bool>(false)
-
-    /// Whether threads other than `thread` use the object too.
-    func isShared(seenFrom thread: UInt) -> Bool {
-        if sharedAcrossThreads.load(ordering: .relaxed) { return true }
-        let (claimed, first) = firstThread.compareExchange(expected: 0, desired: thread, ordering: .relaxed)
-        if claimed || first == thread { return false }
-        sharedAcrossThreads.store(true, ordering: .relaxed)
-        return true
-    }
-}
-
 /// Calls `body` with the handle behind `p`. The host keeps the handle alive for the call (the
-/// header's rule), so no reference is taken: a reference count here would be a write to the
-/// handle shared by every thread calling it. The one case a host cannot always rule out, a
-/// `gb_free` from a callback inside a call on the same thread, is covered by `CallScope`:
-/// such a free is deferred until the outermost call on that thread returns.
+/// header's rule), so the handle is borrowed, not retained: a reference count here would be a
+/// write to the one object every thread calling the handle shares. The one case a host cannot
+/// always rule out, a `gb_free` from a callback inside a call on the same thread, is covered by
+/// `CallScope`: such a free is deferred until the outermost call on that thread returns.
 @inline(__always)
 func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
-    try withHandle(p) { h, _ throws(CallError) in try body(h) }
-}
-
-/// `withHandle`, also passing this thread's cache (so the evaluation calls look it up once).
-@inline(__always)
-func withHandle<R>(
-    _ p: OpaquePointer?, _ body: (Handle, Unmanaged<StateCache>) throws(CallError) -> R
-) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
-    let scope = StateCache.current
+    let scope = CallScope.current
     scope._withUnsafeGuaranteedRef { $0.callDepth += 1 }
     defer { scope._withUnsafeGuaranteedRef { $0.endCall() } }
     let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
@@ -74,11 +46,7 @@ func withHandle<R>(
         guard h.marker == Handle.live else {
             return .failure(CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)"))
         }
-        do throws(CallError) {
-            return .success(try body(h, scope))
-        } catch {
-            return .failure(error)
-        }
+        return Result { () throws(CallError) -> R in try body(h) }
     }
     return try result.get()
 }

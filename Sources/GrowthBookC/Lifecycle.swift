@@ -58,7 +58,7 @@ public func gb_free(_ p: OpaquePointer?) {
     h.marker = Handle.dead
     // Freed from a callback inside a call on this same handle (or another): the call is still
     // using it, so the release waits until the outermost call returns.
-    let deferred = StateCache.current._withUnsafeGuaranteedRef { scope -> Bool in
+    let deferred = CallScope.current._withUnsafeGuaranteedRef { scope -> Bool in
         guard scope.callDepth > 0 else { return false }
         scope.deferredFrees.append(handle)
         return true

@@ -1,10 +1,10 @@
-// The wrappers every export runs its body in: the engines installed, and a thrown CallError
-// turned into the C result (a code or NULL) and the thread's last error.
+// The wrappers every export runs its body in: a thrown CallError turned into the C result (a
+// code or NULL) and the thread's last error. (The regex engine is installed by gb_create and
+// by the handle-free calls that compile patterns: see Engines.swift.)
 
 /// Runs a call returning an int code; a thrown CallError becomes its code and the last error.
 @inline(__always)
 func returningCode(_ body: () throws(CallError) -> Int32) -> Int32 {
-    ensureEngines()
     do {
         return try body()
     } catch {
@@ -16,7 +16,6 @@ func returningCode(_ body: () throws(CallError) -> Int32) -> Int32 {
 /// Runs a call returning a new C string; a thrown CallError becomes NULL and the last error.
 @inline(__always)
 func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePointer<CChar>? {
-    ensureEngines()
     do {
         return try makeCString(body())
     } catch {
@@ -28,12 +27,11 @@ func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePoi
 /// Runs a call that writes JSON text; the bytes become a new C string.
 @inline(__always)
 func returningText(_ body: (inout [UInt8]) throws(CallError) -> Void) -> UnsafeMutablePointer<CChar>? {
-    ensureEngines()
     // The text is built in this thread's reusable buffer (a fresh one when a callback inside
     // this call asks for text too), then copied into the C string the host owns.
-    let cache = StateCache.current
-    var out = cache._withUnsafeGuaranteedRef { $0.takeTextBuffer() }
-    defer { cache._withUnsafeGuaranteedRef { $0.returnTextBuffer(&out) } }
+    let scope = CallScope.current
+    var out = scope._withUnsafeGuaranteedRef { $0.takeTextBuffer() }
+    defer { scope._withUnsafeGuaranteedRef { $0.returnTextBuffer(&out) } }
     do throws(CallError) {
         try body(&out)
         return try makeCString(bytes: out)

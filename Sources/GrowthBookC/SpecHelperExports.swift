@@ -7,7 +7,8 @@ import GrowthBookCore
 public func gb_eval_condition_json(
     _ condition: UnsafePointer<CChar>?, _ attributes: UnsafePointer<CChar>?, _ savedGroups: UnsafePointer<CChar>?
 ) -> Int32 {
-    returningCode { () throws(CallError) in
+    ensureEngines()  // the condition's patterns compile here, with no handle
+    return returningCode { () throws(CallError) in
         let c = try CInput.object(condition, "condition_json")
         let a = try CInput.object(attributes, "attributes_json")
         let g = savedGroups == nil ? nil : try CInput.object(savedGroups, "saved_groups_json")

@@ -95,6 +95,6 @@ public func gb_get_attributes_json(_ p: OpaquePointer?) -> UnsafeMutablePointer<
 @_cdecl("gb_get_features_json")
 public func gb_get_features_json(_ p: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
     returningString { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in h.gb.state.features.json.serialized }
+        try withHandle(p) { h throws(CallError) in h.gb.state.snapshot.json.serialized }
     }
 }

@@ -161,15 +161,12 @@ func evaluateInto(
         swap(&resultText, &b.resultText)
         resultText.removeAll(keepingCapacity: true)
         defer { b.resultText = resultText }
-        let result = try withHandle(p) { h, cache throws(CallError) in
-            let attributes: JSON? = attrs == nil ? nil : try withAttributes(attrs) { a throws(CallError) in a }
-            let found = try lookUp(h, cache, key) { state, bytes in
-                h.gb.evaluateValue(
-                    keyBytes: bytes, attributes: attributes, in: state, writingResult: withResult, to: &resultText)
-            }
-            if let found { return found }
-            let r = h.gb.unknownFeature(try CInput.string(key, "feature_key"))
-            return FeatureValue(value: r.value, source: r.source, on: r.on, ruleId: nil, variationId: -1)
+        var result = FeatureValue(value: .null, source: .unknownFeature, on: false, ruleId: nil, variationId: -1)
+        try evaluate(p, key, attributesHandle: attrs) { outcome in
+            // With the result asked for, a value from an experiment also comes with the full
+            // result as JSON.
+            if withResult && outcome.source == .experiment { outcome.writeResult(to: &resultText) }
+            result = outcome.value
         }
         return try b.store(result, resultText: resultText)
     }

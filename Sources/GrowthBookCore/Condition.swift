@@ -1,277 +1,90 @@
-/// A targeting condition (GrowthBook's MongoDB-like syntax) compiled once: paths split, regexes
-/// built, version strings padded, `$in` lists indexed, saved groups resolved. Evaluating it does
-/// no parsing and no string matching on operator names.
+/// A targeting condition (GrowthBook's MongoDB-like syntax), compiled once: paths split,
+/// operands stored in a document, regexes built, version strings padded, long `$in` lists
+/// given a hash table, saved groups resolved. Evaluating it does no parsing, no string matching
+/// on operator names and, for the common operators, no allocation or reference counting.
+///
+/// Conditions compile into a `ConditionProgram`: flat nodes addressed by index (a snapshot
+/// compiles all of its conditions into one). This type is a condition on its own, with a
+/// program of its own, for the spec helper `evalCondition` and for tests.
 public struct Condition: Sendable {
-    let root: ConditionNode
+    let program: ConditionProgram
+    let values: Document
+    let root: Int32
 
     /// Compiles `json`. Saved groups are resolved now, for `$inGroup` and `$notInGroup`. A
     /// malformed condition compiles to one that never passes (where the reference would raise).
     public init(_ json: JSON, savedGroups: JSONObject? = nil) {
-        var compiler = ConditionCompiler(savedGroups: savedGroups)
-        root = compiler.compileCondition(json)
+        var values = DocumentBuilder()
+        var builder = ConditionProgramBuilder()
+        root = builder.compileCondition(json, savedGroups: savedGroups, values: &values)
+        program = builder.finish()
+        self.values = values.finish()
     }
 
     /// Whether `attributes` satisfy the condition (`evalCondition` in the reference).
     public func evaluate(_ attributes: JSON) -> Bool {
-        root.evaluate(attributes)
+        evaluate(Document(attributes))
     }
 
-}
-
-// The compiled tree is made of immutable final classes rather than enums with payloads:
-// evaluating an enum case copies its payload out (a reference count per field), while a class's
-// `let` fields are read in place. Each node kind is its own small class with one `evaluate`.
-
-/// A node of a compiled condition: evaluated against an attributes value.
-class ConditionNode: @unchecked Sendable {
-    func evaluate(_ attributes: JSON) -> Bool { false }
-}
-
-/// Every child passes (the keys of one condition object).
-final class AllNode: ConditionNode {
-    let children: [ConditionNode]
-    private let unowned: UnownedList<ConditionNode>
-    init(_ children: [ConditionNode]) {
-        self.children = children
-        self.unowned = UnownedList(children)
-    }
-
-    override func evaluate(_ attributes: JSON) -> Bool {
-        unowned.allSatisfy { $0.evaluate(attributes) }
+    public func evaluate(_ attributes: Document) -> Bool {
+        ConditionReader(program, values: values.view).evaluate(root, ConditionRoot(attributes.root))
     }
 }
 
-/// The elements of an array held elsewhere (which keeps them alive), iterated without a
-/// reference count per element: on the evaluation path those counts are most of the cost, and
-/// shared by every thread evaluating the same feature set.
-struct UnownedList<Element: AnyObject>: @unchecked Sendable {
-    private let items: [Unmanaged<Element>]
+/// What a condition's node does.
+enum ConditionOp: UInt8 {
+    // Conditions, evaluated against a root (the attributes).
+    /// Every child passes: `a` list start, `b` count.
+    case and
+    /// Any child passes (an empty list passes).
+    case or
+    /// No child passes (an empty list fails).
+    case nor
+    /// `a` fails.
+    case not
+    /// `flag` (0 or 1).
+    case constant
+    /// The value at a path (keys `a` ..< `a + c`) passes test `b`.
+    case attribute
+    /// The value at a path equals string node `b` (the common `{"country": "US"}`).
+    case attributeEqualsString
 
-    init(_ owned: [Element]) {
-        items = owned.map { Unmanaged.passUnretained($0) }
-    }
-
-    @inline(__always)
-    func allSatisfy(_ body: (Element) -> Bool) -> Bool {
-        items.withUnsafeBufferPointer { buffer in
-            for u in buffer where !u._withUnsafeGuaranteedRef(body) { return false }
-            return true
-        }
-    }
+    // Tests, evaluated against one value.
+    /// Python `==` with value node `b`; `c`: its lower-cased form when it is a string (for
+    /// `$alli`), else -1.
+    case equals
+    /// Every test of list `a` (count `b`) passes.
+    case operators
+    /// `$eq $ne $lt $lte $gt $gte` (`flag`: a `ComparisonKind`) against value node `b`.
+    case compare
+    /// `$veq ...` (`flag`: a `ComparisonKind`) against the padded version in string node `b`.
+    case version
+    /// `$in $nin $ini $nini $inGroup $notInGroup`: array node `a` (lower-cased when
+    /// insensitive); `b`, `c`: its membership table's start and size (-1, 0 when none).
+    /// `flag`: 1 negated, 2 insensitive.
+    case membership
+    /// `$regex ...`: regex `a` (-1: the pattern did not compile); `flag` 1: negated.
+    case regex
+    /// Some element passes test `b`.
+    case elemMatchValue
+    /// Some element, as attributes, passes condition `b`.
+    case elemMatchCondition
+    /// The array's length passes test `b`.
+    case size
+    /// `$all $alli`: every test of list `a` (count `b`) passes for some element; `flag` 1:
+    /// case-insensitive.
+    case all
+    /// `flag` 1: the value is not null; 0: it is.
+    case exists
+    /// The value's `$type` name equals string node `b`.
+    case type
+    /// Test `b` fails.
+    case notTest
+    /// `flag` (0 or 1).
+    case constantTest
 }
 
-extension Array where Element: AnyObject {
-    /// Calls `body` with the element at `i` borrowed in place: no reference count is taken
-    /// (the array keeps the element alive for the call). Nil when `i` is out of range.
-    @inline(__always)
-    func withBorrowedElement<R>(at i: Int, _ body: (Element) -> R) -> R? {
-        guard i >= 0 && i < count else { return nil }
-        return withUnsafeBytes { raw in
-            raw.load(fromByteOffset: i &* MemoryLayout<Element>.stride, as: Unmanaged<Element>.self)
-                ._withUnsafeGuaranteedRef(body)
-        }
-    }
-}
-
-/// Any child passes; an empty list passes.
-final class OrNode: ConditionNode {
-    let children: [ConditionNode]
-    init(_ children: [ConditionNode]) { self.children = children }
-
-    override func evaluate(_ attributes: JSON) -> Bool {
-        if children.isEmpty { return true }
-        for c in children where c.evaluate(attributes) { return true }
-        return false
-    }
-}
-
-/// No child passes (an empty list fails, as `not evalOr([])` does).
-final class NorNode: ConditionNode {
-    let children: [ConditionNode]
-    init(_ children: [ConditionNode]) { self.children = children }
-
-    override func evaluate(_ attributes: JSON) -> Bool {
-        if children.isEmpty { return false }
-        for c in children where c.evaluate(attributes) { return false }
-        return true
-    }
-}
-
-final class NotNode: ConditionNode {
-    let child: ConditionNode
-    init(_ child: ConditionNode) { self.child = child }
-
-    override func evaluate(_ attributes: JSON) -> Bool { !child.evaluate(attributes) }
-}
-
-final class ConstantNode: ConditionNode {
-    let value: Bool
-    init(_ value: Bool) { self.value = value }
-
-    override func evaluate(_ attributes: JSON) -> Bool { value }
-}
-
-/// The value at one attribute path passes a test.
-final class AttributeNode: ConditionNode {
-    let path: AttributePath
-    let test: ValueTest
-    init(_ path: AttributePath, _ test: ValueTest) {
-        self.path = path
-        self.test = test
-    }
-
-    override func evaluate(_ attributes: JSON) -> Bool { test.evaluate(path.lookup(in: attributes)) }
-}
-
-/// The value at one attribute path equals a string (the common `{"country": "US"}`): only a
-/// string can, so the test is one comparison of bytes.
-final class AttributeEqualsStringNode: ConditionNode {
-    let path: AttributePath
-    let expected: String
-    init(_ path: AttributePath, _ expected: String) {
-        self.path = path
-        self.expected = expected
-    }
-
-    override func evaluate(_ attributes: JSON) -> Bool {
-        guard case .string(let v) = path.lookup(in: attributes) else { return false }
-        return codePointsEqual(expected, v)
-    }
-}
-
-/// A dotted attribute path, split once, each segment with its hash. Looking it up never
-/// allocates.
-struct AttributePath: Sendable {
-    let first: JSONKey
-    let rest: [JSONKey]
-
-    init(_ path: String) {
-        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        first = JSONKey(parts.first ?? path)
-        rest = parts.dropFirst().map { JSONKey($0) }
-    }
-
-    /// The value at the path, `.null` when any segment is missing or not an object.
-    @inline(__always)
-    func lookup(in attributes: JSON) -> JSON {
-        guard case .object(let o) = attributes, let i = o.firstIndex(of: first) else { return .null }
-        if rest.isEmpty { return o.value(at: i) }
-        return lookup(rest: o.value(at: i))
-    }
-
-    private func lookup(rest value: JSON) -> JSON {
-        var current = value
-        for segment in rest {
-            guard case .object(let o) = current, let next = o[segment] else { return .null }
-            current = next
-        }
-        return current
-    }
-}
-
-/// A test on one attribute value: literal equality, or an object of operators.
-class ValueTest: @unchecked Sendable {
-    /// `insensitive`: string literals compare case-insensitively (for `$alli`).
-    func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool { false }
-}
-
-final class EqualsTest: ValueTest {
-    let expected: JSON
-    /// `expected` lower-cased, when it is a string (for `$alli`).
-    private let folded: String?
-    init(_ expected: JSON) {
-        self.expected = expected
-        folded = expected.stringValue?.lowercased()
-    }
-
-    override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
-        if insensitive, let folded, case .string(let v) = value {
-            return codePointsEqual(folded, v.lowercased())
-        }
-        return pythonEquals(expected, value)
-    }
-}
-
-/// Every operator of an operator object passes.
-final class OperatorsTest: ValueTest {
-    let operators: [ConditionOperator]
-    private let unowned: UnownedList<ConditionOperator>
-    init(_ operators: [ConditionOperator]) {
-        self.operators = operators
-        self.unowned = UnownedList(operators)
-    }
-
-    override func evaluate(_ value: JSON, insensitive: Bool = false) -> Bool {
-        unowned.allSatisfy { $0.evaluate(value) }
-    }
-}
-
-/// A list for `$in`-style membership, indexed when it is long enough to pay off.
-struct MembershipList: Sendable {
-    let items: [JSON]
-    let set: Set<JSON>?
-    /// Lower-cased string items, for the case-insensitive operators.
-    let folded: [JSON]
-    /// The items when the list is short and every item is a string: then only a string can be
-    /// a member, and membership is a few byte comparisons.
-    let shortStrings: [String]?
-
-    init(_ items: [JSON], caseInsensitive: Bool) {
-        self.set = !caseInsensitive && items.count > 8 ? Set(items.filter { $0.isScalar }.map { $0.pythonHashKey }) : nil
-        self.folded = caseInsensitive ? items.map { $0.caseFolded } : []
-        let strings = items.compactMap { $0.stringValue }
-        self.shortStrings = !caseInsensitive && items.count <= 8 && strings.count == items.count ? strings : nil
-        // Only the general comparison reads the items themselves.
-        self.items = caseInsensitive || shortStrings != nil ? [] : items
-    }
-
-    /// The reference's `isIn`: an array attribute passes when it shares any element with the
-    /// list; any other value when it equals an element.
-    func contains(_ value: JSON, insensitive: Bool) -> Bool {
-        if case .array(let values) = value {
-            for v in values where containsScalar(v, insensitive: insensitive) { return true }
-            return false
-        }
-        return containsScalar(value, insensitive: insensitive)
-    }
-
-    private func containsScalar(_ value: JSON, insensitive: Bool) -> Bool {
-        if insensitive {
-            let v = value.caseFolded
-            for item in folded where pythonEquals(item, v) { return true }
-            return false
-        }
-        if let shortStrings {
-            guard case .string(let v) = value else { return false }
-            for s in shortStrings where codePointsEqual(s, v) { return true }
-            return false
-        }
-        if let set, value.isScalar { return set.contains(value.pythonHashKey) }
-        for item in items where pythonEquals(item, value) { return true }
-        return false
-    }
-}
-
-extension JSON {
-    var isScalar: Bool {
-        switch self {
-        case .array, .object: return false
-        default: return true
-        }
-    }
-
-    var caseFolded: JSON {
-        if case .string(let s) = self { return .string(s.lowercased()) }
-        return self
-    }
-}
-
-/// One `$operator` of an operator object: a test on the value (an object of one operator is
-/// that operator itself; several are an `OperatorsTest`). Operators ignore the `insensitive`
-/// argument (`$alli` passes it to its literals); theirs is their own.
-class ConditionOperator: ValueTest, @unchecked Sendable {}
-
-enum ComparisonKind: Sendable {
+enum ComparisonKind: UInt8 {
     case eq, ne, lt, lte, gt, gte
 
     @inline(__always)
@@ -287,249 +100,498 @@ enum ComparisonKind: Sendable {
     }
 }
 
-/// `$eq $ne $lt $lte $gt $gte` with the reference's Python comparison.
-final class CompareOperator: ConditionOperator {
-    let operand: JSON
-    let kind: ComparisonKind
-    init(_ operand: JSON, _ kind: ComparisonKind) {
-        self.operand = operand
-        self.kind = kind
+/// One node of a compiled condition: 16 bytes.
+struct ConditionNode: FlatRecord {
+    var op: ConditionOp
+    var flag: UInt8
+    var a: Int32
+    var b: Int32
+    var c: Int32
+
+    init(_ op: ConditionOp, flag: UInt8 = 0, a: Int32 = -1, b: Int32 = -1, c: Int32 = -1) {
+        self.op = op
+        self.flag = flag
+        self.a = a
+        self.b = b
+        self.c = c
     }
 
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        // Two integers, the common case of numeric targeting: compared directly.
-        if case .int(let x) = value, case .int(let y) = operand { return kind.holds(x > y ? 1 : (x < y ? -1 : 0)) }
-        guard let order = pythonCompare(value, operand) else { return false }
-        return kind.holds(order)
-    }
+    /// Never passes.
+    static var none: ConditionNode { ConditionNode(.constant, flag: 0) }
 }
 
-/// `$veq $vne $vlt $vlte $vgt $vgte`: the operand padded once, the attribute per evaluation.
-final class VersionOperator: ConditionOperator {
-    let operand: PaddedVersion
-    let kind: ComparisonKind
-    init(_ operand: PaddedVersion, _ kind: ComparisonKind) {
-        self.operand = operand
-        self.kind = kind
+/// Compiled conditions: nodes, the lists of children, path segments, membership tables and
+/// regexes, read in place by `ConditionReader`. Operands live in a document beside it.
+final class ConditionProgram: Sendable {
+    let nodes: FlatBuffer<ConditionNode>
+    let lists: FlatBuffer<Int32>
+    let keys: FlatBuffer<StringRef>
+    let slots: FlatBuffer<Int32>
+    let regexRefs: FlatBuffer<ObjectRef<CompiledRegex>>
+    /// Keeps the regexes `regexRefs` names alive.
+    private let regexes: [CompiledRegex]
+    /// The views a reader reads, kept out of line (so a reader is two pointers).
+    let tables: FlatBox<ConditionTables>
+
+    init(
+        nodes: [ConditionNode], lists: [Int32], keys: [StringRef], slots: [Int32], regexes: [CompiledRegex]
+    ) {
+        self.nodes = FlatBuffer(nodes)
+        self.lists = FlatBuffer(lists)
+        self.keys = FlatBuffer(keys)
+        self.slots = FlatBuffer(slots)
+        self.regexes = regexes
+        regexRefs = FlatBuffer(regexes.map { ObjectRef($0) })
+        tables = FlatBox(
+            ConditionTables(
+                nodes: self.nodes.view, lists: self.lists.view, keys: self.keys.view, slots: self.slots.view,
+                regexes: regexRefs.view))
     }
 
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        // The attribute's padded form is built on the stack and compared in place.
-        return PaddedVersion.withPadded(PaddedVersion.text(of: value)) { v in
-            operand.bytes.withUnsafeBufferPointer { o in
-                kind.holds(bytesEqual(v, o) ? 0 : (v.lexicographicallyPrecedes(o) ? -1 : 1))
-            }
-        }
-    }
-}
-
-/// `$in $nin $ini $nini`, and `$inGroup $notInGroup` with the saved group resolved.
-final class MembershipOperator: ConditionOperator {
-    let list: MembershipList
-    let negated: Bool
-    let insensitive: Bool
-    init(_ list: MembershipList, negated: Bool, insensitive: Bool) {
-        self.list = list
-        self.negated = negated
-        self.insensitive = insensitive
-    }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { list.contains(value, insensitive: insensitive) != negated }
-}
-
-/// `$regex $regexi $notRegex $notRegexi`; a pattern that did not compile fails.
-final class RegexOperator: ConditionOperator {
-    let regex: CompiledRegex?
-    let negated: Bool
-    init(_ regex: CompiledRegex?, negated: Bool) {
-        self.regex = regex
-        self.negated = negated
-    }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        // A pattern that did not compile, a non-string value, or a search the engine gave up
-        // on: the operator fails, as the reference's raised exceptions make it fail.
-        guard let regex, case .string(let s) = value, let found = regex.search(s) else { return false }
-        return found != negated
+    var byteCount: Int {
+        nodes.byteCount + lists.byteCount + keys.byteCount + slots.byteCount + regexRefs.byteCount
     }
 }
 
-/// `$elemMatch` with an operator object: some element passes the operators.
-final class ElemMatchValueOperator: ConditionOperator {
-    let test: ValueTest
-    init(_ test: ValueTest) { self.test = test }
+/// Compiles conditions, appending operands to a document builder. Recursion follows the JSON,
+/// whose depth the parser bounds.
+struct ConditionProgramBuilder {
+    private var nodes: [ConditionNode] = []
+    private var lists: [Int32] = []
+    private var keys: [StringRef] = []
+    private var slots: [Int32] = []
+    private var regexes: [CompiledRegex] = []
 
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        guard case .array(let items) = value else { return false }
-        for item in items where test.evaluate(item) { return true }
-        return false
-    }
-}
+    init() {}
 
-/// `$elemMatch` with a condition: some element, as attributes, passes it.
-final class ElemMatchConditionOperator: ConditionOperator {
-    let condition: ConditionNode
-    init(_ condition: ConditionNode) { self.condition = condition }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        guard case .array(let items) = value else { return false }
-        for item in items where condition.evaluate(item) { return true }
-        return false
-    }
-}
-
-final class SizeOperator: ConditionOperator {
-    let test: ValueTest
-    init(_ test: ValueTest) { self.test = test }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        guard case .array(let items) = value else { return false }
-        return test.evaluate(.int(Int64(items.count)))
-    }
-}
-
-/// `$all $alli`: every test passes for some element.
-final class AllOperator: ConditionOperator {
-    let tests: [ValueTest]
-    let insensitive: Bool
-    init(_ tests: [ValueTest], insensitive: Bool) {
-        self.tests = tests
-        self.insensitive = insensitive
+    func finish() -> ConditionProgram {
+        ConditionProgram(nodes: nodes, lists: lists, keys: keys, slots: slots, regexes: regexes)
     }
 
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool {
-        guard case .array(let items) = value else { return false }
-        for test in tests {
-            var passing = false
-            for item in items where test.evaluate(item, insensitive: insensitive) {
-                passing = true
-                break
-            }
-            if !passing { return false }
-        }
-        return true
+    private mutating func add(_ node: ConditionNode) -> Int32 {
+        nodes.append(node)
+        return Int32(truncatingIfNeeded: nodes.count - 1)
     }
-}
 
-final class ExistsOperator: ConditionOperator {
-    let shouldExist: Bool
-    init(_ shouldExist: Bool) { self.shouldExist = shouldExist }
+    private mutating func list(_ items: [Int32]) -> (start: Int32, count: Int32) {
+        let start = Int32(truncatingIfNeeded: lists.count)
+        lists.append(contentsOf: items)
+        return (start, Int32(truncatingIfNeeded: items.count))
+    }
 
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { value.isNull != shouldExist }
-}
-
-final class TypeOperator: ConditionOperator {
-    let name: String
-    init(_ name: String) { self.name = name }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { value.typeName == name }
-}
-
-final class NotOperator: ConditionOperator {
-    let test: ValueTest
-    init(_ test: ValueTest) { self.test = test }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { !test.evaluate(value) }
-}
-
-final class ConstantOperator: ConditionOperator {
-    let value: Bool
-    init(_ value: Bool) { self.value = value }
-
-    override func evaluate(_ value: JSON, insensitive _: Bool = false) -> Bool { self.value }
-}
-
-/// Turns condition JSON into the compiled tree. Recursion follows the JSON, whose depth the
-/// parser bounds.
-struct ConditionCompiler {
-    let savedGroups: JSONObject?
-
-    mutating func compileCondition(_ json: JSON) -> ConditionNode {
-        guard case .object(let object) = json else { return ConstantNode(false) }
-        var nodes: [ConditionNode] = []
-        nodes.reserveCapacity(object.count)
+    /// A condition object: its root node.
+    mutating func compileCondition(_ json: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder) -> Int32 {
+        guard case .object(let object) = json else { return add(ConditionNode(.constant, flag: 0)) }
+        var children: [Int32] = []
+        children.reserveCapacity(object.count)
         for (key, value) in object.pairs {
             switch key {
-            case "$or": nodes.append(compileList(value).map { OrNode($0) } ?? ConstantNode(false))
-            case "$nor": nodes.append(compileList(value).map { NorNode($0) } ?? ConstantNode(false))
-            case "$and": nodes.append(compileList(value).map { AllNode($0) } ?? ConstantNode(false))
-            case "$not": nodes.append(NotNode(compileCondition(value)))
+            case "$or", "$nor", "$and":
+                guard case .array(let items) = value else {
+                    children.append(add(ConditionNode(.constant, flag: 0)))
+                    continue
+                }
+                let compiled = items.map { compileCondition($0, savedGroups: savedGroups, values: &values) }
+                let l = list(compiled)
+                let op: ConditionOp = key == "$or" ? .or : (key == "$nor" ? .nor : .and)
+                children.append(add(ConditionNode(op, a: l.start, b: l.count)))
+            case "$not":
+                let child = compileCondition(value, savedGroups: savedGroups, values: &values)
+                children.append(add(ConditionNode(.not, a: child)))
             default:
-                let test = compileValueTest(value)
-                if let equals = test as? EqualsTest, case .string(let expected) = equals.expected {
-                    nodes.append(AttributeEqualsStringNode(AttributePath(key), expected))
+                let path = self.path(key, values: &values)
+                if case .string = value {
+                    let expected = values.add(value)
+                    children.append(add(ConditionNode(.attributeEqualsString, a: path.start, b: expected, c: path.count)))
                 } else {
-                    nodes.append(AttributeNode(AttributePath(key), test))
+                    let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
+                    children.append(add(ConditionNode(.attribute, a: path.start, b: test, c: path.count)))
                 }
             }
         }
-        return nodes.count == 1 ? nodes[0] : AllNode(nodes)
+        if children.count == 1 { return children[0] }
+        let l = list(children)
+        return add(ConditionNode(.and, a: l.start, b: l.count))
     }
 
-    private mutating func compileList(_ json: JSON) -> [ConditionNode]? {
-        guard case .array(let items) = json else { return nil }
-        return items.map { compileCondition($0) }
-    }
-
-    /// An operator object (every key starts with `$`) or a literal to compare for equality.
-    mutating func compileValueTest(_ json: JSON) -> ValueTest {
-        guard case .object(let object) = json, isOperatorObject(object) else { return EqualsTest(json) }
-        var ops: [ConditionOperator] = []
-        for (key, value) in object.pairs {
-            ops.append(compileOperator(key, value))
+    /// A dotted attribute path, split once.
+    private mutating func path(_ path: String, values: inout DocumentBuilder) -> (start: Int32, count: Int32) {
+        let start = Int32(truncatingIfNeeded: keys.count)
+        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+            keys.append(values.string(String(part)))
         }
-        return ops.count == 1 ? ops[0] : OperatorsTest(ops)
+        return (start, Int32(truncatingIfNeeded: keys.count) - start)
     }
 
-    private func isOperatorObject(_ object: JSONObject) -> Bool {
+    private static func isOperatorObject(_ object: JSONObject) -> Bool {
         object.keys.allSatisfy { $0.utf8.first == UInt8(ascii: "$") }
     }
 
-    private mutating func compileOperator(_ op: String, _ value: JSON) -> ConditionOperator {
+    /// An operator object (every key starts with `$`) or a literal to compare for equality.
+    mutating func compileValueTest(_ json: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder) -> Int32 {
+        guard case .object(let object) = json, Self.isOperatorObject(object) else {
+            let expected = values.add(json)
+            let folded = json.stringValue.map { values.addString($0.lowercased()) } ?? -1
+            return add(ConditionNode(.equals, b: expected, c: folded))
+        }
+        var ops: [Int32] = []
+        for (key, value) in object.pairs {
+            ops.append(compileOperator(key, value, savedGroups: savedGroups, values: &values))
+        }
+        if ops.count == 1 { return ops[0] }
+        let l = list(ops)
+        return add(ConditionNode(.operators, a: l.start, b: l.count))
+    }
+
+    private mutating func constant(_ value: Bool) -> Int32 {
+        add(ConditionNode(.constantTest, flag: value ? 1 : 0))
+    }
+
+    private static let comparisons: [String: ComparisonKind] = [
+        "$eq": .eq, "$ne": .ne, "$lt": .lt, "$lte": .lte, "$gt": .gt, "$gte": .gte,
+    ]
+    private static let versions: [String: ComparisonKind] = [
+        "$veq": .eq, "$vne": .ne, "$vlt": .lt, "$vlte": .lte, "$vgt": .gt, "$vgte": .gte,
+    ]
+
+    private mutating func compileOperator(
+        _ op: String, _ value: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder
+    ) -> Int32 {
+        if let kind = Self.comparisons[op] {
+            return add(ConditionNode(.compare, flag: kind.rawValue, b: values.add(value)))
+        }
+        if let kind = Self.versions[op] {
+            let padded = values.add(.string(PaddedVersion(json: value).string))
+            return add(ConditionNode(.version, flag: kind.rawValue, b: padded))
+        }
         switch op {
-        case "$eq": return CompareOperator(value, .eq)
-        case "$ne": return CompareOperator(value, .ne)
-        case "$lt": return CompareOperator(value, .lt)
-        case "$lte": return CompareOperator(value, .lte)
-        case "$gt": return CompareOperator(value, .gt)
-        case "$gte": return CompareOperator(value, .gte)
-        case "$veq": return VersionOperator(PaddedVersion(json: value), .eq)
-        case "$vne": return VersionOperator(PaddedVersion(json: value), .ne)
-        case "$vlt": return VersionOperator(PaddedVersion(json: value), .lt)
-        case "$vlte": return VersionOperator(PaddedVersion(json: value), .lte)
-        case "$vgt": return VersionOperator(PaddedVersion(json: value), .gt)
-        case "$vgte": return VersionOperator(PaddedVersion(json: value), .gte)
         case "$in", "$nin", "$ini", "$nini":
-            guard case .array(let items) = value else { return ConstantOperator(false) }
+            guard case .array(let items) = value else { return constant(false) }
             let insensitive = op == "$ini" || op == "$nini"
-            return MembershipOperator(
-                MembershipList(items, caseInsensitive: insensitive),
-                negated: op == "$nin" || op == "$nini", insensitive: insensitive)
+            return membership(items, negated: op == "$nin" || op == "$nini", insensitive: insensitive, values: &values)
         case "$inGroup", "$notInGroup":
             let negated = op == "$notInGroup"
-            guard case .string(let groupId) = value else { return ConstantOperator(false) }
-            guard let group = savedGroups?[groupId] else { return ConstantOperator(negated) }
-            let items = group.arrayValue ?? []
-            return MembershipOperator(MembershipList(items, caseInsensitive: false), negated: negated, insensitive: false)
+            guard case .string(let groupId) = value else { return constant(false) }
+            guard let group = savedGroups?[groupId] else { return constant(negated) }
+            return membership(group.arrayValue ?? [], negated: negated, insensitive: false, values: &values)
         case "$regex", "$regexi", "$notRegex", "$notRegexi":
-            guard case .string(let pattern) = value else { return ConstantOperator(false) }
-            let ignoreCase = op.hasSuffix("i")
-            let negated = op.hasPrefix("$not")
-            return RegexOperator(CompiledRegex(pattern, ignoreCase: ignoreCase), negated: negated)
+            guard case .string(let pattern) = value else { return constant(false) }
+            let negated: UInt8 = op.hasPrefix("$not") ? 1 : 0
+            guard let regex = CompiledRegex(pattern, ignoreCase: op.hasSuffix("i")) else {
+                return add(ConditionNode(.regex, flag: negated, a: -1))
+            }
+            regexes.append(regex)
+            return add(ConditionNode(.regex, flag: negated, a: Int32(truncatingIfNeeded: regexes.count - 1)))
         case "$elemMatch":
-            guard case .object(let object) = value else { return ConstantOperator(false) }
-            if isOperatorObject(object) { return ElemMatchValueOperator(compileValueTest(value)) }
-            return ElemMatchConditionOperator(compileCondition(value))
-        case "$size": return SizeOperator(compileValueTest(value))
+            guard case .object(let object) = value else { return constant(false) }
+            if Self.isOperatorObject(object) {
+                let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
+                return add(ConditionNode(.elemMatchValue, b: test))
+            }
+            let condition = compileCondition(value, savedGroups: savedGroups, values: &values)
+            return add(ConditionNode(.elemMatchCondition, b: condition))
+        case "$size":
+            let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
+            return add(ConditionNode(.size, b: test))
         case "$all", "$alli":
-            guard case .array(let items) = value else { return ConstantOperator(false) }
-            return AllOperator(items.map { compileValueTest($0) }, insensitive: op == "$alli")
-        case "$exists": return ExistsOperator(value.isTruthy)
+            guard case .array(let items) = value else { return constant(false) }
+            let tests = items.map { compileValueTest($0, savedGroups: savedGroups, values: &values) }
+            let l = list(tests)
+            return add(ConditionNode(.all, flag: op == "$alli" ? 1 : 0, a: l.start, b: l.count))
+        case "$exists":
+            return add(ConditionNode(.exists, flag: value.isTruthy ? 1 : 0))
         case "$type":
-            guard case .string(let name) = value else { return ConstantOperator(false) }
-            return TypeOperator(name)
-        case "$not": return NotOperator(compileValueTest(value))
-        default: return ConstantOperator(false)
+            guard case .string = value else { return constant(false) }
+            return add(ConditionNode(.type, b: values.add(value)))
+        case "$not":
+            let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
+            return add(ConditionNode(.notTest, b: test))
+        default:
+            return constant(false)
         }
+    }
+
+    /// A membership list; lists of more than eight items get a table of their scalars.
+    private mutating func membership(
+        _ items: [JSON], negated: Bool, insensitive: Bool, values: inout DocumentBuilder
+    ) -> Int32 {
+        let flag: UInt8 = (negated ? 1 : 0) | (insensitive ? 2 : 0)
+        let list = insensitive ? items.map { $0.stringValue.map { JSON.string($0.lowercased()) } ?? $0 } : items
+        let array = values.add(.array(list))
+        guard !insensitive, items.count > 8 else {
+            return add(ConditionNode(.membership, flag: flag, a: array, b: -1, c: 0))
+        }
+        var size = 16
+        while size < 2 * items.count { size <<= 1 }
+        let start = slots.count
+        slots.append(contentsOf: repeatElement(-1, count: size))
+        let mask = size - 1
+        // The array's elements are contiguous nodes after it is added.
+        let first = values.nodes[Int(array)].payload
+        for (i, item) in items.enumerated() where item.isScalar {
+            var slot = Int(truncatingIfNeeded: jsonScalarHash(item)) & mask
+            while slots[start + slot] >= 0 { slot = (slot + 1) & mask }
+            slots[start + slot] = Int32(truncatingIfNeeded: Int(truncatingIfNeeded: first) + i)
+        }
+        return add(
+            ConditionNode(
+                .membership, flag: flag, a: array, b: Int32(truncatingIfNeeded: start), c: Int32(truncatingIfNeeded: size)))
+    }
+}
+
+/// `Val.scalarHash` of a tree value (for building membership tables).
+func jsonScalarHash(_ j: JSON) -> UInt64 {
+    switch j {
+    case .null: return mix64(0x6e75_6c6c)
+    case .string(let s):
+        var h = fnvOffsetBasis
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return mix64(UInt64(h) | 0x5_0000_0000)
+    case .bool(let b): return mix64((b ? 1.0 : 0.0).bitPattern)
+    case .int(let i):
+        var d = Double(i)
+        if d == 0 { d = 0 }
+        return mix64(d.bitPattern)
+    case .double(var d):
+        if d == 0 { d = 0 }
+        return mix64(d.bitPattern)
+    case .array, .object: return 0
+    }
+}
+
+/// What a condition is evaluated against: the attributes, or (for a prerequisite) the object
+/// `{"value": parent}` without building it.
+struct ConditionRoot {
+    let value: Val
+    let wrapsValue: Bool
+
+    init(_ attributes: Val) {
+        value = attributes
+        wrapsValue = false
+    }
+
+    init(parentValue: Val) {
+        value = parentValue
+        wrapsValue = true
+    }
+}
+
+/// The views of a condition program's storage.
+struct ConditionTables: BitwiseCopyable {
+    let nodes: FlatView<ConditionNode>
+    let lists: FlatView<Int32>
+    let keys: FlatView<StringRef>
+    let slots: FlatView<Int32>
+    let regexes: FlatView<ObjectRef<CompiledRegex>>
+}
+
+/// Evaluates compiled conditions, reading the program and its operands in place.
+struct ConditionReader: Sendable {
+    private let tables: FlatRef<ConditionTables>
+    let values: DocView
+
+    init(_ program: ConditionProgram, values: DocView) {
+        tables = program.tables.ref
+        self.values = values
+    }
+
+    var nodes: FlatView<ConditionNode> { tables.pointee.nodes }
+    var lists: FlatView<Int32> { tables.pointee.lists }
+    var keys: FlatView<StringRef> { tables.pointee.keys }
+    var slots: FlatView<Int32> { tables.pointee.slots }
+    var regexes: FlatView<ObjectRef<CompiledRegex>> { tables.pointee.regexes }
+
+    /// Whether the condition at `node` passes. Recursion follows the compiled condition, as
+    /// deep as its JSON was.
+    func evaluate(_ node: Int32, _ root: ConditionRoot) -> Bool {
+        let n = nodes[node]
+        switch n.op {
+        case .and:
+            var i: Int32 = 0
+            while i < n.b {
+                if !evaluate(lists[n.a &+ i], root) { return false }
+                i &+= 1
+            }
+            return true
+        case .or:
+            if n.b == 0 { return true }
+            var i: Int32 = 0
+            while i < n.b {
+                if evaluate(lists[n.a &+ i], root) { return true }
+                i &+= 1
+            }
+            return false
+        case .nor:
+            if n.b == 0 { return false }
+            var i: Int32 = 0
+            while i < n.b {
+                if evaluate(lists[n.a &+ i], root) { return false }
+                i &+= 1
+            }
+            return true
+        case .not:
+            return !evaluate(n.a, root)
+        case .attribute:
+            return test(n.b, lookup(n.a, n.c, root), insensitive: false)
+        case .attributeEqualsString:
+            let v = lookup(n.a, n.c, root)
+            return v.kind == .string && v.bytes == Val(values, n.b).bytes
+        case .constant, .constantTest:
+            return n.flag != 0
+        default:
+            // A test node where a condition belongs: never compiled so.
+            return false
+        }
+    }
+
+    /// The value at the path of keys `start ..< start + count`; null when any segment is
+    /// missing or not an object.
+    @inline(__always)
+    private func lookup(_ start: Int32, _ count: Int32, _ root: ConditionRoot) -> Val {
+        var current = root.value
+        var i: Int32 = 0
+        if root.wrapsValue {
+            let k = values.span(keys[start])
+            guard k.count == 5, k[0] == 0x76, k[1] == 0x61, k[2] == 0x6c, k[3] == 0x75, k[4] == 0x65 else {
+                return .null
+            }
+            i = 1
+        }
+        while i < count {
+            let k = keys[start &+ i]
+            guard let next = current.lookup(values.span(k), hash: k.hash) else { return .null }
+            current = next
+            i &+= 1
+        }
+        return current
+    }
+
+    /// Whether `value` passes the test at `node`. `insensitive`: string literals compare
+    /// case-insensitively (`$alli` passes it to its element tests).
+    func test(_ node: Int32, _ value: Val, insensitive: Bool) -> Bool {
+        let n = nodes[node]
+        switch n.op {
+        case .equals:
+            if insensitive, n.c >= 0, value.kind == .string {
+                return value.bytes.string.lowercased().utf8.elementsEqual(Val(values, n.c).bytes.string.utf8)
+            }
+            return pythonEquals(Val(values, n.b), value)
+        case .operators:
+            var i: Int32 = 0
+            while i < n.b {
+                if !test(lists[n.a &+ i], value, insensitive: false) { return false }
+                i &+= 1
+            }
+            return true
+        case .compare:
+            let operand = Val(values, n.b)
+            let kind = ComparisonKind(rawValue: n.flag) ?? .eq
+            if value.kind == .int && operand.kind == .int {
+                let x = value.int
+                let y = operand.int
+                return kind.holds(x > y ? 1 : (x < y ? -1 : 0))
+            }
+            guard let order = pythonCompare(value, operand) else { return false }
+            return kind.holds(order)
+        case .version:
+            let kind = ComparisonKind(rawValue: n.flag) ?? .eq
+            let operand = Val(values, n.b).bytes
+            return PaddedVersion.withPadded(value) { v in kind.holds(v.compare(operand)) }
+        case .membership:
+            return contains(n, value) != (n.flag & 1 != 0)
+        case .regex:
+            guard value.kind == .string else { return false }
+            let text = value.bytes.string
+            guard let found = regexes[n.a].with({ $0.search(text) }), let matched = found else { return false }
+            return matched != (n.flag != 0)
+        case .elemMatchValue:
+            guard value.kind == .array else { return false }
+            for i in 0..<value.count where test(n.b, value.element(i), insensitive: false) { return true }
+            return false
+        case .elemMatchCondition:
+            guard value.kind == .array else { return false }
+            for i in 0..<value.count where evaluate(n.b, ConditionRoot(value.element(i))) { return true }
+            return false
+        case .size:
+            guard value.kind == .array else { return false }
+            return test(n.b, Val(integer: Int64(value.count)), insensitive: false)
+        case .all:
+            guard value.kind == .array else { return false }
+            let count = value.count
+            var t: Int32 = 0
+            while t < n.b {
+                let testNode = lists[n.a &+ t]
+                var passing = false
+                for i in 0..<count where test(testNode, value.element(i), insensitive: n.flag != 0) {
+                    passing = true
+                    break
+                }
+                if !passing { return false }
+                t &+= 1
+            }
+            return true
+        case .exists:
+            return value.isNull != (n.flag != 0)
+        case .type:
+            let name = value.typeName
+            let expected = Val(values, n.b).bytes
+            guard expected.count == name.utf8CodeUnitCount else { return false }
+            var equal = true
+            name.withUTF8Buffer { b in
+                for i in 0..<b.count where b[i] != expected[i] { equal = false }
+            }
+            return equal
+        case .notTest:
+            return !test(n.b, value, insensitive: false)
+        case .constantTest, .constant:
+            return n.flag != 0
+        default:
+            return false
+        }
+    }
+
+    /// The reference's `isIn`: an array attribute passes when it shares any element with the
+    /// list; any other value when it equals an element.
+    private func contains(_ n: ConditionNode, _ value: Val) -> Bool {
+        if value.kind == .array {
+            for i in 0..<value.count where containsOne(n, value.element(i)) { return true }
+            return false
+        }
+        return containsOne(n, value)
+    }
+
+    private func containsOne(_ n: ConditionNode, _ value: Val) -> Bool {
+        let list = Val(values, n.a)
+        if n.flag & 2 != 0 {
+            // Case-insensitive: the list was lower-cased when compiled.
+            if value.kind == .string {
+                let lowered = Array(value.bytes.string.lowercased().utf8)
+                return lowered.withUnsafeBufferPointer { buffer in
+                    let v = ByteSpan(buffer)
+                    for i in 0..<list.count {
+                        let item = list.element(i)
+                        if item.kind == .string && item.bytes == v { return true }
+                    }
+                    return false
+                }
+            }
+            for i in 0..<list.count where pythonEquals(list.element(i), value) { return true }
+            return false
+        }
+        if n.b >= 0 && n.c > 0 && value.isScalar {
+            let mask = Int(n.c) - 1
+            var slot = Int(truncatingIfNeeded: value.scalarHash) & mask
+            var probes = 0
+            while probes < Int(n.c) {
+                let item = slots[Int(n.b) + slot]
+                if item < 0 { return false }
+                if pythonEquals(Val(values, item), value) { return true }
+                slot = (slot + 1) & mask
+                probes += 1
+            }
+            return false
+        }
+        for i in 0..<list.count where pythonEquals(list.element(i), value) { return true }
+        return false
     }
 }

@@ -111,7 +111,7 @@ public final class ExperimentResult: Sendable {
 }
 
 /// Where a feature's value came from.
-public enum FeatureSource: String, Sendable {
+public enum FeatureSource: String, Sendable, BitwiseCopyable {
     case unknownFeature
     case defaultValue
     case force
@@ -184,55 +184,5 @@ public struct FeatureResult: Sendable {
         if let experiment { o["experiment"] = experiment.json }
         if let experimentResult { o["experimentResult"] = experimentResult.json }
         return .object(o)
-    }
-}
-
-/// The text of a rule's experiment results, per variation, in the parts that do not depend on
-/// the user: for the common result (in the experiment, hashed on the experiment's own hash
-/// attribute), everything but the hash value, `stickyBucketUsed` and the bucket. Built the first
-/// time a full result of the rule is written as JSON, and kept with the rule.
-final class ResultTemplates: Sendable {
-    struct Variation {
-        /// The feature result up to `"hashValue":`.
-        let head: [UInt8]
-        /// `,"key":…` after the hash value.
-        let key: [UInt8]
-        /// `,"name":…}}`: the end of the experiment result and of the feature result.
-        let end: [UInt8]
-    }
-
-    let variations: [Variation]
-
-    /// Appends the full result for the user in `variation`; false (nothing written) for a
-    /// variation the experiment does not have.
-    func write(
-        variation i: Int, hashValue: JSON, stickyBucketUsed: Bool, bucket: Double?, to out: inout [UInt8]
-    ) -> Bool {
-        guard i >= 0 && i < variations.count else { return false }
-        variations[i].head.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-        hashValue.write(to: &out)
-        variations[i].key.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-        ExperimentResult.writeTail(stickyBucketUsed: stickyBucketUsed, bucket: bucket, to: &out)
-        variations[i].end.withUnsafeBufferPointer { out.append(contentsOf: $0) }
-        return true
-    }
-
-    init(featureKey: String, ruleId: String?, experiment: Experiment) {
-        variations = experiment.variations.indices.map { i in
-            let label = i < experiment.variationLabels.count ? experiment.variationLabels[i] : nil
-            let value = experiment.variations[i]
-            var head: [UInt8] = []
-            FeatureResult.writeHead(value: value, source: .experiment, ruleId: ruleId, experiment: experiment, to: &head)
-            head.appendLiteral(#","experimentResult":"#)
-            ExperimentResult.writeHead(
-                featureId: featureKey.isEmpty ? nil : featureKey, variationId: i, inExperiment: true, value: value,
-                hashUsed: true, hashAttribute: experiment.hashAttribute, to: &head)
-            var key: [UInt8] = []
-            ExperimentResult.writeKey(label?.key ?? String(i), to: &key)
-            var end: [UInt8] = []
-            ExperimentResult.writeEnd(name: label?.name, passthrough: label?.passthrough ?? false, to: &end)
-            end.append(UInt8(ascii: "}"))
-            return Variation(head: head, key: key, end: end)
-        }
     }
 }

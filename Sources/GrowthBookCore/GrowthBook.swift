@@ -1,6 +1,6 @@
 import Synchronization
 
-/// An error from configuring a GrowthBook instance.
+/// An error from configuring or calling a GrowthBook instance.
 public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         case invalidJSON(JSONError)
@@ -16,104 +16,50 @@ public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
     public static func wrongType(_ message: String) -> GrowthBookError {
         GrowthBookError(kind: .wrongType, message: message)
     }
+
+    public static func invalidArgument(_ message: String) -> GrowthBookError {
+        GrowthBookError(kind: .invalidArgument, message: message)
+    }
+
+    /// Bytes that are not UTF-8, at `offset`.
+    static func invalidUTF8(_ what: String, offset: Int) -> GrowthBookError {
+        let e = JSONError(kind: .invalidUTF8, message: "\(what) is not valid UTF-8", offset: offset)
+        return GrowthBookError(kind: .invalidJSON(e), message: e.description)
+    }
+}
+
+/// Attributes parsed once, for any number of evaluations on any handle (`gb_attributes`).
+public final class Attributes: Sendable {
+    public let json: JSON
+    let document: Document
+
+    public init(_ attributes: JSONObject) {
+        json = .object(attributes)
+        document = Document(json)
+    }
 }
 
 /// A GrowthBook context: features, attributes, settings and callbacks, safe to use from many
 /// threads at once.
 ///
-/// Everything an evaluation reads is one immutable `State`, replaced whole by each setter, so an
-/// evaluation takes one reference under a short lock and then runs with no lock held. The only
-/// mutable state shared by evaluations is the tracking and assignment bookkeeping, behind its
-/// own lock (an assignment that did not change is recognised without it), and callbacks are
-/// never called with a lock held.
+/// Everything an evaluation reads is one immutable `EvaluationContext` in a `StateCell`,
+/// replaced whole by each setter; evaluations read it with no lock and no shared reference
+/// count, and a replaced state is freed when the last evaluation on it ends. The compiled
+/// features (`Snapshot`) are shared by every state and every thread: a feature update compiles
+/// once, on the thread that sets it. The only mutable state evaluations share is the tracking
+/// and assignment bookkeeping, behind its own lock (an assignment that did not change is
+/// recognised without it), and callbacks are never called with a lock held.
 public final class GrowthBook: Sendable {
-    /// What an evaluation reads, replaced whole on every change.
-    public final class State: Sendable {
-        public let hooks: Hooks
-        public let stickyService: (any StickyBucketService)?
-        /// Explicit identifier attributes; nil derives them from the features.
-        public let stickyIdentifierAttributes: [String]?
-        /// An evaluator for the state's own attributes, built once: evaluations read it in
-        /// place rather than building one (two reference counts) per call. It holds the
-        /// features, settings, sticky docs and attributes (through its context).
-        public let evaluator: Evaluator
-
-        /// What evaluations read besides the attributes.
-        public var context: EvaluationContext { evaluator.context }
-        public var features: FeatureSet { evaluator.context.features }
-        public var settings: EvaluationSettings { evaluator.context.settings }
-        /// Sticky docs loaded for `attributes`.
-        public var stickyDocs: StickyBucketDocs? { evaluator.context.sticky }
-        public var attributes: JSON { evaluator.attributes }
-
-        init(
-            features: FeatureSet, attributes: JSON, settings: EvaluationSettings, hooks: Hooks,
-            stickyService: (any StickyBucketService)?, stickyIdentifierAttributes: [String]?,
-            stickyDocs: StickyBucketDocs?
-        ) {
-            self.hooks = hooks
-            self.stickyService = stickyService
-            self.stickyIdentifierAttributes = stickyIdentifierAttributes
-            evaluator = Evaluator(
-                context: EvaluationContext(
-                    features: features, settings: settings, sticky: stickyDocs, hooks: hooks, logLevel: hooks.logLevel),
-                attributes: attributes)
-        }
-
-        func with(
-            features: FeatureSet? = nil, attributes: JSON? = nil, settings: EvaluationSettings? = nil,
-            hooks: Hooks? = nil, stickyService: (any StickyBucketService)?? = nil,
-            stickyIdentifierAttributes: [String]?? = nil, stickyDocs: StickyBucketDocs?? = nil
-        ) -> State {
-            State(
-                features: features ?? self.features, attributes: attributes ?? self.attributes,
-                settings: settings ?? self.settings, hooks: hooks ?? self.hooks,
-                stickyService: stickyService ?? self.stickyService,
-                stickyIdentifierAttributes: stickyIdentifierAttributes ?? self.stickyIdentifierAttributes,
-                stickyDocs: stickyDocs ?? self.stickyDocs)
-        }
-
-        /// A copy for one thread's private use: the same answers, but compiled features,
-        /// attributes, settings and hooks object of its own, so that evaluating on it writes to
-        /// no reference count another thread is writing (shared counts made threads sharing a
-        /// handle slower than one). `features` is that thread's private copy of this state's
-        /// feature set. The callbacks, the bookkeeping and the sticky bucket docs stay shared:
-        /// they are the context's.
-        public func privateCopy(features privateFeatures: FeatureSet) -> State {
-            var s = settings
-            s.forcedVariations = s.forcedVariations.deepCopy()
-            s.groups = s.groups.deepCopy()
-            s.overrides = s.overrides.deepCopy()
-            s.url = String(decoding: Array(s.url.utf8), as: UTF8.self)
-            return State(
-                features: privateFeatures, attributes: attributes.deepCopy(), settings: s, hooks: hooks.privateCopy(),
-                stickyService: stickyService, stickyIdentifierAttributes: stickyIdentifierAttributes,
-                stickyDocs: stickyDocs)
-        }
-
-        /// The identifier attributes and their hash values for sticky bucket look-ups.
-        func stickyAttributes(for attributes: JSON) -> [(name: String, value: String)] {
-            let names = stickyIdentifierAttributes ?? features.stickyIdentifierAttributes
-            var out: [(name: String, value: String)] = []
-            for name in names {
-                guard let v = attributes[name], !v.isNull else { continue }
-                let s = v.pythonString
-                if !s.isEmpty { out.append((name, s)) }
-            }
-            return out
-        }
-    }
-
     public typealias ExperimentCallback = @Sendable (Experiment, ExperimentResult) -> Void
     public typealias LogCallback = @Sendable (LogLevel, String) -> Void
 
     /// The callbacks of one state, and the bookkeeping they share (tracked exposures, latest
     /// assignments) across states.
-    public final class Hooks: EvaluationHooks {
+    final class Hooks: Sendable {
         let tracking: ExperimentCallback?
         let subscriptions: [(id: Int, callback: ExperimentCallback)]
         let logSink: LogCallback?
-        public let logLevel: LogLevel?
+        let logLevel: LogLevel?
         let bookkeeping: Bookkeeping
 
         init(
@@ -137,17 +83,7 @@ public final class GrowthBook: Sendable {
                 bookkeeping: bookkeeping)
         }
 
-        /// The same callbacks and bookkeeping in an object of a thread's own (see
-        /// `State.privateCopy`).
-        func privateCopy() -> Hooks {
-            Hooks(
-                tracking: tracking, subscriptions: subscriptions, logSink: logSink, logLevel: logLevel,
-                bookkeeping: bookkeeping)
-        }
-
-        public var tracksExposures: Bool { tracking != nil }
-
-        public func experimentViewed(_ experiment: Experiment, _ result: ExperimentResult) {
+        func experimentViewed(_ experiment: Experiment, _ result: ExperimentResult) {
             guard let tracking else { return }
             // The reference's de-duplication key.
             let key =
@@ -157,79 +93,57 @@ public final class GrowthBook: Sendable {
         }
 
         /// Records the latest assignment per experiment key (the reference's `_assigned`) and
-        /// calls the subscriptions when it changed. An unchanged assignment, the common case
-        /// of the same user evaluated again, is recognised without the lock: see
-        /// `Bookkeeping.epoch`.
-        public func experimentRan(
-            _ experiment: Experiment, inExperiment: Bool, variationId: Int, result: () -> ExperimentResult
+        /// calls the subscriptions when it changed. `stamps[slot]` (slot -1: none) is this
+        /// handle's stamp for the experiment: see `Bookkeeping.epoch`.
+        func experimentRan(
+            _ experiment: @autoclosure () -> Experiment, inExperiment: Bool, variationId: Int, stamps: AtomicWords,
+            slot: Int, result: () -> ExperimentResult
         ) {
-            let stamp = Bookkeeping.stamp(
-                epoch: bookkeeping.epoch.load(ordering: .relaxed), inExperiment: inExperiment, variationId: variationId)
-            if stamp != 0 && experiment.lastRecorded.load(ordering: .relaxed) == stamp { return }
-            let key = ExperimentKey(experiment)
+            let e = experiment()
+            let key = e.key
             let changed = bookkeeping.state.withLock { b -> ExperimentResult? in
                 var changed: ExperimentResult? = nil
-                if let prev = b.assigned[key]?.result, prev.inExperiment == inExperiment,
-                    prev.variationId == variationId
-                {
+                if let prev = b.assigned[key]?.result, prev.inExperiment == inExperiment, prev.variationId == variationId {
                     changed = nil
                 } else {
                     let r = result()
-                    if b.assigned[key] == nil { b.assignedOrder.append(experiment.key) }
-                    b.assigned[key] = (experiment, r)
+                    if b.assigned[key] == nil { b.assignedOrder.append(key) }
+                    b.assigned[key] = (e, r)
                     bookkeeping.epoch.store(Bookkeeping.nextEpoch(), ordering: .relaxed)
                     changed = r
                 }
                 // The entry for this key now holds this outcome, as of the current epoch.
-                experiment.lastRecorded.store(
+                stamps.store(
+                    slot,
                     Bookkeeping.stamp(
                         epoch: bookkeeping.epoch.load(ordering: .relaxed), inExperiment: inExperiment,
-                        variationId: variationId),
-                    ordering: .relaxed)
+                        variationId: variationId))
                 return changed
             }
             if let changed {
-                for s in subscriptions { s.callback(experiment, changed) }
+                for s in subscriptions { s.callback(e, changed) }
             }
         }
 
-        public func log(_ level: LogLevel, _ message: String) {
+        func log(_ level: LogLevel, _ message: String) {
             logSink?(level, message)
         }
     }
 
-    /// An experiment key with its hash computed once (at compile time for rule experiments), so
-    /// the per-evaluation assignment bookkeeping hashes an integer, not the string.
-    struct ExperimentKey: Hashable {
-        let key: String
-        let keyHash: Int
-
-        init(_ experiment: Experiment) {
-            key = experiment.key
-            keyHash = experiment.keyHash
-        }
-
-        init(_ key: String) {
-            self.key = key
-            keyHash = Experiment.hashKey(key)
-        }
-
-        func hash(into hasher: inout Hasher) { hasher.combine(keyHash) }
-        static func == (a: ExperimentKey, b: ExperimentKey) -> Bool { a.keyHash == b.keyHash && a.key == b.key }
-    }
-
+    /// Tracked exposures and the latest assignment per experiment key, shared by every state
+    /// of a handle.
     final class Bookkeeping: Sendable {
         struct Contents {
             var tracked = Set<String>()
-            var assigned: [ExperimentKey: (experiment: Experiment, result: ExperimentResult)] = [:]
+            var assigned: [String: (experiment: Experiment, result: ExperimentResult)] = [:]
             var assignedOrder: [String] = []
             var nextSubscriptionId = 1
         }
         let state = Mutex(Contents())
 
         /// Changes whenever `assigned` changes, to a number no bookkeeping in the process has
-        /// had before. An experiment stamps itself with the epoch and the outcome it found (or
-        /// put) in `assigned`; while the epoch is unchanged, the same outcome again needs no
+        /// had before. A handle stamps each experiment with the epoch and the outcome it found
+        /// (or put) in `assigned`; while the epoch is unchanged, the same outcome again needs no
         /// lock: `assigned` still holds it.
         let epoch = Atomic<UInt64>(Bookkeeping.nextEpoch())
 
@@ -245,18 +159,16 @@ public final class GrowthBook: Sendable {
         }
     }
 
-    private let current: Mutex<State>
-    /// Bumped (inside the lock) whenever `current` is replaced, so a reader that cached a state
-    /// can tell with one atomic load, and no lock, whether it is still the current one.
-    private let generationCounter = Atomic<UInt64>(0)
+    private let current: StateCell<EvaluationContext>
     private let bookkeeping = Bookkeeping()
 
     public init() {
         let hooks = Hooks(tracking: nil, subscriptions: [], logSink: nil, logLevel: nil, bookkeeping: bookkeeping)
-        current = Mutex(
-            State(
-                features: .empty, attributes: .object(JSONObject()), settings: EvaluationSettings(), hooks: hooks,
-                stickyService: nil, stickyIdentifierAttributes: nil, stickyDocs: nil))
+        current = StateCell(
+            EvaluationContext(
+                snapshot: .empty, attributes: .object(JSONObject()), attributesDocument: .emptyObject,
+                settings: EvaluationSettings(), stickyDocs: nil, stickyService: nil, stickyIdentifierAttributes: nil,
+                hooks: hooks))
     }
 
     /// A context configured from a GrowthBook options object: the `context` objects of the spec
@@ -293,13 +205,19 @@ public final class GrowthBook: Sendable {
         } else if o["stickyBucketing"]?.isTruthy == true {
             service = InMemoryStickyBucketService()
         }
-        let featureSet = FeatureSet(features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups)
+        let snapshot = Snapshot(features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups)
         update {
             $0.with(
-                features: featureSet, attributes: .object(attributes), settings: settings, stickyService: .some(service),
+                snapshot: snapshot, attributes: .object(attributes), settings: settings, stickyService: .some(service),
                 stickyIdentifierAttributes: .some(identifiers))
         }
         refreshStickyBuckets(force: true)
+    }
+
+    private static func object(_ v: JSON?, _ name: String) throws(GrowthBookError) -> JSONObject {
+        guard let v, !v.isNull else { return JSONObject() }
+        guard case .object(let o) = v else { throw .wrongType("\(name) must be a JSON object") }
+        return o
     }
 
     /// Forced variations as every entry point accepts them: experiment key → an integer
@@ -311,68 +229,57 @@ public final class GrowthBook: Sendable {
         return forced
     }
 
-    /// Replaces the forced variations (validated as `forcedVariations(_:)` does).
-    public func setForcedVariations(_ forced: JSONObject) throws(GrowthBookError) {
-        let checked = try Self.forcedVariations(forced)
-        updateSettings { $0.forcedVariations = checked }
-    }
-
-    private static func object(_ v: JSON?, _ name: String) throws(GrowthBookError) -> JSONObject {
-        guard let v, !v.isNull else { return JSONObject() }
-        guard case .object(let o) = v else { throw .wrongType("\(name) must be a JSON object") }
-        return o
-    }
-
     // MARK: State
 
-    /// The current state: one short lock to take a reference.
-    public var state: State { current.withLock { $0 } }
+    /// The current state (a reference of the caller's own; one short lock).
+    public var state: EvaluationContext { current.value }
 
-    /// The number of state changes so far: a state obtained with `stateAndGeneration` is still
-    /// current while this returns the generation it came with.
-    public var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
-
-    /// The current state and its generation, read together under the lock.
-    public var stateAndGeneration: (state: State, generation: UInt64) {
-        current.withLock { ($0, generationCounter.load(ordering: .relaxed)) }
+    /// One atomic change of the state.
+    private func update(_ change: (EvaluationContext) -> EvaluationContext) {
+        current.update { (s: EvaluationContext) -> (EvaluationContext, Void) in (change(s), ()) }
     }
 
-    private func update(_ change: (State) -> State) {
-        current.withLock {
-            $0 = change($0)
-            generationCounter.wrappingAdd(1, ordering: .releasing)
-        }
-    }
-
-    public func setFeatures(_ features: FeatureSet) {
-        update { $0.with(features: features) }
+    /// Replaces the features. The sticky bucket docs are reloaded when the identifier
+    /// attributes the features imply changed.
+    public func setFeatures(_ snapshot: Snapshot) {
+        update { $0.with(snapshot: snapshot) }
         refreshStickyBuckets(force: false)
     }
 
     /// Replaces the features with those of a JSON text (an object), keeping the saved groups;
     /// compiled as parsed, without building the tree of the whole text. False when the text is
-    /// not a JSON object.
+    /// not a JSON object. The compiling happens on the calling thread, before any lock.
     public func setFeatures(text: UnsafeBufferPointer<UInt8>) throws(JSONError) -> Bool {
-        let groups = state.features.savedGroups
-        guard let set = try FeatureSet.compile(featuresText: text, savedGroups: groups) else { return false }
-        setFeatures(set)
+        let groups = state.snapshot.savedGroups
+        guard let snapshot = try Snapshot.compile(featuresText: text, savedGroups: groups) else { return false }
+        // Saved groups set meanwhile win: recompile against them in the same step.
+        update { s in
+            s.with(snapshot: s.snapshot.savedGroups == groups ? snapshot : snapshot.with(savedGroups: s.snapshot.savedGroups))
+        }
+        refreshStickyBuckets(force: false)
         return true
     }
 
     /// Replaces the features, keeping the saved groups.
     public func setFeatures(_ definitions: JSONObject) {
-        let groups = state.features.savedGroups
-        setFeatures(FeatureSet(features: definitions, savedGroups: groups))
+        let groups = state.snapshot.savedGroups
+        let snapshot = Snapshot(features: definitions, savedGroups: groups)
+        update { s in
+            s.with(snapshot: s.snapshot.savedGroups == groups ? snapshot : snapshot.with(savedGroups: s.snapshot.savedGroups))
+        }
+        refreshStickyBuckets(force: false)
     }
 
-    /// Replaces the saved groups; the features are recompiled against them.
+    /// Replaces the saved groups; the features are recompiled against them, in one step with
+    /// the swap (so features set meanwhile are not lost).
     public func setSavedGroups(_ groups: JSONObject) {
-        let definitions = state.features.json.objectValue ?? JSONObject()
-        setFeatures(FeatureSet(features: definitions, savedGroups: groups.isEmpty ? nil : groups))
+        let g = groups.isEmpty ? nil : groups
+        update { $0.with(snapshot: $0.snapshot.with(savedGroups: g)) }
     }
 
     public func setAttributes(_ attributes: JSONObject) {
-        update { $0.with(attributes: .object(attributes)) }
+        let json = JSON.object(attributes)
+        update { $0.with(attributes: json) }
         refreshStickyBuckets(force: false)
     }
 
@@ -382,6 +289,12 @@ public final class GrowthBook: Sendable {
             change(&s)
             return state.with(settings: s)
         }
+    }
+
+    /// Replaces the forced variations (validated as `forcedVariations(_:)` does).
+    public func setForcedVariations(_ forced: JSONObject) throws(GrowthBookError) {
+        let checked = try Self.forcedVariations(forced)
+        updateSettings { $0.forcedVariations = checked }
     }
 
     public func setTrackingCallback(_ callback: ExperimentCallback?) {
@@ -406,13 +319,11 @@ public final class GrowthBook: Sendable {
     /// Whether a subscription with that id existed.
     @discardableResult
     public func unsubscribe(_ id: Int) -> Bool {
-        var found = false
-        update { state in
+        current.update { (state: EvaluationContext) -> (EvaluationContext, Bool) in
             let subs = state.hooks.subscriptions.filter { $0.id != id }
-            found = subs.count != state.hooks.subscriptions.count
-            return state.with(hooks: state.hooks.with(subscriptions: subs))
+            if subs.count == state.hooks.subscriptions.count { return (state, false) }
+            return (state.with(hooks: state.hooks.with(subscriptions: subs)), true)
         }
-        return found
     }
 
     public func setStickyBucketService(_ service: (any StickyBucketService)?, identifierAttributes: [String]? = nil) {
@@ -425,98 +336,98 @@ public final class GrowthBook: Sendable {
     public func refreshStickyBuckets(force: Bool) {
         let s = state
         guard let service = s.stickyService else {
-            if s.stickyDocs != nil { update { $0.with(stickyDocs: .some(nil)) } }
+            if s.stickyDocs != nil { update { $0.stickyService == nil ? $0.with(stickyDocs: .some(nil)) : $0 } }
             return
         }
         let attrs = s.stickyAttributes(for: s.attributes)
         if !force, let docs = s.stickyDocs, docs.matches(attrs) { return }
-        // The service is called with no lock held.
+        // The service is called with no lock held; the docs are installed only if the state
+        // still has the service and the attributes they were fetched for.
         let docs = StickyBucketDocs(service: service, attributes: attrs)
-        update { $0.stickyService === service ? $0.with(stickyDocs: .some(docs)) : $0 }
+        update { now in
+            guard now.stickyService === service, now.stickyAttributes(for: now.attributes).elementsEqual(
+                attrs, by: { $0.name == $1.name && $0.value == $1.value })
+            else { return now }
+            return now.with(stickyDocs: .some(docs))
+        }
     }
 
     /// Every experiment's latest assignment: key → (experiment, result).
     public var allResults: [(key: String, experiment: Experiment, result: ExperimentResult)] {
         bookkeeping.state.withLock { b in
-            b.assignedOrder.compactMap { k in b.assigned[ExperimentKey(k)].map { (k, $0.experiment, $0.result) } }
+            b.assignedOrder.compactMap { k in b.assigned[k].map { (k, $0.experiment, $0.result) } }
         }
     }
 
     // MARK: Evaluation
 
-    /// An evaluator for the current state, with the context's attributes or `attributes`.
-    /// Per-call attributes never change the context; their sticky docs are loaded for the call.
-    public func evaluator(attributes: JSON? = nil) -> Evaluator {
-        evaluator(state: state, attributes: attributes)
-    }
-
-    public func evaluator(state s: State, attributes: JSON?) -> Evaluator {
-        guard let attributes else { return s.evaluator }
-        if let service = s.stickyService {
-            let docs = StickyBucketDocs(service: service, attributes: s.stickyAttributes(for: attributes))
-            return Evaluator(context: s.context.with(sticky: docs), attributes: attributes)
+    /// The one entry point of feature evaluation: evaluates the feature whose key has these
+    /// UTF-8 bytes, for the handle's attributes or `attributes`, and hands `body` the outcome
+    /// (read it there: is-on, typed value, JSON text or result objects). An unknown key is
+    /// logged and evaluates as `unknownFeature`; a key that is not UTF-8 throws.
+    public func evaluate(
+        key: UnsafeBufferPointer<UInt8>, attributes: Attributes? = nil, _ body: (borrowing FeatureOutcome) -> Void
+    ) throws(GrowthBookError) {
+        var badKey = -1
+        current.read { (context: EvaluationContext) -> Void in
+            let stickyDocs = attributes.flatMap { a in
+                context.stickyService.map {
+                    StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json))
+                }
+            }
+            let ev = Evaluation(context, attributes: attributes?.document, sticky: stickyDocs)
+            let index = ev.s.index(ofKey: ByteSpan(key))
+            if index >= 0 {
+                body(FeatureOutcome(ev, ev.decide(index)))
+                return
+            }
+            if let bad = invalidUTF8Offset(key) {
+                badKey = bad
+                return
+            }
+            if ev.logs(.warning) { ev.log(.warning, "Unknown feature \(String(decoding: key, as: UTF8.self))") }
+            body(FeatureOutcome(ev, FeatureDecision(source: .unknownFeature, isOn: false)))
         }
-        return Evaluator(context: s.context, attributes: attributes)
+        if badKey >= 0 { throw .invalidUTF8("feature_key", offset: badKey) }
     }
 
+    /// Evaluates a feature by name (the Swift API's path to `evaluate`).
     public func evaluateFeature(_ key: String, attributes: JSON? = nil) -> FeatureResult {
-        evaluator(attributes: attributes).evaluateFeature(key)
+        var k = key
+        let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
+        var result = FeatureResult(value: .null, source: .unknownFeature)
+        k.withUTF8 { bytes in
+            // A Swift String is valid UTF-8, so this does not throw.
+            try? evaluate(key: bytes, attributes: attrs) { result = $0.result }
+        }
+        return result
     }
 
-    /// Evaluates by the key's UTF-8 bytes (the C ABI's path: no String is built for the key).
-    /// Nil when no feature has that key, so that the caller can tell a malformed key from an
-    /// unknown one only on that rare path.
-    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> FeatureResult? {
-        evaluateFeature(keyBytes: keyBytes, attributes: attributes, in: state)
-    }
-
-    /// As `evaluateFeature(keyBytes:attributes:)` against a given state (one the caller cached
-    /// while its generation is current).
-    public func evaluateFeature(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> FeatureResult? {
-        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        return withEvaluator(in: s, attributes: attributes) { $0.evaluateFeature(at: i) }
-    }
-
-    /// The feature's value, source, rule and variation by the key's bytes (nil when no feature
-    /// has that key); with `writingResult`, a value from an experiment also appends the full
-    /// result as JSON to `out`.
-    public func evaluateValue(
-        keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, writingResult: Bool,
-        to out: inout [UInt8]
-    ) -> FeatureValue? {
-        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        return withEvaluator(in: s, attributes: attributes) { ev in
-            writingResult ? ev.evaluateValue(at: i, experimentResultTo: &out) : ev.evaluateValue(at: i)
+    /// Evaluates several features on one state: the answers all come from the same features,
+    /// attributes and settings, whatever setters run meanwhile.
+    public func evaluateFeatures(_ keys: [String], attributes: JSON? = nil) -> [FeatureResult] {
+        let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
+        return current.read { (context: EvaluationContext) -> [FeatureResult] in
+            let ev = Evaluation(context, attributes: attrs?.document, sticky: nil)
+            return keys.map { key in
+                var k = key
+                let i = k.withUTF8 { ev.s.index(ofKey: ByteSpan($0)) }
+                guard i >= 0 else { return FeatureResult(value: .null, source: .unknownFeature) }
+                return ev.featureResult(ev.decide(i))
+            }
         }
     }
 
-    /// Appends the feature's full result as JSON, by the key's bytes; false (nothing written)
-    /// when no feature has that key.
-    public func writeFeatureResult(
-        keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State, to out: inout [UInt8]
-    ) -> Bool {
-        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return false }
-        withEvaluator(in: s, attributes: attributes) { $0.writeFeatureResult(at: i, to: &out) }
-        return true
+    /// Appends a feature's full result as JSON text (as `gb_eval_feature_json` returns it).
+    public func writeFeatureResult(_ key: String, attributes: JSON? = nil, to out: inout [UInt8]) {
+        var k = key
+        let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
+        k.withUTF8 { bytes in
+            try? evaluate(key: bytes, attributes: attrs) { $0.writeResult(to: &out) }
+        }
     }
 
-    /// Whether the feature is on, by the key's bytes; nil when no feature has that key.
-    public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON? = nil) -> Bool? {
-        isOn(keyBytes: keyBytes, attributes: attributes, in: state)
-    }
-
-    public func isOn(keyBytes: UnsafeBufferPointer<UInt8>, attributes: JSON?, in s: State) -> Bool? {
-        guard let i = s.features.index(ofKeyBytes: keyBytes) else { return nil }
-        return withEvaluator(in: s, attributes: attributes) { $0.isOn(at: i) }
-    }
-
-    /// Runs `body` with the evaluator for `attributes`: the state's own, read in place (no
-    /// reference counts), when there are none; else one for the per-call attributes.
-    @inline(__always)
-    private func withEvaluator<R>(in s: State, attributes: JSON?, _ body: (Evaluator) -> R) -> R {
-        guard let attributes else { return body(s.evaluator) }
-        return body(evaluator(state: s, attributes: attributes))
-    }
+    public func isOn(_ key: String) -> Bool { evaluateFeature(key).on }
 
     /// Sends a message to the log sink, if one is set at this level.
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
@@ -524,21 +435,65 @@ public final class GrowthBook: Sendable {
         if let threshold = hooks.logLevel, level >= threshold { hooks.log(level, message()) }
     }
 
-    /// The result for a key that matched no feature: logged, as the reference does.
-    public func unknownFeature(_ key: String) -> FeatureResult {
-        let hooks = state.hooks
-        if let level = hooks.logLevel, level <= .warning { hooks.log(.warning, "Unknown feature \(key)") }
-        return FeatureResult(value: .null, source: .unknownFeature)
-    }
-
-    public func isOn(_ key: String) -> Bool { evaluateFeature(key).on }
-
-    /// Compiles an inline experiment definition against the context's saved groups.
+    /// Compiles an inline experiment definition against the context's saved groups. The
+    /// definition needs a string `key` and an array `variations`.
     public func experiment(_ definition: JSONObject) -> Experiment {
-        Experiment(definition, savedGroups: state.features.savedGroups)
+        Experiment(definition, savedGroups: state.snapshot.savedGroups)
     }
 
-    public func run(_ experiment: Experiment, attributes: JSON? = nil, include: (() -> Bool?)? = nil) -> ExperimentResult {
-        evaluator(attributes: attributes).run(experiment, include: include)
+    /// As `experiment(_:)`, checking the definition's shape first.
+    public func checkedExperiment(_ definition: JSONObject) throws(GrowthBookError) -> Experiment {
+        guard definition["key"]?.stringValue != nil, definition["variations"]?.arrayValue != nil else {
+            throw .wrongType("the experiment must have a string \"key\" and an array \"variations\"")
+        }
+        return experiment(definition)
     }
+
+    /// Runs an inline experiment (the reference's `run`). `include` is the experiment's include
+    /// callback: `false` or `nil` (it raised) excludes the user.
+    public func run(_ experiment: Experiment, attributes: JSON? = nil, include: (() -> Bool?)? = nil) -> ExperimentResult {
+        let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
+        return current.read { (context: EvaluationContext) -> ExperimentResult in
+            let stickyDocs = attrs.flatMap { a in
+                context.stickyService.map { StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json)) }
+            }
+            let ev = Evaluation(context, attributes: attrs?.document, sticky: stickyDocs)
+            let keepAlive = KeepAlive()
+            let a = ev.assign(
+                ExperimentRef(inline: experiment.snapshot, experiment.index), feature: -1, ruleChecked: false,
+                include: include, keepAlive: keepAlive)
+            let r = withExtendedLifetime(keepAlive) { ev.result(a, feature: -1) }
+            context.hooks.experimentRan(
+                experiment, inExperiment: r.inExperiment, variationId: r.variationId, stamps: context.stamps, slot: -1
+            ) { r }
+            return r
+        }
+    }
+}
+
+/// What one feature evaluation decided, read inside `GrowthBook.evaluate`'s body: is-on, the
+/// typed value, the JSON text or the result objects, each built only when asked for.
+public struct FeatureOutcome: ~Copyable {
+    let evaluation: Evaluation
+    let decision: FeatureDecision
+
+    init(_ evaluation: Evaluation, _ decision: FeatureDecision) {
+        self.evaluation = evaluation
+        self.decision = decision
+    }
+
+    public var isOn: Bool { decision.isOn }
+    public var source: FeatureSource { decision.source }
+
+    /// The value, source, rule and variation (the value as a tree).
+    public var value: FeatureValue { evaluation.featureValue(decision) }
+
+    /// The full result object.
+    public var result: FeatureResult { evaluation.featureResult(decision) }
+
+    /// Appends the value as JSON text.
+    public func writeValue(to out: inout [UInt8]) { evaluation.value(of: decision).write(to: &out) }
+
+    /// Appends the full result as JSON text (the `FeatureResult` shape).
+    public func writeResult(to out: inout [UInt8]) { evaluation.write(decision, to: &out) }
 }

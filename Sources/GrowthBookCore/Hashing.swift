@@ -57,32 +57,7 @@ public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
     case 2:
         var h = seed.state
         fnv1a32(value, into: &h)
-        // Second round hashes the decimal digits of the first, most significant first. The
-        // digits are taken least significant first (division by the constant 10 is a
-        // multiplication) into nibbles that come out in the order they are hashed.
-        var n = h
-        var digits: UInt64 = 0
-        var count = 0
-        // Two digits a step while at least two remain (one division by the constant 100).
-        while n >= 100 {
-            let pair = n % 100
-            digits = digits << 8 | UInt64(pair % 10) << 4 | UInt64(pair / 10)
-            n /= 100
-            count &+= 2
-        }
-        if n >= 10 {
-            digits = digits << 8 | UInt64(n % 10) << 4 | UInt64(n / 10)
-            count &+= 2
-        } else {
-            digits = digits << 4 | UInt64(n)
-            count &+= 1
-        }
-        var h2 = fnvOffsetBasis
-        for _ in 0..<count {
-            h2 = (h2 ^ (UInt32(truncatingIfNeeded: digits & 0xF) &+ 0x30)) &* 0x0100_0193
-            digits >>= 4
-        }
-        return Double(h2 % 10000) / 10000
+        return secondRound(h)
     case 1:
         var h = fnvOffsetBasis
         fnv1a32(value, into: &h)
@@ -98,4 +73,107 @@ public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
 func hashVersionOf(_ json: JSON?) -> Int {
     guard let v = json?.intValue, v != 0 else { return 1 }
     return v
+}
+
+/// `fnv1a32` over the code points of UTF-8 bytes (valid UTF-8: documents are built from
+/// Strings), ASCII straight from the bytes.
+@inline(__always)
+func fnv1a32(bytes s: ByteSpan, into hash: inout UInt32) {
+    s.withBuffer { b in
+        var h = hash
+        var i = 0
+        let n = b.count
+        while i < n {
+            let x = b[i]
+            if x >= 0x80 { break }
+            h = (h ^ UInt32(x)) &* 0x0100_0193
+            i &+= 1
+        }
+        if i == n {
+            hash = h
+            return
+        }
+        // Decode the rest into scalars (valid UTF-8: widths and continuation bytes are sound).
+        while i < n {
+            let b0 = UInt32(b[i])
+            var scalar: UInt32
+            var width: Int
+            if b0 < 0x80 {
+                scalar = b0
+                width = 1
+            } else if b0 < 0xE0 {
+                scalar = b0 & 0x1F
+                width = 2
+            } else if b0 < 0xF0 {
+                scalar = b0 & 0x0F
+                width = 3
+            } else {
+                scalar = b0 & 0x07
+                width = 4
+            }
+            var k = 1
+            while k < width && i &+ k < n {
+                scalar = scalar << 6 | (UInt32(b[i &+ k]) & 0x3F)
+                k &+= 1
+            }
+            h = (h ^ scalar) &* 0x0100_0193
+            i &+= width
+        }
+        hash = h
+    }
+}
+
+/// A hash seed stored in a snapshot: its bytes and its FNV-1a state (as `HashSeed`).
+struct SeedRef: FlatRecord {
+    var bytes: StringRef
+    var state: UInt32
+
+    static var none: SeedRef { SeedRef(bytes: .none, state: fnvOffsetBasis) }
+}
+
+/// `gbHash` on bytes: the seed's bytes and state, the value's bytes.
+func gbHash(seed: ByteSpan, seedState: UInt32, value: ByteSpan, version: Int) -> Double? {
+    switch version {
+    case 2:
+        var h = seedState
+        fnv1a32(bytes: value, into: &h)
+        return secondRound(h)
+    case 1:
+        var h = fnvOffsetBasis
+        fnv1a32(bytes: value, into: &h)
+        fnv1a32(bytes: seed, into: &h)
+        return Double(h % 1000) / 1000
+    default:
+        return nil
+    }
+}
+
+/// Hash v2's second round: the decimal digits of the first hash, most significant first.
+@inline(__always)
+func secondRound(_ first: UInt32) -> Double {
+    // The digits are taken least significant first (division by the constant 10 is a
+    // multiplication) into nibbles that come out in the order they are hashed.
+    var n = first
+    var digits: UInt64 = 0
+    var count = 0
+    // Two digits a step while at least two remain (one division by the constant 100).
+    while n >= 100 {
+        let pair = n % 100
+        digits = digits << 8 | UInt64(pair % 10) << 4 | UInt64(pair / 10)
+        n /= 100
+        count &+= 2
+    }
+    if n >= 10 {
+        digits = digits << 8 | UInt64(n % 10) << 4 | UInt64(n / 10)
+        count &+= 2
+    } else {
+        digits = digits << 4 | UInt64(n)
+        count &+= 1
+    }
+    var h2 = fnvOffsetBasis
+    for _ in 0..<count {
+        h2 = (h2 ^ (UInt32(truncatingIfNeeded: digits & 0xF) &+ 0x30)) &* 0x0100_0193
+        digits >>= 4
+    }
+    return Double(h2 % 10000) / 10000
 }

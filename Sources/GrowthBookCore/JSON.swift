@@ -146,24 +146,12 @@ extension JSON: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     }
 }
 
-/// A key with its hash computed once, for look-ups on hot paths (attribute paths of compiled
-/// conditions).
-public struct JSONKey: Sendable {
-    public let string: String
-    let hash: UInt32
-
-    public init(_ string: String) {
-        self.string = string
-        hash = JSONKey.hash(string)
-    }
-
-    /// FNV-1a over the UTF-8 bytes: cheap for the short keys objects have.
-    @inline(__always)
-    static func hash(_ s: String) -> UInt32 {
-        var h: UInt32 = 0x811C_9DC5
-        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-        return h
-    }
+/// FNV-1a over a key's UTF-8 bytes: cheap for the short keys objects have.
+@inline(__always)
+func keyHash(_ s: String) -> UInt32 {
+    var h: UInt32 = 0x811C_9DC5
+    for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+    return h
 }
 
 /// A JSON object: keys in insertion order, a later duplicate key replacing the earlier value in
@@ -237,7 +225,7 @@ public struct JSONObject: @unchecked Sendable {
             // Duplicates are looked for here in small objects, and by the table in large ones.
             let small = n <= Self.indexThreshold
             for i in 0..<n {
-                let hash = JSONKey.hash(keys[i])
+                let hash = keyHash(keys[i])
                 if small && unique {
                     for j in 0..<i where m[j].hash == hash && codePointsEqual(m[j].key, keys[i]) {
                         unique = false
@@ -269,12 +257,7 @@ public struct JSONObject: @unchecked Sendable {
     public var isEmpty: Bool { storage.header.count == 0 }
 
     public func firstIndex(of key: String) -> Int? {
-        firstIndex(of: key, hash: JSONKey.hash(key))
-    }
-
-    @inline(__always)
-    public func firstIndex(of key: JSONKey) -> Int? {
-        firstIndex(of: key.string, hash: key.hash)
+        firstIndex(of: key, hash: keyHash(key))
     }
 
     private func firstIndex(of key: String, hash: UInt32) -> Int? {
@@ -307,19 +290,13 @@ public struct JSONObject: @unchecked Sendable {
         withMembers { m, _ in i >= 0 && i < m.count ? m[i].value : .null }
     }
 
-    @inline(__always)
-    public subscript(key: JSONKey) -> JSON? {
-        guard let i = firstIndex(of: key) else { return nil }
-        return value(at: i)
-    }
-
     public subscript(key: String) -> JSON? {
         get {
             guard let i = firstIndex(of: key) else { return nil }
             return value(at: i)
         }
         set {
-            let hash = JSONKey.hash(key)
+            let hash = keyHash(key)
             let found = firstIndex(of: key, hash: hash)
             if let i = found, let newValue {
                 makeUnique(capacity: count)
@@ -489,22 +466,18 @@ func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>
 }
 
 extension JSON {
-    /// A copy sharing no storage with this value (the bytes of long strings included), so
-    /// that reference counting on one never touches the other.
-    public func deepCopy() -> JSON {
+    /// Not an array or an object.
+    var isScalar: Bool {
         switch self {
-        case .null, .bool, .int, .double: return self
-        case .string(let s): return .string(String(decoding: Array(s.utf8), as: UTF8.self))
-        case .array(let a): return .array(a.map { $0.deepCopy() })
-        case .object(let o): return .object(o.deepCopy())
+        case .array, .object: return false
+        default: return true
         }
     }
 }
 
-extension JSONObject {
-    public func deepCopy() -> JSONObject {
-        var copy = JSONObject()
-        for (k, v) in pairs { copy[String(decoding: Array(k.utf8), as: UTF8.self)] = v.deepCopy() }
-        return copy
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        self.init()
+        for (k, v) in elements { self[k] = v }
     }
 }

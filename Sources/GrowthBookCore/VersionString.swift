@@ -15,15 +15,30 @@ public struct PaddedVersion: Sendable, Comparable, Hashable {
     /// Calls `body` with the padded bytes of `version`, built on the stack when short (an
     /// attribute's version is padded on every evaluation of a version condition).
     static func withPadded<R>(_ version: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var version = version
+        return version.withUTF8 { withPadded(bytes: $0, body) }
+    }
+
+    /// The padded form of an attribute value: a string's bytes, a number's Python `str`,
+    /// anything else "0" (as `text(of:)`).
+    static func withPadded<R>(_ value: Val, _ body: (ByteSpan) -> R) -> R {
+        if value.kind == .string {
+            return value.bytes.withBuffer { b in withPadded(bytes: b) { body(ByteSpan($0)) } }
+        }
+        return withPadded(value.isNumber ? value.pythonString : "0") { body(ByteSpan($0)) }
+    }
+
+    private static func withPadded<R>(bytes version: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         // Padding at most quintuples a part and adds a separator and "~": 5n + 8 bytes.
-        let bound = 5 &* version.utf8.count &+ 8
+        let bound = 5 &* version.count &+ 8
         if bound > 256 {
-            let padded = PaddedVersion(version)
-            return padded.bytes.withUnsafeBufferPointer(body)
+            var out: [UInt8] = []
+            pad(bytes: version) { out.append(contentsOf: $0) }
+            return out.withUnsafeBufferPointer(body)
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
             var count = 0
-            pad(version) { chunk in
+            pad(bytes: version) { chunk in
                 for b in chunk where count < buffer.count {
                     buffer[count] = b
                     count &+= 1

@@ -49,7 +49,7 @@ final class CacheEntry: @unchecked Sendable {
     /// After a failed background refresh, stale loads wait until then before trying again,
     /// so a failing server is not asked once per load.
     private var retryAt = 0.0
-    private var compiled: [String: (generation: Int, features: FeatureSet)] = [:]
+    private var compiled: [String: (generation: Int, features: Snapshot)] = [:]
     private var subscribers: [Subscriber] = []
     private var streamRunning = false
     private var refresherRunning = false
@@ -62,7 +62,7 @@ final class CacheEntry: @unchecked Sendable {
 
     /// The feature set for `config`: fresh from the cache, stale while a refresh runs in the
     /// background, or fetched now (once, however many threads ask at the same time).
-    func features(for config: RemoteConfig) throws(RemoteError) -> FeatureSet {
+    func features(for config: RemoteConfig) throws(RemoteError) -> Snapshot {
         let (current, gen) = try payloadForLoad(config)
         return try compile(current, generation: gen, key: config.decryptionKey)
     }
@@ -137,7 +137,7 @@ final class CacheEntry: @unchecked Sendable {
     }
 
     /// The payload compiled for one decryption key, compiled once per payload generation.
-    private func compile(_ p: FeaturePayload, generation gen: Int, key: String) throws(RemoteError) -> FeatureSet {
+    private func compile(_ p: FeaturePayload, generation gen: Int, key: String) throws(RemoteError) -> Snapshot {
         if let hit = lock.withLock({ compiled[key] }), hit.generation == gen { return hit.features }
         let features = try p.featureSet(decryptionKey: key)
         lock.withLock {

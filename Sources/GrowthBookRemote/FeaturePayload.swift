@@ -27,10 +27,10 @@ struct FeaturePayload: Sendable {
     }
 
     /// The features and saved groups, decrypted with `key` where encrypted, compiled.
-    func featureSet(decryptionKey key: String) throws(RemoteError) -> FeatureSet {
+    func featureSet(decryptionKey key: String) throws(RemoteError) -> Snapshot {
         let features = try section("features", key: key) ?? JSONObject()
         let groups = try section("savedGroups", key: key)
-        return FeatureSet(features: features, savedGroups: groups?.isEmpty == false ? groups : nil)
+        return Snapshot(features: features, savedGroups: groups?.isEmpty == false ? groups : nil)
     }
 
     private func section(_ name: String, key: String) throws(RemoteError) -> JSONObject? {

@@ -67,7 +67,7 @@ import Testing
     /// the experiment); a change made through another experiment object with the same key, or
     /// by another context sharing the compiled features, must still count as a change.
     @Test func assignmentChangesThroughOtherExperimentsAndContextsAreSeen() throws {
-        let features = FeatureSet(
+        let features = Snapshot(
             features: [
                 "a": ["defaultValue": -1, "rules": [["key": "shared", "variations": [0, 1], "weights": [1, 0]]]],
                 "b": ["defaultValue": -1, "rules": [["key": "shared", "variations": [0, 1], "weights": [0, 1]]]],
@@ -110,8 +110,7 @@ import Testing
             #expect(gb.isOn("f"))
         }
         var text: [UInt8] = []
-        let i = try #require(gb.state.features.index(of: "f"))
-        gb.evaluator().writeFeatureResult(at: i, to: &text)
+        gb.writeFeatureResult("f", to: &text)
         #expect(String(decoding: text, as: UTF8.self).contains(#""variationId":1"#))
     }
 
@@ -226,9 +225,9 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     for _ in 0..<5000 {
-                        // One evaluator reads one state: both features come from the same set.
-                        let ev = gb.evaluator()
-                        if ev.evaluateFeature("f").value != ev.evaluateFeature("g").value {
+                        // One call reads one state: both features come from the same set.
+                        let both = gb.evaluateFeatures(["f", "g"])
+                        if both[0].value != both[1].value {
                             mismatches.increment()
                         }
                     }

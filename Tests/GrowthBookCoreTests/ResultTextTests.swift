@@ -43,19 +43,22 @@ import Testing
             return .object(o)
         }
         for user in users {
-            let ev = gb.evaluator(attributes: user)
+            let attributes = Attributes(user.objectValue ?? JSONObject())
             for key in ["plain", "meta", "fallback", "numeric", "forced", "force-rule"] {
-                guard let i = gb.state.features.index(of: key) else {
-                    Issue.record("missing \(key)")
-                    continue
-                }
                 // With sticky bucketing the first evaluation stores the assignment and later ones
-                // find it (`stickyBucketUsed`): compare two evaluations after a first.
-                _ = ev.evaluateFeature(at: i)
+                // find it (`stickyBucketUsed`): compare on evaluations after a first.
+                var k = key
                 var direct: [UInt8] = []
-                ev.writeFeatureResult(at: i, to: &direct)
                 var built: [UInt8] = []
-                ev.evaluateFeature(at: i).write(to: &built)
+                try k.withUTF8 { bytes in
+                    try gb.evaluate(key: bytes, attributes: attributes) { _ in }
+                    try gb.evaluate(key: bytes, attributes: attributes) { outcome in
+                        #expect(outcome.source != .unknownFeature, "missing \(key)")
+                        // The text written from the decision and the result object's text.
+                        outcome.writeResult(to: &direct)
+                        outcome.result.write(to: &built)
+                    }
+                }
                 #expect(String(decoding: direct, as: UTF8.self) == String(decoding: built, as: UTF8.self), "\(key) \(user.serialized)")
             }
         }

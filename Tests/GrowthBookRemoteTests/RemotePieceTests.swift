@@ -57,10 +57,10 @@ extension ServerSentEventParserTests {
     @Test func plainAndEncryptedPayloads() throws {
         let plain = try FeaturePayload(body: Array(#"{"features":{"f":{"defaultValue":1}},"savedGroups":{"g":[1]}}"#.utf8), from: "t")
         let fs = try plain.featureSet(decryptionKey: "")
-        #expect(fs.feature("f")?.defaultValue == 1)
+        #expect(fs.defaultValue("f") == 1)
         #expect(fs.savedGroups?["g"] == [1])
         let enc = try FeaturePayload(json: ["encryptedFeatures": .string(Self.encrypted)], from: "t")
-        #expect(try enc.featureSet(decryptionKey: Self.key).feature("feature")?.defaultValue == true)
+        #expect(try enc.featureSet(decryptionKey: Self.key).defaultValue("feature") == true)
         #expect(throws: RemoteError.self) { try enc.featureSet(decryptionKey: "") }
         #expect(throws: RemoteError.self) { try enc.featureSet(decryptionKey: "Zvwv/+uhpFDznZ6SX39Yjg==") }
     }

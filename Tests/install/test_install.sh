@@ -70,7 +70,9 @@ check_demo() { # name binary
         bad "$name output is not what the demo prints"
     fi
     # It found the installed library, not the build tree's.
-    if ldd "$bin" | grep -q "libgrowthbook.so => $prefix/lib/libgrowthbook.so"; then
+    # (grep without -q reads all of ldd's output: with -q an early exit could kill ldd with SIGPIPE,
+    # which pipefail reports as a failure.)
+    if ldd "$bin" | grep "libgrowthbook.so => $prefix/lib/libgrowthbook.so" >/dev/null; then
         ok "$name uses $prefix/lib/libgrowthbook.so"
     else
         bad "$name does not load the installed library: $(ldd "$bin" | grep growthbook)"

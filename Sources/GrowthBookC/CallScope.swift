@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GrowthBookCore
+
+/// What the C layer keeps per thread: how deep this thread is in gb_ calls (callbacks nest
+/// them), the handles freed from inside a call (released when the outermost call returns),
+/// and a text buffer JSON results are written into. One thread-local look-up per call; none
+/// of it is shared between threads, and none of it holds evaluation state.
+final class CallScope {
+    // Confined to its thread, and touched on every call: no run-time exclusivity checks.
+    /// How many gb_ calls on handles are running on this thread.
+    @exclusivity(unchecked) var callDepth = 0
+    /// Handles freed while a call ran on this thread, released when the outermost call ends.
+    @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = []
+    /// The buffer text results are written into, kept between calls (nil while a call is
+    /// using it).
+    @exclusivity(unchecked) private var textBuffer: [UInt8]? = []
+
+    /// This thread's text buffer, emptied, or a new one when a call on this thread (one that
+    /// called back into the library) holds it.
+    func takeTextBuffer() -> [UInt8] {
+        guard var buffer = textBuffer else {
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(1024)
+            return fresh
+        }
+        textBuffer = nil
+        buffer.removeAll(keepingCapacity: true)
+        if buffer.capacity < 1024 { buffer.reserveCapacity(1024) }
+        return buffer
+    }
+
+    /// Gives the buffer back for the next call, unless it grew beyond 64 KiB (one huge result
+    /// should not keep its memory for the life of the thread).
+    func returnTextBuffer(_ buffer: inout [UInt8]) {
+        guard textBuffer == nil else { return }
+        var kept: [UInt8] = []
+        if buffer.capacity <= 65536 { swap(&buffer, &kept) }
+        textBuffer = kept
+    }
+
+    func endCall() {
+        callDepth -= 1
+        if callDepth == 0 && !deferredFrees.isEmpty {
+            let frees = deferredFrees
+            deferredFrees.removeAll()
+            for h in frees { h.release() }
+        }
+    }
+
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { raw in
+            guard let raw else { return }
+            Unmanaged<CallScope>.fromOpaque(raw).release()
+        }
+        return k
+    }()
+
+    /// This thread's scope, unretained: the thread-specific slot owns it until the thread
+    /// exits (so no reference count is taken per call).
+    @inline(__always)
+    static var current: Unmanaged<CallScope> {
+        if let raw = pthread_getspecific(key) { return Unmanaged<CallScope>.fromOpaque(raw) }
+        let c = Unmanaged.passRetained(CallScope())
+        pthread_setspecific(key, c.toOpaque())
+        return c
+    }
+}

@@ -1,0 +1,157 @@
+// The records a snapshot stores flat (see `FlatStorage`): one per feature, rule, experiment,
+// hash filter, prerequisite, bucket range and variation label. Strings are `StringRef`s into
+// the snapshot's value document's bytes; values are node indices of that document; -1 means
+// "none" wherever an index can be absent.
+
+struct FeatureRecord: FlatRecord {
+    var key: StringRef
+    var defaultValue: Int32
+    var rulesStart: Int32
+    var rulesCount: Int32
+    /// Python truthiness of the default value: the whole answer of `is_on` for a feature
+    /// without rules.
+    var defaultIsOn: Bool
+
+    static var none: FeatureRecord {
+        FeatureRecord(key: .none, defaultValue: -1, rulesStart: 0, rulesCount: 0, defaultIsOn: false)
+    }
+}
+
+/// One rule of a feature: a forced value (optionally a percentage rollout) or an experiment.
+struct RuleRecord: FlatRecord {
+    /// `id`, when non-empty.
+    var id: StringRef
+    var hasId: Bool
+    var condition: Int32
+    var parentsStart: Int32
+    var parentsCount: Int32
+    /// Hash filters (`filters` as a non-empty array); count 0 when none.
+    var filtersStart: Int32
+    var filtersCount: Int32
+    /// The forced value's node; -1 for a rule without `force` (or with `"force": null`).
+    var force: Int32
+    var forceIsOn: Bool
+    var hasCoverage: Bool
+    var coverage: Double
+    var hasRange: Bool
+    var range: BucketRange
+    /// `seed`, or the feature key: what the rollout hash uses.
+    var seed: SeedRef
+    var hashAttribute: StringRef
+    var fallbackAttribute: StringRef
+    var hasFallback: Bool
+    var hashVersion: Int
+    /// The experiment the rule runs; -1 for a force rule or a rule without variations.
+    var experiment: Int32
+
+    static var none: RuleRecord {
+        RuleRecord(
+            id: .none, hasId: false, condition: -1, parentsStart: 0, parentsCount: 0, filtersStart: 0,
+            filtersCount: 0, force: -1, forceIsOn: false, hasCoverage: false, coverage: 0, hasRange: false,
+            range: BucketRange(0, 0), seed: .none, hashAttribute: .none, fallbackAttribute: .none, hasFallback: false,
+            hashVersion: 1, experiment: -1)
+    }
+}
+
+/// An experiment, from a feature's rule or an inline definition.
+struct ExperimentRecord: FlatRecord {
+    var key: StringRef
+    /// The `variations` array node.
+    var variations: Int32
+    var variationCount: Int32
+    /// Python truthiness of the first 64 variations, one bit each.
+    var variationsOn: UInt64
+    var active: Bool
+    /// `status` is "draft" or `active` is false: the experiment assigns nobody.
+    var isDraftOrInactive: Bool
+    var isStopped: Bool
+    var status: StringRef
+    /// The condition an inline experiment checks (a rule's is checked by the rule); -1 none.
+    var condition: Int32
+    var parentsStart: Int32
+    var parentsCount: Int32
+    var hashAttribute: StringRef
+    var fallbackAttribute: StringRef
+    var hasFallback: Bool
+    var hashVersion: Int
+    /// `ranges`, or the ranges from coverage and weights.
+    var rangesStart: Int32
+    var rangesCount: Int32
+    /// The `meta` array node, or -1.
+    var meta: Int32
+    /// Per variation: its result key, name and passthrough.
+    var labelsStart: Int32
+    var filtersStart: Int32
+    var filtersCount: Int32
+    var hasNamespace: Bool
+    var namespaceSeed: SeedRef
+    var namespaceStart: Double
+    var namespaceEnd: Double
+    /// `seed or key`: what the assignment hash uses.
+    var seed: SeedRef
+    /// An inline experiment's forced variation, or -1.
+    var force: Int
+    var hasForce: Bool
+    var disableStickyBucketing: Bool
+    var bucketVersion: Int
+    var minBucketVersion: Int
+    /// Deprecated URL targeting: the pattern (when non-empty) and its regex (-1: none or it did
+    /// not compile).
+    var hasURLPattern: Bool
+    var urlPattern: StringRef
+    var urlRegex: Int32
+    /// Deprecated groups: `groupsCount` string refs in the snapshot's string list.
+    var hasGroups: Bool
+    var groupsStart: Int32
+    var groupsCount: Int32
+    /// The reference's `Experiment.to_dict()` as compact JSON text.
+    var serialized: StringRef
+
+    static var none: ExperimentRecord {
+        ExperimentRecord(
+            key: .none, variations: -1, variationCount: 0, variationsOn: 0, active: false, isDraftOrInactive: true,
+            isStopped: false, status: .none, condition: -1, parentsStart: 0, parentsCount: 0, hashAttribute: .none,
+            fallbackAttribute: .none, hasFallback: false, hashVersion: 1, rangesStart: 0, rangesCount: 0, meta: -1,
+            labelsStart: 0, filtersStart: 0, filtersCount: 0, hasNamespace: false, namespaceSeed: .none,
+            namespaceStart: 0, namespaceEnd: 0, seed: .none, force: -1, hasForce: false, disableStickyBucketing: false,
+            bucketVersion: 0, minBucketVersion: 0, hasURLPattern: false, urlPattern: .none, urlRegex: -1,
+            hasGroups: false, groupsStart: 0, groupsCount: 0, serialized: .none)
+    }
+}
+
+/// A variation's result key (its `meta` key, or its index), name and passthrough.
+struct LabelRecord: FlatRecord {
+    var key: StringRef
+    var name: StringRef
+    var hasName: Bool
+    var passthrough: Bool
+
+    static var none: LabelRecord { LabelRecord(key: .none, name: .none, hasName: false, passthrough: false) }
+}
+
+/// A hash filter: users whose hash of `attribute` falls in none of the ranges are filtered out.
+struct FilterRecord: FlatRecord {
+    var attribute: StringRef
+    var seed: SeedRef
+    var hashVersion: Int
+    var rangesStart: Int32
+    var rangesCount: Int32
+
+    static var none: FilterRecord {
+        FilterRecord(attribute: .none, seed: .none, hashVersion: 2, rangesStart: 0, rangesCount: 0)
+    }
+}
+
+/// A prerequisite: the parent feature's value must pass `condition` (as `{"value": …}`); a
+/// failing `gate` makes the whole feature null with source `prerequisite`.
+struct ParentRecord: FlatRecord {
+    var id: StringRef
+    var condition: Int32
+    var gate: Bool
+
+    static var none: ParentRecord { ParentRecord(id: .none, condition: -1, gate: false) }
+}
+
+extension BucketRange: FlatRecord {
+    public static var none: BucketRange { BucketRange(0, 0) }
+}

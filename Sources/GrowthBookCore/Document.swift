@@ -1,0 +1,432 @@
+/// JSON values stored flat (see `FlatStorage`): a document is an array of nodes and one buffer
+/// of string bytes. Attributes are parsed into a document once (`gb_attributes_create`,
+/// `gb_set_attributes_json`), and a snapshot keeps every value its features hold (default
+/// values, forced values, variations, condition operands) in one, so that evaluating reads
+/// both in place with no reference counting and no allocation.
+///
+/// The children of an array, and the members of an object (a key node then a value node), are
+/// contiguous, so element `i` is found by arithmetic; objects of more than eight members also
+/// get an open-addressed table of their keys' hashes.
+
+/// The kind of a node, numbered as the header's `GB_VALUE_*`.
+enum ValueKind: UInt8 {
+    case null = 0, `false` = 1, `true` = 2, int = 3, double = 4, string = 5, array = 6, object = 7
+}
+
+/// One value of a document: 16 bytes.
+struct DocNode: FlatRecord {
+    var kind: ValueKind
+    /// String: byte length. Array: elements. Object: members.
+    var count: UInt32
+    /// Int and double: the bits. String: byte offset (low 32 bits) and the FNV-1a hash of the
+    /// bytes (high 32). Array: the first element's node. Object: the first member's key node
+    /// (low 32) and, for a large object, its table's start + 1 (high 32; 0 when none).
+    var payload: UInt64
+
+    static var none: DocNode { DocNode(kind: .null, count: 0, payload: 0) }
+}
+
+/// A reference to bytes of a document or snapshot byte buffer, with their FNV-1a hash.
+struct StringRef: FlatRecord, Equatable {
+    var offset: UInt32
+    var count: UInt32
+    var hash: UInt32
+
+    static var none: StringRef { StringRef(offset: 0, count: 0, hash: fnvOffsetBasis) }
+}
+
+/// FNV-1a over UTF-8 bytes: the key hash of objects and paths.
+@inline(__always)
+func fnv1aBytes(_ s: ByteSpan) -> UInt32 {
+    var h = fnvOffsetBasis
+    var i = 0
+    while i < s.count {
+        h = (h ^ UInt32(s[i])) &* 0x0100_0193
+        i &+= 1
+    }
+    return h
+}
+
+/// Objects with more members than this get a hash table.
+let documentTableThreshold = 8
+
+/// Builds a document (or a snapshot's value store): values and strings appended, their node
+/// indices and string references returned.
+struct DocumentBuilder {
+    private(set) var nodes: [DocNode] = []
+    private(set) var bytes: [UInt8] = []
+    private var tables: [UInt32] = []
+    /// Interned strings (keys and paths repeat across a payload), by content.
+    private var interned: [String: StringRef] = [:]
+
+    init() {}
+
+    /// Appends the bytes of `s` (interned) and returns where they are.
+    mutating func string(_ s: String) -> StringRef {
+        if let r = interned[s] { return r }
+        let start = bytes.count
+        bytes.append(contentsOf: s.utf8)
+        let count = bytes.count - start
+        var h = fnvOffsetBasis
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        let r = StringRef(offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: count), hash: h)
+        interned[s] = r
+        return r
+    }
+
+    /// Appends raw bytes (not interned) and returns where they are.
+    mutating func rawBytes(_ b: [UInt8]) -> StringRef {
+        let start = bytes.count
+        bytes.append(contentsOf: b)
+        var h = fnvOffsetBasis
+        for x in b { h = (h ^ UInt32(x)) &* 0x0100_0193 }
+        return StringRef(
+            offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: b.count), hash: h)
+    }
+
+    /// Appends `value` and returns its node's index. Recursion follows the value's depth,
+    /// which the parser bounds.
+    @discardableResult
+    mutating func add(_ value: JSON) -> Int32 {
+        let index = nodes.count
+        nodes.append(.none)
+        set(index, value)
+        return Int32(truncatingIfNeeded: index)
+    }
+
+    private mutating func set(_ index: Int, _ value: JSON) {
+        switch value {
+        case .null: nodes[index] = .none
+        case .bool(let b):
+            nodes[index] = DocNode(kind: b ? .true : .false, count: 0, payload: 0)
+        case .int(let i):
+            nodes[index] = DocNode(kind: .int, count: 0, payload: UInt64(bitPattern: i))
+        case .double(let d):
+            nodes[index] = DocNode(kind: .double, count: 0, payload: d.bitPattern)
+        case .string(let s):
+            nodes[index] = stringNode(string(s))
+        case .array(let items):
+            let first = nodes.count
+            nodes.append(contentsOf: repeatElement(.none, count: items.count))
+            for (i, item) in items.enumerated() { set(first + i, item) }
+            nodes[index] = DocNode(
+                kind: .array, count: UInt32(truncatingIfNeeded: items.count),
+                payload: UInt64(truncatingIfNeeded: first))
+        case .object(let o):
+            let n = o.count
+            let first = nodes.count
+            nodes.append(contentsOf: repeatElement(.none, count: 2 * n))
+            var i = 0
+            for (k, v) in o.pairs {
+                nodes[first + 2 * i] = stringNode(string(k))
+                set(first + 2 * i + 1, v)
+                i += 1
+            }
+            var table: UInt64 = 0
+            if n > documentTableThreshold {
+                // The table's size, then its slots (member index + 1; 0 is empty).
+                var size = 16
+                while size < 2 * n { size <<= 1 }
+                let start = tables.count
+                tables.append(UInt32(truncatingIfNeeded: size))
+                tables.append(contentsOf: repeatElement(0, count: size))
+                let mask = size - 1
+                for m in 0..<n {
+                    var slot = Int(UInt32(truncatingIfNeeded: nodes[first + 2 * m].payload >> 32)) & mask
+                    while tables[start + 1 + slot] != 0 { slot = (slot + 1) & mask }
+                    tables[start + 1 + slot] = UInt32(truncatingIfNeeded: m + 1)
+                }
+                table = UInt64(truncatingIfNeeded: start + 1) << 32
+            }
+            nodes[index] = DocNode(
+                kind: .object, count: UInt32(truncatingIfNeeded: n),
+                payload: UInt64(truncatingIfNeeded: first) | table)
+        }
+    }
+
+    /// A string node for bytes already stored.
+    func stringNode(_ r: StringRef) -> DocNode {
+        DocNode(
+            kind: .string, count: r.count,
+            payload: UInt64(r.offset) | UInt64(r.hash) << 32)
+    }
+
+    /// Appends a node for a string already stored (for strings the compiler derives, e.g. a
+    /// lower-cased operand) and returns its index.
+    mutating func addString(_ s: String) -> Int32 {
+        let index = nodes.count
+        nodes.append(stringNode(string(s)))
+        return Int32(truncatingIfNeeded: index)
+    }
+
+    func finish() -> Document {
+        Document(nodes: FlatBuffer(nodes), bytes: FlatBuffer(bytes), tables: FlatBuffer(tables))
+    }
+}
+
+/// An immutable document: what a builder made.
+public final class Document: Sendable {
+    let nodes: FlatBuffer<DocNode>
+    let bytes: FlatBuffer<UInt8>
+    let tables: FlatBuffer<UInt32>
+    private let views: FlatBox<DocTables>
+
+    fileprivate init(nodes: FlatBuffer<DocNode>, bytes: FlatBuffer<UInt8>, tables: FlatBuffer<UInt32>) {
+        self.nodes = nodes
+        self.bytes = bytes
+        self.tables = tables
+        views = FlatBox(DocTables(nodes: nodes.view, bytes: bytes.view, tables: tables.view))
+    }
+
+    /// A document of one value (its root, node 0).
+    public convenience init(_ value: JSON) {
+        var b = DocumentBuilder()
+        b.add(value)
+        let d = b.finish()
+        self.init(nodes: d.nodes, bytes: d.bytes, tables: d.tables)
+    }
+
+    /// Views of the storage, valid while this document is alive.
+    var view: DocView { DocView(views.ref) }
+
+    /// The root value.
+    var root: Val { Val(view, 0) }
+
+    /// Bytes of memory the document's storage takes.
+    public var byteCount: Int { nodes.byteCount + bytes.byteCount + tables.byteCount }
+
+    public static let emptyObject = Document(.object(JSONObject()))
+}
+
+/// The views of a document's storage, kept out of line in the document (see `DocView`).
+struct DocTables: BitwiseCopyable {
+    let nodes: FlatView<DocNode>
+    let bytes: FlatView<UInt8>
+    let tables: FlatView<UInt32>
+}
+
+/// The storage of a document, read in place: one pointer to its views. Valid while the
+/// document is alive.
+struct DocView: Sendable {
+    private let ref: FlatRef<DocTables>
+
+    init(_ ref: FlatRef<DocTables>) { self.ref = ref }
+
+    var nodes: FlatView<DocNode> { ref.pointee.nodes }
+    var bytes: FlatView<UInt8> { ref.pointee.bytes }
+    var tables: FlatView<UInt32> { ref.pointee.tables }
+
+    /// The view of no document: every node reads as null.
+    static var empty: DocView { emptyDocument.view }
+
+    @inline(__always)
+    func span(_ r: StringRef) -> ByteSpan { bytes.bytes(Int(r.offset), Int(r.count)) }
+}
+
+/// A document of no nodes (its node 0 reads as `DocNode.none`, null).
+private let emptyDocument = DocumentBuilder().finish()
+
+/// A value of a document: the document's views and a node index. Index -1 (or any index out
+/// of range) is null: a missing attribute reads as null, as in the reference. A value made by
+/// the evaluator rather than stored (the length `$size` tests) has `synthetic` set.
+struct Val: Sendable {
+    let doc: DocView
+    let index: Int32
+    /// For a synthetic integer (index `Val.syntheticIndex`): its value.
+    let synthetic: Int64
+
+    static let syntheticIndex: Int32 = .min
+
+    @inline(__always)
+    init(_ doc: DocView, _ index: Int32) {
+        self.doc = doc
+        self.index = index
+        synthetic = 0
+    }
+
+    init(integer: Int64) {
+        doc = .empty
+        index = Val.syntheticIndex
+        synthetic = integer
+    }
+
+    static var null: Val { Val(.empty, -1) }
+
+    @inline(__always)
+    var node: DocNode { doc.nodes[index] }
+
+    @inline(__always)
+    var kind: ValueKind {
+        if index == Val.syntheticIndex { return .int }
+        return doc.nodes[index].kind
+    }
+
+    var isNull: Bool { kind == .null }
+
+    var int: Int64 {
+        if index == Val.syntheticIndex { return synthetic }
+        return Int64(bitPattern: node.payload)
+    }
+
+    var double: Double { Double(bitPattern: node.payload) }
+
+    /// A string's bytes (empty for anything else).
+    @inline(__always)
+    var bytes: ByteSpan {
+        let n = node
+        guard n.kind == .string else { return .empty }
+        return doc.bytes.bytes(Int(UInt32(truncatingIfNeeded: n.payload)), Int(n.count))
+    }
+
+    /// A string's FNV-1a hash.
+    var stringHash: UInt32 { UInt32(truncatingIfNeeded: node.payload >> 32) }
+
+    /// Elements of an array, members of an object, bytes of a string.
+    var count: Int { index == Val.syntheticIndex ? 0 : Int(node.count) }
+
+    /// Element `i` of an array (null out of range or for other kinds).
+    @inline(__always)
+    func element(_ i: Int) -> Val {
+        let n = node
+        guard n.kind == .array, i >= 0, i < Int(n.count) else { return .null }
+        return Val(doc, Int32(truncatingIfNeeded: Int(truncatingIfNeeded: n.payload) &+ i))
+    }
+
+    /// Member `i` of an object: its key and value.
+    @inline(__always)
+    func member(_ i: Int) -> (key: Val, value: Val) {
+        let n = node
+        guard n.kind == .object, i >= 0, i < Int(n.count) else { return (.null, .null) }
+        let first = Int(UInt32(truncatingIfNeeded: n.payload)) &+ 2 &* i
+        return (Val(doc, Int32(truncatingIfNeeded: first)), Val(doc, Int32(truncatingIfNeeded: first &+ 1)))
+    }
+
+    /// The value of the member whose key has these bytes (and hash), or nil.
+    @inline(__always)
+    func lookup(_ key: ByteSpan, hash: UInt32) -> Val? {
+        let nodes = doc.nodes
+        let n = nodes[index]
+        guard n.kind == .object else { return nil }
+        let first = Int(UInt32(truncatingIfNeeded: n.payload))
+        let table = Int(UInt32(truncatingIfNeeded: n.payload >> 32))
+        let count = Int(n.count)
+        let bytes = doc.bytes
+        /// Whether member `m`'s key is `key`.
+        @inline(__always) func matches(_ m: Int) -> Bool {
+            let k = nodes[first &+ 2 &* m]
+            return UInt32(truncatingIfNeeded: k.payload >> 32) == hash && Int(k.count) == key.count
+                && bytes.bytes(Int(UInt32(truncatingIfNeeded: k.payload)), Int(k.count)) == key
+        }
+        if table > 0 {
+            let tables = doc.tables
+            let start = table - 1
+            let size = Int(tables[start])
+            guard size > 0 else { return nil }
+            let mask = size - 1
+            var slot = Int(hash) & mask
+            var probes = 0
+            while probes < size {
+                let entry = Int(tables[start + 1 + slot])
+                if entry == 0 || entry > count { return nil }
+                if matches(entry - 1) { return Val(doc, Int32(truncatingIfNeeded: first &+ 2 &* (entry - 1) &+ 1)) }
+                slot = (slot + 1) & mask
+                probes += 1
+            }
+            return nil
+        }
+        var m = 0
+        while m < count {
+            if matches(m) { return Val(doc, Int32(truncatingIfNeeded: first &+ 2 &* m &+ 1)) }
+            m &+= 1
+        }
+        return nil
+    }
+
+    /// The value as a tree (allocates: for results and the rare paths that need one).
+    /// Recursion follows the document's depth, which its builder's input bounds.
+    var json: JSON {
+        switch kind {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .int: return .int(int)
+        case .double: return .double(double)
+        case .string: return .string(bytes.string)
+        case .array: return .array((0..<count).map { element($0).json })
+        case .object:
+            var o = JSONObject()
+            for i in 0..<count {
+                let m = member(i)
+                o[m.key.bytes.string] = m.value.json
+            }
+            return .object(o)
+        }
+    }
+
+    /// Appends the value as compact JSON text, as `JSON.write` writes it.
+    func write(to out: inout [UInt8]) {
+        switch kind {
+        case .null: out.appendLiteral("null")
+        case .false: out.appendLiteral("false")
+        case .true: out.appendLiteral("true")
+        case .int: out.appendInteger(int)
+        case .double: JSON.writeDouble(double, to: &out)
+        case .string: writeJSONString(bytes, to: &out)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            for i in 0..<count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                element(i).write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            for i in 0..<count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                let m = member(i)
+                writeJSONString(m.key.bytes, to: &out)
+                out.append(UInt8(ascii: ":"))
+                m.value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+/// Appends bytes as a JSON string, escaped as `JSON.writeString` escapes.
+func writeJSONString(_ s: ByteSpan, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    var plain = true
+    var i = 0
+    while i < s.count {
+        let b = s[i]
+        if b < 0x20 || b == 0x22 || b == 0x5c {
+            plain = false
+            break
+        }
+        i &+= 1
+    }
+    if plain {
+        s.withBuffer { out.append(contentsOf: $0) }
+    } else {
+        for j in 0..<s.count {
+            let b = s[j]
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5c, 0x22])
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+            case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(b >> 4), hexDigit(b & 0xf)])
+            default: out.append(b)
+            }
+        }
+    }
+    out.append(UInt8(ascii: "\""))
+}
+
+@inline(__always)
+private func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 &+ n : 0x57 &+ n }

@@ -1,0 +1,124 @@
+// Results of an evaluation: the objects the Swift API returns and the JSON text the C API
+// returns, both built from a decision only when asked for. The text is written straight from
+// the snapshot's bytes (no result object in between), in the shapes of the reference's
+// `to_dict()`.
+
+extension Evaluation {
+    /// The hash attribute a result reports and its value as given ("" when missing).
+    private func reportedHash(_ a: Assignment) -> (attribute: ByteSpan, value: Val?) {
+        let x = a.experiment
+        let e = x.record
+        let input = hashInput(x.view, e.hashAttribute, fallback: e.hasFallback ? e.fallbackAttribute : nil)
+        let name = input.usedFallback ? x.view.string(e.fallbackAttribute) : x.view.string(e.hashAttribute)
+        return (name, input.value.isNull ? nil : input.value)
+    }
+
+    private func featureKey(_ feature: Int) -> String? {
+        guard feature >= 0 else { return nil }
+        let k = s.string(s.features[feature].key)
+        return k.isEmpty ? nil : k.string
+    }
+
+    /// The reference's `_getExperimentResult`: the result object for an assignment.
+    func result(_ a: Assignment, feature: Int) -> ExperimentResult {
+        let hash = reportedHash(a)
+        return ExperimentResult(
+            featureId: featureKey(feature),
+            variationId: a.variationId,
+            inExperiment: a.inExperiment,
+            value: a.value.json,
+            hashUsed: a.hashUsed,
+            hashAttribute: hash.attribute.string,
+            hashValue: hash.value?.json ?? .string(""),
+            key: a.variationKey,
+            name: a.name,
+            passthrough: a.passthrough,
+            bucket: a.bucket,
+            stickyBucketUsed: a.stickyBucketUsed)
+    }
+
+    /// The rule id of a decision (nil when no rule decided or the rule has none).
+    func ruleId(_ d: FeatureDecision) -> String? {
+        guard d.rule >= 0 else { return nil }
+        return s.rules[d.rule].hasId ? s.string(s.rules[d.rule].id).string : nil
+    }
+
+    /// The experiment of the rule that decided, as the feature set defines it.
+    func ruleExperiment(_ d: FeatureDecision) -> ExperimentRef {
+        ExperimentRef(s, s.rules[d.rule].experiment, in: snapshot)
+    }
+
+    /// The full result object for a decision.
+    func featureResult(_ d: FeatureDecision) -> FeatureResult {
+        let value = value(of: d).json
+        guard d.rule >= 0 else { return FeatureResult(value: value, source: d.source) }
+        guard let a = d.assignment else { return FeatureResult(value: value, source: d.source, ruleId: ruleId(d)) }
+        return FeatureResult(
+            value: value, source: d.source, ruleId: ruleId(d), experiment: ruleExperiment(d).object,
+            experimentResult: result(a, feature: d.feature))
+    }
+
+    /// The decision's value, source, rule and variation, without result objects.
+    func featureValue(_ d: FeatureDecision) -> FeatureValue {
+        FeatureValue(
+            value: value(of: d).json, source: d.source, on: d.isOn, ruleId: ruleId(d),
+            variationId: d.assignment?.variationId ?? -1)
+    }
+
+    /// Appends the full result as JSON, as `FeatureResult.write` writes it.
+    func write(_ d: FeatureDecision, to out: inout [UInt8]) {
+        let value = value(of: d)
+        out.appendLiteral(#"{"value":"#)
+        value.write(to: &out)
+        out.appendLiteral(#","source":""#)
+        out.append(contentsOf: d.source.rawValue.utf8)
+        value.isTruthy
+            ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#)
+            : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
+        if d.rule >= 0, s.rules[d.rule].hasId {
+            writeJSONString(s.string(s.rules[d.rule].id), to: &out)
+        } else {
+            out.appendLiteral(#""""#)
+        }
+        if d.rule >= 0, let a = d.assignment {
+            out.appendLiteral(#","experiment":"#)
+            // The rule's experiment as defined, even when overrides changed the one run.
+            s.string(ruleExperiment(d).record.serialized).withBuffer { out.append(contentsOf: $0) }
+            out.appendLiteral(#","experimentResult":"#)
+            writeResult(a, feature: d.feature, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends an experiment result as JSON, as `ExperimentResult.write` writes it.
+    func writeResult(_ a: Assignment, feature: Int, to out: inout [UInt8]) {
+        out.appendLiteral(#"{"featureId":"#)
+        let key = feature >= 0 ? s.string(s.features[feature].key) : .empty
+        if key.isEmpty { out.appendLiteral("null") } else { writeJSONString(key, to: &out) }
+        out.appendLiteral(#","variationId":"#)
+        out.appendInteger(a.variationId)
+        a.inExperiment
+            ? out.appendLiteral(#","inExperiment":true,"value":"#) : out.appendLiteral(#","inExperiment":false,"value":"#)
+        a.value.write(to: &out)
+        a.hashUsed
+            ? out.appendLiteral(#","hashUsed":true,"hashAttribute":"#)
+            : out.appendLiteral(#","hashUsed":false,"hashAttribute":"#)
+        let hash = reportedHash(a)
+        writeJSONString(hash.attribute, to: &out)
+        out.appendLiteral(#","hashValue":"#)
+        if let v = hash.value { v.write(to: &out) } else { out.appendLiteral(#""""#) }
+        out.appendLiteral(#","key":"#)
+        if a.variationId < Int(a.experiment.record.variationCount) {
+            writeJSONString(a.keySpan, to: &out)
+        } else {
+            JSON.writeString(a.variationKey, to: &out)
+        }
+        ExperimentResult.writeTail(stickyBucketUsed: a.stickyBucketUsed, bucket: a.bucket, to: &out)
+        if let name = a.nameSpan, !name.isEmpty {
+            out.appendLiteral(#","name":"#)
+            writeJSONString(name, to: &out)
+        }
+        if a.passthrough { out.appendLiteral(#","passthrough":true"#) }
+        out.append(UInt8(ascii: "}"))
+    }
+}

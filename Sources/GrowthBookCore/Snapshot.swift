@@ -1,0 +1,554 @@
+/// A feature set compiled once into flat records (see `FlatStorage` and `CompiledRecords`):
+/// what one `set_features` installs, immutable, evaluated by any number of threads at once with
+/// no copy, no lock and no reference counting. Built off to the side and swapped in whole, so
+/// evaluations in flight finish on the one they began with.
+///
+/// Every value the features hold is a node of one document (`values`); every condition is a
+/// node range of one program (`conditions`); features are found by the key's bytes through an
+/// open-addressed table.
+public final class Snapshot: Sendable {
+    let values: Document
+    let conditions: ConditionProgram
+    let features: FlatBuffer<FeatureRecord>
+    let rules: FlatBuffer<RuleRecord>
+    let experiments: FlatBuffer<ExperimentRecord>
+    let labels: FlatBuffer<LabelRecord>
+    let filters: FlatBuffer<FilterRecord>
+    let parents: FlatBuffer<ParentRecord>
+    let ranges: FlatBuffer<BucketRange>
+    let strings: FlatBuffer<StringRef>
+    /// Open-addressed table of features by key, sized to a power of two, at most half full.
+    let slots: FlatBuffer<KeySlot>
+    let urlRegexRefs: FlatBuffer<ObjectRef<CompiledRegex>>
+    /// Keeps the URL-targeting regexes `urlRegexRefs` names alive.
+    private let urlRegexes: [CompiledRegex]
+
+    /// The saved groups the conditions were compiled against.
+    public let savedGroups: JSONObject?
+    /// Attributes that identify users for sticky bucketing, derived from the experiment rules.
+    public let stickyIdentifierAttributes: [String]
+    /// The definitions as given, as compact JSON text (for `json` and for recompiling against
+    /// other saved groups): text costs a fraction of a tree.
+    private let definitionsText: FlatBuffer<UInt8>
+
+    /// Every view an evaluation reads, made once.
+    private let tables: FlatBox<SnapshotTables>
+    var view: SnapshotView { SnapshotView(tables.ref) }
+
+    public static let empty = Snapshot(features: JSONObject(), savedGroups: nil)
+
+    public var featureCount: Int { features.count }
+    public var experimentCount: Int { experiments.count }
+
+    fileprivate init(_ b: consuming SnapshotBuilder, definitionsText: [UInt8]) {
+        values = b.values.finish()
+        conditions = b.conditions.finish()
+        features = FlatBuffer(b.features)
+        rules = FlatBuffer(b.rules)
+        experiments = FlatBuffer(b.experiments)
+        labels = FlatBuffer(b.labels)
+        filters = FlatBuffer(b.filters)
+        parents = FlatBuffer(b.parents)
+        ranges = FlatBuffer(b.ranges)
+        strings = FlatBuffer(b.strings)
+        urlRegexes = b.urlRegexes
+        urlRegexRefs = FlatBuffer(b.urlRegexes.map { ObjectRef($0) })
+        savedGroups = b.savedGroups
+        stickyIdentifierAttributes = b.stickyIdentifiers
+        self.definitionsText = FlatBuffer(definitionsText)
+
+        // The key table: at most half full.
+        var capacity = 8
+        while capacity < b.features.count * 2 { capacity <<= 1 }
+        var table = [KeySlot](repeating: .none, count: capacity)
+        let mask = capacity - 1
+        let bytes = values.bytes.view
+        for (i, f) in b.features.enumerated() {
+            let h = bytes.bytes(Int(f.key.offset), Int(f.key.count)).wordHash
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while table[slot].feature >= 0 { slot = (slot + 1) & mask }
+            table[slot] = KeySlot(tag: KeySlot.tag(h), feature: Int32(truncatingIfNeeded: i))
+        }
+        slots = FlatBuffer(table)
+
+        tables = FlatBox(SnapshotTables(
+            values: values.view, conditions: ConditionReader(conditions, values: values.view),
+            features: features.view, rules: rules.view, experiments: experiments.view, labels: labels.view,
+            filters: filters.view, parents: parents.view, ranges: ranges.view, strings: strings.view,
+            slots: slots.view, urlRegexes: urlRegexRefs.view))
+    }
+
+    /// Compiles feature definitions (an object of feature key → definition).
+    public convenience init(features definitions: JSONObject, savedGroups: JSONObject?) {
+        var b = SnapshotBuilder(savedGroups: savedGroups)
+        for (key, definition) in definitions.pairs { b.addFeature(key, definition) }
+        var text: [UInt8] = []
+        JSON.object(definitions).write(to: &text)
+        self.init(b, definitionsText: text)
+    }
+
+    /// Compiles features straight from JSON text, one feature at a time: each feature's tree is
+    /// parsed, compiled and dropped before the next is parsed, so the whole payload is never
+    /// held as a tree. Nil when the text is not an object.
+    public static func compile(
+        featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?
+    ) throws(JSONError) -> Snapshot? {
+        var b = SnapshotBuilder(savedGroups: savedGroups)
+        var text: [UInt8] = [UInt8(ascii: "{")]
+        text.reserveCapacity(bytes.count + 2)
+        var seen = Set<String>()
+        var duplicate = false
+        let isObject = try JSON.forEachMember(bytes) { key, value in
+            if !seen.insert(key).inserted { duplicate = true }
+            if duplicate { return }
+            if b.features.count > 0 { text.append(UInt8(ascii: ",")) }
+            JSON.writeString(key, to: &text)
+            text.append(UInt8(ascii: ":"))
+            value.write(to: &text)
+            b.addFeature(key, value)
+        }
+        guard isObject else { return nil }
+        if duplicate {
+            // A key given twice (the later value replaces the earlier in place): the tree
+            // has those semantics.
+            let tree = try JSON.parse(bytes)
+            return Snapshot(features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups)
+        }
+        text.append(UInt8(ascii: "}"))
+        return Snapshot(b, definitionsText: text)
+    }
+
+    /// Compiles an inline experiment definition into a snapshot of its own (no features).
+    static func inlineExperiment(_ definition: JSONObject, savedGroups: JSONObject?) -> Snapshot {
+        var b = SnapshotBuilder(savedGroups: savedGroups)
+        b.addInlineExperiment(definition)
+        return Snapshot(b, definitionsText: [])
+    }
+
+    /// The same features compiled against other saved groups.
+    public func with(savedGroups groups: JSONObject?) -> Snapshot {
+        let compiled = definitionsText.view.bytes(0, definitionsText.count).withBuffer { text in
+            try? Snapshot.compile(featuresText: text, savedGroups: groups)
+        }
+        if let compiled { return compiled }
+        return Snapshot(features: json.objectValue ?? JSONObject(), savedGroups: groups)
+    }
+
+    /// The feature definitions as given.
+    public var json: JSON {
+        // Written by this library from a parsed value, so it parses back.
+        let text = definitionsText.view.bytes(0, definitionsText.count)
+        return text.withBuffer { (try? JSON.parse($0)) ?? .object(JSONObject()) }
+    }
+
+    /// The index of the feature whose key has exactly these bytes.
+    public func index(ofKey key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let i = view.index(ofKey: ByteSpan(key))
+        return i < 0 ? nil : i
+    }
+
+    public func index(of key: String) -> Int? {
+        var k = key
+        return k.withUTF8 { index(ofKey: $0) }
+    }
+
+    /// The default value of the feature with this key, nil when there is none.
+    public func defaultValue(_ key: String) -> JSON? {
+        guard let i = index(of: key) else { return nil }
+        return view.value(view.features[i].defaultValue).json
+    }
+
+    /// Feature keys in order.
+    public var keys: [String] {
+        (0..<features.count).map { view.values.span(view.features[$0].key).string }
+    }
+
+    /// Bytes of memory the compiled records take (not counting the definitions text).
+    public var byteCount: Int {
+        values.byteCount + conditions.byteCount + features.byteCount + rules.byteCount + experiments.byteCount
+            + labels.byteCount + filters.byteCount + parents.byteCount + ranges.byteCount + strings.byteCount
+            + slots.byteCount
+    }
+}
+
+/// The views of a snapshot's storage, kept out of line in the snapshot (see `SnapshotView`).
+struct SnapshotTables: BitwiseCopyable {
+    let values: DocView
+    let conditions: ConditionReader
+    let features: FlatView<FeatureRecord>
+    let rules: FlatView<RuleRecord>
+    let experiments: FlatView<ExperimentRecord>
+    let labels: FlatView<LabelRecord>
+    let filters: FlatView<FilterRecord>
+    let parents: FlatView<ParentRecord>
+    let ranges: FlatView<BucketRange>
+    let strings: FlatView<StringRef>
+    let slots: FlatView<KeySlot>
+    let urlRegexes: FlatView<ObjectRef<CompiledRegex>>
+}
+
+/// A slot of the feature key table: the feature (-1: empty) and bits of its key's hash, so
+/// that a probe compares key bytes only when the hashes agree.
+struct KeySlot: FlatRecord {
+    var tag: UInt32
+    var feature: Int32
+
+    static var none: KeySlot { KeySlot(tag: 0, feature: -1) }
+
+    @inline(__always)
+    static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
+}
+
+/// What an evaluation reads of a snapshot: one pointer to its tables of views. Valid while the
+/// snapshot is alive.
+struct SnapshotView: Sendable {
+    private let tables: FlatRef<SnapshotTables>
+
+    init(_ tables: FlatRef<SnapshotTables>) { self.tables = tables }
+
+    var values: DocView { tables.pointee.values }
+    var conditions: ConditionReader { tables.pointee.conditions }
+    var features: FlatView<FeatureRecord> { tables.pointee.features }
+    var rules: FlatView<RuleRecord> { tables.pointee.rules }
+    var experiments: FlatView<ExperimentRecord> { tables.pointee.experiments }
+    var labels: FlatView<LabelRecord> { tables.pointee.labels }
+    var filters: FlatView<FilterRecord> { tables.pointee.filters }
+    var parents: FlatView<ParentRecord> { tables.pointee.parents }
+    var ranges: FlatView<BucketRange> { tables.pointee.ranges }
+    var strings: FlatView<StringRef> { tables.pointee.strings }
+    var slots: FlatView<KeySlot> { tables.pointee.slots }
+    var urlRegexes: FlatView<ObjectRef<CompiledRegex>> { tables.pointee.urlRegexes }
+
+    /// The index of the feature with exactly these key bytes, or -1.
+    @inline(__always)
+    func index(ofKey key: ByteSpan) -> Int {
+        let slots = self.slots
+        let size = slots.count
+        let mask = size &- 1
+        let h = key.wordHash
+        let tag = KeySlot.tag(h)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        var probes = 0
+        while probes < size {
+            let e = slots[slot]
+            if e.feature < 0 { return -1 }
+            if e.tag == tag {
+                let k = features[e.feature].key
+                if Int(k.count) == key.count && values.span(k) == key { return Int(e.feature) }
+            }
+            slot = (slot &+ 1) & mask
+            probes &+= 1
+        }
+        return -1
+    }
+
+    @inline(__always)
+    func string(_ r: StringRef) -> ByteSpan { values.span(r) }
+
+    @inline(__always)
+    func value(_ node: Int32) -> Val { Val(values, node) }
+}
+
+/// Compiles definitions into a snapshot's records. One parser per definition kind: a rule's
+/// fields are read once, and its experiment is built from what the rule read plus the fields
+/// only experiments have.
+private struct SnapshotBuilder: ~Copyable {
+    var values = DocumentBuilder()
+    var conditions = ConditionProgramBuilder()
+    var features: [FeatureRecord] = []
+    var rules: [RuleRecord] = []
+    var experiments: [ExperimentRecord] = []
+    var labels: [LabelRecord] = []
+    var filters: [FilterRecord] = []
+    var parents: [ParentRecord] = []
+    var ranges: [BucketRange] = []
+    var strings: [StringRef] = []
+    var urlRegexes: [CompiledRegex] = []
+    let savedGroups: JSONObject?
+    var stickyIdentifiers: [String] = []
+    /// `stickyIdentifiers` as a set: compiling stays linear in the number of distinct hash
+    /// attributes.
+    private var stickySeen = Set<String>()
+
+    init(savedGroups: JSONObject?) {
+        self.savedGroups = savedGroups
+    }
+
+    mutating func addFeature(_ key: String, _ definition: JSON) {
+        let o = definition.objectValue ?? JSONObject()
+        let defaultValue = o["defaultValue"] ?? .null
+        let ruleList = o["rules"]?.arrayValue ?? []
+        let keyRef = values.string(key)
+        let defaultNode = values.add(defaultValue)
+        var compiled: [RuleRecord] = []
+        compiled.reserveCapacity(ruleList.count)
+        for r in ruleList { compiled.append(compileRule(r.objectValue ?? JSONObject(), featureKey: key)) }
+        let start = Int32(truncatingIfNeeded: rules.count)
+        rules.append(contentsOf: compiled)
+        features.append(
+            FeatureRecord(
+                key: keyRef, defaultValue: defaultNode, rulesStart: start,
+                rulesCount: Int32(truncatingIfNeeded: compiled.count), defaultIsOn: defaultValue.isTruthy))
+    }
+
+    private mutating func seed(_ s: String) -> SeedRef {
+        SeedRef(bytes: values.string(s), state: HashSeed(s).state)
+    }
+
+    private mutating func condition(_ json: JSON) -> Int32 {
+        json.isTruthy ? conditions.compileCondition(json, savedGroups: savedGroups, values: &values) : -1
+    }
+
+    /// Hash filters: a non-empty array, else none.
+    private mutating func filterList(_ json: JSON?) -> (start: Int32, count: Int32) {
+        guard case .array(let items)? = json, !items.isEmpty else { return (0, 0) }
+        let start = Int32(truncatingIfNeeded: filters.count)
+        for item in items {
+            let o = item.objectValue ?? JSONObject()
+            let r = rangeList((o["ranges"]?.arrayValue ?? []).compactMap { BucketRange(json: $0) })
+            filters.append(
+                FilterRecord(
+                    attribute: values.string(o["attribute"]?.stringValue ?? "id"),
+                    seed: seed(o["seed"]?.stringValue ?? ""), hashVersion: o["hashVersion"]?.intValue ?? 2,
+                    rangesStart: r.start, rangesCount: r.count))
+        }
+        return (start, Int32(truncatingIfNeeded: filters.count) - start)
+    }
+
+    private mutating func rangeList(_ list: [BucketRange]) -> (start: Int32, count: Int32) {
+        let start = Int32(truncatingIfNeeded: ranges.count)
+        ranges.append(contentsOf: list)
+        return (start, Int32(truncatingIfNeeded: list.count))
+    }
+
+    private mutating func parentList(_ json: JSON?) -> (start: Int32, count: Int32) {
+        guard case .array(let items)? = json else { return (0, 0) }
+        let start = Int32(truncatingIfNeeded: parents.count)
+        for item in items {
+            guard let o = item.objectValue, let id = o["id"]?.stringValue else { continue }
+            let c = o["condition"]
+            let compiled: Int32 =
+                c.flatMap { $0.isNull ? nil : conditions.compileCondition($0, savedGroups: savedGroups, values: &values) }
+                ?? -1
+            parents.append(ParentRecord(id: values.string(id), condition: compiled, gate: o["gate"]?.isTruthy ?? false))
+        }
+        return (start, Int32(truncatingIfNeeded: parents.count) - start)
+    }
+
+    /// A feature rule, read once.
+    private mutating func compileRule(_ o: JSONObject, featureKey: String) -> RuleRecord {
+        var r = RuleRecord.none
+        if let id = o["id"]?.stringValue, !id.isEmpty {
+            r.id = values.string(id)
+            r.hasId = true
+        }
+        let conditionJSON = o["condition"] ?? .null
+        r.condition = condition(conditionJSON)
+        (r.parentsStart, r.parentsCount) = parentList(o["parentConditions"])
+        let filtersJSON = o["filters"] ?? .null
+        (r.filtersStart, r.filtersCount) = filterList(filtersJSON)
+        let force = o["force"].flatMap { $0.isNull ? nil : $0 }
+        if let force {
+            r.force = values.add(force)
+            r.forceIsOn = force.isTruthy
+        }
+        let coverage = o["coverage"]?.doubleValue
+        if let coverage {
+            r.hasCoverage = true
+            r.coverage = coverage
+        }
+        if let range = o["range"].flatMap({ BucketRange(json: $0) }) {
+            r.hasRange = true
+            r.range = range
+        }
+        let seedText = o["seed"]?.stringValue
+        r.seed = seed(seedText.flatMap { $0.isEmpty ? nil : $0 } ?? featureKey)
+        let hashAttribute = o["hashAttribute"]?.stringValue ?? "id"
+        r.hashAttribute = values.string(hashAttribute)
+        let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
+        let fallback = o["fallbackAttribute"]?.stringValue
+        let fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
+        if let fallbackAttribute {
+            r.fallbackAttribute = values.string(fallbackAttribute)
+            r.hasFallback = true
+        }
+        r.hashVersion = hashVersionOf(o["hashVersion"])
+        if force == nil, case .array(let variations)? = o["variations"] {
+            let shared = ExperimentFields(
+                condition: r.condition, conditionJSON: conditionJSON, filters: (r.filtersStart, r.filtersCount),
+                filtersJSON: filtersJSON, coverage: coverage, seedText: seedText, hashAttribute: hashAttribute,
+                fallbackAttribute: fallbackAttribute, disableStickyBucketing: disableSticky,
+                hashVersion: r.hashVersion)
+            r.experiment = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
+            noteStickyIdentifiers(hashAttribute, fallbackAttribute, variationCount: variations.count)
+        }
+        return r
+    }
+
+    private mutating func noteStickyIdentifiers(_ attribute: String, _ fallback: String?, variationCount: Int) {
+        guard variationCount > 0 else { return }
+        if stickySeen.insert(attribute).inserted { stickyIdentifiers.append(attribute) }
+        if let fallback, stickySeen.insert(fallback).inserted { stickyIdentifiers.append(fallback) }
+    }
+
+    /// An inline experiment (`run`): all of its fields are its own.
+    mutating func addInlineExperiment(_ o: JSONObject) {
+        let conditionJSON = o["condition"] ?? .null
+        let filtersJSON = o["filters"] ?? .null
+        let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
+        let fallback = o["fallbackAttribute"]?.stringValue
+        let shared = ExperimentFields(
+            condition: condition(conditionJSON), conditionJSON: conditionJSON, filters: filterList(filtersJSON),
+            filtersJSON: filtersJSON, coverage: o["coverage"]?.doubleValue, seedText: o["seed"]?.stringValue,
+            hashAttribute: o["hashAttribute"]?.stringValue ?? "id",
+            fallbackAttribute: disableSticky || fallback?.isEmpty == true ? nil : fallback,
+            disableStickyBucketing: disableSticky, hashVersion: hashVersionOf(o["hashVersion"]))
+        _ = experiment(o, variations: o["variations"]?.arrayValue ?? [], featureKey: nil, shared: shared)
+    }
+
+    /// The fields a rule and its experiment share, read once by whichever reads the definition.
+    struct ExperimentFields {
+        let condition: Int32
+        let conditionJSON: JSON
+        let filters: (start: Int32, count: Int32)
+        let filtersJSON: JSON
+        let coverage: Double?
+        let seedText: String?
+        let hashAttribute: String
+        let fallbackAttribute: String?
+        let disableStickyBucketing: Bool
+        let hashVersion: Int
+    }
+
+    /// An experiment: a rule's (`featureKey` set: its key defaults to the feature's, and the
+    /// rule's parents, force, status, URL and groups are not the experiment's) or an inline one.
+    private mutating func experiment(
+        _ o: JSONObject, variations: [JSON], featureKey: String?, shared: ExperimentFields
+    ) -> Int32 {
+        var e = ExperimentRecord.none
+        let inline = featureKey == nil
+        let ruleKey = o["key"]?.stringValue ?? ""
+        let key = ruleKey.isEmpty ? (featureKey ?? "") : ruleKey
+        e.key = values.string(key)
+        e.variations = values.add(.array(variations))
+        e.variationCount = Int32(truncatingIfNeeded: variations.count)
+        var on: UInt64 = 0
+        for (i, v) in variations.prefix(64).enumerated() where v.isTruthy { on |= 1 << UInt64(i) }
+        e.variationsOn = on
+        // Echoed as given in to_dict().
+        var echo = JSONObject()
+        func keep(_ name: String, _ value: JSON) { if !value.isNull { echo[name] = value } }
+        let weightsJSON = o["weights"] ?? .null
+        keep("weights", weightsJSON)
+        let weights = weightsJSON.arrayValue.flatMap { list -> [Double]? in
+            let numbers = list.compactMap { $0.doubleValue }
+            return numbers.count == list.count ? numbers : nil
+        }
+        e.active = inline ? (o["active"].map { $0.isTruthy } ?? true) : true
+        let status = inline ? (o["status"]?.stringValue ?? "running") : "running"
+        e.status = values.string(status)
+        e.isDraftOrInactive = status == "draft" || !e.active
+        e.isStopped = status == "stopped"
+        keep("coverage", o["coverage"] ?? .null)
+        keep("condition", shared.conditionJSON)
+        e.condition = shared.condition
+        let parentsJSON = inline ? (o["parentConditions"] ?? .null) : .null
+        keep("parentConditions", parentsJSON)
+        if inline { (e.parentsStart, e.parentsCount) = parentList(parentsJSON) }
+        let namespaceJSON = o["namespace"] ?? .null
+        keep("namespace", namespaceJSON)
+        if let ns = Namespace(json: namespaceJSON) {
+            e.hasNamespace = true
+            e.namespaceSeed = seed("__" + ns.id)
+            e.namespaceStart = ns.start
+            e.namespaceEnd = ns.end
+        }
+        let forceJSON = inline ? (o["force"] ?? .null) : .null
+        keep("force", forceJSON)
+        if let force = forceJSON.intValue {
+            e.force = force
+            e.hasForce = true
+        }
+        e.hashAttribute = values.string(shared.hashAttribute)
+        if let fallback = shared.fallbackAttribute {
+            e.fallbackAttribute = values.string(fallback)
+            e.hasFallback = true
+        }
+        e.disableStickyBucketing = shared.disableStickyBucketing
+        e.hashVersion = shared.hashVersion
+        let rangesJSON = o["ranges"] ?? .null
+        keep("ranges", rangesJSON)
+        let given = rangesJSON.arrayValue.flatMap { list -> [BucketRange]? in
+            let r = list.compactMap { BucketRange(json: $0) }
+            return r.count == list.count && !r.isEmpty ? r : nil
+        }
+        let effective = given ?? bucketRanges(count: variations.count, coverage: shared.coverage ?? 1, weights: weights)
+        (e.rangesStart, e.rangesCount) = rangeList(effective)
+        let metaJSON = o["meta"] ?? .null
+        let metaList = metaJSON.arrayValue
+        if metaList == nil { keep("meta", metaJSON) }
+        if let metaList { e.meta = values.add(.array(metaList)) }
+        e.labelsStart = Int32(truncatingIfNeeded: labels.count)
+        for i in variations.indices {
+            let m = i < (metaList?.count ?? 0) ? metaList?[i].objectValue : nil
+            let name = m?["name"].map { $0.pythonString }
+            labels.append(
+                LabelRecord(
+                    key: values.string(m?["key"].map { $0.pythonString } ?? String(i)),
+                    name: name.map { values.string($0) } ?? .none, hasName: name != nil,
+                    passthrough: m?["passthrough"]?.isTruthy ?? false))
+        }
+        keep("filters", shared.filtersJSON)
+        (e.filtersStart, e.filtersCount) = shared.filters
+        // `seed or key`, as every reference SDK hashes: an empty seed is no seed.
+        e.seed = seed(shared.seedText.flatMap { $0.isEmpty ? nil : $0 } ?? key)
+        e.bucketVersion = o["bucketVersion"]?.intValue ?? 0
+        e.minBucketVersion = o["minBucketVersion"]?.intValue ?? 0
+        let urlPattern = inline ? o["url"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
+        if let urlPattern {
+            e.hasURLPattern = true
+            e.urlPattern = values.string(urlPattern)
+            if let regex = CompiledRegex(urlPattern) {
+                urlRegexes.append(regex)
+                e.urlRegex = Int32(truncatingIfNeeded: urlRegexes.count - 1)
+            }
+        }
+        let groups = inline ? o["groups"]?.arrayValue?.compactMap { $0.stringValue } : nil
+        if let groups {
+            e.hasGroups = true
+            e.groupsStart = Int32(truncatingIfNeeded: strings.count)
+            for g in groups { strings.append(values.string(g)) }
+            e.groupsCount = Int32(truncatingIfNeeded: groups.count)
+        }
+        // The reference's to_dict().
+        var d = JSONObject()
+        d["key"] = .string(key)
+        d["variations"] = .array(variations)
+        d["weights"] = echo["weights"] ?? .null
+        d["active"] = .bool(e.active)
+        let coverageJSON = echo["coverage"] ?? .null
+        d["coverage"] = coverageJSON.isTruthy ? coverageJSON : .int(1)
+        d["condition"] = echo["condition"] ?? .null
+        d["namespace"] = echo["namespace"] ?? .null
+        d["force"] = echo["force"] ?? .null
+        d["hashAttribute"] = .string(shared.hashAttribute)
+        d["hashVersion"] = .int(Int64(shared.hashVersion))
+        d["ranges"] = echo["ranges"] ?? .null
+        d["meta"] = metaList.map { JSON.array($0) } ?? echo["meta"] ?? .null
+        d["filters"] = echo["filters"] ?? .null
+        d["seed"] = shared.seedText.map { .string($0) } ?? .null
+        d["name"] = o["name"]?.stringValue.map { .string($0) } ?? .null
+        d["phase"] = o["phase"]?.stringValue.map { .string($0) } ?? .null
+        if let fallback = shared.fallbackAttribute { d["fallbackAttribute"] = .string(fallback) }
+        if shared.disableStickyBucketing { d["disableStickyBucketing"] = .bool(true) }
+        if e.bucketVersion != 0 { d["bucketVersion"] = .int(Int64(e.bucketVersion)) }
+        if e.minBucketVersion != 0 { d["minBucketVersion"] = .int(Int64(e.minBucketVersion)) }
+        let parentsEcho = echo["parentConditions"] ?? .null
+        if parentsEcho.isTruthy { d["parentConditions"] = parentsEcho }
+        var text: [UInt8] = []
+        JSON.object(d).write(to: &text)
+        e.serialized = values.rawBytes(text)
+        experiments.append(e)
+        return Int32(truncatingIfNeeded: experiments.count - 1)
+    }
+}

@@ -1,0 +1,168 @@
+// Python's semantics (the reference SDK's) on document values: truthiness, `==`, ordering,
+// `str()`. The same rules as `PythonSemantics.swift` has for trees, read in place.
+
+extension Val {
+    /// Python's `bool(value)`.
+    var isTruthy: Bool {
+        switch kind {
+        case .null, .false: return false
+        case .true: return true
+        case .int: return int != 0
+        case .double: return double != 0
+        case .string, .array, .object: return count > 0
+        }
+    }
+
+    var isNumber: Bool { kind == .int || kind == .double }
+
+    var isScalar: Bool { kind != .array && kind != .object }
+
+    /// Numbers and booleans (a Python bool is an int) as a Double.
+    var orderableNumber: Double? {
+        switch kind {
+        case .false: return 0
+        case .true: return 1
+        case .int: return Double(int)
+        case .double: return double
+        default: return nil
+        }
+    }
+
+    /// The number as a Double (never for booleans).
+    var doubleValue: Double? {
+        switch kind {
+        case .int: return Double(int)
+        case .double: return double
+        default: return nil
+        }
+    }
+
+    /// The number as an Int when it is integral and representable.
+    var intValue: Int? {
+        switch kind {
+        case .int: return Int(exactly: int)
+        case .double: return Int(exactly: double)
+        default: return nil
+        }
+    }
+
+    /// Python's `float(value)` with `None` as 0; nil where Python raises.
+    var pythonFloat: Double? {
+        switch kind {
+        case .null, .false: return 0
+        case .true: return 1
+        case .int: return Double(int)
+        case .double: return double
+        case .string: return parsePythonFloat(bytes.string)
+        case .array, .object: return nil
+        }
+    }
+
+    /// The `$type` name.
+    var typeName: StaticString {
+        switch kind {
+        case .null: return "null"
+        case .false, .true: return "boolean"
+        case .int, .double: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    /// Python's `str(value)`: a string's bytes as they are, anything else as the tree's
+    /// `pythonString` (allocates; hashing non-string attributes is rare).
+    var pythonString: String {
+        kind == .string ? bytes.string : json.pythonString
+    }
+
+    /// A hash consistent with `pythonEquals` for scalars (booleans as ints, `1 == 1.0`), for
+    /// the membership tables of long `$in` lists.
+    var scalarHash: UInt64 {
+        switch kind {
+        case .null: return mix64(0x6e75_6c6c)
+        case .string: return mix64(UInt64(stringHash) | 0x5_0000_0000)
+        default:
+            guard var d = orderableNumber else { return 0 }
+            if d == 0 { d = 0 }  // -0.0 equals 0.0
+            return mix64(d.bitPattern)
+        }
+    }
+}
+
+/// Python's `==` between two values (as `pythonEquals` on trees).
+func pythonEquals(_ a: Val, _ b: Val) -> Bool {
+    let ka = a.kind
+    let kb = b.kind
+    switch (ka, kb) {
+    case (.null, .null): return true
+    case (.string, .string): return a.bytes == b.bytes
+    case (.int, .int): return a.int == b.int
+    case (.array, .array):
+        let n = a.count
+        guard n == b.count else { return false }
+        for i in 0..<n where !pythonEquals(a.element(i), b.element(i)) { return false }
+        return true
+    case (.object, .object):
+        let n = a.count
+        guard n == b.count else { return false }
+        for i in 0..<n {
+            let m = a.member(i)
+            guard let w = b.lookup(m.key.bytes, hash: m.key.stringHash), pythonEquals(m.value, w) else { return false }
+        }
+        return true
+    default:
+        guard let x = a.orderableNumber, let y = b.orderableNumber else { return false }
+        return x == y
+    }
+}
+
+/// The reference's `compare(a, b)`: a number against a non-number converts the other side
+/// with `float()`; then Python ordering. -1/0/1, or nil where Python raises.
+func pythonCompare(_ a: Val, _ b: Val) -> Int? {
+    if a.isNumber && !b.isNumber {
+        guard let y = b.pythonFloat, let x = a.doubleValue else { return nil }
+        return x > y ? 1 : (x < y ? -1 : 0)
+    }
+    if b.isNumber && !a.isNumber {
+        guard let x = a.pythonFloat, let y = b.doubleValue else { return nil }
+        return x > y ? 1 : (x < y ? -1 : 0)
+    }
+    return pythonOrder(a, b)
+}
+
+/// Python's `>` then `<`, as -1/0/1; nil for unorderable types.
+func pythonOrder(_ a: Val, _ b: Val) -> Int? {
+    switch (a.kind, b.kind) {
+    case (.int, .int):
+        let x = a.int
+        let y = b.int
+        return x > y ? 1 : (x < y ? -1 : 0)
+    case (.string, .string):
+        return a.bytes.compare(b.bytes)
+    case (.array, .array):
+        var i = 0
+        let n = a.count
+        let m = b.count
+        while i < n && i < m {
+            let x = a.element(i)
+            let y = b.element(i)
+            if !pythonEquals(x, y) { return pythonOrder(x, y) }
+            i += 1
+        }
+        return n > m ? 1 : (n < m ? -1 : 0)
+    default:
+        guard let x = a.orderableNumber, let y = b.orderableNumber else { return nil }
+        return x > y ? 1 : (x < y ? -1 : 0)
+    }
+}
+
+/// splitmix64's finalizer: every input bit affects every output bit (the bit patterns of small
+/// integral doubles differ only in their high bits).
+@inline(__always)
+func mix64(_ x: UInt64) -> UInt64 {
+    var z = x &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
