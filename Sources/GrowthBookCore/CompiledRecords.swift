@@ -22,6 +22,7 @@ struct RuleRecord: FlatRecord {
     /// `id`, when non-empty.
     var id: StringRef
     var hasId: Bool
+    var forceIsOn: Bool
     var condition: Int32
     var parentsStart: Int32
     var parentsCount: Int32
@@ -30,26 +31,36 @@ struct RuleRecord: FlatRecord {
     var filtersCount: Int32
     /// The forced value's node; -1 for a rule without `force` (or with `"force": null`).
     var force: Int32
-    var forceIsOn: Bool
-    var hasCoverage: Bool
-    var coverage: Double
-    var hasRange: Bool
-    var range: BucketRange
-    /// `seed`, or the feature key: what the rollout hash uses.
-    var seed: SeedRef
-    var hashAttribute: StringRef
-    var fallbackAttribute: StringRef
-    var hasFallback: Bool
-    var hashVersion: Int
+    /// The percentage rollout (a rule with `coverage` or `range`), or -1: kept out of line, as
+    /// most rules have none.
+    var rollout: Int32
     /// The experiment the rule runs; -1 for a force rule or a rule without variations.
     var experiment: Int32
 
     static var none: RuleRecord {
         RuleRecord(
-            id: .none, hasId: false, condition: -1, parentsStart: 0, parentsCount: 0, filtersStart: 0,
-            filtersCount: 0, force: -1, forceIsOn: false, hasCoverage: false, coverage: 0, hasRange: false,
-            range: BucketRange(0, 0), seed: .none, hashAttribute: .none, fallbackAttribute: .none, hasFallback: false,
-            hashVersion: 1, experiment: -1)
+            id: .none, hasId: false, forceIsOn: false, condition: -1, parentsStart: 0, parentsCount: 0,
+            filtersStart: 0, filtersCount: 0, force: -1, rollout: -1, experiment: -1)
+    }
+}
+
+/// A forced value's percentage rollout: who is included by the hash of an attribute.
+struct RolloutRecord: FlatRecord {
+    var hasCoverage: Bool
+    var hasRange: Bool
+    var hasFallback: Bool
+    var coverage: Double
+    var range: BucketRange
+    /// `seed`, or the feature key: what the rollout hash uses.
+    var seed: SeedRef
+    var hashAttribute: StringRef
+    var fallbackAttribute: StringRef
+    var hashVersion: Int
+
+    static var none: RolloutRecord {
+        RolloutRecord(
+            hasCoverage: false, hasRange: false, hasFallback: false, coverage: 0, range: BucketRange(0, 0),
+            seed: .none, hashAttribute: .none, fallbackAttribute: .none, hashVersion: 1)
     }
 }
 

@@ -201,7 +201,7 @@ struct ConditionProgramBuilder {
             default:
                 let path = self.path(key, values: &values)
                 if case .string = value {
-                    let expected = values.add(value)
+                    let expected = values.addShared(value)
                     children.append(add(ConditionNode(.attributeEqualsString, a: path.start, b: expected, c: path.count)))
                 } else {
                     let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
@@ -230,7 +230,7 @@ struct ConditionProgramBuilder {
     /// An operator object (every key starts with `$`) or a literal to compare for equality.
     mutating func compileValueTest(_ json: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder) -> Int32 {
         guard case .object(let object) = json, Self.isOperatorObject(object) else {
-            let expected = values.add(json)
+            let expected = values.addShared(json)
             let folded = json.stringValue.map { values.addString($0.lowercased()) } ?? -1
             return add(ConditionNode(.equals, b: expected, c: folded))
         }
@@ -258,10 +258,10 @@ struct ConditionProgramBuilder {
         _ op: String, _ value: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder
     ) -> Int32 {
         if let kind = Self.comparisons[op] {
-            return add(ConditionNode(.compare, flag: kind.rawValue, b: values.add(value)))
+            return add(ConditionNode(.compare, flag: kind.rawValue, b: values.addShared(value)))
         }
         if let kind = Self.versions[op] {
-            let padded = values.add(.string(PaddedVersion(json: value).string))
+            let padded = values.addShared(.string(PaddedVersion(json: value).string))
             return add(ConditionNode(.version, flag: kind.rawValue, b: padded))
         }
         switch op {
@@ -302,7 +302,7 @@ struct ConditionProgramBuilder {
             return add(ConditionNode(.exists, flag: value.isTruthy ? 1 : 0))
         case "$type":
             guard case .string = value else { return constant(false) }
-            return add(ConditionNode(.type, b: values.add(value)))
+            return add(ConditionNode(.type, b: values.addShared(value)))
         case "$not":
             let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
             return add(ConditionNode(.notTest, b: test))
@@ -317,7 +317,7 @@ struct ConditionProgramBuilder {
     ) -> Int32 {
         let flag: UInt8 = (negated ? 1 : 0) | (insensitive ? 2 : 0)
         let list = insensitive ? items.map { $0.stringValue.map { JSON.string($0.lowercased()) } ?? $0 } : items
-        let array = values.add(.array(list))
+        let array = values.addShared(.array(list))
         guard !insensitive, items.count > 8 else {
             return add(ConditionNode(.membership, flag: flag, a: array, b: -1, c: 0))
         }

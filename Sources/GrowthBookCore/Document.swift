@@ -56,21 +56,44 @@ struct DocumentBuilder {
     private(set) var nodes: [DocNode] = []
     private(set) var bytes: [UInt8] = []
     private var tables: [UInt32] = []
-    /// Interned strings (keys and paths repeat across a payload), by content.
-    private var interned: [String: StringRef] = [:]
+    /// Interned strings (keys and paths repeat across a payload), by a 64-bit hash of their
+    /// bytes; a hit is checked byte for byte (a collision just stores the string again). Keys
+    /// of plain integers keep the table free of one allocation per entry.
+    private var interned: [UInt64: StringRef] = [:]
+    /// Values added with `addShared`, by a hash of their JSON text; a hit is checked node by
+    /// node (`1` and `1.0` stay apart).
+    private var sharedValues: [UInt64: Int32] = [:]
+    private var scratch: [UInt8] = []
 
     init() {}
 
+    /// Reserves room for a payload of `textBytes` bytes of JSON (its nodes and string bytes
+    /// take about a tenth and a half of that), so the arrays do not grow by doubling past
+    /// what they need.
+    mutating func reserve(forTextBytes textBytes: Int) {
+        nodes.reserveCapacity(textBytes / 16)
+        bytes.reserveCapacity(textBytes / 2)
+    }
+
     /// Appends the bytes of `s` (interned) and returns where they are.
     mutating func string(_ s: String) -> StringRef {
-        if let r = interned[s] { return r }
+        var wide: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h = fnvOffsetBasis
+        var n = 0
+        for b in s.utf8 {
+            wide = (wide ^ UInt64(b)) &* 0x100_0000_01b3
+            h = (h ^ UInt32(b)) &* 0x0100_0193
+            n += 1
+        }
+        if let r = interned[wide], Int(r.count) == n,
+            s.utf8.elementsEqual(bytes[Int(r.offset)..<Int(r.offset) + n])
+        {
+            return r
+        }
         let start = bytes.count
         bytes.append(contentsOf: s.utf8)
-        let count = bytes.count - start
-        var h = fnvOffsetBasis
-        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-        let r = StringRef(offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: count), hash: h)
-        interned[s] = r
+        let r = StringRef(offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: n), hash: h)
+        if interned[wide] == nil { interned[wide] = r }
         return r
     }
 
@@ -92,6 +115,51 @@ struct DocumentBuilder {
         nodes.append(.none)
         set(index, value)
         return Int32(truncatingIfNeeded: index)
+    }
+
+    /// Appends `value` or returns the node of an equal one (same JSON text) added this way
+    /// before: payloads repeat their values (`true`, `[false, true]`, small configs). Nodes are
+    /// immutable, so sharing them is safe.
+    mutating func addShared(_ value: JSON) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        value.write(to: &scratch)
+        guard scratch.count <= 256 else { return add(value) }
+        var wide: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in scratch { wide = (wide ^ UInt64(b)) &* 0x100_0000_01b3 }
+        if let node = sharedValues[wide], nodeEquals(Int(node), value) { return node }
+        let node = add(value)
+        if sharedValues[wide] == nil { sharedValues[wide] = node }
+        return node
+    }
+
+    /// Whether node `i` holds exactly `value` (kinds, numbers' forms, strings, order).
+    private func nodeEquals(_ i: Int, _ value: JSON) -> Bool {
+        guard i >= 0 && i < nodes.count else { return false }
+        let n = nodes[i]
+        switch value {
+        case .null: return n.kind == .null
+        case .bool(let b): return n.kind == (b ? .true : .false)
+        case .int(let x): return n.kind == .int && n.payload == UInt64(bitPattern: x)
+        case .double(let d): return n.kind == .double && n.payload == d.bitPattern
+        case .string(let s):
+            guard n.kind == .string, Int(n.count) == s.utf8.count else { return false }
+            let start = Int(UInt32(truncatingIfNeeded: n.payload))
+            return s.utf8.elementsEqual(bytes[start..<start + Int(n.count)])
+        case .array(let items):
+            guard n.kind == .array, Int(n.count) == items.count else { return false }
+            let first = Int(UInt32(truncatingIfNeeded: n.payload))
+            for (k, item) in items.enumerated() where !nodeEquals(first + k, item) { return false }
+            return true
+        case .object(let o):
+            guard n.kind == .object, Int(n.count) == o.count else { return false }
+            let first = Int(UInt32(truncatingIfNeeded: n.payload))
+            var k = 0
+            for (key, v) in o.pairs {
+                if !nodeEquals(first + 2 * k, .string(key)) || !nodeEquals(first + 2 * k + 1, v) { return false }
+                k += 1
+            }
+            return true
+        }
     }
 
     private mutating func set(_ index: Int, _ value: JSON) {

@@ -229,17 +229,17 @@ struct Evaluation {
     }
 
     private func isIncludedInRollout(_ r: Int) -> Bool {
-        if !s.rules[r].hasCoverage && !s.rules[r].hasRange { return true }
-        if s.rules[r].hasCoverage && s.rules[r].coverage == 0 && !s.rules[r].hasRange { return false }
-        let input = hashInput(s, s.rules[r].hashAttribute, fallback: s.rules[r].hasFallback ? s.rules[r].fallbackAttribute : nil).value
+        let i = s.rules[r].rollout
+        if i < 0 { return true }
+        let ro = s.rollouts[i]
+        if ro.hasCoverage && ro.coverage == 0 && !ro.hasRange { return false }
+        let input = hashInput(s, ro.hashAttribute, fallback: ro.hasFallback ? ro.fallbackAttribute : nil).value
         return withHashBytes(input) { value -> Bool in
             if value.isEmpty { return false }
-            guard
-                let n = gbHash(
-                    seed: s.string(s.rules[r].seed.bytes), seedState: s.rules[r].seed.state, value: value, version: s.rules[r].hashVersion)
+            guard let n = gbHash(seed: s.string(ro.seed.bytes), seedState: ro.seed.state, value: value, version: ro.hashVersion)
             else { return false }
-            if s.rules[r].hasRange { return s.rules[r].range.contains(n) }
-            return n <= s.rules[r].coverage
+            if ro.hasRange { return ro.range.contains(n) }
+            return n <= ro.coverage
         }
     }
 

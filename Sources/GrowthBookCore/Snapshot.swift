@@ -11,13 +11,14 @@ public final class Snapshot: Sendable {
     let conditions: ConditionProgram
     let features: FlatBuffer<FeatureRecord>
     let rules: FlatBuffer<RuleRecord>
+    let rollouts: FlatBuffer<RolloutRecord>
     let experiments: FlatBuffer<ExperimentRecord>
     let labels: FlatBuffer<LabelRecord>
     let filters: FlatBuffer<FilterRecord>
     let parents: FlatBuffer<ParentRecord>
     let ranges: FlatBuffer<BucketRange>
     let strings: FlatBuffer<StringRef>
-    /// Open-addressed table of features by key, sized to a power of two, at most half full.
+    /// Open-addressed table of features by key, sized to a power of two, at most 3/4 full.
     let slots: FlatBuffer<KeySlot>
     let urlRegexRefs: FlatBuffer<ObjectRef<CompiledRegex>>
     /// Keeps the URL-targeting regexes `urlRegexRefs` names alive.
@@ -45,6 +46,7 @@ public final class Snapshot: Sendable {
         conditions = b.conditions.finish()
         features = FlatBuffer(b.features)
         rules = FlatBuffer(b.rules)
+        rollouts = FlatBuffer(b.rollouts)
         experiments = FlatBuffer(b.experiments)
         labels = FlatBuffer(b.labels)
         filters = FlatBuffer(b.filters)
@@ -57,9 +59,10 @@ public final class Snapshot: Sendable {
         stickyIdentifierAttributes = b.stickyIdentifiers
         self.definitionsText = FlatBuffer(definitionsText)
 
-        // The key table: at most half full.
+        // The key table: at most three quarters full (a probe is short: each slot carries
+        // bits of its key's hash).
         var capacity = 8
-        while capacity < b.features.count * 2 { capacity <<= 1 }
+        while capacity * 3 < b.features.count * 4 { capacity <<= 1 }
         var table = [KeySlot](repeating: .none, count: capacity)
         let mask = capacity - 1
         let bytes = values.bytes.view
@@ -73,7 +76,8 @@ public final class Snapshot: Sendable {
 
         tables = FlatBox(SnapshotTables(
             values: values.view, conditions: ConditionReader(conditions, values: values.view),
-            features: features.view, rules: rules.view, experiments: experiments.view, labels: labels.view,
+            features: features.view, rules: rules.view, rollouts: rollouts.view, experiments: experiments.view,
+            labels: labels.view,
             filters: filters.view, parents: parents.view, ranges: ranges.view, strings: strings.view,
             slots: slots.view, urlRegexes: urlRegexRefs.view))
     }
@@ -94,6 +98,7 @@ public final class Snapshot: Sendable {
         featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?
     ) throws(JSONError) -> Snapshot? {
         var b = SnapshotBuilder(savedGroups: savedGroups)
+        b.values.reserve(forTextBytes: bytes.count)
         var text: [UInt8] = [UInt8(ascii: "{")]
         text.reserveCapacity(bytes.count + 2)
         var seen = Set<String>()
@@ -165,7 +170,8 @@ public final class Snapshot: Sendable {
 
     /// Bytes of memory the compiled records take (not counting the definitions text).
     public var byteCount: Int {
-        values.byteCount + conditions.byteCount + features.byteCount + rules.byteCount + experiments.byteCount
+        values.byteCount + conditions.byteCount + features.byteCount + rules.byteCount + rollouts.byteCount
+            + experiments.byteCount
             + labels.byteCount + filters.byteCount + parents.byteCount + ranges.byteCount + strings.byteCount
             + slots.byteCount
     }
@@ -177,6 +183,7 @@ struct SnapshotTables: BitwiseCopyable {
     let conditions: ConditionReader
     let features: FlatView<FeatureRecord>
     let rules: FlatView<RuleRecord>
+    let rollouts: FlatView<RolloutRecord>
     let experiments: FlatView<ExperimentRecord>
     let labels: FlatView<LabelRecord>
     let filters: FlatView<FilterRecord>
@@ -210,6 +217,7 @@ struct SnapshotView: Sendable {
     var conditions: ConditionReader { tables.pointee.conditions }
     var features: FlatView<FeatureRecord> { tables.pointee.features }
     var rules: FlatView<RuleRecord> { tables.pointee.rules }
+    var rollouts: FlatView<RolloutRecord> { tables.pointee.rollouts }
     var experiments: FlatView<ExperimentRecord> { tables.pointee.experiments }
     var labels: FlatView<LabelRecord> { tables.pointee.labels }
     var filters: FlatView<FilterRecord> { tables.pointee.filters }
@@ -257,6 +265,7 @@ private struct SnapshotBuilder: ~Copyable {
     var conditions = ConditionProgramBuilder()
     var features: [FeatureRecord] = []
     var rules: [RuleRecord] = []
+    var rollouts: [RolloutRecord] = []
     var experiments: [ExperimentRecord] = []
     var labels: [LabelRecord] = []
     var filters: [FilterRecord] = []
@@ -279,7 +288,7 @@ private struct SnapshotBuilder: ~Copyable {
         let defaultValue = o["defaultValue"] ?? .null
         let ruleList = o["rules"]?.arrayValue ?? []
         let keyRef = values.string(key)
-        let defaultNode = values.add(defaultValue)
+        let defaultNode = values.addShared(defaultValue)
         var compiled: [RuleRecord] = []
         compiled.reserveCapacity(ruleList.count)
         for r in ruleList { compiled.append(compileRule(r.objectValue ?? JSONObject(), featureKey: key)) }
@@ -349,36 +358,43 @@ private struct SnapshotBuilder: ~Copyable {
         (r.filtersStart, r.filtersCount) = filterList(filtersJSON)
         let force = o["force"].flatMap { $0.isNull ? nil : $0 }
         if let force {
-            r.force = values.add(force)
+            r.force = values.addShared(force)
             r.forceIsOn = force.isTruthy
         }
         let coverage = o["coverage"]?.doubleValue
-        if let coverage {
-            r.hasCoverage = true
-            r.coverage = coverage
-        }
-        if let range = o["range"].flatMap({ BucketRange(json: $0) }) {
-            r.hasRange = true
-            r.range = range
-        }
+        let range = o["range"].flatMap { BucketRange(json: $0) }
         let seedText = o["seed"]?.stringValue
-        r.seed = seed(seedText.flatMap { $0.isEmpty ? nil : $0 } ?? featureKey)
         let hashAttribute = o["hashAttribute"]?.stringValue ?? "id"
-        r.hashAttribute = values.string(hashAttribute)
         let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = o["fallbackAttribute"]?.stringValue
         let fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
-        if let fallbackAttribute {
-            r.fallbackAttribute = values.string(fallbackAttribute)
-            r.hasFallback = true
+        let hashVersion = hashVersionOf(o["hashVersion"])
+        if coverage != nil || range != nil {
+            var ro = RolloutRecord.none
+            if let coverage {
+                ro.hasCoverage = true
+                ro.coverage = coverage
+            }
+            if let range {
+                ro.hasRange = true
+                ro.range = range
+            }
+            ro.seed = seed(seedText.flatMap { $0.isEmpty ? nil : $0 } ?? featureKey)
+            ro.hashAttribute = values.string(hashAttribute)
+            if let fallbackAttribute {
+                ro.fallbackAttribute = values.string(fallbackAttribute)
+                ro.hasFallback = true
+            }
+            ro.hashVersion = hashVersion
+            rollouts.append(ro)
+            r.rollout = Int32(truncatingIfNeeded: rollouts.count - 1)
         }
-        r.hashVersion = hashVersionOf(o["hashVersion"])
         if force == nil, case .array(let variations)? = o["variations"] {
             let shared = ExperimentFields(
                 condition: r.condition, conditionJSON: conditionJSON, filters: (r.filtersStart, r.filtersCount),
                 filtersJSON: filtersJSON, coverage: coverage, seedText: seedText, hashAttribute: hashAttribute,
                 fallbackAttribute: fallbackAttribute, disableStickyBucketing: disableSticky,
-                hashVersion: r.hashVersion)
+                hashVersion: hashVersion)
             r.experiment = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
             noteStickyIdentifiers(hashAttribute, fallbackAttribute, variationCount: variations.count)
         }
@@ -430,7 +446,7 @@ private struct SnapshotBuilder: ~Copyable {
         let ruleKey = o["key"]?.stringValue ?? ""
         let key = ruleKey.isEmpty ? (featureKey ?? "") : ruleKey
         e.key = values.string(key)
-        e.variations = values.add(.array(variations))
+        e.variations = values.addShared(.array(variations))
         e.variationCount = Int32(truncatingIfNeeded: variations.count)
         var on: UInt64 = 0
         for (i, v) in variations.prefix(64).enumerated() where v.isTruthy { on |= 1 << UInt64(i) }
@@ -487,7 +503,7 @@ private struct SnapshotBuilder: ~Copyable {
         let metaJSON = o["meta"] ?? .null
         let metaList = metaJSON.arrayValue
         if metaList == nil { keep("meta", metaJSON) }
-        if let metaList { e.meta = values.add(.array(metaList)) }
+        if let metaList { e.meta = values.addShared(.array(metaList)) }
         e.labelsStart = Int32(truncatingIfNeeded: labels.count)
         for i in variations.indices {
             let m = i < (metaList?.count ?? 0) ? metaList?[i].objectValue : nil

@@ -36,6 +36,31 @@ import Testing
         #expect(inline.json["seed"] == "")
     }
 
+    /// Equal values share one node of the snapshot; values that only compare equal (`1` and
+    /// `1.0`, `true` and `1`) do not, so each prints as it was given.
+    @Test func sharedValuesKeepTheirForm() throws {
+        let gb = try GrowthBook(options: [
+            "features": [
+                "i": ["defaultValue": 1], "d": ["defaultValue": 1.0], "t": ["defaultValue": true],
+                "i2": ["defaultValue": 1], "o": ["defaultValue": ["a": 1, "b": [1.0, "x"]]],
+                "o2": ["defaultValue": ["a": 1, "b": [1.0, "x"]]], "o3": ["defaultValue": ["a": 1, "b": [1, "x"]]],
+            ]
+        ])
+        var out: [String] = []
+        for key in ["i", "d", "t", "i2", "o", "o2", "o3"] {
+            var text: [UInt8] = []
+            gb.writeFeatureResult(key, to: &text)
+            out.append(String(decoding: text, as: UTF8.self))
+        }
+        #expect(out[0].hasPrefix(#"{"value":1,"#))
+        #expect(out[1].hasPrefix(#"{"value":1.0,"#))
+        #expect(out[2].hasPrefix(#"{"value":true,"#))
+        #expect(out[3] == out[0])
+        #expect(out[4].hasPrefix(#"{"value":{"a":1,"b":[1.0,"x"]},"#))
+        #expect(out[5] == out[4])
+        #expect(out[6].hasPrefix(#"{"value":{"a":1,"b":[1,"x"]},"#))
+    }
+
     /// Forced variations are checked the same way at creation and when set later.
     @Test func forcedVariationsValidatedAlike() throws {
         #expect(throws: GrowthBookError.self) { try GrowthBook(options: ["forcedVariations": ["e": "x"]]) }
