@@ -1,0 +1,78 @@
+// What an evaluation hashes: the hash attribute's value (with the sticky-bucketing fallback),
+// percentage rollouts and hash filters.
+
+extension Evaluation {
+    /// The attribute's value as given; null when missing.
+    @inline(__always)
+    func attribute(_ name: ByteSpan, hash: UInt32) -> Val {
+        attributes.lookup(name, hash: hash) ?? .null
+    }
+
+    /// The reference's hash attribute choice: the attribute, or the fallback when sticky
+    /// bucketing is on and the attribute's value is falsy. `usedFallback` says which.
+    func hashInput(_ view: SnapshotView, _ attribute: StringRef, fallback: StringRef?) -> (value: Val, usedFallback: Bool) {
+        let v = self.attribute(view.string(attribute), hash: attribute.hash)
+        if !v.isTruthy, let fallback, flags.hasSticky {
+            return (self.attribute(view.string(fallback), hash: fallback.hash), true)
+        }
+        return (v, false)
+    }
+
+    /// Calls `body` with the bytes hashed for a value (Python's `str`; "" for null).
+    @inline(__always)
+    func withHashBytes<R>(_ v: Val, _ body: (ByteSpan) -> R) -> R {
+        switch v.kind {
+        case .string: return body(v.bytes)
+        case .null: return body(.empty)
+        default:
+            var text = v.pythonString
+            return text.withUTF8 { body(ByteSpan($0)) }
+        }
+    }
+
+    func isIncludedInRollout(_ r: Int) -> Bool {
+        let i = s.rules[r].rollout
+        if i < 0 { return true }
+        let ro = s.rollouts[i]
+        if ro.hasCoverage && ro.coverage == 0 && !ro.hasRange { return false }
+        let input = hashInput(s, ro.hashAttribute, fallback: ro.hasFallback ? ro.fallbackAttribute : nil).value
+        return withHashBytes(input) { value -> Bool in
+            if value.isEmpty { return false }
+            guard let n = gbHash(seed: s.string(ro.seed.bytes), seedState: ro.seed.state, value: value, version: ro.hashVersion)
+            else { return false }
+            if ro.hasRange { return ro.range.contains(n) }
+            return n <= ro.coverage
+        }
+    }
+
+    func isFilteredOut(_ view: SnapshotView, _ start: Int32, _ count: Int32) -> Bool {
+        var f = Int(start)
+        let end = f &+ Int(count)
+        while f < end {
+            defer { f &+= 1 }
+            let filter = view.filters[f]
+            let v = attribute(view.string(filter.attribute), hash: filter.attribute.hash)
+            let out = withHashBytes(v) { value -> Bool? in
+                if value.isEmpty { return false }
+                guard
+                    let n = gbHash(
+                        seed: view.string(filter.seed.bytes), seedState: filter.seed.state, value: value,
+                        version: filter.hashVersion)
+                else { return false }
+                var r = Int(filter.rangesStart)
+                let rEnd = r &+ Int(filter.rangesCount)
+                while r < rEnd {
+                    if view.ranges[r].contains(n) { return nil }
+                    r &+= 1
+                }
+                return true
+            }
+            switch out {
+            case .some(true): return true
+            case .some(false): return false
+            case .none: continue
+            }
+        }
+        return false
+    }
+}

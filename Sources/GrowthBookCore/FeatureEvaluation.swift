@@ -1,0 +1,147 @@
+// A feature's decision (the reference's `eval_feature`): its rules in order, prerequisites
+// included. One place decides a feature's value.
+
+extension Evaluation {
+    /// The decision for the feature at `index` (the one place a feature's value is decided).
+    /// `walk`: the prerequisites being evaluated; nil unless prerequisites are.
+    func decide(_ index: Int, walk: PrerequisiteWalk? = nil) -> FeatureDecision {
+        let feature = s.features[index]
+        // No rules and nobody listening to the debug messages (the only ones this path logs):
+        // the default value is the whole answer.
+        if feature.rulesCount == 0 && !logs(.debug) {
+            return FeatureDecision(source: .defaultValue, isOn: feature.defaultIsOn, feature: index)
+        }
+        var key: String { string(feature.key) }
+        log(.debug, "Evaluating feature \(key)")
+        if let walk, walk.path.contains(index) {
+            log(.warning, "Cyclic prerequisite detected, stack: \(walk.path.map { string(s.features[$0].key) })")
+            return FeatureDecision(source: .cyclicPrerequisite, isOn: false, feature: index)
+        }
+        var r = Int(feature.rulesStart)
+        let end = r &+ Int(feature.rulesCount)
+        while r < end {
+            if let d = apply(rule: r, feature: index, walk: walk) { return d }
+            r &+= 1
+        }
+        log(.debug, "Use default value for feature \(key)")
+        return FeatureDecision(source: .defaultValue, isOn: feature.defaultIsOn, feature: index)
+    }
+
+    /// One rule of `decide` (the reference's loop body): the decision, or nil to go on.
+    @inline(__always)
+    func apply(rule r: Int, feature index: Int, walk: PrerequisiteWalk?) -> FeatureDecision? {
+        var key: String { string(s.features[index].key) }
+        if s.rules[r].parentsCount > 0 {
+            switch prerequisites(s.rules[r].parentsStart, s.rules[r].parentsCount, of: index, walk: walk ?? PrerequisiteWalk()) {
+            case .gate:
+                log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
+                return FeatureDecision(source: .prerequisite, isOn: false, feature: index)
+            case .cyclic:
+                return FeatureDecision(source: .cyclicPrerequisite, isOn: false, feature: index)
+            case .fail:
+                log(.debug, "Skip rule because of failing prerequisite, feature \(key)")
+                return nil
+            case .pass:
+                break
+            }
+        }
+        if s.rules[r].condition >= 0 && !s.conditions.evaluate(s.rules[r].condition, ConditionRoot(attributes)) {
+            log(.debug, "Skip rule because of failed condition, feature \(key)")
+            return nil
+        }
+        if s.rules[r].filtersCount > 0 && isFilteredOut(s, s.rules[r].filtersStart, s.rules[r].filtersCount) {
+            log(.debug, "Skip rule because of filters/namespaces, feature \(key)")
+            return nil
+        }
+        if s.rules[r].force >= 0 {
+            if !isIncludedInRollout(r) {
+                log(.debug, "Skip rule because user not included in percentage rollout, feature \(key)")
+                return nil
+            }
+            log(.debug, "Force value from rule, feature \(key)")
+            return FeatureDecision(source: .force, isOn: s.rules[r].forceIsOn, feature: index, rule: Int32(truncatingIfNeeded: r))
+        }
+        if s.rules[r].experiment < 0 {
+            log(.warning, "Skip invalid rule, feature \(key)")
+            return nil
+        }
+        let a = assign(ExperimentRef(s, s.rules[r].experiment, in: snapshot), feature: index, ruleChecked: true, include: nil)
+        recordRun(a, feature: index)
+        if !a.inExperiment {
+            log(.debug, "Skip rule because user not included in experiment, feature \(key)")
+            return nil
+        }
+        if a.passthrough {
+            log(.debug, "Continue to next rule, feature \(key)")
+            return nil
+        }
+        log(.debug, "Assign value from experiment, feature \(key)")
+        return FeatureDecision(
+            source: .experiment, isOn: a.isOn, feature: index, rule: Int32(truncatingIfNeeded: r), assignment: a)
+    }
+
+    enum PrerequisiteOutcome { case pass, fail, gate, cyclic }
+
+    /// The features on the current chain of prerequisites and how many prerequisite
+    /// evaluations this top-level evaluation has made: a payload can make the chain deep (the
+    /// stack) or wide (each feature naming its parent many times: time), and both are bounded.
+    final class PrerequisiteWalk {
+        var path: [Int] = []
+        var evaluations = 0
+    }
+
+    /// `index`: the feature whose rule has these parents (nil for an inline experiment).
+    func prerequisites(
+        _ start: Int32, _ count: Int32, of index: Int?, walk: PrerequisiteWalk, in view: SnapshotView? = nil
+    ) -> PrerequisiteOutcome {
+        let parentsView = view ?? s
+        if let index { walk.path.append(index) }
+        defer { if index != nil { walk.path.removeLast() } }
+        var p = Int(start)
+        let end = p &+ Int(count)
+        while p < end {
+            defer { p &+= 1 }
+            let parent = parentsView.parents[p]
+            let id = parentsView.string(parent.id)
+            let parentDecision: FeatureDecision
+            var parentValue = Val.null
+            let i = s.index(ofKey: id)
+            if i >= 0 {
+                if walk.path.count >= Self.maxPrerequisiteDepth {
+                    log(.warning, "Prerequisite chain deeper than \(Self.maxPrerequisiteDepth), feature \(id.string)")
+                    return .cyclic
+                }
+                walk.evaluations += 1
+                if walk.evaluations > Self.maxPrerequisiteEvaluations {
+                    log(.warning, "More than \(Self.maxPrerequisiteEvaluations) prerequisite evaluations, feature \(id.string)")
+                    return .cyclic
+                }
+                parentDecision = decide(i, walk: walk)
+                parentValue = value(of: parentDecision)
+            } else {
+                log(.warning, "Unknown feature \(id.string)")
+                parentDecision = FeatureDecision(source: .unknownFeature, isOn: false)
+            }
+            if parentDecision.source == .cyclicPrerequisite { return .cyclic }
+            guard parent.condition >= 0 else { continue }
+            if !parentsView.conditions.evaluate(parent.condition, ConditionRoot(parentValue: parentValue)) {
+                return parent.gate ? .gate : .fail
+            }
+        }
+        return .pass
+    }
+
+    /// The value a decision chose: a node of the snapshot (or of an overridden experiment's).
+    func value(of d: FeatureDecision) -> Val {
+        switch d.source {
+        case .defaultValue:
+            return s.value(s.features[d.feature].defaultValue)
+        case .force:
+            return s.value(s.rules[d.rule].force)
+        case .experiment:
+            return d.assignment?.value ?? .null
+        case .unknownFeature, .prerequisite, .cyclicPrerequisite:
+            return .null
+        }
+    }
+}
