@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import Synchronization
 
 /// What the C layer keeps per thread: how deep this thread is in gb_ calls (callbacks nest
 /// them), the handles freed from inside a call (released when the outermost call returns),
@@ -13,11 +14,19 @@ final class CallScope {
     // Confined to its thread, and touched on every call: no run-time exclusivity checks.
     /// How many gb_ calls on handles are running on this thread.
     @exclusivity(unchecked) var callDepth = 0
+    /// This thread's reader stripe for the core's state cells: threads get consecutive
+    /// numbers, so the first sixteen never share a counter.
+    let stripe = Int(truncatingIfNeeded: CallScope.threads.wrappingAdd(1, ordering: .relaxed).oldValue)
+    private static let threads = Atomic<UInt64>(0)
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
     @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = []
     /// The buffer text results are written into, kept between calls (nil while a call is
     /// using it).
     @exclusivity(unchecked) private var textBuffer: [UInt8]? = []
+    /// Written on every call, so kept off the cache lines of other threads' scopes: the fields
+    /// above are written, this is not, and it fills the rest of a line (two small objects from
+    /// malloc can sit on one line, and threads writing to one line slow each other down).
+    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
     /// This thread's text buffer, emptied, or a new one when a call on this thread (one that
     /// called back into the library) holds it.

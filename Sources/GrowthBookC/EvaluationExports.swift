@@ -10,16 +10,17 @@ import GrowthBookCore
 func evaluate(
     _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, attributes: Attributes?, _ body: (borrowing FeatureOutcome) -> Void
 ) throws(CallError) {
-    try withHandle(p) { h throws(CallError) in try evaluate(h, key, attributes: attributes, body) }
+    try withHandle(p) { h, stripe throws(CallError) in try evaluate(h, key, attributes: attributes, stripe: stripe, body) }
 }
 
 @inline(__always)
 func evaluate(
-    _ h: Handle, _ key: UnsafePointer<CChar>?, attributes: Attributes?, _ body: (borrowing FeatureOutcome) -> Void
+    _ h: Handle, _ key: UnsafePointer<CChar>?, attributes: Attributes?, stripe: Int? = nil,
+    _ body: (borrowing FeatureOutcome) -> Void
 ) throws(CallError) {
     let bytes = try CInput.unvalidatedBytes(key, "feature_key")
     do throws(GrowthBookError) {
-        try h.gb.evaluate(key: bytes, attributes: attributes, body)
+        try h.gb.evaluate(key: bytes, attributes: attributes, stripe: stripe, body)
     } catch {
         throw CallError(error, context: "feature_key")
     }
@@ -94,9 +95,9 @@ public func gb_eval_feature_with_attributes_json(
     _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ json: UnsafePointer<CChar>?
 ) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout [UInt8]) throws(CallError) in
-        try withHandle(p) { h throws(CallError) in
+        try withHandle(p) { h, stripe throws(CallError) in
             let attributes = Attributes(try CInput.object(json, "attributes_json"))
-            try evaluate(h, key, attributes: attributes) { $0.writeResult(to: &out) }
+            try evaluate(h, key, attributes: attributes, stripe: stripe) { $0.writeResult(to: &out) }
         }
     }
 }

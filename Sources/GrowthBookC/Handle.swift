@@ -37,16 +37,25 @@ final class Handle {
 /// `CallScope`: such a free is deferred until the outermost call on that thread returns.
 @inline(__always)
 func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle) throws(CallError) -> R) throws(CallError) -> R {
+    try withHandle(p) { h, _ throws(CallError) in try body(h) }
+}
+
+/// `withHandle`, also passing the calling thread's reader stripe (see `CallScope.stripe`).
+@inline(__always)
+func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle, Int) throws(CallError) -> R) throws(CallError) -> R {
     guard let p else { throw CallError(.invalidArgument, "gb is NULL") }
     let scope = CallScope.current
-    scope._withUnsafeGuaranteedRef { $0.callDepth += 1 }
+    let stripe = scope._withUnsafeGuaranteedRef { s -> Int in
+        s.callDepth += 1
+        return s.stripe
+    }
     defer { scope._withUnsafeGuaranteedRef { $0.endCall() } }
     let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
         h in
         guard h.marker == Handle.live else {
             return .failure(CallError(.invalidArgument, "gb is not a live gb_handle (freed or never created)"))
         }
-        return Result { () throws(CallError) -> R in try body(h) }
+        return Result { () throws(CallError) -> R in try body(h, stripe) }
     }
     return try result.get()
 }

@@ -365,11 +365,13 @@ public final class GrowthBook: Sendable {
     /// UTF-8 bytes, for the handle's attributes or `attributes`, and hands `body` the outcome
     /// (read it there: is-on, typed value, JSON text or result objects). An unknown key is
     /// logged and evaluates as `unknownFeature`; a key that is not UTF-8 throws.
+    /// `stripe`: a number of the calling thread's own, if it has one (see `StateCell.read`).
     public func evaluate(
-        key: UnsafeBufferPointer<UInt8>, attributes: Attributes? = nil, _ body: (borrowing FeatureOutcome) -> Void
+        key: UnsafeBufferPointer<UInt8>, attributes: Attributes? = nil, stripe: Int? = nil,
+        _ body: (borrowing FeatureOutcome) -> Void
     ) throws(GrowthBookError) {
         var badKey = -1
-        current.read { (context: EvaluationContext) -> Void in
+        current.read(stripe: stripe) { (context: EvaluationContext) -> Void in
             let stickyDocs = attributes.flatMap { a in
                 context.stickyService.map {
                     StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json))

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// Readers take no lock and write no shared reference count. The state sits in a box; a
 /// reader adds one to a counter of the current box (one of sixteen, picked per thread, each on
-/// a cache line of its own), checks that the box is still current, reads the state, and
+/// cache lines of its own), checks that the box is still current, reads the state, and
 /// subtracts one. A writer (writers are serialized by a lock) puts the new state in a free box,
 /// makes that box current and retires the old one. A retired box's state is released by
 /// whoever sees the box's counters all at zero: the writer right away when no reader is inside,
@@ -26,8 +26,9 @@ public final class StateCell<State: AnyObject & Sendable>: @unchecked Sendable {
     private final class Box: @unchecked Sendable {  // every shared field is atomic
         /// The state, retained once; nil once released.
         let state = Atomic<UnsafeMutableRawPointer?>(nil)
-        /// Reader counters, one per stripe, eight words apart (64 bytes).
-        let readers = AtomicWords(count: StateCell.stripes * 8)
+        /// Reader counters, one per stripe, sixteen words apart (128 bytes: two cache lines,
+        /// as processors fetch lines in pairs).
+        let readers = AtomicWords(count: StateCell.stripes * StateCell.spacing)
         /// incarnation << 3 | free | retired | claimed: retired once replaced; claimed by the
         /// one caller that releases the state; free once the state is released (only then may
         /// a writer reuse the box).
@@ -45,7 +46,7 @@ public final class StateCell<State: AnyObject & Sendable>: @unchecked Sendable {
         func releaseIfUnused() {
             let s = status.load(ordering: .sequentiallyConsistent)
             guard s & Box.retired != 0, s & Box.claimed == 0 else { return }
-            for i in 0..<StateCell.stripes where readers.loadOrdered(i &* 8) != 0 { return }
+            for i in 0..<StateCell.stripes where readers.loadOrdered(i &* StateCell.spacing) != 0 { return }
             guard
                 status.compareExchange(expected: s, desired: s | Box.claimed, ordering: .sequentiallyConsistent)
                     .exchanged
@@ -58,6 +59,8 @@ public final class StateCell<State: AnyObject & Sendable>: @unchecked Sendable {
     }
 
     static var stripes: Int { 16 }
+    /// Words between two stripes' counters.
+    static var spacing: Int { 16 }
 
     /// The current box.
     private let current: Atomic<UnsafeMutableRawPointer>
@@ -87,10 +90,12 @@ public final class StateCell<State: AnyObject & Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with the current state, which stays alive for the call.
+    /// Calls `body` with the current state, which stays alive for the call. `stripe` picks the
+    /// reader counter (any number; callers that know their thread pass a number of its own so
+    /// that threads never share a counter); nil derives one from the thread's stack address.
     @inline(__always)
-    public func read<R>(_ body: (State) -> R) -> R {
-        let stripe = threadStripe(Self.stripes) &* 8
+    public func read<R>(stripe: Int? = nil, _ body: (State) -> R) -> R {
+        let stripe = ((stripe ?? threadStripe(Self.stripes)) & (Self.stripes &- 1)) &* Self.spacing
         var raw = current.load(ordering: .sequentiallyConsistent)
         while true {
             Unmanaged<Box>.fromOpaque(raw)._withUnsafeGuaranteedRef { $0.readers.add(stripe, 1) }
