@@ -60,10 +60,9 @@ struct DocumentBuilder {
     /// bytes; a hit is checked byte for byte (a collision just stores the string again). Keys
     /// of plain integers keep the table free of one allocation per entry.
     private var interned: [UInt64: StringRef] = [:]
-    /// Values added with `addShared`, by a hash of their JSON text; a hit is checked node by
-    /// node (`1` and `1.0` stay apart).
+    /// Values added with `addShared`, by a hash of their shape; a hit is checked node by node
+    /// (`1` and `1.0` stay apart).
     private var sharedValues: [UInt64: Int32] = [:]
-    private var scratch: [UInt8] = []
 
     init() {}
 
@@ -121,15 +120,48 @@ struct DocumentBuilder {
     /// before: payloads repeat their values (`true`, `[false, true]`, small configs). Nodes are
     /// immutable, so sharing them is safe.
     mutating func addShared(_ value: JSON) -> Int32 {
-        scratch.removeAll(keepingCapacity: true)
-        value.write(to: &scratch)
-        guard scratch.count <= 256 else { return add(value) }
+        var budget = 64  // values bigger than this are rarely repeated: not worth hashing
         var wide: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in scratch { wide = (wide ^ UInt64(b)) &* 0x100_0000_01b3 }
+        guard Self.shapeHash(value, into: &wide, budget: &budget) else { return add(value) }
         if let node = sharedValues[wide], nodeEquals(Int(node), value) { return node }
         let node = add(value)
         if sharedValues[wide] == nil { sharedValues[wide] = node }
         return node
+    }
+
+    /// Mixes `value` into `h` (kinds, numbers' forms, strings, order), visiting at most
+    /// `budget` values; false when the value is bigger than that.
+    private static func shapeHash(_ value: JSON, into h: inout UInt64, budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        @inline(__always) func mix(_ x: UInt64) { h = (h ^ x) &* 0x100_0000_01b3 }
+        switch value {
+        case .null: mix(1)
+        case .bool(let b): mix(b ? 2 : 3)
+        case .int(let i):
+            mix(4)
+            mix(UInt64(bitPattern: i))
+        case .double(let d):
+            mix(5)
+            mix(d.bitPattern)
+        case .string(let s):
+            mix(6)
+            for b in s.utf8 { mix(UInt64(b)) }
+            mix(UInt64(s.utf8.count))
+        case .array(let items):
+            mix(7)
+            mix(UInt64(items.count))
+            for item in items where !shapeHash(item, into: &h, budget: &budget) { return false }
+        case .object(let o):
+            mix(8)
+            mix(UInt64(o.count))
+            for (k, v) in o.pairs {
+                guard shapeHash(.string(k), into: &h, budget: &budget), shapeHash(v, into: &h, budget: &budget) else {
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     /// Whether node `i` holds exactly `value` (kinds, numbers' forms, strings, order).
