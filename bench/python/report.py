@@ -368,6 +368,7 @@ def write(results, path):
 
     _threads_section(c, add)
     _compile_section(c, add)
+    _baseline_section(c, add)
 
     # ---------------------------------------------------------------- summary
     add("## Targets")
@@ -506,6 +507,78 @@ def _summary(results, idx):
         if c.get(k):
             lines.append("Not measured: %s" % c[k])
     return lines
+
+
+BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "baseline", "before-issue-11.json")
+
+
+def _c_median(c, workload, call, group="c"):
+    for rec in (c.get("speed") or {}).get("records", []):
+        if rec.get("group") == group and rec.get("workload") == workload and rec.get("call") == call:
+            return med(rec["samples"]), rec
+    return None, None
+
+
+def _figures(c):
+    """The issue-11 figures of one run, by name (None where the run lacks them)."""
+    out = {}
+    for w in ("W1", "W2", "W3"):
+        out["%s gb_is_on (ns)" % w] = _c_median(c, w, "gb_is_on")[0]
+        out["%s gb_eval_feature_json (ns)" % w] = _c_median(c, w, "gb_eval_feature_json")[0]
+    for w, call in (("W1", "gb_is_on"), ("W2", "gb_is_on"), ("W3", "gb_is_on"), ("W3", "gb_eval_feature_json")):
+        _, rec = _c_median(c, w, call, group="scaling")
+        out["%s %s, 2 threads / 1 thread" % (w, call)] = (
+            med(rec["samples_2threads"]) / med(rec["samples"]) if rec else None)
+    mem = c.get("memory") or {}
+    if mem:
+        out["bytes per feature at 5,000"] = (mem["rss_after_load_kb"] - mem["rss_before_load_kb"]) * 1024.0 / mem["features"]
+    _, w6 = _c_median(c, "W6", "gb_set_features_json 5000")
+    out["load 5,000 features (ms)"] = med(w6["samples"]) / 1e6 if w6 else None
+    tm = c.get("threads_memory") or {}
+    if tm:
+        loaded = tm["rss_one_thread_kb"] - tm["rss_start_kb"]
+        last = tm["levels"][-1]
+        out["RSS growth at %d threads (%% of loaded)" % last["threads"]] = (
+            100.0 * (last["rss_kb"] - tm["rss_one_thread_kb"]) / loaded)
+    fe = c.get("first_eval") or {}
+    if fe:
+        out["first evaluation on a new thread (ns)"] = med(fe["fresh_first_ns"])
+        if fe.get("after_reset_first_ns"):
+            out["first evaluation after gb_set_features_json (ns)"] = med(fe["after_reset_first_ns"])
+    comp = c.get("compile") or {}
+    if comp:
+        out["80,000 rules: distinct / shared hashAttribute"] = med(comp["distinct_set_ns"]) / med(comp["shared_set_ns"])
+    return out
+
+
+def _baseline_section(c, add):
+    if not os.path.exists(BASELINE):
+        return
+    with open(BASELINE) as f:
+        base = json.load(f)
+    before, after = _figures(base["c"]), _figures(c)
+    add("## Before and after the compiled snapshot (issue 11)")
+    add("")
+    add("Before: %s (`bench/baseline/before-issue-11.json`, C figures only, same machine kind). After: this run. "
+        "Times from different runs move with the machine's load; the instruction counts of "
+        "`make bench-instructions` are the figures to compare changes by." % base["info"].get("note", ""))
+    add("")
+    add("| figure | before | after |")
+    add("| --- | --- | --- |")
+    for name in before:
+        b, a = before.get(name), after.get(name)
+        def f(x):
+            if x is None:
+                return "–"
+            if "(ns)" in name:
+                return fmt_ns(x)
+            if "threads /" in name or "distinct /" in name:
+                return "%.2f×" % x
+            if "%" in name:
+                return "%+.1f%%" % x
+            return "%.1f" % x if x < 100 else "%d" % round(x)
+        add("| %s | %s | %s |" % (name, f(b), f(a)))
+    add("")
 
 
 def _threads_section(c, add):
