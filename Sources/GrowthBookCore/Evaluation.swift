@@ -21,12 +21,14 @@ struct Evaluation {
     /// with `sticky` docs (the context's when nil). Reads only plain values of the context:
     /// no reference is counted.
     @inline(__always)
-    init(_ context: EvaluationContext, attributes: Document?, sticky: StickyBucketDocs?) {
+    init(_ context: EvaluationContext, attributes: Attributes?, sticky: StickyBucketDocs?) {
         let inputs = context.inputs
         s = inputs.snapshot
         snapshot = inputs.snapshotRef
         self.context = ObjectRef(context)
         if let attributes {
+            // A plain value of the attributes object: no reference counted on it (every
+            // thread evaluating with one gb_attributes reads it).
             self.attributes = attributes.root
         } else {
             self.attributes = inputs.attributes

@@ -32,10 +32,14 @@ public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
 public final class Attributes: Sendable {
     public let json: JSON
     let document: Document
+    /// The document's root, as a plain value (evaluations read it without counting a
+    /// reference to the document).
+    let root: Val
 
     public init(_ attributes: JSONObject) {
         json = .object(attributes)
         document = Document(json)
+        root = document.root
     }
 }
 
@@ -377,7 +381,7 @@ public final class GrowthBook: Sendable {
                     StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json))
                 }
             }
-            let ev = Evaluation(context, attributes: attributes?.document, sticky: stickyDocs)
+            let ev = Evaluation(context, attributes: attributes, sticky: stickyDocs)
             let index = ev.s.index(ofKey: ByteSpan(key))
             if index >= 0 {
                 body(FeatureOutcome(ev, ev.decide(index)))
@@ -410,7 +414,7 @@ public final class GrowthBook: Sendable {
     public func evaluateFeatures(_ keys: [String], attributes: JSON? = nil) -> [FeatureResult] {
         let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
         return current.read { (context: EvaluationContext) -> [FeatureResult] in
-            let ev = Evaluation(context, attributes: attrs?.document, sticky: nil)
+            let ev = Evaluation(context, attributes: attrs, sticky: nil)
             return keys.map { key in
                 var k = key
                 let i = k.withUTF8 { ev.s.index(ofKey: ByteSpan($0)) }
@@ -459,7 +463,7 @@ public final class GrowthBook: Sendable {
             let stickyDocs = attrs.flatMap { a in
                 context.stickyService.map { StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json)) }
             }
-            let ev = Evaluation(context, attributes: attrs?.document, sticky: stickyDocs)
+            let ev = Evaluation(context, attributes: attrs, sticky: stickyDocs)
             let keepAlive = KeepAlive()
             let a = ev.assign(
                 ExperimentRef(inline: experiment.snapshot, experiment.index), feature: -1, ruleChecked: false,
