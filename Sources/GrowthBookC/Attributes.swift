@@ -9,7 +9,8 @@ import GrowthBookCore
 /// evaluator reads in place), immutable, shareable by any number of threads and handles.
 final class AttributesBox {
     static let live: UInt64 = 0x6762_5f61_7474_7273  // "gb_attrs"
-    var marker = AttributesBox.live
+    /// Read by every call and written only by gb_attributes_free: no run-time exclusivity checks.
+    @exclusivity(unchecked) var marker = AttributesBox.live
     let attributes: Attributes
 
     init(_ attributes: Attributes) {

@@ -13,7 +13,9 @@ final class Handle {
     static let live: UInt64 = 0x6762_5f68_616e_646c  // "gb_handl"
     static let dead: UInt64 = 0x6465_6164_6465_6164
 
-    var marker = Handle.live
+    /// Read by every call and written only by gb_free (which must not race with calls on the
+    /// handle): no run-time exclusivity checks.
+    @exclusivity(unchecked) var marker = Handle.live
     /// Unique for the life of the process (addresses are reused; ids are not).
     let id: UInt64
     let gb: GrowthBook

@@ -11,15 +11,17 @@ import GrowthBookCore
 /// What a `gb_eval_buffer *` points to: a C `gb_value` (malloc'd, so its address is stable for
 /// the host) and the text storage its `text` field points into.
 final class EvalBuffer {
+    // One buffer is used by one thread at a time (the header's rule), and every field is
+    // touched on every call: no run-time exclusivity checks (a swift_beginAccess each).
     static let live: UInt64 = 0x6762_5f65_7662_7566  // "gb_evbuf"
-    var marker = EvalBuffer.live
+    @exclusivity(unchecked) var marker = EvalBuffer.live
     /// sizeof(gb_value) == 64 on LP64.
     let value: UnsafeMutableRawPointer
-    var text: UnsafeMutablePointer<CChar>
-    var capacity: Int
-    var scratch: [UInt8] = []
+    @exclusivity(unchecked) var text: UnsafeMutablePointer<CChar>
+    @exclusivity(unchecked) var capacity: Int
+    @exclusivity(unchecked) var scratch: [UInt8] = []
     /// The full result's JSON for the evaluation being stored, reused between calls.
-    var resultText: [UInt8] = []
+    @exclusivity(unchecked) var resultText: [UInt8] = []
 
     init?() {
         guard let v = calloc(1, Layout.size), let t = malloc(256) else { return nil }
