@@ -5,6 +5,15 @@ import Synchronization
 public protocol RegexMatcher: AnyObject, Sendable {
     /// True or false, or nil when the engine gave up (a backtracking limit reached).
     func search(_ text: String) -> Bool?
+    /// The same on UTF-8 bytes (what conditions hold: attribute strings are document bytes),
+    /// so an engine that matches bytes needs no String per evaluation.
+    func search(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool?
+}
+
+extension RegexMatcher {
+    public func search(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool? {
+        search(String(decoding: text, as: UTF8.self))
+    }
 }
 
 /// Which engine compiles the patterns of conditions and URL targeting. By default Swift's
@@ -48,6 +57,9 @@ public final class CompiledRegex: Sendable {
 
     /// Whether the pattern matches anywhere in `text`; nil when the engine gave up.
     public func search(_ text: String) -> Bool? { matcher.search(text) }
+
+    /// As `search(_:)`, on UTF-8 bytes.
+    func search(_ text: ByteSpan) -> Bool? { text.withBuffer { matcher.search(utf8: $0) } }
 }
 
 /// Swift's `Regex` (no Foundation), matching on Unicode scalars as Python's `re` matches on

@@ -501,7 +501,7 @@ struct ConditionReader: Sendable {
             return contains(n, value) != (n.flag & 1 != 0)
         case .regex:
             guard value.kind == .string else { return false }
-            let text = value.bytes.string
+            let text = value.bytes
             guard let found = regexes[n.a].with({ $0.search(text) }), let matched = found else { return false }
             return matched != (n.flag != 0)
         case .elemMatchValue:

@@ -55,15 +55,19 @@ public final class PCRE2Matcher: RegexMatcher, @unchecked Sendable {
     }
 
     public func search(_ text: String) -> Bool? {
+        var t = text
+        return t.withUTF8 { search(utf8: $0) }
+    }
+
+    /// PCRE2 matches UTF-8 bytes as they are (subjects come from valid UTF-8: documents are
+    /// built from Strings).
+    public func search(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else { return nil }
         defer { pcre2_match_data_free_8(matchData) }
-        var t = text
-        let rc: Int32 = t.withUTF8 { bytes in
-            // A NULL subject pointer is only allowed for a zero length, which is what an empty
-            // Swift string may give.
-            let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)
-            return pcre2_match_8(code, base, bytes.count, 0, 0, matchData, Self.context)
-        }
+        // A NULL subject pointer is only allowed for a zero length, which is what an empty
+        // buffer may give.
+        let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)
+        let rc = pcre2_match_8(code, base, bytes.count, 0, 0, matchData, Self.context)
         if rc >= 0 { return true }
         if rc == PCRE2_ERROR_NOMATCH { return false }
         return nil  // a limit reached, or another matching error
