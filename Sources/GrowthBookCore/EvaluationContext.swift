@@ -55,19 +55,17 @@ public final class EvaluationContext: Sendable {
     /// This handle's assignment stamps for the snapshot's experiments (see `Bookkeeping`):
     /// per handle, never in the shared snapshot.
     let stamps: AtomicWords
-    let flags: SettingsFlags
     /// What an evaluation starts from, as plain values: read from this object with no
     /// reference counted (the objects they point into live as long as it does).
     let inputs: EvaluationInputs
-    /// The snapshot's experiments with deprecated `overrides` applied, by experiment index:
-    /// compiled when the state is made (empty without overrides).
-    let overridden: [Int32: Snapshot]
+    /// The settings naming experiments, compiled against the snapshot's experiments.
+    let experimentSettings: ExperimentSettings
 
     init(
         snapshot: Snapshot, attributes: JSON, attributesDocument: Document? = nil, settings: EvaluationSettings,
         stickyDocs: StickyBucketDocs?, stickyService: (any StickyBucketService)?,
         stickyIdentifierAttributes: [String]?, hooks: GrowthBook.Hooks, stamps: AtomicWords? = nil,
-        overridden: [Int32: Snapshot]? = nil
+        experimentSettings: ExperimentSettings? = nil
     ) {
         self.snapshot = snapshot
         self.attributes = attributes
@@ -85,27 +83,14 @@ public final class EvaluationContext: Sendable {
             hasForcedVariations: !settings.forcedVariations.isEmpty, hasOverrides: !settings.overrides.isEmpty,
             hasSticky: stickyDocs != nil, tracksExposures: hooks.tracking != nil,
             logThreshold: hooks.logLevel?.rawValue ?? Int.max)
-        self.flags = flags
-        self.overridden = overridden ?? Self.compileOverrides(settings.overrides, in: snapshot)
+        self.experimentSettings = experimentSettings ?? ExperimentSettings(settings, for: snapshot)
         inputs = EvaluationInputs(
             snapshot: snapshot.view, snapshotRef: ObjectRef(snapshot), attributes: self.attributesDocument.root,
             flags: flags, sticky: stickyDocs.map { ObjectRef($0) } ?? .none)
     }
 
-    private static func compileOverrides(_ overrides: JSONObject, in snapshot: Snapshot) -> [Int32: Snapshot] {
-        guard !overrides.isEmpty else { return [:] }
-        var out: [Int32: Snapshot] = [:]
-        let view = snapshot.view
-        for i in 0..<snapshot.experimentCount {
-            let x = ExperimentRef(view, Int32(i), in: ObjectRef(snapshot))
-            guard let o = overrides[view.string(x.record.key).string]?.objectValue, !o.isEmpty else { continue }
-            out[Int32(i)] = x.overridden(by: o, savedGroups: snapshot.savedGroups)
-        }
-        return out
-    }
-
-    /// The same state with some parts replaced. The stamps (and compiled overrides) stay when
-    /// the snapshot (and settings) do.
+    /// The same state with some parts replaced. The stamps (and the compiled experiment
+    /// settings) stay when the snapshot (and the settings) do.
     func with(
         snapshot: Snapshot? = nil, attributes: JSON? = nil, settings: EvaluationSettings? = nil,
         hooks: GrowthBook.Hooks? = nil, stickyService: (any StickyBucketService)?? = nil,
@@ -118,7 +103,7 @@ public final class EvaluationContext: Sendable {
             stickyDocs: stickyDocs ?? self.stickyDocs, stickyService: stickyService ?? self.stickyService,
             stickyIdentifierAttributes: stickyIdentifierAttributes ?? self.stickyIdentifierAttributes,
             hooks: hooks ?? self.hooks, stamps: s === self.snapshot ? stamps : nil,
-            overridden: s === self.snapshot && settings == nil ? overridden : nil)
+            experimentSettings: s === self.snapshot && settings == nil ? experimentSettings : nil)
     }
 
     /// The identifier attributes and their hash values for sticky bucket look-ups.

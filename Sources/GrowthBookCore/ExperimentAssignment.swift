@@ -24,10 +24,13 @@ extension Evaluation {
             log(.debug, "Skip experiment \(key) because GrowthBook is disabled")
             return Assignment(x)
         }
+        // A feature rule's experiment has its settings compiled by index (the same for an
+        // overridden copy); an inline one is looked up by key.
+        let slot: Int32? = original.isOwnSnapshot ? nil : original.index
         // 2.5. Deprecated per-experiment overrides.
         if flags.hasOverrides {
-            if !x.isOwnSnapshot {
-                if let copy = context.with({ $0.overridden[x.index] }) ?? nil {
+            if let slot {
+                if let copy = context.with({ $0.experimentSettings.overridden[slot] }) ?? nil {
                     x = ExperimentRef(copy.view, 0, in: ObjectRef(copy), isOwnSnapshot: true)
                 }
             } else if let keepAlive, let o = context.with({ $0.settings.overrides[key]?.objectValue }) ?? nil,
@@ -39,18 +42,35 @@ extension Evaluation {
             }
         }
         // 3.
-        if flags.hasURL, let url = context.with({ $0.settings.url }),
-            let qs = queryStringOverride(id: key, url: url, variationCount: Int(x.record.variationCount))
-        {
-            log(.debug, "Force variation \(qs) from URL querystring, experiment \(key)")
-            return Assignment(x, variationId: qs)
+        if flags.hasURL {
+            let qs: Int?
+            if let slot {
+                qs = context.with { $0.experimentSettings.urlForced[slot] } ?? nil
+            } else {
+                qs = context.with { c in
+                    queryStringOverride(id: key, url: c.settings.url, variationCount: Int(x.record.variationCount))
+                } ?? nil
+            }
+            if let qs {
+                log(.debug, "Force variation \(qs) from URL querystring, experiment \(key)")
+                return Assignment(x, variationId: qs)
+            }
         }
         // 4.
-        if flags.hasForcedVariations, let forced = context.with({ $0.settings.forcedVariations[key] }) ?? nil,
-            !forced.isNull
-        {
-            log(.debug, "Force variation \(forced.serialized) from GrowthBook context, experiment \(key)")
-            return Assignment(x, variationId: forced.intValue ?? -1)
+        if flags.hasForcedVariations {
+            let forced: Int?
+            if let slot {
+                forced = context.with { $0.experimentSettings.forced[slot] } ?? nil
+            } else {
+                forced = context.with { c -> Int? in
+                    guard let v = c.settings.forcedVariations[key], !v.isNull else { return nil }
+                    return v.intValue ?? -1
+                } ?? nil
+            }
+            if let forced {
+                log(.debug, "Force variation \(forced) from GrowthBook context, experiment \(key)")
+                return Assignment(x, variationId: forced)
+            }
         }
         // 5.
         if x.record.isDraftOrInactive {

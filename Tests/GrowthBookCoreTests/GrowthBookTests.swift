@@ -61,6 +61,40 @@ import Testing
         #expect(out[6].hasPrefix(#"{"value":{"a":1,"b":[1,"x"]},"#))
     }
 
+    /// Settings naming experiments (URL query string, forced variations, overrides) are
+    /// compiled by experiment when the state is made: they follow every setter, take the
+    /// reference's precedence (URL first), and apply to inline experiments too.
+    @Test func experimentSettingsFollowTheSetters() throws {
+        let gb = try GrowthBook(options: [
+            "attributes": ["id": "u1"],
+            "features": ["f": ["defaultValue": "d", "rules": [["key": "e", "variations": ["a", "b", "c"]]]]],
+        ])
+        let plain = gb.evaluateFeature("f").value
+        gb.updateSettings { $0.forcedVariations = ["e": 2] }
+        #expect(gb.evaluateFeature("f").value == "c")
+        gb.updateSettings { $0.url = "https://x.test/?e=1" }
+        #expect(gb.evaluateFeature("f").value == "b")  // the URL wins over forcedVariations
+        gb.updateSettings { $0.url = "" }
+        #expect(gb.evaluateFeature("f").value == "c")
+        gb.updateSettings { $0.forcedVariations = ["e": 7] }  // no such variation: not in it
+        #expect(gb.evaluateFeature("f").source == .defaultValue)
+        gb.updateSettings { $0.forcedVariations = [:] }
+        #expect(gb.evaluateFeature("f").value == plain)
+        // New features recompile them: the same key in a new payload.
+        gb.updateSettings { $0.forcedVariations = ["e": 0] }
+        gb.setFeatures(["f": ["defaultValue": "d", "rules": [["key": "e", "variations": ["x", "y"]]]]])
+        #expect(gb.evaluateFeature("f").value == "x")
+        gb.setAttributes(["id": "u2"])  // other setters keep them
+        #expect(gb.evaluateFeature("f").value == "x")
+        gb.updateSettings { $0.overrides = ["e": ["force": 1]] }
+        #expect(gb.evaluateFeature("f").value == "x")  // forcedVariations (step 4) precede an experiment's force
+        gb.updateSettings { $0.forcedVariations = [:] }
+        #expect(gb.evaluateFeature("f").value == "y")
+        // Inline experiments find theirs by key.
+        gb.updateSettings { $0.overrides = [:]; $0.url = "https://x.test/?inline=1" }
+        #expect(gb.run(gb.experiment(["key": "inline", "variations": [10, 20]])).value == 20)
+    }
+
     /// Forced variations are checked the same way at creation and when set later.
     @Test func forcedVariationsValidatedAlike() throws {
         #expect(throws: GrowthBookError.self) { try GrowthBook(options: ["forcedVariations": ["e": "x"]]) }
