@@ -63,8 +63,10 @@
  * counter on cache lines of its own (one of sixteen, one per thread; threads
  * beyond sixteen share them). A setter builds the new state on the calling
  * thread (gb_set_features_json compiles the payload there: milliseconds per
- * thousand features; the other setters microseconds) and swaps it in; the
- * state it replaced is freed when the last evaluation that began on it ends.
+ * thousand features; the other setters microseconds) and swaps it in, in one
+ * step with the other setters of the handle (they wait; evaluations go on
+ * reading the old state); the state it replaced is freed when the last
+ * evaluation that began on it ends.
  * The library keeps no per-thread copy of any handle's state: after gb_free
  * returns, the handle's memory is released (per thread, the library keeps
  * only a small reusable text buffer, at most 64 KiB, until the thread

@@ -147,10 +147,6 @@ final class ConditionProgram: Sendable {
                 nodes: self.nodes.view, lists: self.lists.view, keys: self.keys.view, slots: self.slots.view,
                 regexes: regexRefs.view))
     }
-
-    var byteCount: Int {
-        nodes.byteCount + lists.byteCount + keys.byteCount + slots.byteCount + regexRefs.byteCount
-    }
 }
 
 /// Compiles conditions, appending operands to a document builder. Recursion follows the JSON,
@@ -344,9 +340,7 @@ func jsonScalarHash(_ j: JSON) -> UInt64 {
     switch j {
     case .null: return mix64(0x6e75_6c6c)
     case .string(let s):
-        var h = fnvOffsetBasis
-        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-        return mix64(UInt64(h) | 0x5_0000_0000)
+        return mix64(UInt64(keyHash(s)) | 0x5_0000_0000)
     case .bool(let b): return mix64((b ? 1.0 : 0.0).bitPattern)
     case .int(let i):
         var d = Double(i)
@@ -407,28 +401,11 @@ struct ConditionReader: Sendable {
         let n = nodes[node]
         switch n.op {
         case .and:
-            var i: Int32 = 0
-            while i < n.b {
-                if !evaluate(lists[n.a &+ i], root) { return false }
-                i &+= 1
-            }
-            return true
+            return !anyChild(n, root, passing: false)
         case .or:
-            if n.b == 0 { return true }
-            var i: Int32 = 0
-            while i < n.b {
-                if evaluate(lists[n.a &+ i], root) { return true }
-                i &+= 1
-            }
-            return false
+            return n.b == 0 || anyChild(n, root, passing: true)
         case .nor:
-            if n.b == 0 { return false }
-            var i: Int32 = 0
-            while i < n.b {
-                if evaluate(lists[n.a &+ i], root) { return false }
-                i &+= 1
-            }
-            return true
+            return n.b != 0 && !anyChild(n, root, passing: true)
         case .not:
             return !evaluate(n.a, root)
         case .attribute:
@@ -442,6 +419,17 @@ struct ConditionReader: Sendable {
             // A test node where a condition belongs: never compiled so.
             return false
         }
+    }
+
+    /// Whether some child of list node `n` evaluates to `passing` (stopping at the first).
+    @inline(__always)
+    private func anyChild(_ n: ConditionNode, _ root: ConditionRoot, passing: Bool) -> Bool {
+        var i: Int32 = 0
+        while i < n.b {
+            if evaluate(lists[n.a &+ i], root) == passing { return true }
+            i &+= 1
+        }
+        return false
     }
 
     /// The value at the path of keys `start ..< start + count`; null when any segment is

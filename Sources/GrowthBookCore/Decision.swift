@@ -34,7 +34,8 @@ struct FeatureDecision: BitwiseCopyable {
 
 /// An experiment of a snapshot, read in place: a feature rule's (in the state's snapshot) or
 /// an inline or overridden one (in a snapshot of its own, which the caller keeps alive: the
-/// `Experiment` object of `run`, or the evaluation's `KeepAlive` for an overridden copy).
+/// `Experiment` object of `run`, the state's `ExperimentSettings` for a rule's overridden copy,
+/// `run`'s `KeepAlive` for an inline experiment's).
 /// Plain values only, so decisions carrying it copy and drop for free.
 struct ExperimentRef: BitwiseCopyable {
     let view: SnapshotView

@@ -35,16 +35,10 @@ struct StringRef: FlatRecord, Equatable {
     static var none: StringRef { StringRef(offset: 0, count: 0, hash: fnvOffsetBasis) }
 }
 
-/// FNV-1a over UTF-8 bytes: the key hash of objects and paths.
+/// FNV-1a over UTF-8 bytes: the key hash of objects and paths (`keyHash` of a String).
 @inline(__always)
 func fnv1aBytes(_ s: ByteSpan) -> UInt32 {
-    var h = fnvOffsetBasis
-    var i = 0
-    while i < s.count {
-        h = (h ^ UInt32(s[i])) &* 0x0100_0193
-        i &+= 1
-    }
-    return h
+    s.withBuffer { fnv1a($0) }
 }
 
 /// Objects with more members than this get a hash table.
@@ -77,13 +71,9 @@ struct DocumentBuilder {
     /// Appends the bytes of `s` (interned) and returns where they are.
     mutating func string(_ s: String) -> StringRef {
         var wide: UInt64 = 0xcbf2_9ce4_8422_2325
-        var h = fnvOffsetBasis
-        var n = 0
-        for b in s.utf8 {
-            wide = (wide ^ UInt64(b)) &* 0x100_0000_01b3
-            h = (h ^ UInt32(b)) &* 0x0100_0193
-            n += 1
-        }
+        for b in s.utf8 { wide = (wide ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let h = keyHash(s)
+        let n = s.utf8.count
         if let r = interned[wide], Int(r.count) == n,
             s.utf8.elementsEqual(bytes[Int(r.offset)..<Int(r.offset) + n])
         {
@@ -100,10 +90,8 @@ struct DocumentBuilder {
     mutating func rawBytes(_ b: [UInt8]) -> StringRef {
         let start = bytes.count
         bytes.append(contentsOf: b)
-        var h = fnvOffsetBasis
-        for x in b { h = (h ^ UInt32(x)) &* 0x0100_0193 }
         return StringRef(
-            offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: b.count), hash: h)
+            offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: b.count), hash: fnv1a(b))
     }
 
     /// Appends `value` and returns its node's index. Recursion follows the value's depth,
@@ -291,9 +279,6 @@ public final class Document: Sendable {
 
     /// The root value.
     var root: Val { Val(view, 0) }
-
-    /// Bytes of memory the document's storage takes.
-    public var byteCount: Int { nodes.byteCount + bytes.byteCount + tables.byteCount }
 
     public static let emptyObject = Document(.object(JSONObject()))
 }
@@ -493,7 +478,8 @@ struct Val: Sendable {
     }
 }
 
-/// Appends bytes as a JSON string, escaped as `JSON.writeString` escapes.
+/// Appends bytes as a JSON string: quotes, backslashes and control characters escaped, all
+/// else (UTF-8 included) as it is. The one escaper: `JSON.writeString` uses it too.
 func writeJSONString(_ s: ByteSpan, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     var plain = true

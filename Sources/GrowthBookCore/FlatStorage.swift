@@ -1,6 +1,7 @@
 import Synchronization
 
-/// The one place the compiled representation touches memory through pointers.
+/// Where the compiled representation touches memory through pointers (with `StateCell`, the
+/// core's only pointer code).
 ///
 /// A compiled snapshot (features, rules, experiments, conditions, values) and a parsed
 /// attributes document are stored as arrays of plain records — integers, doubles and byte
@@ -12,7 +13,7 @@ import Synchronization
 ///
 /// Safety rests on two rules, kept by the types that own the storage:
 /// - a view is only used while the `FlatBuffer` it came from is alive (the snapshot's owner
-///   keeps it alive for the evaluation: see `SnapshotCell`);
+///   keeps it alive for the evaluation: see `StateCell`);
 /// - every read is bounds-checked: an index out of range reads `Element.none` instead of memory
 ///   outside the buffer (indices come from the compiler, so this only guards against its bugs).
 
@@ -57,8 +58,6 @@ public final class FlatBuffer<Element: FlatRecord>: @unchecked Sendable {  // ne
     /// A view of the records, valid while this buffer is alive.
     public var view: FlatView<Element> { FlatView(base: UnsafePointer(base), count: count) }
 
-    /// Bytes of memory the records take.
-    public var byteCount: Int { (count + 1) * MemoryLayout<Element>.stride }
 }
 
 /// Records read in place, bounds-checked, with no reference counting and no copy of a whole
@@ -182,12 +181,11 @@ public struct ByteSpan: @unchecked Sendable, BitwiseCopyable {
     }
 }
 
-/// A fixed table of atomic words, one per compiled experiment of a handle's snapshot: the
-/// handle's assignment bookkeeping stamps (see `Bookkeeping`). Lives in the handle's state, not
-/// in the shared snapshot.
+/// A fixed table of atomic words: a handle's assignment bookkeeping stamps, one per experiment
+/// of its snapshot (see `Bookkeeping`; they live in the handle's state, not in the shared
+/// snapshot), and `StateCell`'s reader counters.
 public final class AtomicWords: @unchecked Sendable {  // every access is atomic
     private let base: UnsafeMutablePointer<Atomic<UInt64>>?
-    fileprivate var baseAddress: UnsafeMutablePointer<Atomic<UInt64>>? { base }
     public let count: Int
 
     public init(count: Int) {
@@ -220,11 +218,26 @@ public final class AtomicWords: @unchecked Sendable {  // every access is atomic
         guard i >= 0 && i < count, let base else { return }
         base[i].store(value, ordering: .relaxed)
     }
+
+    /// Adds `delta` (sequentially consistent: the reclamation protocol of `StateCell` needs a
+    /// total order of these additions and the cell's pointer loads).
+    @inline(__always)
+    func add(_ i: Int, _ delta: UInt64) {
+        guard i >= 0 && i < count, let base else { return }
+        base[i].wrappingAdd(delta, ordering: .sequentiallyConsistent)
+    }
+
+    @inline(__always)
+    func loadOrdered(_ i: Int) -> UInt64 {
+        guard i >= 0 && i < count, let base else { return 0 }
+        return base[i].load(ordering: .sequentiallyConsistent)
+    }
 }
 
-/// An object referred to from flat storage without a reference count: whoever builds the
-/// storage keeps the object alive in an array of its own for as long as the storage lives.
-/// Used for the compiled regexes of conditions (the only objects a snapshot's records name).
+/// An object referred to without a reference count: whoever makes the reference keeps the
+/// object alive for as long as it is used. A snapshot names its compiled regexes this way
+/// (holding them in an array of its own); an evaluation names the state's objects this way
+/// (the state outlives the evaluation).
 struct ObjectRef<T: AnyObject>: FlatRecord, @unchecked Sendable {  // names immutable, Sendable objects
     private let ref: Unmanaged<T>?
 
@@ -237,22 +250,6 @@ struct ObjectRef<T: AnyObject>: FlatRecord, @unchecked Sendable {  // names immu
     @inline(__always)
     func with<R>(_ body: (T) -> R) -> R? {
         ref?._withUnsafeGuaranteedRef(body)
-    }
-}
-
-extension AtomicWords {
-    /// Adds `delta` (sequentially consistent: the reclamation protocol of `StateCell` needs a
-    /// total order of these additions and the cell's pointer loads).
-    @inline(__always)
-    func add(_ i: Int, _ delta: UInt64) {
-        guard i >= 0 && i < count, let base = baseAddress else { return }
-        base[i].wrappingAdd(delta, ordering: .sequentiallyConsistent)
-    }
-
-    @inline(__always)
-    func loadOrdered(_ i: Int) -> UInt64 {
-        guard i >= 0 && i < count, let base = baseAddress else { return 0 }
-        return base[i].load(ordering: .sequentiallyConsistent)
     }
 }
 

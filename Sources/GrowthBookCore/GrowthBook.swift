@@ -252,25 +252,23 @@ public final class GrowthBook: Sendable {
 
     /// Replaces the features with those of a JSON text (an object), keeping the saved groups;
     /// compiled as parsed, without building the tree of the whole text. False when the text is
-    /// not a JSON object. The compiling happens on the calling thread, before any lock.
+    /// not a JSON object. The compiling happens on the calling thread, inside the one step that
+    /// swaps the state in (so it uses the saved groups current then; other setters wait, and
+    /// evaluations go on reading the old state meanwhile).
     public func setFeatures(text: UnsafeBufferPointer<UInt8>) throws(JSONError) -> Bool {
-        let groups = state.snapshot.savedGroups
-        guard let snapshot = try Snapshot.compile(featuresText: text, savedGroups: groups) else { return false }
-        // Saved groups set meanwhile win: recompile against them in the same step.
-        update { s in
-            s.with(snapshot: s.snapshot.savedGroups == groups ? snapshot : snapshot.with(savedGroups: s.snapshot.savedGroups))
+        let installed = try current.update { (s: EvaluationContext) throws(JSONError) -> (EvaluationContext, Bool) in
+            guard let snapshot = try Snapshot.compile(featuresText: text, savedGroups: s.snapshot.savedGroups) else {
+                return (s, false)
+            }
+            return (s.with(snapshot: snapshot), true)
         }
-        refreshStickyBuckets(force: false)
-        return true
+        if installed { refreshStickyBuckets(force: false) }
+        return installed
     }
 
     /// Replaces the features, keeping the saved groups.
     public func setFeatures(_ definitions: JSONObject) {
-        let groups = state.snapshot.savedGroups
-        let snapshot = Snapshot(features: definitions, savedGroups: groups)
-        update { s in
-            s.with(snapshot: s.snapshot.savedGroups == groups ? snapshot : snapshot.with(savedGroups: s.snapshot.savedGroups))
-        }
+        update { $0.with(snapshot: Snapshot(features: definitions, savedGroups: $0.snapshot.savedGroups)) }
         refreshStickyBuckets(force: false)
     }
 

@@ -32,6 +32,15 @@ func fnv1a32(_ s: String, into hash: inout UInt32) {
 
 let fnvOffsetBasis: UInt32 = 0x811C_9DC5
 
+/// FNV-1a, 32-bit, over bytes (UTF-8: object keys, paths, strings of documents). Hash v1 and
+/// v2 hash code points instead (`fnv1a32`).
+@inline(__always)
+func fnv1a<Bytes: Sequence>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    var h = fnvOffsetBasis
+    for b in bytes { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+    return h
+}
+
 /// A hash seed with its FNV-1a state computed once (when features are compiled): hash
 /// version 2 hashes the seed first, so evaluations start from `state`.
 public struct HashSeed: Sendable, Equatable {

@@ -148,11 +148,7 @@ extension JSON: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
 
 /// FNV-1a over a key's UTF-8 bytes: cheap for the short keys objects have.
 @inline(__always)
-func keyHash(_ s: String) -> UInt32 {
-    var h: UInt32 = 0x811C_9DC5
-    for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-    return h
-}
+func keyHash(_ s: String) -> UInt32 { fnv1a(s.utf8) }
 
 /// A JSON object: keys in insertion order, a later duplicate key replacing the earlier value in
 /// place (as Python's `json.loads` does). Keys match by code points, as Python's dict keys do.

@@ -38,7 +38,6 @@ public final class Snapshot: Sendable {
 
     public static let empty = Snapshot(features: JSONObject(), savedGroups: nil)
 
-    public var featureCount: Int { features.count }
     public var experimentCount: Int { experiments.count }
 
     fileprivate init(_ b: consuming SnapshotBuilder, definitionsText: [UInt8]) {
@@ -163,18 +162,6 @@ public final class Snapshot: Sendable {
         return view.value(view.features[i].defaultValue).json
     }
 
-    /// Feature keys in order.
-    public var keys: [String] {
-        (0..<features.count).map { view.values.span(view.features[$0].key).string }
-    }
-
-    /// Bytes of memory the compiled records take (not counting the definitions text).
-    public var byteCount: Int {
-        values.byteCount + conditions.byteCount + features.byteCount + rules.byteCount + rollouts.byteCount
-            + experiments.byteCount
-            + labels.byteCount + filters.byteCount + parents.byteCount + ranges.byteCount + strings.byteCount
-            + slots.byteCount
-    }
 }
 
 /// The views of a snapshot's storage, kept out of line in the snapshot (see `SnapshotView`).

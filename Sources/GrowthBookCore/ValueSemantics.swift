@@ -1,5 +1,5 @@
 // Python's semantics (the reference SDK's) on document values: truthiness, `==`, ordering,
-// `str()`. The same rules as `PythonSemantics.swift` has for trees, read in place.
+// `str()`, read in place (`JSON.pythonString` and `parsePythonFloat` serve the trees).
 
 extension Val {
     /// Python's `bool(value)`.
@@ -33,15 +33,6 @@ extension Val {
         switch kind {
         case .int: return Double(int)
         case .double: return double
-        default: return nil
-        }
-    }
-
-    /// The number as an Int when it is integral and representable.
-    var intValue: Int? {
-        switch kind {
-        case .int: return Int(exactly: int)
-        case .double: return Int(exactly: double)
         default: return nil
         }
     }
