@@ -19,9 +19,9 @@ final class EvalBuffer {
     let value: UnsafeMutableRawPointer
     @exclusivity(unchecked) var text: UnsafeMutablePointer<CChar>
     @exclusivity(unchecked) var capacity: Int
+    /// The text of the evaluation being stored (value, rule id, full result, each ended by a
+    /// NUL), reused between calls.
     @exclusivity(unchecked) var scratch: [UInt8] = []
-    /// The full result's JSON for the evaluation being stored, reused between calls.
-    @exclusivity(unchecked) var resultText: [UInt8] = []
 
     init?() {
         guard let v = calloc(1, Layout.size), let t = malloc(256) else { return nil }
@@ -53,14 +53,47 @@ final class EvalBuffer {
         static let size = 64
     }
 
-    /// Describes `result` (and, when `resultText` is non-empty, the full result's JSON) in the
-    /// C struct; returns the summary.
-    func store(_ result: FeatureValue, resultText: [UInt8]) throws(CallError) -> Int32 {
+    /// What one evaluation tells the C struct besides its text.
+    struct Summary {
+        var value = TypedValue.null
+        var source = FeatureSource.unknownFeature
+        var on = false
+        var variationId = -1
+        var valueLength = 0
+        var ruleIdLength = 0
+        var resultLength = 0
+    }
+
+    /// Writes the outcome's value, rule id and (with `withResult`, for a value from an
+    /// experiment) full result into `text`, each ended by a NUL, straight from the evaluation.
+    static func describe(_ outcome: borrowing FeatureOutcome, withResult: Bool, into text: inout [UInt8]) -> Summary {
+        var r = Summary()
+        text.removeAll(keepingCapacity: true)
+        r.value = outcome.writeTypedValue(to: &text)
+        r.valueLength = text.count
+        text.append(0)
+        let start = text.count
+        if outcome.writeRuleId(to: &text) { r.ruleIdLength = text.count - start }
+        text.append(0)
+        if withResult && outcome.source == .experiment {
+            let before = text.count
+            outcome.writeResult(to: &text)
+            r.resultLength = text.count - before
+        }
+        text.append(0)
+        r.source = outcome.source
+        r.on = outcome.isOn
+        r.variationId = outcome.variationId
+        return r
+    }
+
+    /// Stores `summary` and `text` (as `describe` wrote them) in the C struct; returns the
+    /// summary code.
+    func store(_ summary: Summary, text scratch: [UInt8]) throws(CallError) -> Int32 {
         let type: ValueType
         var integer: Int64 = 0
         var number = 0.0
-        scratch.removeAll(keepingCapacity: true)
-        switch result.value {
+        switch summary.value {
         case .null: type = .null
         case .bool(let b): type = b ? .true : .false
         case .int(let i):
@@ -69,30 +102,13 @@ final class EvalBuffer {
         case .double(let d):
             type = .double
             number = d
-        case .string(let s):
-            type = .string
-            scratch.append(contentsOf: s.utf8)
-        case .array:
-            type = .array
-            result.value.write(to: &scratch)
-        case .object:
-            type = .object
-            result.value.write(to: &scratch)
+        case .string: type = .string
+        case .array: type = .array
+        case .object: type = .object
         }
-        let valueLength = scratch.count
-        scratch.append(0)
-        var ruleIdLength = 0
-        if let ruleId = result.ruleId {
-            scratch.append(contentsOf: ruleId.utf8)
-            ruleIdLength = scratch.count - valueLength - 1
-        }
-        scratch.append(0)
-        var resultLength = 0
-        if !resultText.isEmpty {
-            scratch.append(contentsOf: resultText)
-            resultLength = resultText.count
-        }
-        scratch.append(0)
+        let valueLength = summary.valueLength
+        let ruleIdLength = summary.ruleIdLength
+        let resultLength = summary.resultLength
         if scratch.count > capacity {
             var newCapacity = capacity
             while newCapacity < scratch.count { newCapacity *= 2 }
@@ -106,19 +122,19 @@ final class EvalBuffer {
         scratch.withUnsafeBufferPointer { s in
             if let base = s.baseAddress { memcpy(text, base, s.count) }
         }
-        let source = SourceCode(result.source)
-        let on: Int32 = result.on ? 1 : 0
+        let source = SourceCode(summary.source)
+        let on: Int32 = summary.on ? 1 : 0
         value.storeBytes(of: type.rawValue, toByteOffset: Layout.type, as: Int32.self)
         value.storeBytes(of: source.rawValue, toByteOffset: Layout.source, as: Int32.self)
         value.storeBytes(of: on, toByteOffset: Layout.on, as: Int32.self)
-        let variation = Int32(truncatingIfNeeded: result.variationId)
+        let variation = Int32(truncatingIfNeeded: summary.variationId)
         value.storeBytes(of: variation, toByteOffset: Layout.variationId, as: Int32.self)
         value.storeBytes(of: integer, toByteOffset: Layout.integer, as: Int64.self)
         value.storeBytes(of: number, toByteOffset: Layout.number, as: Double.self)
         value.storeBytes(of: valueLength, toByteOffset: Layout.length, as: Int.self)
         value.storeBytes(of: ruleIdLength, toByteOffset: Layout.ruleIdLength, as: Int.self)
         value.storeBytes(of: resultLength, toByteOffset: Layout.resultLength, as: Int.self)
-        return EvalSummary.make(type, source, on: result.on)
+        return EvalSummary.make(type, source, on: summary.on)
     }
 }
 
@@ -157,20 +173,16 @@ func evaluateInto(
         guard let buffer else { throw CallError(.invalidArgument, "buffer is NULL") }
         let b = Unmanaged<EvalBuffer>.fromOpaque(UnsafeRawPointer(buffer)).takeUnretainedValue()
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
-        // The result text is built in an array taken out of the buffer for the call, so that a
+        // The text is built in an array taken out of the buffer for the call, so that a
         // callback using the same buffer (nested on this thread) cannot touch it meanwhile.
-        var resultText: [UInt8] = []
-        swap(&resultText, &b.resultText)
-        resultText.removeAll(keepingCapacity: true)
-        defer { b.resultText = resultText }
-        var result = FeatureValue(value: .null, source: .unknownFeature, on: false, ruleId: nil, variationId: -1)
+        var text: [UInt8] = []
+        swap(&text, &b.scratch)
+        defer { swap(&text, &b.scratch) }
+        var summary = EvalBuffer.Summary()
         try evaluate(p, key, attributesHandle: attrs) { outcome in
-            // With the result asked for, a value from an experiment also comes with the full
-            // result as JSON.
-            if withResult && outcome.source == .experiment { outcome.writeResult(to: &resultText) }
-            result = outcome.value
+            summary = EvalBuffer.describe(outcome, withResult: withResult, into: &text)
         }
-        return try b.store(result, resultText: resultText)
+        return try b.store(summary, text: text)
     }
 }
 

@@ -1,21 +1,8 @@
-/// A feature's value and where it came from, without the experiment and result objects of a
-/// `FeatureResult`: what typed evaluation hands to bindings.
-public struct FeatureValue: Sendable {
-    public let value: JSON
-    public let source: FeatureSource
-    /// Python truthiness of `value`.
-    public let on: Bool
-    public let ruleId: String?
-    /// For `.experiment`, the assigned variation's index; otherwise -1.
-    public let variationId: Int
-
-    public init(value: JSON, source: FeatureSource, on: Bool, ruleId: String?, variationId: Int) {
-        self.value = value
-        self.source = source
-        self.on = on
-        self.ruleId = ruleId
-        self.variationId = variationId
-    }
+/// A feature's value as typed evaluation reports it: the kind, and a scalar in place; a
+/// string's bytes or a container's JSON text are written out beside it (see
+/// `FeatureOutcome.writeTypedValue`), so no tree is built.
+public enum TypedValue: Sendable, Equatable {
+    case null, bool(Bool), int(Int64), double(Double), string, array, object
 }
 
 /// What evaluating a feature decided, before any result object is built: small, and free of

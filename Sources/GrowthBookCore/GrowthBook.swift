@@ -489,8 +489,15 @@ public struct FeatureOutcome: ~Copyable {
     public var isOn: Bool { decision.isOn }
     public var source: FeatureSource { decision.source }
 
-    /// The value, source, rule and variation (the value as a tree).
-    public var value: FeatureValue { evaluation.featureValue(decision) }
+    /// For `.experiment`, the assigned variation's index; otherwise -1.
+    public var variationId: Int { decision.assignment?.variationId ?? -1 }
+
+    /// The value by kind, without a tree: a string's bytes or a container's JSON text are
+    /// appended to `out`.
+    public func writeTypedValue(to out: inout [UInt8]) -> TypedValue { evaluation.writeTypedValue(decision, to: &out) }
+
+    /// Appends the deciding rule's id; false (nothing written) when there is none.
+    public func writeRuleId(to out: inout [UInt8]) -> Bool { evaluation.writeRuleId(decision, to: &out) }
 
     /// The full result object.
     public var result: FeatureResult { evaluation.featureResult(decision) }

@@ -58,11 +58,34 @@ extension Evaluation {
             experimentResult: result(a, feature: d.feature))
     }
 
-    /// The decision's value, source, rule and variation, without result objects.
-    func featureValue(_ d: FeatureDecision) -> FeatureValue {
-        FeatureValue(
-            value: value(of: d).json, source: d.source, on: d.isOn, ruleId: ruleId(d),
-            variationId: d.assignment?.variationId ?? -1)
+    /// The decision's value by kind; a string's bytes or a container's JSON text appended to
+    /// `out`.
+    func writeTypedValue(_ d: FeatureDecision, to out: inout [UInt8]) -> TypedValue {
+        let v = value(of: d)
+        switch v.kind {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .int: return .int(v.int)
+        case .double: return .double(v.double)
+        case .string:
+            v.bytes.withBuffer { out.append(contentsOf: $0) }
+            return .string
+        case .array:
+            v.write(to: &out)
+            return .array
+        case .object:
+            v.write(to: &out)
+            return .object
+        }
+    }
+
+    /// Appends the id of the rule that decided; false (nothing written) when none did or it
+    /// has none.
+    func writeRuleId(_ d: FeatureDecision, to out: inout [UInt8]) -> Bool {
+        guard d.rule >= 0, s.rules[d.rule].hasId else { return false }
+        s.string(s.rules[d.rule].id).withBuffer { out.append(contentsOf: $0) }
+        return true
     }
 
     /// Appends the full result as JSON, as `FeatureResult.write` writes it.
