@@ -2,6 +2,25 @@
 // included. One place decides a feature's value.
 
 extension Evaluation {
+    /// The decision for the feature whose key has these bytes. An unknown key is logged and
+    /// decided as `unknownFeature`; one that is not even UTF-8 sets `notUTF8` instead (the
+    /// caller's error to report).
+    @inline(__always)
+    func decide(key: ByteSpan, notUTF8: inout Bool) -> FeatureDecision {
+        let i = s.index(ofKey: key)
+        if i >= 0 { return decide(i) }
+        notUTF8 = unknownKey(key)
+        return FeatureDecision(source: .unknownFeature, isOn: false)
+    }
+
+    /// A key that matched no feature: true when it is not UTF-8; else logged as unknown.
+    @inline(never)
+    private func unknownKey(_ key: ByteSpan) -> Bool {
+        if key.withBuffer({ invalidUTF8Offset($0) }) != nil { return true }
+        if logs(.warning) { log(.warning, "Unknown feature \(key.string)") }
+        return false
+    }
+
     /// The decision for the feature at `index` (the one place a feature's value is decided).
     /// `walk`: the prerequisites being evaluated; nil unless prerequisites are.
     func decide(_ index: Int, walk: PrerequisiteWalk? = nil) -> FeatureDecision {

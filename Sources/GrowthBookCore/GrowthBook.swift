@@ -372,27 +372,21 @@ public final class GrowthBook: Sendable {
         key: UnsafeBufferPointer<UInt8>, attributes: Attributes? = nil, stripe: Int? = nil,
         _ body: (borrowing FeatureOutcome) -> Void
     ) throws(GrowthBookError) {
-        var badKey = -1
+        var badKey = false
         current.read(stripe: stripe) { (context: EvaluationContext) -> Void in
-            let stickyDocs = attributes.flatMap { a in
-                context.stickyService.map {
-                    StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json))
+            Self.withEvaluation(of: context, attributes: attributes) { ev in
+                // A known key decided inline (the common path, measured cheaper so); any other goes
+                // through `decide(key:)`, as every entry point's keys do.
+                let i = ev.s.index(ofKey: ByteSpan(key))
+                if i >= 0 {
+                    body(FeatureOutcome(ev, ev.decide(i)))
+                } else {
+                    let d = ev.decide(key: ByteSpan(key), notUTF8: &badKey)
+                    if !badKey { body(FeatureOutcome(ev, d)) }
                 }
             }
-            let ev = Evaluation(context, attributes: attributes, sticky: stickyDocs)
-            let index = ev.s.index(ofKey: ByteSpan(key))
-            if index >= 0 {
-                body(FeatureOutcome(ev, ev.decide(index)))
-                return
-            }
-            if let bad = invalidUTF8Offset(key) {
-                badKey = bad
-                return
-            }
-            if ev.logs(.warning) { ev.log(.warning, "Unknown feature \(String(decoding: key, as: UTF8.self))") }
-            body(FeatureOutcome(ev, FeatureDecision(source: .unknownFeature, isOn: false)))
         }
-        if badKey >= 0 { throw .invalidUTF8("feature_key", offset: badKey) }
+        if badKey { throw .invalidUTF8("feature_key", offset: invalidUTF8Offset(key) ?? 0) }
     }
 
     /// Evaluates a feature by name (the Swift API's path to `evaluate`).
@@ -411,13 +405,11 @@ public final class GrowthBook: Sendable {
     /// attributes and settings, whatever setters run meanwhile.
     public func evaluateFeatures(_ keys: [String], attributes: JSON? = nil) -> [FeatureResult] {
         let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
-        return current.read { (context: EvaluationContext) -> [FeatureResult] in
-            let ev = Evaluation(context, attributes: attrs, sticky: nil)
-            return keys.map { key in
+        return withEvaluation(attributes: attrs) { ev in
+            keys.map { key in
                 var k = key
-                let i = k.withUTF8 { ev.s.index(ofKey: ByteSpan($0)) }
-                guard i >= 0 else { return FeatureResult(value: .null, source: .unknownFeature) }
-                return ev.featureResult(ev.decide(i))
+                var notUTF8 = false  // never: a String is UTF-8
+                return ev.featureResult(k.withUTF8 { ev.decide(key: ByteSpan($0), notUTF8: &notUTF8) })
             }
         }
     }
@@ -457,21 +449,39 @@ public final class GrowthBook: Sendable {
     /// callback: `false` or `nil` (it raised) excludes the user.
     public func run(_ experiment: Experiment, attributes: JSON? = nil, include: (() -> Bool?)? = nil) -> ExperimentResult {
         let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
-        return current.read { (context: EvaluationContext) -> ExperimentResult in
-            let stickyDocs = attrs.flatMap { a in
-                context.stickyService.map { StickyBucketDocs(service: $0, attributes: context.stickyAttributes(for: a.json)) }
-            }
-            let ev = Evaluation(context, attributes: attrs, sticky: stickyDocs)
+        return withEvaluation(attributes: attrs) { ev in
             let keepAlive = KeepAlive()
             let a = ev.assign(
                 ExperimentRef(inline: experiment.snapshot, experiment.index), feature: -1, ruleChecked: false,
                 include: include, keepAlive: keepAlive)
             let r = withExtendedLifetime(keepAlive) { ev.result(a, feature: -1) }
-            context.hooks.experimentRan(
-                experiment, inExperiment: r.inExperiment, variationId: r.variationId, stamps: context.stamps, slot: -1
-            ) { r }
+            _ = ev.context.with { c in
+                c.hooks.experimentRan(
+                    experiment, inExperiment: r.inExperiment, variationId: r.variationId, stamps: c.stamps, slot: -1
+                ) { r }
+            }
             return r
         }
+    }
+
+    /// Runs `body` with an evaluation of the current state for `attributes` (the state's own
+    /// when nil; per-call attributes get their sticky bucket docs loaded for the call).
+    private func withEvaluation<R>(attributes: Attributes?, _ body: (Evaluation) -> R) -> R {
+        current.read { (context: EvaluationContext) -> R in Self.withEvaluation(of: context, attributes: attributes, body) }
+    }
+
+    /// `withEvaluation` on a state already read. The evaluation names the sticky docs loaded
+    /// for per-call attributes without a reference of its own, so they are kept alive here for
+    /// as long as `body` runs.
+    @inline(__always)
+    private static func withEvaluation<R>(
+        of context: EvaluationContext, attributes: Attributes?, _ body: (Evaluation) -> R
+    ) -> R {
+        if let attributes, let service = context.stickyService {
+            let docs = StickyBucketDocs(service: service, attributes: context.stickyAttributes(for: attributes.json))
+            return withExtendedLifetime(docs) { body(Evaluation(context, attributes: attributes, sticky: docs)) }
+        }
+        return body(Evaluation(context, attributes: attributes, sticky: nil))
     }
 }
 
