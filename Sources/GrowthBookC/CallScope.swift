@@ -20,35 +20,32 @@ final class CallScope {
     private static let threads = Atomic<UInt64>(0)
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
     @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = []
-    /// The buffer text results are written into, kept between calls (nil while a call is
-    /// using it).
-    @exclusivity(unchecked) private var textBuffer: [UInt8]? = []
+    /// The buffer text results are written into, kept between calls.
+    @exclusivity(unchecked) private var textBuffer = TextBuffer(capacity: 1024)
+    /// A call on this thread is writing into `textBuffer`.
+    @exclusivity(unchecked) private var textBufferLent = false
     /// Written on every call, so kept off the cache lines of other threads' scopes: the fields
     /// above are written, this is not, and it fills the rest of a line (two small objects from
     /// malloc can sit on one line, and threads writing to one line slow each other down).
     private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
-    /// This thread's text buffer, emptied, or a new one when a call on this thread (one that
-    /// called back into the library) holds it.
-    func takeTextBuffer() -> [UInt8] {
-        guard var buffer = textBuffer else {
-            var fresh: [UInt8] = []
-            fresh.reserveCapacity(1024)
-            return fresh
+    /// Calls `body` with this thread's text buffer, emptied, or a new one when a call on this
+    /// thread (one that called back into the library) is writing into it. A buffer that grew
+    /// beyond 64 KiB is not kept (one huge result should not hold its memory for the life of
+    /// the thread).
+    @inline(__always)
+    func withTextBuffer<R>(_ body: (inout TextBuffer) throws(CallError) -> R) throws(CallError) -> R {
+        if textBufferLent {
+            var fresh = TextBuffer(capacity: 1024)
+            return try body(&fresh)
         }
-        textBuffer = nil
-        buffer.removeAll(keepingCapacity: true)
-        if buffer.capacity < 1024 { buffer.reserveCapacity(1024) }
-        return buffer
-    }
-
-    /// Gives the buffer back for the next call, unless it grew beyond 64 KiB (one huge result
-    /// should not keep its memory for the life of the thread).
-    func returnTextBuffer(_ buffer: inout [UInt8]) {
-        guard textBuffer == nil else { return }
-        var kept: [UInt8] = []
-        if buffer.capacity <= 65536 { swap(&buffer, &kept) }
-        textBuffer = kept
+        textBufferLent = true
+        defer {
+            textBufferLent = false
+            if textBuffer.capacity > 65536 { textBuffer = TextBuffer(capacity: 1024) }
+        }
+        textBuffer.removeAll()
+        return try body(&textBuffer)
     }
 
     func endCall() {

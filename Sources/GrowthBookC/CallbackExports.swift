@@ -8,13 +8,14 @@ public typealias LogFn = @convention(c) (Int32, UnsafePointer<CChar>?, UnsafeMut
 
 func experimentCallback(_ fn: @escaping ExperimentFn, _ userData: UserData) -> GrowthBook.ExperimentCallback {
     { experiment, result in
-        var e = experiment.serialized
+        var e = TextBuffer()
+        e.append(experiment.serialized)
         e.append(0)
-        var r: [UInt8] = []
+        var r = TextBuffer()
         result.write(to: &r)
         r.append(0)
-        e.withUnsafeBufferPointer { ep in
-            r.withUnsafeBufferPointer { rp in
+        e.withBytes { ep in
+            r.withBytes { rp in
                 ep.withMemoryRebound(to: CChar.self) { ec in
                     rp.withMemoryRebound(to: CChar.self) { rc in fn(ec.baseAddress, rc.baseAddress, userData.raw) }
                 }

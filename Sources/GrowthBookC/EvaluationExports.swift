@@ -58,14 +58,14 @@ public func gb_is_off(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> Int3
 
 @_cdecl("gb_eval_feature_json")
 public func gb_eval_feature_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-    returningText { (out: inout [UInt8]) throws(CallError) in
+    returningText { (out: inout TextBuffer) throws(CallError) in
         try evaluate(p, key, attributes: nil) { $0.writeResult(to: &out) }
     }
 }
 
 @_cdecl("gb_get_feature_value_json")
 public func gb_get_feature_value_json(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-    returningText { (out: inout [UInt8]) throws(CallError) in
+    returningText { (out: inout TextBuffer) throws(CallError) in
         try evaluate(p, key, attributes: nil) { $0.writeValue(to: &out) }
     }
 }
@@ -83,7 +83,7 @@ public func gb_is_on_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ a
 public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ attrs: OpaquePointer?)
     -> UnsafeMutablePointer<CChar>?
 {
-    returningText { (out: inout [UInt8]) throws(CallError) in
+    returningText { (out: inout TextBuffer) throws(CallError) in
         try withAttributes(attrs) { a throws(CallError) in
             try evaluate(p, key, attributes: a) { $0.writeResult(to: &out) }
         }
@@ -94,7 +94,7 @@ public func gb_eval_feature_with(_ p: OpaquePointer?, _ key: UnsafePointer<CChar
 public func gb_eval_feature_with_attributes_json(
     _ p: OpaquePointer?, _ key: UnsafePointer<CChar>?, _ json: UnsafePointer<CChar>?
 ) -> UnsafeMutablePointer<CChar>? {
-    returningText { (out: inout [UInt8]) throws(CallError) in
+    returningText { (out: inout TextBuffer) throws(CallError) in
         try withHandle(p) { h, stripe throws(CallError) in
             let attributes = Attributes(try CInput.object(json, "attributes_json"))
             try evaluate(h, key, attributes: attributes, stripe: stripe) { $0.writeResult(to: &out) }
@@ -122,9 +122,9 @@ func runExperiment(
                     return r < 0 ? nil : r != 0
                 }
             }
-            var out: [UInt8] = []
+            var out = TextBuffer()
             h.gb.run(experiment, include: includeClosure).write(to: &out)
-            return String(decoding: out, as: UTF8.self)
+            return out.string
         }
     }
 }

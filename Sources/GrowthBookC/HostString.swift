@@ -3,16 +3,18 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import GrowthBookCore
 
-/// A malloc'd copy of `bytes` plus a NUL, for the host, freed with gb_string_free.
-func makeCString(bytes: [UInt8]) throws(CallError) -> UnsafeMutablePointer<CChar> {
-    guard let p = malloc(bytes.count + 1)?.assumingMemoryBound(to: CChar.self) else {
-        throw CallError(.noMemory, "out of memory allocating a \(bytes.count)-byte result")
+/// A malloc'd copy of `text` plus a NUL, for the host, freed with gb_string_free.
+func makeCString(_ text: borrowing TextBuffer) throws(CallError) -> UnsafeMutablePointer<CChar> {
+    let count = text.count
+    guard let p = malloc(count + 1)?.assumingMemoryBound(to: CChar.self) else {
+        throw CallError(.noMemory, "out of memory allocating a \(count)-byte result")
     }
-    bytes.withUnsafeBufferPointer { b in
+    text.withBytes { b in
         if let base = b.baseAddress { memcpy(p, base, b.count) }
     }
-    p[bytes.count] = 0
+    p[count] = 0
     return p
 }
 

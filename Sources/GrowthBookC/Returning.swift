@@ -1,3 +1,5 @@
+import GrowthBookCore
+
 // The wrappers every export runs its body in: a thrown CallError turned into the C result (a
 // code or NULL) and the thread's last error. (The regex engine is installed by gb_create and
 // by the handle-free calls that compile patterns: see Engines.swift.)
@@ -26,17 +28,18 @@ func returningString(_ body: () throws(CallError) -> String) -> UnsafeMutablePoi
 
 /// Runs a call that writes JSON text; the bytes become a new C string.
 @inline(__always)
-func returningText(_ body: (inout [UInt8]) throws(CallError) -> Void) -> UnsafeMutablePointer<CChar>? {
+func returningText(_ body: (inout TextBuffer) throws(CallError) -> Void) -> UnsafeMutablePointer<CChar>? {
     // The text is built in this thread's reusable buffer (a fresh one when a callback inside
     // this call asks for text too), then copied into the C string the host owns.
-    let scope = CallScope.current
-    var out = scope._withUnsafeGuaranteedRef { $0.takeTextBuffer() }
-    defer { scope._withUnsafeGuaranteedRef { $0.returnTextBuffer(&out) } }
-    do throws(CallError) {
-        try body(&out)
-        return try makeCString(bytes: out)
-    } catch {
-        LastError.set(error)
-        return nil
+    CallScope.current._withUnsafeGuaranteedRef { scope in
+        do throws(CallError) {
+            return try scope.withTextBuffer { (out: inout TextBuffer) throws(CallError) in
+                try body(&out)
+                return try makeCString(out)
+            }
+        } catch {
+            LastError.set(error)
+            return nil
+        }
     }
 }

@@ -21,20 +21,35 @@ final class EvalBuffer {
     @exclusivity(unchecked) var capacity: Int
     /// The text of the evaluation being stored (value, rule id, full result, each ended by a
     /// NUL), reused between calls.
-    @exclusivity(unchecked) var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var scratch = TextBuffer(capacity: 256)
+    /// A call is writing into `scratch`.
+    @exclusivity(unchecked) private var scratchLent = false
 
     init?() {
         guard let v = calloc(1, Layout.size), let t = malloc(256) else { return nil }
         value = v
         text = t.assumingMemoryBound(to: CChar.self)
         capacity = 256
-        scratch.reserveCapacity(256)
         value.storeBytes(of: UnsafePointer(text), toByteOffset: Layout.text, as: UnsafePointer<CChar>.self)
     }
 
     deinit {
         free(value)
         free(text)
+    }
+
+    /// Calls `body` with the buffer's scratch text, emptied, or a new one when a call nested
+    /// inside another on this buffer (from a callback) is writing into it.
+    @inline(__always)
+    func withScratch<R>(_ body: (inout TextBuffer) throws(CallError) -> R) throws(CallError) -> R {
+        if scratchLent {
+            var fresh = TextBuffer(capacity: 256)
+            return try body(&fresh)
+        }
+        scratchLent = true
+        defer { scratchLent = false }
+        scratch.removeAll()
+        return try body(&scratch)
     }
 
     /// Byte offsets of `gb_value`'s fields (include/growthbook.h); Tests/c checks them with
@@ -66,9 +81,9 @@ final class EvalBuffer {
 
     /// Writes the outcome's value, rule id and (with `withResult`, for a value from an
     /// experiment) full result into `text`, each ended by a NUL, straight from the evaluation.
-    static func describe(_ outcome: borrowing FeatureOutcome, withResult: Bool, into text: inout [UInt8]) -> Summary {
+    static func describe(_ outcome: borrowing FeatureOutcome, withResult: Bool, into text: inout TextBuffer) -> Summary {
         var r = Summary()
-        text.removeAll(keepingCapacity: true)
+        text.removeAll()
         r.value = outcome.writeTypedValue(to: &text)
         r.valueLength = text.count
         text.append(0)
@@ -89,7 +104,7 @@ final class EvalBuffer {
 
     /// Stores `summary` and `text` (as `describe` wrote them) in the C struct; returns the
     /// summary code.
-    func store(_ summary: Summary, text scratch: [UInt8]) throws(CallError) -> Int32 {
+    func store(_ summary: Summary, text scratch: borrowing TextBuffer) throws(CallError) -> Int32 {
         let type: ValueType
         var integer: Int64 = 0
         var number = 0.0
@@ -119,7 +134,7 @@ final class EvalBuffer {
             capacity = newCapacity
             value.storeBytes(of: UnsafePointer(text), toByteOffset: Layout.text, as: UnsafePointer<CChar>.self)
         }
-        scratch.withUnsafeBufferPointer { s in
+        scratch.withBytes { s in
             if let base = s.baseAddress { memcpy(text, base, s.count) }
         }
         let source = SourceCode(summary.source)
@@ -173,16 +188,13 @@ func evaluateInto(
         guard let buffer else { throw CallError(.invalidArgument, "buffer is NULL") }
         let b = Unmanaged<EvalBuffer>.fromOpaque(UnsafeRawPointer(buffer)).takeUnretainedValue()
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
-        // The text is built in an array taken out of the buffer for the call, so that a
-        // callback using the same buffer (nested on this thread) cannot touch it meanwhile.
-        var text: [UInt8] = []
-        swap(&text, &b.scratch)
-        defer { swap(&text, &b.scratch) }
-        var summary = EvalBuffer.Summary()
-        try evaluate(p, key, attributesHandle: attrs) { outcome in
-            summary = EvalBuffer.describe(outcome, withResult: withResult, into: &text)
+        return try b.withScratch { (text: inout TextBuffer) throws(CallError) in
+            var summary = EvalBuffer.Summary()
+            try evaluate(p, key, attributesHandle: attrs) { outcome in
+                summary = EvalBuffer.describe(outcome, withResult: withResult, into: &text)
+            }
+            return try b.store(summary, text: text)
         }
-        return try b.store(summary, text: text)
     }
 }
 

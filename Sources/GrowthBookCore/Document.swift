@@ -87,7 +87,7 @@ struct DocumentBuilder {
     }
 
     /// Appends raw bytes (not interned) and returns where they are.
-    mutating func rawBytes(_ b: [UInt8]) -> StringRef {
+    mutating func rawBytes(_ b: UnsafeBufferPointer<UInt8>) -> StringRef {
         let start = bytes.count
         bytes.append(contentsOf: b)
         return StringRef(
@@ -449,7 +449,7 @@ struct Val: Sendable {
     }
 
     /// Appends the value as compact JSON text, as `JSON.write` writes it.
-    func write(to out: inout [UInt8]) {
+    func write(to out: inout TextBuffer) {
         switch kind {
         case .null: out.appendLiteral("null")
         case .false: out.appendLiteral("false")
@@ -480,7 +480,7 @@ struct Val: Sendable {
 
 /// Appends bytes as a JSON string: quotes, backslashes and control characters escaped, all
 /// else (UTF-8 included) as it is. The one escaper: `JSON.writeString` uses it too.
-func writeJSONString(_ s: ByteSpan, to out: inout [UInt8]) {
+func writeJSONString(_ s: ByteSpan, to out: inout TextBuffer) {
     out.append(UInt8(ascii: "\""))
     var plain = true
     var i = 0
@@ -493,20 +493,22 @@ func writeJSONString(_ s: ByteSpan, to out: inout [UInt8]) {
         i &+= 1
     }
     if plain {
-        s.withBuffer { out.append(contentsOf: $0) }
+        out.append(s)
     } else {
         for j in 0..<s.count {
             let b = s[j]
             switch b {
-            case 0x22: out.append(contentsOf: [0x5c, 0x22])
-            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
-            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
-            case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+            case 0x22: out.appendLiteral(#"\""#)
+            case 0x5c: out.appendLiteral(#"\\"#)
+            case 0x0a: out.appendLiteral(#"\n"#)
+            case 0x0d: out.appendLiteral(#"\r"#)
+            case 0x09: out.appendLiteral(#"\t"#)
+            case 0x08: out.appendLiteral(#"\b"#)
+            case 0x0c: out.appendLiteral(#"\f"#)
             case 0..<0x20:
-                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(b >> 4), hexDigit(b & 0xf)])
+                out.appendLiteral(#"\u00"#)
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0xf))
             default: out.append(b)
             }
         }

@@ -36,7 +36,7 @@ public final class ExperimentResult: Sendable {
     }
 
     /// `json` as compact text, written directly (no intermediate object).
-    public func write(to out: inout [UInt8]) {
+    public func write(to out: inout TextBuffer) {
         Self.writeHead(
             featureId: featureId, variationId: variationId, inExperiment: inExperiment, value: value,
             hashUsed: hashUsed, hashAttribute: hashAttribute, to: &out)
@@ -46,13 +46,13 @@ public final class ExperimentResult: Sendable {
         Self.writeEnd(name: name, passthrough: passthrough, to: &out)
     }
 
-    // The text in parts, so that a feature rule can keep the parts that depend only on the
-    // variation (see `ResultTemplates`) and write just the rest per evaluation.
+    // The text in parts (`ResultWriting.swift` writes the same shape straight from a decision;
+    // `ResultTextTests` checks that both give the same bytes).
 
     /// `{"featureId":…,"hashValue":` (the value follows).
     static func writeHead(
         featureId: String?, variationId: Int, inExperiment: Bool, value: JSON, hashUsed: Bool, hashAttribute: String,
-        to out: inout [UInt8]
+        to out: inout TextBuffer
     ) {
         out.appendLiteral(#"{"featureId":"#)
         if let featureId { JSON.writeString(featureId, to: &out) } else { out.appendLiteral("null") }
@@ -66,14 +66,14 @@ public final class ExperimentResult: Sendable {
     }
 
     /// `,"key":…`
-    static func writeKey(_ key: String, to out: inout [UInt8]) {
+    static func writeKey(_ key: String, to out: inout TextBuffer) {
         out.appendLiteral(#","key":"#)
         JSON.writeString(key, to: &out)
     }
 
     /// `,"stickyBucketUsed":…,"bucket":…`
     @inline(__always)
-    static func writeTail(stickyBucketUsed: Bool, bucket: Double?, to out: inout [UInt8]) {
+    static func writeTail(stickyBucketUsed: Bool, bucket: Double?, to out: inout TextBuffer) {
         stickyBucketUsed ? out.appendLiteral(#","stickyBucketUsed":true"#) : out.appendLiteral(#","stickyBucketUsed":false"#)
         if let bucket {
             out.appendLiteral(#","bucket":"#)
@@ -82,7 +82,7 @@ public final class ExperimentResult: Sendable {
     }
 
     /// `,"name":…,"passthrough":true}`
-    static func writeEnd(name: String?, passthrough: Bool, to out: inout [UInt8]) {
+    static func writeEnd(name: String?, passthrough: Bool, to out: inout TextBuffer) {
         if let name, !name.isEmpty {
             out.appendLiteral(#","name":"#)
             JSON.writeString(name, to: &out)
@@ -118,6 +118,18 @@ public enum FeatureSource: String, Sendable, BitwiseCopyable {
     case experiment
     case prerequisite
     case cyclicPrerequisite
+
+    /// `rawValue` as static text, which results are written from without a String.
+    var name: StaticString {
+        switch self {
+        case .unknownFeature: return "unknownFeature"
+        case .defaultValue: return "defaultValue"
+        case .force: return "force"
+        case .experiment: return "experiment"
+        case .prerequisite: return "prerequisite"
+        case .cyclicPrerequisite: return "cyclicPrerequisite"
+        }
+    }
 }
 
 /// The outcome of evaluating a feature for one user (the reference's `FeatureResult`).
@@ -145,7 +157,7 @@ public struct FeatureResult: Sendable {
 
     /// `json` as compact text, written directly; the experiment's text was written when the
     /// features were set.
-    public func write(to out: inout [UInt8]) {
+    public func write(to out: inout TextBuffer) {
         Self.writeHead(value: value, source: source, ruleId: ruleId, experiment: experiment, to: &out)
         if let experimentResult {
             out.appendLiteral(#","experimentResult":"#)
@@ -156,19 +168,19 @@ public struct FeatureResult: Sendable {
 
     /// Everything before `,"experimentResult":` and the closing brace.
     static func writeHead(
-        value: JSON, source: FeatureSource, ruleId: String?, experiment: Experiment?, to out: inout [UInt8]
+        value: JSON, source: FeatureSource, ruleId: String?, experiment: Experiment?, to out: inout TextBuffer
     ) {
         out.appendLiteral(#"{"value":"#)
         value.write(to: &out)
         out.appendLiteral(#","source":""#)
-        out.append(contentsOf: source.rawValue.utf8)
+        out.appendLiteral(source.name)
         value.isTruthy
             ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#)
             : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
         JSON.writeString(ruleId ?? "", to: &out)
         if let experiment {
             out.appendLiteral(#","experiment":"#)
-            out.append(contentsOf: experiment.serialized)
+            out.append(experiment.serialized)
         }
     }
 

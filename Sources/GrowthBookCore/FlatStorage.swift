@@ -40,13 +40,27 @@ public final class FlatBuffer<Element: FlatRecord>: @unchecked Sendable {  // ne
     private let base: UnsafeMutablePointer<Element>
     public let count: Int
 
-    public init(_ elements: [Element]) {
-        count = elements.count
-        let p = UnsafeMutablePointer<Element>.allocate(capacity: elements.count + 1)
-        elements.withUnsafeBufferPointer { src in
-            if let s = src.baseAddress { p.initialize(from: s, count: src.count) }
+    public convenience init(_ elements: [Element]) {
+        self.init(count: elements.count) { p in
+            elements.withUnsafeBufferPointer { src in
+                if let s = src.baseAddress { p.initialize(from: s, count: src.count) }
+            }
         }
-        (p + elements.count).initialize(to: .none)
+    }
+
+    /// A copy of the records in `elements`.
+    public convenience init(copying elements: UnsafeBufferPointer<Element>) {
+        self.init(count: elements.count) { p in
+            if let s = elements.baseAddress { p.initialize(from: s, count: elements.count) }
+        }
+    }
+
+    /// `count` records that `initialize` initializes, then `Element.none`.
+    private init(count: Int, _ initialize: (UnsafeMutablePointer<Element>) -> Void) {
+        self.count = count
+        let p = UnsafeMutablePointer<Element>.allocate(capacity: count + 1)
+        initialize(p)
+        (p + count).initialize(to: .none)
         base = p
     }
 
@@ -168,14 +182,7 @@ public struct ByteSpan: @unchecked Sendable, BitwiseCopyable {
             i &+= 8
         }
         if i < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < count {
-                tail |= UInt64(base[i]) << shift
-                shift &+= 8
-                i &+= 1
-            }
-            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+            h = (h ^ loadPartialWord(raw + i, count &- i)) &* 0x94D0_49BB_1331_11EB
         }
         return h ^ (h >> 29)
     }

@@ -415,7 +415,7 @@ public final class GrowthBook: Sendable {
     }
 
     /// Appends a feature's full result as JSON text (as `gb_eval_feature_json` returns it).
-    public func writeFeatureResult(_ key: String, attributes: JSON? = nil, to out: inout [UInt8]) {
+    public func writeFeatureResult(_ key: String, attributes: JSON? = nil, to out: inout TextBuffer) {
         var k = key
         let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
         k.withUTF8 { bytes in
@@ -504,17 +504,17 @@ public struct FeatureOutcome: ~Copyable {
 
     /// The value by kind, without a tree: a string's bytes or a container's JSON text are
     /// appended to `out`.
-    public func writeTypedValue(to out: inout [UInt8]) -> TypedValue { evaluation.writeTypedValue(decision, to: &out) }
+    public func writeTypedValue(to out: inout TextBuffer) -> TypedValue { evaluation.writeTypedValue(decision, to: &out) }
 
     /// Appends the deciding rule's id; false (nothing written) when there is none.
-    public func writeRuleId(to out: inout [UInt8]) -> Bool { evaluation.writeRuleId(decision, to: &out) }
+    public func writeRuleId(to out: inout TextBuffer) -> Bool { evaluation.writeRuleId(decision, to: &out) }
 
     /// The full result object.
     public var result: FeatureResult { evaluation.featureResult(decision) }
 
     /// Appends the value as JSON text.
-    public func writeValue(to out: inout [UInt8]) { evaluation.value(of: decision).write(to: &out) }
+    public func writeValue(to out: inout TextBuffer) { evaluation.value(of: decision).write(to: &out) }
 
     /// Appends the full result as JSON text (the `FeatureResult` shape).
-    public func writeResult(to out: inout [UInt8]) { evaluation.write(decision, to: &out) }
+    public func writeResult(to out: inout TextBuffer) { evaluation.write(decision, to: &out) }
 }

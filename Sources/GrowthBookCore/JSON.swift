@@ -439,7 +439,8 @@ func codePointsEqual(_ a: String, _ b: String) -> Bool {
     return au.elementsEqual(bu)
 }
 
-/// Byte equality of two buffers, eight bytes at a time.
+/// Byte equality of two buffers, eight bytes at a time (a last, overlapping word for the
+/// tail; below eight bytes, two overlapping four-byte words or byte by byte).
 @inline(__always)
 func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
     let n = x.count
@@ -447,18 +448,27 @@ func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>
     guard n > 0, let px = x.baseAddress, let py = y.baseAddress else { return true }
     let rx = UnsafeRawPointer(px)
     let ry = UnsafeRawPointer(py)
+    if n < 8 {
+        if n >= 4 {
+            return rx.loadUnaligned(as: UInt32.self) == ry.loadUnaligned(as: UInt32.self)
+                && rx.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+                    == ry.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+        }
+        var i = 0
+        while i < n {
+            if px[i] != py[i] { return false }
+            i &+= 1
+        }
+        return true
+    }
     var i = 0
-    while i &+ 8 <= n {
+    while i &+ 8 < n {
         if rx.loadUnaligned(fromByteOffset: i, as: UInt64.self) != ry.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
             return false
         }
         i &+= 8
     }
-    while i < n {
-        if px[i] != py[i] { return false }
-        i &+= 1
-    }
-    return true
+    return rx.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) == ry.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
 }
 
 extension JSON {

@@ -1,52 +1,16 @@
-extension Array where Element == UInt8 {
-    /// Appends a literal's UTF-8 straight from static storage.
-    @inline(__always)
-    mutating func appendLiteral(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-
-    /// Appends the decimal digits of `n`, at least `minimumDigits` of them (zero-padded on the
-    /// left), without building a String.
-    mutating func appendDigits(_ n: UInt64, minimumDigits: Int = 1) {
-        var count = 1
-        var rest = n / 10
-        while rest > 0 {
-            count &+= 1
-            rest /= 10
-        }
-        if count < minimumDigits { count = minimumDigits }
-        let start = self.count
-        for _ in 0..<count { append(UInt8(ascii: "0")) }
-        var value = n
-        var i = start &+ count &- 1
-        while value > 0 {
-            self[i] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
-            value /= 10
-            i &-= 1
-        }
-    }
-
-    /// Appends an integer in decimal.
-    mutating func appendInteger<T: BinaryInteger>(_ n: T) {
-        if n < 0 { append(UInt8(ascii: "-")) }
-        appendDigits(UInt64(truncatingIfNeeded: n.magnitude))
-    }
-}
-
 extension JSON {
     /// Compact JSON text (no spaces), UTF-8 kept as is, floats printed as Python's `repr`
     /// prints them (`1.0`, `0.1`, `1e-05`, `1e+16`) so output matches the reference SDK.
     /// Non-finite doubles, which JSON cannot carry, are written as `null`.
     public var serialized: String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
+        var out = TextBuffer(capacity: 64)
         write(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.string
     }
 
     /// Appends the compact JSON text to `out`. Recursion depth is that of the value, which the
     /// parser bounds; values built in code are shallow.
-    public func write(to out: inout [UInt8]) {
+    public func write(to out: inout TextBuffer) {
         switch self {
         case .null: out.appendLiteral("null")
         case .bool(let b): b ? out.appendLiteral("true") : out.appendLiteral("false")
@@ -76,7 +40,7 @@ extension JSON {
         }
     }
 
-    public static func writeString(_ s: String, to out: inout [UInt8]) {
+    public static func writeString(_ s: String, to out: inout TextBuffer) {
         var s = s
         s.withUTF8 { writeJSONString(ByteSpan($0), to: &out) }
     }
@@ -84,7 +48,7 @@ extension JSON {
     /// Appends `formatDouble(d)`. Numbers with at most 7 decimals and below 1e15 (bucket
     /// values, weights, coverage: nearly every double a result carries) are written from
     /// integer arithmetic without building a String.
-    public static func writeDouble(_ d: Double, to out: inout [UInt8]) {
+    public static func writeDouble(_ d: Double, to out: inout TextBuffer) {
         let magnitude = d.magnitude
         if d.isFinite && magnitude < 1e15 && (magnitude >= 1e-4 || d == 0) && !(d == 0 && d.sign == .minus) {
             var p = 1.0  // 10^k, exact for these k
@@ -106,7 +70,7 @@ extension JSON {
                 return
             }
         }
-        out.append(contentsOf: formatDouble(d).utf8)
+        out.append(formatDouble(d))
     }
 
     /// Python's `repr(float)`: the shortest round-tripping digits, in positional notation when

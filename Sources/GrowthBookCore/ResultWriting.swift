@@ -60,7 +60,7 @@ extension Evaluation {
 
     /// The decision's value by kind; a string's bytes or a container's JSON text appended to
     /// `out`.
-    func writeTypedValue(_ d: FeatureDecision, to out: inout [UInt8]) -> TypedValue {
+    func writeTypedValue(_ d: FeatureDecision, to out: inout TextBuffer) -> TypedValue {
         let v = value(of: d)
         switch v.kind {
         case .null: return .null
@@ -69,7 +69,7 @@ extension Evaluation {
         case .int: return .int(v.int)
         case .double: return .double(v.double)
         case .string:
-            v.bytes.withBuffer { out.append(contentsOf: $0) }
+            out.append(v.bytes)
             return .string
         case .array:
             v.write(to: &out)
@@ -82,19 +82,19 @@ extension Evaluation {
 
     /// Appends the id of the rule that decided; false (nothing written) when none did or it
     /// has none.
-    func writeRuleId(_ d: FeatureDecision, to out: inout [UInt8]) -> Bool {
+    func writeRuleId(_ d: FeatureDecision, to out: inout TextBuffer) -> Bool {
         guard d.rule >= 0, s.rules[d.rule].hasId else { return false }
-        s.string(s.rules[d.rule].id).withBuffer { out.append(contentsOf: $0) }
+        out.append(s.string(s.rules[d.rule].id))
         return true
     }
 
     /// Appends the full result as JSON, as `FeatureResult.write` writes it.
-    func write(_ d: FeatureDecision, to out: inout [UInt8]) {
+    func write(_ d: FeatureDecision, to out: inout TextBuffer) {
         let value = value(of: d)
         out.appendLiteral(#"{"value":"#)
         value.write(to: &out)
         out.appendLiteral(#","source":""#)
-        out.append(contentsOf: d.source.rawValue.utf8)
+        out.appendLiteral(d.source.name)
         value.isTruthy
             ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#)
             : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
@@ -106,7 +106,7 @@ extension Evaluation {
         if d.rule >= 0, let a = d.assignment {
             out.appendLiteral(#","experiment":"#)
             // The rule's experiment as defined, even when overrides changed the one run.
-            s.string(ruleExperiment(d).record.serialized).withBuffer { out.append(contentsOf: $0) }
+            out.append(s.string(ruleExperiment(d).record.serialized))
             out.appendLiteral(#","experimentResult":"#)
             writeResult(a, feature: d.feature, to: &out)
         }
@@ -114,7 +114,7 @@ extension Evaluation {
     }
 
     /// Appends an experiment result as JSON, as `ExperimentResult.write` writes it.
-    func writeResult(_ a: Assignment, feature: Int, to out: inout [UInt8]) {
+    func writeResult(_ a: Assignment, feature: Int, to out: inout TextBuffer) {
         out.appendLiteral(#"{"featureId":"#)
         let key = feature >= 0 ? s.string(s.features[feature].key) : .empty
         if key.isEmpty { out.appendLiteral("null") } else { writeJSONString(key, to: &out) }

@@ -40,7 +40,7 @@ public final class Snapshot: Sendable {
 
     public var experimentCount: Int { experiments.count }
 
-    fileprivate init(_ b: consuming SnapshotBuilder, definitionsText: [UInt8]) {
+    fileprivate init(_ b: consuming SnapshotBuilder, definitionsText: borrowing TextBuffer) {
         values = b.values.finish()
         conditions = b.conditions.finish()
         features = FlatBuffer(b.features)
@@ -56,7 +56,7 @@ public final class Snapshot: Sendable {
         urlRegexRefs = FlatBuffer(b.urlRegexes.map { ObjectRef($0) })
         savedGroups = b.savedGroups
         stickyIdentifierAttributes = b.stickyIdentifiers
-        self.definitionsText = FlatBuffer(definitionsText)
+        self.definitionsText = definitionsText.withBytes { FlatBuffer(copying: $0) }
 
         // The key table: at most three quarters full (a probe is short: each slot carries
         // bits of its key's hash).
@@ -85,7 +85,7 @@ public final class Snapshot: Sendable {
     public convenience init(features definitions: JSONObject, savedGroups: JSONObject?) {
         var b = SnapshotBuilder(savedGroups: savedGroups)
         for (key, definition) in definitions.pairs { b.addFeature(key, definition) }
-        var text: [UInt8] = []
+        var text = TextBuffer()
         JSON.object(definitions).write(to: &text)
         self.init(b, definitionsText: text)
     }
@@ -98,8 +98,8 @@ public final class Snapshot: Sendable {
     ) throws(JSONError) -> Snapshot? {
         var b = SnapshotBuilder(savedGroups: savedGroups)
         b.values.reserve(forTextBytes: bytes.count)
-        var text: [UInt8] = [UInt8(ascii: "{")]
-        text.reserveCapacity(bytes.count + 2)
+        var text = TextBuffer(capacity: bytes.count + 2)
+        text.append(UInt8(ascii: "{"))
         var seen = Set<String>()
         var duplicate = false
         let isObject = try JSON.forEachMember(bytes) { key, value in
@@ -126,7 +126,7 @@ public final class Snapshot: Sendable {
     static func inlineExperiment(_ definition: JSONObject, savedGroups: JSONObject?) -> Snapshot {
         var b = SnapshotBuilder(savedGroups: savedGroups)
         b.addInlineExperiment(definition)
-        return Snapshot(b, definitionsText: [])
+        return Snapshot(b, definitionsText: TextBuffer(capacity: 0))
     }
 
     /// The same features compiled against other saved groups.
@@ -548,9 +548,9 @@ private struct SnapshotBuilder: ~Copyable {
         if e.minBucketVersion != 0 { d["minBucketVersion"] = .int(Int64(e.minBucketVersion)) }
         let parentsEcho = echo["parentConditions"] ?? .null
         if parentsEcho.isTruthy { d["parentConditions"] = parentsEcho }
-        var text: [UInt8] = []
+        var text = TextBuffer()
         JSON.object(d).write(to: &text)
-        e.serialized = values.rawBytes(text)
+        e.serialized = text.withBytes { values.rawBytes($0) }
         experiments.append(e)
         return Int32(truncatingIfNeeded: experiments.count - 1)
     }

@@ -48,9 +48,9 @@ import Testing
         ])
         var out: [String] = []
         for key in ["i", "d", "t", "i2", "o", "o2", "o3"] {
-            var text: [UInt8] = []
+            var text = TextBuffer()
             gb.writeFeatureResult(key, to: &text)
-            out.append(String(decoding: text, as: UTF8.self))
+            out.append(text.string)
         }
         #expect(out[0].hasPrefix(#"{"value":1,"#))
         #expect(out[1].hasPrefix(#"{"value":1.0,"#))
@@ -168,9 +168,9 @@ import Testing
             #expect(r.experimentResult?.variationId == 1)
             #expect(gb.isOn("f"))
         }
-        var text: [UInt8] = []
+        var text = TextBuffer()
         gb.writeFeatureResult("f", to: &text)
-        #expect(String(decoding: text, as: UTF8.self).contains(#""variationId":1"#))
+        #expect(text.string.contains(#""variationId":1"#))
     }
 
     /// A payload whose features each name their parent twice would take 2^depth evaluations;

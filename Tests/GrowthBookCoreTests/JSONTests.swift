@@ -31,9 +31,9 @@ import Testing
             values.append((n * 1e6).rounded() / 1e3 - 500)
         }
         for v in values {
-            var out: [UInt8] = []
+            var out = TextBuffer()
             JSON.writeDouble(v, to: &out)
-            #expect(String(decoding: out, as: UTF8.self) == JSON.formatDouble(v), "\(v)")
+            #expect(out.string == JSON.formatDouble(v), "\(v)")
         }
     }
 
@@ -157,9 +157,9 @@ import Testing
             for c in try Fixtures.cases(file, "feature") {
                 let gb = try GrowthBook(options: c[1])
                 let r = gb.evaluateFeature(c[2].stringValue ?? "")
-                var out: [UInt8] = []
+                var out = TextBuffer()
                 r.write(to: &out)
-                #expect(String(decoding: out, as: UTF8.self) == r.json.serialized, "\(c[0].stringValue ?? "")")
+                #expect(out.string == r.json.serialized, "\(c[0].stringValue ?? "")")
             }
         }
     }

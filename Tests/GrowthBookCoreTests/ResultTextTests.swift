@@ -1,9 +1,17 @@
-import GrowthBookCore
+@testable import GrowthBookCore
 import Testing
 
-/// Full results written as JSON from the text a rule keeps (`ResultTemplates`) must be the same
-/// bytes as results built as objects and then written.
+/// Full results written as JSON straight from a decision must be the same bytes as results
+/// built as objects and then written.
 @Suite struct ResultTextTests {
+    /// The static names results are written with are the sources' names.
+    @Test(arguments: [
+        FeatureSource.unknownFeature, .defaultValue, .force, .experiment, .prerequisite, .cyclicPrerequisite,
+    ])
+    func sourceNamesAreTheirRawValues(_ source: FeatureSource) {
+        #expect(source.name.description == source.rawValue)
+    }
+
     static let features: JSON = [
         "plain": ["defaultValue": 1, "rules": [["key": "e1", "variations": [0, 1], "hashVersion": 2]]],
         "meta": [
@@ -48,8 +56,8 @@ import Testing
                 // With sticky bucketing the first evaluation stores the assignment and later ones
                 // find it (`stickyBucketUsed`): compare on evaluations after a first.
                 var k = key
-                var direct: [UInt8] = []
-                var built: [UInt8] = []
+                var direct = TextBuffer()
+                var built = TextBuffer()
                 try k.withUTF8 { bytes in
                     try gb.evaluate(key: bytes, attributes: attributes) { _ in }
                     try gb.evaluate(key: bytes, attributes: attributes) { outcome in
@@ -59,7 +67,7 @@ import Testing
                         outcome.result.write(to: &built)
                     }
                 }
-                #expect(String(decoding: direct, as: UTF8.self) == String(decoding: built, as: UTF8.self), "\(key) \(user.serialized)")
+                #expect(direct.string == built.string, "\(key) \(user.serialized)")
             }
         }
     }
