@@ -25,8 +25,11 @@ let package = Package(
         .systemLibrary(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2"]),
+        // One C thread-local variable: the C layer's per-thread call scope, read on every call.
+        .target(name: "CThreadScope"),
         // The thin C export layer: handles, errors and memory at the boundary.
-        .target(name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex"]),
+        .target(
+            name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex", "CThreadScope"]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]

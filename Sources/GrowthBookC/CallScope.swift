@@ -3,12 +3,13 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CThreadScope
 import GrowthBookCore
 import Synchronization
 
 /// What the C layer keeps per thread: how deep this thread is in gb_ calls (callbacks nest
 /// them), the handles freed from inside a call (released when the outermost call returns),
-/// and a text buffer JSON results are written into. One thread-local look-up per call; none
+/// and a text buffer JSON results are written into. One thread-local load per call; none
 /// of it is shared between threads, and none of it holds evaluation state.
 final class CallScope {
     // Confined to its thread, and touched on every call: no run-time exclusivity checks.
@@ -57,9 +58,12 @@ final class CallScope {
         }
     }
 
+    /// Releases a thread's scope when the thread exits (the thread-specific value's
+    /// destructor); `CThreadScope` holds the pointer calls read.
     private static let key: pthread_key_t = {
         var k = pthread_key_t()
         pthread_key_create(&k) { raw in
+            gb_set_thread_scope(nil)
             guard let raw else { return }
             Unmanaged<CallScope>.fromOpaque(raw).release()
         }
@@ -70,9 +74,15 @@ final class CallScope {
     /// exits (so no reference count is taken per call).
     @inline(__always)
     static var current: Unmanaged<CallScope> {
-        if let raw = pthread_getspecific(key) { return Unmanaged<CallScope>.fromOpaque(raw) }
+        if let raw = gb_thread_scope() { return Unmanaged<CallScope>.fromOpaque(raw) }
+        return makeCurrent()
+    }
+
+    @inline(never)
+    private static func makeCurrent() -> Unmanaged<CallScope> {
         let c = Unmanaged.passRetained(CallScope())
         pthread_setspecific(key, c.toOpaque())
+        gb_set_thread_scope(c.toOpaque())
         return c
     }
 }

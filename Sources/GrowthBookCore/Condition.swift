@@ -408,6 +408,7 @@ struct ConditionReader: Sendable {
             return n.b != 0 && !anyChild(n, root, passing: true)
         case .not:
             return !evaluate(n.a, root)
+        // The leaves, as `evaluateLeaf` (written out here: the optimizer outlines that call).
         case .attribute:
             return test(n.b, lookup(n.a, n.c, root), insensitive: false)
         case .attributeEqualsString:
@@ -421,12 +422,38 @@ struct ConditionReader: Sendable {
         }
     }
 
+    /// A node without child conditions (an attribute's test, a constant).
+    @inline(__always)
+    private func evaluateLeaf(_ n: ConditionNode, _ root: ConditionRoot) -> Bool {
+        switch n.op {
+        case .attribute:
+            return test(n.b, lookup(n.a, n.c, root), insensitive: false)
+        case .attributeEqualsString:
+            let v = lookup(n.a, n.c, root)
+            return v.kind == .string && v.bytes == Val(values, n.b).bytes
+        case .constant, .constantTest:
+            return n.flag != 0
+        default:
+            // A test node where a condition belongs (never compiled so), or a list node
+            // (`anyChild` passes those to `evaluate`).
+            return false
+        }
+    }
+
     /// Whether some child of list node `n` evaluates to `passing` (stopping at the first).
+    /// Children that are attribute tests, as most are, are evaluated here, not by a call.
     @inline(__always)
     private func anyChild(_ n: ConditionNode, _ root: ConditionRoot, passing: Bool) -> Bool {
         var i: Int32 = 0
         while i < n.b {
-            if evaluate(lists[n.a &+ i], root) == passing { return true }
+            let index = lists[n.a &+ i]
+            let child = nodes[index]
+            let passed: Bool
+            switch child.op {
+            case .and, .or, .nor, .not: passed = evaluate(index, root)
+            default: passed = evaluateLeaf(child, root)
+            }
+            if passed == passing { return true }
             i &+= 1
         }
         return false
@@ -576,6 +603,15 @@ struct ConditionReader: Sendable {
                 if pythonEquals(Val(values, item), value) { return true }
                 slot = (slot + 1) & mask
                 probes += 1
+            }
+            return false
+        }
+        if value.kind == .string {
+            // A string equals strings only (Python's `==`): no coercion to try.
+            let v = value.bytes
+            for i in 0..<list.count {
+                let item = list.element(i)
+                if item.kind == .string && item.bytes == v { return true }
             }
             return false
         }

@@ -23,13 +23,20 @@ extension Evaluation {
 
     /// The decision for the feature at `index` (the one place a feature's value is decided).
     /// `walk`: the prerequisites being evaluated; nil unless prerequisites are.
+    @inline(__always)
     func decide(_ index: Int, walk: PrerequisiteWalk? = nil) -> FeatureDecision {
         let feature = s.features[index]
         // No rules and nobody listening to the debug messages (the only ones this path logs):
-        // the default value is the whole answer.
+        // the default value is the whole answer, decided inline.
         if feature.rulesCount == 0 && !logs(.debug) {
             return FeatureDecision(source: .defaultValue, isOn: feature.defaultIsOn, feature: index)
         }
+        return decideByRules(index, walk: walk)
+    }
+
+    /// `decide` for a feature with rules (or with debug messages to log).
+    private func decideByRules(_ index: Int, walk: PrerequisiteWalk?) -> FeatureDecision {
+        let feature = s.features[index]
         var key: String { string(feature.key) }
         log(.debug, "Evaluating feature \(key)")
         if let walk, walk.path.contains(index) {
