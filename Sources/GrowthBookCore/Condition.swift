@@ -410,7 +410,7 @@ struct ConditionReader: Sendable {
             return !evaluate(n.a, root)
         // The leaves, as `evaluateLeaf` (written out here: the optimizer outlines that call).
         case .attribute:
-            return test(n.b, lookup(n.a, n.c, root), insensitive: false)
+            return testLeaf(n.b, lookup(n.a, n.c, root))
         case .attributeEqualsString:
             let v = lookup(n.a, n.c, root)
             return v.kind == .string && v.bytes == Val(values, n.b).bytes
@@ -427,7 +427,7 @@ struct ConditionReader: Sendable {
     private func evaluateLeaf(_ n: ConditionNode, _ root: ConditionRoot) -> Bool {
         switch n.op {
         case .attribute:
-            return test(n.b, lookup(n.a, n.c, root), insensitive: false)
+            return testLeaf(n.b, lookup(n.a, n.c, root))
         case .attributeEqualsString:
             let v = lookup(n.a, n.c, root)
             return v.kind == .string && v.bytes == Val(values, n.b).bytes
@@ -468,17 +468,71 @@ struct ConditionReader: Sendable {
         if root.wrapsValue {
             let k = values.span(keys[start])
             guard k.count == 5, k[0] == 0x76, k[1] == 0x61, k[2] == 0x6c, k[3] == 0x75, k[4] == 0x65 else {
-                return .null
+                return Val(current.doc, -1)
             }
             i = 1
         }
         while i < count {
             let k = keys[start &+ i]
-            guard let next = current.lookup(values.span(k), hash: k.hash) else { return .null }
+            guard let next = current.lookup(hash: k.hash, count: Int(k.count), { values.span(k) }) else {
+                return Val(current.doc, -1)  // null
+            }
             current = next
             i &+= 1
         }
         return current
+    }
+
+    /// `test` with the commonest tests (a number compared with a number, a string in a short
+    /// list of strings) decided here, without the call.
+    @inline(__always)
+    private func testLeaf(_ node: Int32, _ value: Val) -> Bool {
+        let t = nodes[node]
+        switch t.op {
+        case .compare:
+            if let holds = compareInts(t, value) { return holds }
+        case .membership:
+            if t.flag & 2 == 0 && t.b < 0 && value.kind == .string {
+                return stringListContains(t, value) != (t.flag & 1 != 0)
+            }
+        default:
+            break
+        }
+        return test(node, value, insensitive: false)
+    }
+
+    /// A `.compare` test of an integer against an integer operand; nil for other kinds.
+    @inline(__always)
+    private func compareInts(_ n: ConditionNode, _ value: Val) -> Bool? {
+        guard value.kind == .int else { return nil }
+        let operand = Val(values, n.b)
+        guard operand.kind == .int else { return nil }
+        let x = value.int
+        let y = operand.int
+        return (ComparisonKind(rawValue: n.flag) ?? .eq).holds(x > y ? 1 : (x < y ? -1 : 0))
+    }
+
+    /// Whether the string `value` is in the list of membership node `n` (no table, case
+    /// sensitive). A string equals strings only (Python's `==`): no coercion to try. String
+    /// nodes carry their hash, so most items are ruled out without reading their bytes.
+    @inline(__always)
+    private func stringListContains(_ n: ConditionNode, _ value: Val) -> Bool {
+        let v = value.node
+        let nodes = values.nodes
+        let items = nodes[n.a]
+        guard items.kind == .array else { return false }
+        let first = Int(truncatingIfNeeded: items.payload)
+        var i = 0
+        while i < Int(items.count) {
+            let item = nodes[first &+ i]
+            if item.kind == .string && item.count == v.count && item.payload >> 32 == v.payload >> 32
+                && Val(values, Int32(truncatingIfNeeded: first &+ i)).bytes == value.bytes
+            {
+                return true
+            }
+            i &+= 1
+        }
+        return false
     }
 
     /// Whether `value` passes the test at `node`. `insensitive`: string literals compare
@@ -499,14 +553,9 @@ struct ConditionReader: Sendable {
             }
             return true
         case .compare:
-            let operand = Val(values, n.b)
+            if let holds = compareInts(n, value) { return holds }
             let kind = ComparisonKind(rawValue: n.flag) ?? .eq
-            if value.kind == .int && operand.kind == .int {
-                let x = value.int
-                let y = operand.int
-                return kind.holds(x > y ? 1 : (x < y ? -1 : 0))
-            }
-            guard let order = pythonCompare(value, operand) else { return false }
+            guard let order = pythonCompare(value, Val(values, n.b)) else { return false }
             return kind.holds(order)
         case .version:
             let kind = ComparisonKind(rawValue: n.flag) ?? .eq
@@ -606,15 +655,7 @@ struct ConditionReader: Sendable {
             }
             return false
         }
-        if value.kind == .string {
-            // A string equals strings only (Python's `==`): no coercion to try.
-            let v = value.bytes
-            for i in 0..<list.count {
-                let item = list.element(i)
-                if item.kind == .string && item.bytes == v { return true }
-            }
-            return false
-        }
+        if value.kind == .string { return stringListContains(n, value) }
         for i in 0..<list.count where pythonEquals(list.element(i), value) { return true }
         return false
     }

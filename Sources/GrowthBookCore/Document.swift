@@ -373,7 +373,7 @@ struct Val: Sendable {
     @inline(__always)
     func element(_ i: Int) -> Val {
         let n = node
-        guard n.kind == .array, i >= 0, i < Int(n.count) else { return .null }
+        guard n.kind == .array, i >= 0, i < Int(n.count) else { return Val(doc, -1) }
         return Val(doc, Int32(truncatingIfNeeded: Int(truncatingIfNeeded: n.payload) &+ i))
     }
 
@@ -381,7 +381,7 @@ struct Val: Sendable {
     @inline(__always)
     func member(_ i: Int) -> (key: Val, value: Val) {
         let n = node
-        guard n.kind == .object, i >= 0, i < Int(n.count) else { return (.null, .null) }
+        guard n.kind == .object, i >= 0, i < Int(n.count) else { return (Val(doc, -1), Val(doc, -1)) }
         let first = Int(UInt32(truncatingIfNeeded: n.payload)) &+ 2 &* i
         return (Val(doc, Int32(truncatingIfNeeded: first)), Val(doc, Int32(truncatingIfNeeded: first &+ 1)))
     }
@@ -389,6 +389,13 @@ struct Val: Sendable {
     /// The value of the member whose key has these bytes (and hash), or nil.
     @inline(__always)
     func lookup(_ key: ByteSpan, hash: UInt32) -> Val? {
+        lookup(hash: hash, count: key.count) { key }
+    }
+
+    /// The value of the member whose key has this hash, length and bytes, or nil; `key` gives
+    /// the bytes, read only for a member whose hash and length match.
+    @inline(__always)
+    func lookup(hash: UInt32, count keyCount: Int, _ key: () -> ByteSpan) -> Val? {
         let nodes = doc.nodes
         let n = nodes[index]
         guard n.kind == .object else { return nil }
@@ -399,8 +406,8 @@ struct Val: Sendable {
         /// Whether member `m`'s key is `key`.
         @inline(__always) func matches(_ m: Int) -> Bool {
             let k = nodes[first &+ 2 &* m]
-            return UInt32(truncatingIfNeeded: k.payload >> 32) == hash && Int(k.count) == key.count
-                && bytes.bytes(Int(UInt32(truncatingIfNeeded: k.payload)), Int(k.count)) == key
+            return UInt32(truncatingIfNeeded: k.payload >> 32) == hash && Int(k.count) == keyCount
+                && bytes.bytes(Int(UInt32(truncatingIfNeeded: k.payload)), Int(k.count)) == key()
         }
         if table > 0 {
             let tables = doc.tables

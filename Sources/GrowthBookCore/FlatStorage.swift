@@ -105,8 +105,10 @@ extension FlatView where Element == UInt8 {
     /// The bytes `[start, start + length)` (clamped), as a span.
     @inline(__always)
     func bytes(_ start: Int, _ length: Int) -> ByteSpan {
-        guard start >= 0, start <= count, length > 0 else { return .empty }
-        return ByteSpan(base: base + start, count: Swift.min(length, count &- start))
+        // A start out of range reads from the end (nothing); the length is clamped to what is
+        // left, a negative one to nothing. Branch-free: spans are made on every look-up.
+        let s = UInt(bitPattern: start) <= UInt(bitPattern: count) ? start : count
+        return ByteSpan(storage: base + s, count: Swift.max(0, Swift.min(length, count &- s)))
     }
 }
 
@@ -118,6 +120,13 @@ public struct ByteSpan: @unchecked Sendable, BitwiseCopyable {
     fileprivate init(base: UnsafePointer<UInt8>?, count: Int) {
         self.base = base
         self.count = base == nil ? 0 : count
+    }
+
+    /// Bytes of a flat buffer (never nil), `count >= 0` of them.
+    @inline(__always)
+    fileprivate init(storage: UnsafePointer<UInt8>, count: Int) {
+        self.base = storage
+        self.count = count
     }
 
     public static var empty: ByteSpan { ByteSpan(base: nil, count: 0) }
