@@ -578,7 +578,7 @@ struct ConditionReader: Sendable {
             return false
         case .size:
             guard value.kind == .array else { return false }
-            return test(n.b, Val(integer: Int64(value.count)), insensitive: false)
+            return Val.withInteger(Int64(value.count), beside: values) { test(n.b, $0, insensitive: false) }
         case .all:
             guard value.kind == .array else { return false }
             let count = value.count

@@ -312,46 +312,39 @@ struct DocView: Sendable {
 private let emptyDocument = DocumentBuilder().finish()
 
 /// A value of a document: the document's views and a node index. Index -1 (or any index out
-/// of range) is null: a missing attribute reads as null, as in the reference. A value made by
-/// the evaluator rather than stored (the length `$size` tests) has `synthetic` set.
+/// of range) is null: a missing attribute reads as null, as in the reference. Two words, so
+/// that values pass in registers.
 struct Val: Sendable {
     let doc: DocView
     let index: Int32
-    /// For a synthetic integer (index `Val.syntheticIndex`): its value.
-    let synthetic: Int64
-
-    static let syntheticIndex: Int32 = .min
 
     @inline(__always)
     init(_ doc: DocView, _ index: Int32) {
         self.doc = doc
         self.index = index
-        synthetic = 0
-    }
-
-    init(integer: Int64) {
-        doc = .empty
-        index = Val.syntheticIndex
-        synthetic = integer
     }
 
     static var null: Val { Val(.empty, -1) }
+
+    /// Calls `body` with an integer made up for the call (a `$size` test's array length): a
+    /// one-node document on the stack, beside `doc`'s bytes and tables, valid during the call.
+    static func withInteger<R>(_ n: Int64, beside doc: DocView, _ body: (Val) -> R) -> R {
+        FlatView.withTemporary(DocNode(kind: .int, count: 0, payload: UInt64(bitPattern: n))) { nodes in
+            withTemporaryFlatRef(DocTables(nodes: nodes, bytes: doc.bytes, tables: doc.tables)) { tables in
+                body(Val(DocView(tables), 0))
+            }
+        }
+    }
 
     @inline(__always)
     var node: DocNode { doc.nodes[index] }
 
     @inline(__always)
-    var kind: ValueKind {
-        if index == Val.syntheticIndex { return .int }
-        return doc.nodes[index].kind
-    }
+    var kind: ValueKind { doc.nodes[index].kind }
 
     var isNull: Bool { kind == .null }
 
-    var int: Int64 {
-        if index == Val.syntheticIndex { return synthetic }
-        return Int64(bitPattern: node.payload)
-    }
+    var int: Int64 { Int64(bitPattern: node.payload) }
 
     var double: Double { Double(bitPattern: node.payload) }
 
@@ -367,7 +360,7 @@ struct Val: Sendable {
     var stringHash: UInt32 { UInt32(truncatingIfNeeded: node.payload >> 32) }
 
     /// Elements of an array, members of an object, bytes of a string.
-    var count: Int { index == Val.syntheticIndex ? 0 : Int(node.count) }
+    var count: Int { Int(node.count) }
 
     /// Element `i` of an array (null out of range or for other kinds).
     @inline(__always)

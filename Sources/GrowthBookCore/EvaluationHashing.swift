@@ -30,9 +30,13 @@ extension Evaluation {
         }
     }
 
-    func isIncludedInRollout(_ r: Int) -> Bool {
-        let i = s.rules[r].rollout
-        if i < 0 { return true }
+    @inline(__always)
+    func isIncludedInRollout(rollout i: Int32) -> Bool {
+        i < 0 || isIncluded(inRollout: i)
+    }
+
+    /// `isIncludedInRollout` for a rule with a rollout (`s.rollouts[i]`).
+    private func isIncluded(inRollout i: Int32) -> Bool {
         let ro = s.rollouts[i]
         if ro.hasCoverage && ro.coverage == 0 && !ro.hasRange { return false }
         let input = hashInput(s, ro.hashAttribute, fallback: ro.hasFallback ? ro.fallbackAttribute : nil).value

@@ -57,8 +57,9 @@ extension Evaluation {
     @inline(__always)
     func apply(rule r: Int, feature index: Int, walk: PrerequisiteWalk?) -> FeatureDecision? {
         var key: String { string(s.features[index].key) }
-        if s.rules[r].parentsCount > 0 {
-            switch prerequisites(s.rules[r].parentsStart, s.rules[r].parentsCount, of: index, walk: walk ?? PrerequisiteWalk()) {
+        let rule = s.rules[r]  // one read of the record (each s.rules[r] reads the views again)
+        if rule.parentsCount > 0 {
+            switch prerequisites(rule.parentsStart, rule.parentsCount, of: index, walk: walk ?? PrerequisiteWalk()) {
             case .gate:
                 log(.debug, "Top-level prerequisite failed, return None, feature \(key)")
                 return FeatureDecision(source: .prerequisite, isOn: false, feature: index)
@@ -71,27 +72,27 @@ extension Evaluation {
                 break
             }
         }
-        if s.rules[r].condition >= 0 && !s.conditions.evaluate(s.rules[r].condition, ConditionRoot(attributes)) {
+        if rule.condition >= 0 && !s.conditions.evaluate(rule.condition, ConditionRoot(attributes)) {
             log(.debug, "Skip rule because of failed condition, feature \(key)")
             return nil
         }
-        if s.rules[r].filtersCount > 0 && isFilteredOut(s, s.rules[r].filtersStart, s.rules[r].filtersCount) {
+        if rule.filtersCount > 0 && isFilteredOut(s, rule.filtersStart, rule.filtersCount) {
             log(.debug, "Skip rule because of filters/namespaces, feature \(key)")
             return nil
         }
-        if s.rules[r].force >= 0 {
-            if !isIncludedInRollout(r) {
+        if rule.force >= 0 {
+            if !isIncludedInRollout(rollout: rule.rollout) {
                 log(.debug, "Skip rule because user not included in percentage rollout, feature \(key)")
                 return nil
             }
             log(.debug, "Force value from rule, feature \(key)")
-            return FeatureDecision(source: .force, isOn: s.rules[r].forceIsOn, feature: index, rule: Int32(truncatingIfNeeded: r))
+            return FeatureDecision(source: .force, isOn: rule.forceIsOn, feature: index, rule: Int32(truncatingIfNeeded: r))
         }
-        if s.rules[r].experiment < 0 {
+        if rule.experiment < 0 {
             log(.warning, "Skip invalid rule, feature \(key)")
             return nil
         }
-        let a = assign(ExperimentRef(s, s.rules[r].experiment, in: snapshot), feature: index, ruleChecked: true, include: nil)
+        let a = assign(ExperimentRef(s, rule.experiment, in: snapshot), feature: index, ruleChecked: true, include: nil)
         recordRun(a, feature: index)
         if !a.inExperiment {
             log(.debug, "Skip rule because user not included in experiment, feature \(key)")

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Where the compiled representation touches memory through pointers (with `StateCell`, the
-/// core's only pointer code).
+/// Where the compiled representation touches memory through pointers (with `StateCell` and
+/// `TextBuffer`, the core's only pointer code).
 ///
 /// A compiled snapshot (features, rules, experiments, conditions, values) and a parsed
 /// attributes document are stored as arrays of plain records — integers, doubles and byte
@@ -294,6 +294,28 @@ final class FlatBox<T: BitwiseCopyable>: @unchecked Sendable {  // never written
 
     /// A reference to the value, valid while this box is alive.
     var ref: FlatRef<T> { FlatRef(UnsafePointer(pointer)) }
+}
+
+/// Calls `body` with a reference to `value`, kept on the caller's stack and valid only during
+/// the call: for the few values an evaluation makes up rather than reads (a `$size` test's
+/// array length), which have no buffer to live in.
+@inline(__always)
+func withTemporaryFlatRef<T: BitwiseCopyable, R>(_ value: T, _ body: (FlatRef<T>) -> R) -> R {
+    var v = value
+    return withUnsafePointer(to: &v) { body(FlatRef($0)) }
+}
+
+extension FlatView {
+    /// Calls `body` with a view of the one record `record` (then `Element.none`), kept on the
+    /// caller's stack and valid only during the call.
+    @inline(__always)
+    static func withTemporary<R>(_ record: Element, _ body: (FlatView<Element>) -> R) -> R {
+        // A tuple of one type is laid out as an array of it: element i at i * stride.
+        var records = (record, Element.none)
+        return withUnsafePointer(to: &records) { p in
+            body(FlatView(base: UnsafeRawPointer(p).assumingMemoryBound(to: Element.self), count: 1))
+        }
+    }
 }
 
 /// The value of a `FlatBox`, read in place (a field read through it loads that field only).

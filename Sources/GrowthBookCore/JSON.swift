@@ -440,7 +440,8 @@ func codePointsEqual(_ a: String, _ b: String) -> Bool {
 }
 
 /// Byte equality of two buffers, eight bytes at a time (a last, overlapping word for the
-/// tail; below eight bytes, two overlapping four-byte words or byte by byte).
+/// tail; below eight bytes, two overlapping four-byte words, or the first, middle and last
+/// byte).
 @inline(__always)
 func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
     let n = x.count
@@ -454,12 +455,8 @@ func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>
                 && rx.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
                     == ry.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
         }
-        var i = 0
-        while i < n {
-            if px[i] != py[i] { return false }
-            i &+= 1
-        }
-        return true
+        // One to three bytes: the first, the middle and the last cover them.
+        return px[0] == py[0] && px[n >> 1] == py[n >> 1] && px[n &- 1] == py[n &- 1]
     }
     var i = 0
     while i &+ 8 < n {

@@ -2,9 +2,9 @@ import GrowthBookCore
 import Testing
 
 /// The tests conditions decide without a call (an integer compared with an integer, a string
-/// in a short list of strings) must answer as the general path does, around their edges: other
-/// kinds fall through to Python's comparison and equality. Every expectation was checked
-/// against growthbook 1.1.0's `evalCondition`.
+/// in a short list of strings) and the integer `$size` makes up must answer as the general path
+/// does, around their edges: other kinds fall through to Python's comparison and equality.
+/// Every expectation was checked against growthbook 1.1.0's `evalCondition`.
 @Suite struct ConditionFastPathTests {
     @Test(arguments: [
         // A string in a list of mixed kinds: strings match by bytes only.
@@ -40,6 +40,12 @@ import Testing
         (#"{"a":{"$in":["x"]},"b":{"$gt":1}}"#, #"{"a":"x","b":2}"#, true),
         (#"{"a":{"$in":["x"]},"b":{"$gt":1}}"#, #"{"a":"x","b":1}"#, false),
         (#"{"$or":[{"a":{"$in":["y"]}},{"b":{"$gt":1}}]}"#, #"{"a":"x","b":2}"#, true),
+        // An array's length, made up as an integer value for its test.
+        (#"{"v":{"$size":2}}"#, #"{"v":[1,"x"]}"#, true),
+        (#"{"v":{"$size":{"$gt":1,"$lt":3}}}"#, #"{"v":[[],{}]}"#, true),
+        (#"{"v":{"$size":{"$gt":1}}}"#, #"{"v":[1]}"#, false),
+        (#"{"v":{"$size":{"$in":[0,3]}}}"#, #"{"v":[]}"#, true),
+        (#"{"v":{"$size":0}}"#, #"{"v":"ab"}"#, false),
     ])
     func fastPathsAnswerAsThePythonReference(_ condition: String, _ attributes: String, _ expected: Bool) throws {
         let c = Condition(try JSON.parse(condition))
