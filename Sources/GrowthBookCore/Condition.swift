@@ -464,6 +464,11 @@ struct ConditionReader: Sendable {
     @inline(__always)
     private func lookup(_ start: Int32, _ count: Int32, _ root: ConditionRoot) -> Val {
         var current = root.value
+        if count == 1 && !root.wrapsValue {
+            // One segment, the common path: no loop.
+            let k = keys[start]
+            return current.lookup(hash: k.hash, count: Int(k.count), { values.span(k) }) ?? Val(current.doc, -1)
+        }
         var i: Int32 = 0
         if root.wrapsValue {
             let k = values.span(keys[start])
