@@ -130,6 +130,8 @@ final class ConditionProgram: Sendable {
     let regexRefs: FlatBuffer<ObjectRef<CompiledRegex>>
     /// Keeps the regexes `regexRefs` names alive.
     private let regexes: [CompiledRegex]
+    /// How many regexes were compiled (each pattern once).
+    var regexCount: Int { regexes.count }
     /// The views a reader reads, kept out of line (so a reader is two pointers).
     let tables: FlatBox<ConditionTables>
 
@@ -157,6 +159,9 @@ struct ConditionProgramBuilder {
     private var keys: [StringRef] = []
     private var slots: [Int32] = []
     private var regexes: [CompiledRegex] = []
+    /// Each pattern is compiled once per program (payloads repeat a few patterns across many
+    /// rules): its index in `regexes`, or -1 when it does not compile, by flag and pattern.
+    private var regexIndex: [String: Int32] = [:]
 
     init() {}
 
@@ -213,8 +218,18 @@ struct ConditionProgramBuilder {
     /// A dotted attribute path, split once.
     private mutating func path(_ path: String, values: inout DocumentBuilder) -> (start: Int32, count: Int32) {
         let start = Int32(truncatingIfNeeded: keys.count)
-        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
-            keys.append(values.string(String(part)))
+        var text = path
+        text.withUTF8 { bytes in
+            // Segments split at every ".", empty ones kept (as Python's str.split does).
+            var segmentStart = 0
+            var i = 0
+            while i <= bytes.count {
+                if i == bytes.count || bytes[i] == UInt8(ascii: ".") {
+                    keys.append(values.string(bytes: UnsafeBufferPointer(rebasing: bytes[segmentStart..<i])))
+                    segmentStart = i &+ 1
+                }
+                i &+= 1
+            }
         }
         return (start, Int32(truncatingIfNeeded: keys.count) - start)
     }
@@ -227,7 +242,13 @@ struct ConditionProgramBuilder {
     mutating func compileValueTest(_ json: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder) -> Int32 {
         guard case .object(let object) = json, Self.isOperatorObject(object) else {
             let expected = values.addShared(json)
-            let folded = json.stringValue.map { values.addString($0.lowercased()) } ?? -1
+            // The lower-cased form `$alli` compares with: the string itself when lower-casing
+            // cannot change it (ASCII without capitals, nearly every literal).
+            var folded: Int32 = -1
+            if let string = json.stringValue {
+                folded = string.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5a) })
+                    ? expected : values.addString(string.lowercased())
+            }
             return add(ConditionNode(.equals, b: expected, c: folded))
         }
         var ops: [Int32] = []
@@ -273,11 +294,7 @@ struct ConditionProgramBuilder {
         case "$regex", "$regexi", "$notRegex", "$notRegexi":
             guard case .string(let pattern) = value else { return constant(false) }
             let negated: UInt8 = op.hasPrefix("$not") ? 1 : 0
-            guard let regex = CompiledRegex(pattern, ignoreCase: op.hasSuffix("i")) else {
-                return add(ConditionNode(.regex, flag: negated, a: -1))
-            }
-            regexes.append(regex)
-            return add(ConditionNode(.regex, flag: negated, a: Int32(truncatingIfNeeded: regexes.count - 1)))
+            return add(ConditionNode(.regex, flag: negated, a: regex(pattern, ignoreCase: op.hasSuffix("i"))))
         case "$elemMatch":
             guard case .object(let object) = value else { return constant(false) }
             if Self.isOperatorObject(object) {
@@ -305,6 +322,20 @@ struct ConditionProgramBuilder {
         default:
             return constant(false)
         }
+    }
+
+    /// The index of `pattern`'s compiled regex (compiled the first time it is seen), or -1
+    /// when it does not compile.
+    private mutating func regex(_ pattern: String, ignoreCase: Bool) -> Int32 {
+        let key = (ignoreCase ? "i" : "s") + pattern
+        if let i = regexIndex[key] { return i }
+        var i: Int32 = -1
+        if let regex = CompiledRegex(pattern, ignoreCase: ignoreCase) {
+            regexes.append(regex)
+            i = Int32(truncatingIfNeeded: regexes.count - 1)
+        }
+        regexIndex[key] = i
+        return i
     }
 
     /// A membership list; lists of more than eight items get a table of their scalars.

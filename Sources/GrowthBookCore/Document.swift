@@ -70,17 +70,30 @@ struct DocumentBuilder {
 
     /// Appends the bytes of `s` (interned) and returns where they are.
     mutating func string(_ s: String) -> StringRef {
+        var s = s
+        return s.withUTF8 { string(bytes: $0) }
+    }
+
+    /// Appends `b` (interned) and returns where the bytes are.
+    mutating func string(bytes b: UnsafeBufferPointer<UInt8>) -> StringRef {
+        // Both hashes in one pass: the 64-bit one interns, the 32-bit one is the key hash
+        // look-ups compare.
         var wide: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { wide = (wide ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let h = keyHash(s)
-        let n = s.utf8.count
+        var h = fnvOffsetBasis
+        for x in b {
+            wide = (wide ^ UInt64(x)) &* 0x100_0000_01b3
+            h = (h ^ UInt32(x)) &* 0x0100_0193
+        }
+        let n = b.count
         if let r = interned[wide], Int(r.count) == n,
-            s.utf8.elementsEqual(bytes[Int(r.offset)..<Int(r.offset) + n])
+            bytes.withUnsafeBufferPointer({ all in
+                bytesEqual(UnsafeBufferPointer(rebasing: all[Int(r.offset)..<Int(r.offset) &+ n]), b)
+            })
         {
             return r
         }
         let start = bytes.count
-        bytes.append(contentsOf: s.utf8)
+        bytes.append(contentsOf: b)
         let r = StringRef(offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: n), hash: h)
         if interned[wide] == nil { interned[wide] = r }
         return r
