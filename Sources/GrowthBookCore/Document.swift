@@ -53,7 +53,7 @@ struct DocumentBuilder {
     /// Interned strings (keys and paths repeat across a payload), by a 64-bit hash of their
     /// bytes; a hit is checked byte for byte (a collision just stores the string again). Keys
     /// of plain integers keep the table free of one allocation per entry.
-    private var interned: [UInt64: StringRef] = [:]
+    private var interned = InternTable()
     /// Values added with `addShared`, by a hash of their shape; a hit is checked node by node
     /// (`1` and `1.0` stay apart).
     private var sharedValues: [UInt64: Int32] = [:]
@@ -85,17 +85,20 @@ struct DocumentBuilder {
             h = (h ^ UInt32(x)) &* 0x0100_0193
         }
         let n = b.count
-        if let r = interned[wide], Int(r.count) == n,
-            bytes.withUnsafeBufferPointer({ all in
-                bytesEqual(UnsafeBufferPointer(rebasing: all[Int(r.offset)..<Int(r.offset) &+ n]), b)
-            })
-        {
-            return r
+        let slot = interned.slot(wide)
+        if let r = interned.ref(at: slot) {
+            if Int(r.count) == n
+                && bytes.withUnsafeBufferPointer({ all in
+                    bytesEqual(UnsafeBufferPointer(rebasing: all[Int(r.offset)..<Int(r.offset) &+ n]), b)
+                })
+            {
+                return r
+            }
         }
         let start = bytes.count
         bytes.append(contentsOf: b)
         let r = StringRef(offset: UInt32(truncatingIfNeeded: start), count: UInt32(truncatingIfNeeded: n), hash: h)
-        if interned[wide] == nil { interned[wide] = r }
+        if interned.ref(at: slot) == nil { interned.insert(r, hash: wide, at: slot) }
         return r
     }
 
@@ -262,6 +265,50 @@ struct DocumentBuilder {
 
     func finish() -> Document {
         Document(nodes: FlatBuffer(nodes), bytes: FlatBuffer(bytes), tables: FlatBuffer(tables))
+    }
+}
+
+/// The strings a builder interned, by a 64-bit hash of their bytes: open addressing with
+/// linear probing, at most half full (a Dictionary spent more on hashing its UInt64 keys than
+/// this spends on the whole look-up).
+struct InternTable {
+    /// The hash in each slot (0: empty; a hash of 0 is stored as 1).
+    private var hashes = [UInt64](repeating: 0, count: 64)
+    private var refs = [StringRef](repeating: .none, count: 64)
+    private var count = 0
+
+    private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
+
+    /// The slot holding `hash`, or the empty slot where it would go.
+    func slot(_ hash: UInt64) -> Int {
+        let k = Self.key(hash)
+        let mask = hashes.count &- 1
+        var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
+        while hashes[i] != 0 && hashes[i] != k { i = (i &+ 1) & mask }
+        return i
+    }
+
+    /// The string at `slot`, nil when the slot is empty.
+    func ref(at slot: Int) -> StringRef? { hashes[slot] == 0 ? nil : refs[slot] }
+
+    /// Stores `ref` in the empty `slot` that `slot(hash)` returned.
+    mutating func insert(_ ref: StringRef, hash: UInt64, at slot: Int) {
+        hashes[slot] = Self.key(hash)
+        refs[slot] = ref
+        count &+= 1
+        if count &* 2 > hashes.count { grow() }
+    }
+
+    private mutating func grow() {
+        let oldHashes = hashes
+        let oldRefs = refs
+        hashes = [UInt64](repeating: 0, count: oldHashes.count &* 2)
+        refs = [StringRef](repeating: .none, count: oldHashes.count &* 2)
+        for i in 0..<oldHashes.count where oldHashes[i] != 0 {
+            let s = slot(oldHashes[i])
+            hashes[s] = oldHashes[i]
+            refs[s] = oldRefs[i]
+        }
     }
 }
 

@@ -62,8 +62,9 @@ extension JSON {
     /// each key and value to `body` as soon as it is parsed, so the caller can compile the value
     /// and drop it before the next one is parsed: the whole tree never exists at once.
     /// Returns false (having called `body` for nothing) when the top-level value is not an object.
+    /// `hadWhitespace`: whether the text had any whitespace between tokens.
     public static func forEachMember(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (String, JSON) -> Void
+        _ bytes: UnsafeBufferPointer<UInt8>, hadWhitespace: inout Bool, _ body: (String, JSON) -> Void
     ) throws(JSONError) -> Bool {
         guard bytes.count <= maxInputBytes else {
             throw JSONError(
@@ -71,6 +72,7 @@ extension JSON {
                 offset: 0)
         }
         var parser = JSONParser(bytes: bytes)
+        defer { hadWhitespace = parser.skippedWhitespace }
         return try parser.parseDocumentMembers(body)
     }
 }
@@ -89,6 +91,8 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var pos = 0
     var depth = 0
+    /// Some whitespace between tokens was skipped.
+    var skippedWhitespace = false
     /// Elements and members of the arrays and objects being parsed, gathered here and copied
     /// into exactly-sized arrays when each closes: no growth by doubling, no slack kept.
     var valueStack: [JSON] = []
@@ -136,7 +140,9 @@ struct JSONParser {
     private mutating func skipWhitespace() {
         while pos < bytes.count {
             switch bytes[pos] {
-            case 0x20, 0x09, 0x0a, 0x0d: pos += 1
+            case 0x20, 0x09, 0x0a, 0x0d:
+                pos += 1
+                skippedWhitespace = true
             default: return
             }
         }

@@ -100,7 +100,8 @@ public final class Snapshot: Sendable {
         b.values.reserve(forTextBytes: bytes.count)
         var seen = Set<String>()
         var duplicate = false
-        let isObject = try JSON.forEachMember(bytes) { key, value in
+        var hadWhitespace = true
+        let isObject = try JSON.forEachMember(bytes, hadWhitespace: &hadWhitespace) { key, value in
             if !seen.insert(key).inserted { duplicate = true }
             if duplicate { return }
             b.addFeature(key, value)
@@ -113,9 +114,10 @@ public final class Snapshot: Sendable {
             return Snapshot(features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups)
         }
         // The definitions as given: the text just parsed (so it parses again), without its
-        // whitespace. Copying it costs a fraction of writing the parsed trees out again.
+        // whitespace (compact text, as the API sends, is copied as it is). Copying it costs a
+        // fraction of writing the parsed trees out again.
         var text = TextBuffer(capacity: bytes.count)
-        appendWithoutWhitespace(bytes, to: &text)
+        if hadWhitespace { appendWithoutWhitespace(bytes, to: &text) } else { text.append(bytes) }
         return Snapshot(b, definitionsText: text)
     }
 

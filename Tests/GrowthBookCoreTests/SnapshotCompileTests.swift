@@ -45,6 +45,13 @@ import Testing
         #expect(gb.evaluateFeature("f").value == "a b")
     }
 
+    /// Compact text (no whitespace between tokens, as the API sends it) is kept as it is.
+    @Test func compactDefinitionsAreKeptAsGiven() throws {
+        let text = #"{"f":{"defaultValue":"a b","rules":[{"force":1e2}]},"g":{"defaultValue":[1.0,"\u00e9"]}}"#
+        let s = try Self.compile(text)
+        #expect(s.json == (try JSON.parse(text)))
+    }
+
     /// Paths split at every dot, empty segments kept (Python's `str.split(".")`); checked
     /// against growthbook 1.1.0's `evalCondition`.
     @Test(arguments: [
