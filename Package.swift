@@ -21,12 +21,13 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "GrowthBookRemote", dependencies: ["GrowthBookCore", "CCurl", "CCrypto"]),
-        // Bounded regexes for conditions: PCRE2 with match and depth limits.
+        // Two C thread-local variables: the C layer's per-thread call scope, read on every
+        // call, and the regex budget of the call.
+        .target(name: "CThreadScope"),
+        // Bounded regexes for conditions: PCRE2 with match and depth limits and a budget per call.
         .systemLibrary(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
-        .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2"]),
-        // One C thread-local variable: the C layer's per-thread call scope, read on every call.
-        .target(name: "CThreadScope"),
+        .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2", "CThreadScope"]),
         // The thin C export layer: handles, errors and memory at the boundary.
         .target(
             name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex", "CThreadScope"]),

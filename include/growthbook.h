@@ -700,7 +700,17 @@ int gb_http_response_set_body(gb_http_response *response, const char *body,
  * backtracking limit: a pattern that does not compile, or a search that
  * reaches the limit, makes the operator fail (as a raised exception does in
  * the reference SDK), so no pattern can hold an evaluation for long. This holds
- * for conditions in features too. See docs/hostile-inputs.md.
+ * for conditions in features too.
+ * Work budget: the searches of one call (any gb_ call, with the callbacks it
+ * makes; the prerequisites it evaluates included) share 4,000,000 backtracking
+ * steps. Each search is charged the step limit it is given (10,000, 100,000 or
+ * 1,000,000: the smallest covering 64 steps per subject byte), whatever it
+ * used, so the budget is deterministic: a call with short subjects can run 400
+ * searches. A search the rest of the budget cannot pay for is not made and its
+ * operator fails; the handle logs one GB_LOG_WARNING for the call. The worst
+ * case measured here is about 15 ms per call (1,000 backtracking rules, or a
+ * regex-rule prerequisite named 2,000 times; Tests/c/test_hostile.c). Every
+ * call starts with the full budget. See docs/hostile-inputs.md.
  * Returns 1 (matches), 0 (does not) or a negative error (GB_ERR_JSON,
  * GB_ERR_TYPE when the condition or attributes are not objects, ...). */
 int gb_eval_condition_json(const char *condition_json,

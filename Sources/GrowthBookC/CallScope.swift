@@ -5,6 +5,7 @@ import Musl
 #endif
 import CThreadScope
 import GrowthBookCore
+import GrowthBookRegex
 import Synchronization
 
 /// What the C layer keeps per thread: how deep this thread is in gb_ calls (callbacks nest
@@ -20,7 +21,11 @@ final class CallScope {
     let stripe = Int(truncatingIfNeeded: CallScope.threads.wrappingAdd(1, ordering: .relaxed).oldValue)
     private static let threads = Atomic<UInt64>(0)
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
-    @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = []
+    @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = [] {
+        didSet { hasDeferredFrees = !deferredFrees.isEmpty }
+    }
+    /// `deferredFrees` is not empty (a flag: what every call's end reads).
+    @exclusivity(unchecked) private(set) var hasDeferredFrees = false
     /// The buffer text results are written into, kept between calls.
     @exclusivity(unchecked) private var textBuffer = TextBuffer(capacity: 1024)
     /// A call on this thread is writing into `textBuffer`.
@@ -49,13 +54,35 @@ final class CallScope {
         return try body(&textBuffer)
     }
 
-    func endCall() {
+    /// The end of a call on handle `p`. The end of an outermost call settles its regex budget
+    /// (a warning on the handle if it ran out; refilled for the next call: callbacks calling
+    /// back in share their call's) and releases the handles freed during it.
+    @inline(__always)
+    func endCall(_ p: OpaquePointer) {
         callDepth -= 1
-        if callDepth == 0 && !deferredFrees.isEmpty {
+        guard callDepth == 0 else { return }
+        if gb_regex_budget() != GB_REGEX_BUDGET_STEPS { settleRegexBudget(p) }
+        if hasDeferredFrees {
             let frees = deferredFrees
             deferredFrees.removeAll()
             for h in frees { h.release() }
         }
+    }
+
+    /// Logs on the handle (when it is still live) that the call's regex budget ran out, and
+    /// refills it.
+    @inline(never)
+    private func settleRegexBudget(_ p: OpaquePointer) {
+        if RegexBudget.wasExhausted {
+            Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef { h in
+                guard h.marker == Handle.live else { return }
+                h.gb.log(
+                    .warning,
+                    "regex conditions used this call's budget of \(RegexBudget.steps) backtracking steps: the remaining ones failed"
+                )
+            }
+        }
+        RegexBudget.refill()
     }
 
     /// Releases a thread's scope when the thread exits (the thread-specific value's

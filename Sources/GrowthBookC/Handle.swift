@@ -51,7 +51,7 @@ func withHandle<R>(_ p: OpaquePointer?, _ body: (Handle, Int) throws(CallError) 
         s.callDepth += 1
         return s.stripe
     }
-    defer { scope._withUnsafeGuaranteedRef { $0.endCall() } }
+    defer { scope._withUnsafeGuaranteedRef { $0.endCall(p) } }
     let result: Result<R, CallError> = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))._withUnsafeGuaranteedRef {
         h in
         guard h.marker == Handle.live else {

@@ -1,4 +1,5 @@
 import GrowthBookCore
+import GrowthBookRegex
 
 // The spec's building blocks as pure functions, so C and Python tests can run every fixture
 // category through the shared library.
@@ -8,6 +9,11 @@ public func gb_eval_condition_json(
     _ condition: UnsafePointer<CChar>?, _ attributes: UnsafePointer<CChar>?, _ savedGroups: UnsafePointer<CChar>?
 ) -> Int32 {
     ensureEngines()  // the condition's patterns compile here, with no handle
+    // A call of its own has a regex budget of its own (inside a callback of a handle's call,
+    // it shares that call's), left full for the next call.
+    let nested = CallScope.current._withUnsafeGuaranteedRef { $0.callDepth > 0 }
+    if !nested { RegexBudget.refill() }
+    defer { if !nested { RegexBudget.refill() } }
     return returningCode { () throws(CallError) in
         let c = try CInput.object(condition, "condition_json")
         let a = try CInput.object(attributes, "attributes_json")

@@ -201,37 +201,35 @@ public struct ByteSpan: @unchecked Sendable, BitwiseCopyable {
 /// of its snapshot (see `Bookkeeping`; they live in the handle's state, not in the shared
 /// snapshot), and `StateCell`'s reader counters.
 public final class AtomicWords: @unchecked Sendable {  // every access is atomic
-    private let base: UnsafeMutablePointer<Atomic<UInt64>>?
+    /// At least one word is allocated (so `base` is never nil and a read checks one bound).
+    private let base: UnsafeMutablePointer<Atomic<UInt64>>
     public let count: Int
 
     public init(count: Int) {
         self.count = Swift.max(0, count)
-        if self.count == 0 {
-            base = nil
-        } else {
-            let p = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: self.count)
-            for i in 0..<self.count { (p + i).initialize(to: Atomic(0)) }
-            base = p
-        }
+        let allocated = Swift.max(1, self.count)
+        base = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: allocated)
+        for i in 0..<allocated { (base + i).initialize(to: Atomic(0)) }
     }
 
     deinit {
-        if let base {
-            base.deinitialize(count: count)
-            base.deallocate()
-        }
+        base.deinitialize(count: Swift.max(1, count))
+        base.deallocate()
     }
+
+    @inline(__always)
+    private func inRange(_ i: Int) -> Bool { UInt(bitPattern: i) < UInt(bitPattern: count) }
 
     /// The word at `i` (0 out of range).
     @inline(__always)
     public func load(_ i: Int) -> UInt64 {
-        guard i >= 0 && i < count, let base else { return 0 }
+        guard inRange(i) else { return 0 }
         return base[i].load(ordering: .relaxed)
     }
 
     @inline(__always)
     public func store(_ i: Int, _ value: UInt64) {
-        guard i >= 0 && i < count, let base else { return }
+        guard inRange(i) else { return }
         base[i].store(value, ordering: .relaxed)
     }
 
@@ -239,13 +237,13 @@ public final class AtomicWords: @unchecked Sendable {  // every access is atomic
     /// total order of these additions and the cell's pointer loads).
     @inline(__always)
     func add(_ i: Int, _ delta: UInt64) {
-        guard i >= 0 && i < count, let base else { return }
+        guard inRange(i) else { return }
         base[i].wrappingAdd(delta, ordering: .sequentiallyConsistent)
     }
 
     @inline(__always)
     func loadOrdered(_ i: Int) -> UInt64 {
-        guard i >= 0 && i < count, let base else { return 0 }
+        guard inRange(i) else { return 0 }
         return base[i].load(ordering: .sequentiallyConsistent)
     }
 }

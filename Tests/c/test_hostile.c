@@ -6,7 +6,7 @@
  * Rows: nesting 100,000 deep, a 100 MB string, a 1,000,000-element $in, a regex with
  * catastrophic backtracking, NaN / Infinity / -0 / numbers beyond 2^53, duplicate keys,
  * lone surrogates and invalid UTF-8, non-objects where objects are expected, empty keys, and
- * a 5,000-level prerequisite chain.
+ * a 5,000-level prerequisite chain, and the regex budget of a call.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
@@ -218,6 +218,80 @@ static void test_catastrophic_regex(void)
     CHECK(gb_eval_condition_json("{\"s\": {\"$regex\": \"(\"}}", "{\"s\": \"(\"}", NULL) == 0);
 }
 
+/* ---- the regex budget of a call ------------------------------------------------------ */
+static int g_budget_warnings;
+static void count_budget_warnings(int level, const char *message, void *user_data)
+{
+    (void)user_data;
+    if (level == GB_LOG_WARNING && strstr(message, "budget")) g_budget_warnings++;
+}
+
+/* A feature of `misses` rules whose regex does not match, then one that does. */
+static char *regex_rules(int misses)
+{
+    char *f = xmalloc((size_t)misses * 80 + 256);
+    size_t n = (size_t)sprintf(f, "{\"f\": {\"defaultValue\": \"default\", \"rules\": [");
+    for (int i = 0; i < misses; i++)
+        n += (size_t)sprintf(f + n, "{\"condition\": {\"e\": {\"$regex\": \"^miss%d\"}}, \"force\": %d},", i, i);
+    sprintf(f + n, "{\"condition\": {\"e\": {\"$regex\": \"^a\"}}, \"force\": \"hit\"}]}}");
+    return f;
+}
+
+static void test_regex_budget(void)
+{
+    /* A subject of 4 bytes is given the smallest step limit, 10,000, so a call's budget of
+     * 4,000,000 steps pays for exactly 400 searches: the 401st is refused (it fails). */
+    gb_handle *gb = gb_create(NULL);
+    CHECK(gb_set_log_callback(gb, count_budget_warnings, GB_LOG_WARNING, NULL) == GB_OK);
+    CHECK(gb_set_attributes_json(gb, "{\"e\": \"aaaa\"}") == GB_OK);
+    char *within = regex_rules(399), *beyond = regex_rules(400);
+    CHECK(gb_set_features_json(gb, within) == GB_OK);
+    CHECK(value_is(gb, "f", "\"hit\""));
+    CHECK(g_budget_warnings == 0);
+    CHECK(gb_set_features_json(gb, beyond) == GB_OK);
+    CHECK(value_is(gb, "f", "\"default\""));
+    CHECKF(g_budget_warnings == 1, "%d budget warnings, expected 1 for the call", g_budget_warnings);
+    /* every call starts with a full budget */
+    CHECK(gb_set_features_json(gb, within) == GB_OK);
+    CHECK(value_is(gb, "f", "\"hit\""));
+    CHECK(value_is(gb, "f", "\"hit\""));
+    CHECK(g_budget_warnings == 1);
+    CHECK(gb_eval_condition_json("{\"e\": {\"$regex\": \"^a\"}}", "{\"e\": \"aaaa\"}", NULL) == 1);
+    free(within);
+    free(beyond);
+
+    /* The issue's payloads: 1,000 rules with a backtracking pattern (an alternation PCRE2
+     * cannot make possessive), and one feature naming a regex-rule prerequisite 2,000 times.
+     * Bounded by the budget (timed and printed, not asserted). */
+    size_t cap = 1000 * 96 + 256;
+    char *f = xmalloc(cap);
+    size_t n = (size_t)sprintf(f, "{\"f\": {\"defaultValue\": 0, \"rules\": [");
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)sprintf(f + n, "%s{\"condition\": {\"e\": {\"$regex\": \"^(a|aa)+$\"}}, \"force\": %d}", i ? "," : "", i + 1);
+    strcpy(f + n, "]}}");
+    CHECK(gb_set_features_json(gb, f) == GB_OK);
+    CHECK(gb_set_attributes_json(gb, "{\"e\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}") == GB_OK);
+    double t = now();
+    CHECK(value_is(gb, "f", "0"));
+    double d1 = now() - t;
+    free(f);
+
+    cap = 2000 * 64 + 512;
+    f = xmalloc(cap);
+    n = (size_t)sprintf(f, "{\"p\": {\"defaultValue\": 0, \"rules\": [{\"condition\": {\"e\": {\"$regex\": \"^(a|aa)+$\"}}, \"force\": 1}]},"
+                           " \"f\": {\"defaultValue\": \"off\", \"rules\": [{\"parentConditions\": [");
+    for (int i = 0; i < 2000; i++) n += (size_t)sprintf(f + n, "%s{\"id\": \"p\", \"condition\": {\"value\": 0}}", i ? "," : "");
+    strcpy(f + n, "], \"force\": \"on\"}]}}");
+    CHECK(gb_set_features_json(gb, f) == GB_OK);
+    t = now();
+    CHECK(value_is(gb, "f", "\"on\""));
+    double d2 = now() - t;
+    free(f);
+    printf("[hostile] regex budget: 1,000 rules of ^(a|aa)+$ vs 28 a's + '!': %.4f s; a regex-rule prerequisite named"
+           " 2,000 times: %.4f s\n", d1, d2);
+    gb_free(gb);
+}
+
 /* ---- NaN / Infinity / -0 / beyond 2^53 ------------------------------------------------ */
 static void test_numbers(void)
 {
@@ -426,6 +500,7 @@ int main(void)
     test_huge_string();
     test_huge_in();
     test_catastrophic_regex();
+    test_regex_budget();
     test_numbers();
     test_duplicate_keys();
     test_utf8();
