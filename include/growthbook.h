@@ -21,11 +21,16 @@
  *
  * JSON. Structured data goes in and out as JSON text (RFC 8259). Input is
  * parsed strictly: no trailing commas, comments or garbage after the value,
- * nesting at most 256 levels deep. A parse failure gives GB_ERR_JSON and a
- * gb_last_error() message naming the byte offset of the problem. Valid JSON of
- * the wrong shape (e.g. attributes that are not an object) gives GB_ERR_TYPE.
- * Object keys that the library does not know are ignored, for forward
- * compatibility.
+ * nesting at most GB_MAX_JSON_DEPTH (128) levels deep. A parse failure gives
+ * GB_ERR_JSON and a gb_last_error() message naming the byte offset of the
+ * problem. Valid JSON of the wrong shape (e.g. attributes that are not an
+ * object) gives GB_ERR_TYPE. Object keys that the library does not know are
+ * ignored, for forward compatibility.
+ *
+ * Stack. Every call runs within 64 KiB of the calling thread's stack, whatever
+ * its input: the nesting limit bounds how deep parsing, compiling, evaluating
+ * and writing a value recurse, and prerequisite chains are cut at 64 levels
+ * (Tests/c/test_hostile.c runs the deepest inputs on a 64 KiB thread).
  *
  * Results. Functions returning int give GB_OK (0) or a positive answer on
  * success and a negative GB_ERR_* code on failure. Functions returning a
@@ -95,12 +100,16 @@ extern "C" {
 #define GB_ABI_VERSION 1
 
 /* Result codes. Every failure also sets gb_last_error(). */
+/* The deepest nesting JSON input may have: 128 levels parse, 129 do not. */
+#define GB_MAX_JSON_DEPTH 128
+
 enum {
     GB_OK = 0,                      /* success */
     GB_ERR_INVALID_ARGUMENT = -1,   /* NULL pointer or out-of-range value */
     GB_ERR_UTF8 = -2,               /* a string is not valid UTF-8 */
-    GB_ERR_JSON = -3,               /* malformed JSON, nesting deeper than 256
-                                       or input larger than the limit; the
+    GB_ERR_JSON = -3,               /* malformed JSON, nesting deeper than
+                                       GB_MAX_JSON_DEPTH or input larger
+                                       than the limit; the
                                        message names the byte offset */
     GB_ERR_TYPE = -4,               /* valid JSON of the wrong shape, e.g.
                                        attributes that are not an object */

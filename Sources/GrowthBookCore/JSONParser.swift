@@ -16,8 +16,10 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension JSON {
-    /// Nesting deeper than this is rejected, so parsing never recurses without bound.
-    public static let maxDepth = 256
+    /// Nesting deeper than this is rejected, so parsing (and everything that follows a value's
+    /// depth: compiling, evaluating and writing it) never recurses without bound. 128 keeps any
+    /// call within a 64 KiB thread stack (Tests/c/test_hostile.c runs them on one).
+    public static let maxDepth = 128
     /// Inputs larger than this are rejected before parsing.
     public static let maxInputBytes = 512 * 1024 * 1024
 

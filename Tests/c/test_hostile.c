@@ -6,12 +6,14 @@
  * Rows: nesting 100,000 deep, a 100 MB string, a 1,000,000-element $in, a regex with
  * catastrophic backtracking, NaN / Infinity / -0 / numbers beyond 2^53, duplicate keys,
  * lone surrogates and invalid UTF-8, non-objects where objects are expected, empty keys, and
- * a 5,000-level prerequisite chain, and the regex budget of a call.
+ * a 5,000-level prerequisite chain, the regex budget of a call, and the deepest inputs on a
+ * 64 KiB thread stack.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 #include <growthbook.h>
 #include <math.h>
+#include <pthread.h>
 #include <time.h>
 
 static double now(void)
@@ -82,7 +84,9 @@ static void test_deep_nesting(void)
     gb_handle *gb = gb_create("{\"features\": {\"f\": {\"defaultValue\": 1}}, \"attributes\": {\"id\": \"1\"}}");
     double t = now();
     CHECK(gb_create(arr) == NULL && gb_last_error_code() == GB_ERR_JSON);
-    CHECK(strstr(gb_last_error(), "256") != NULL);
+    char limit[16];
+    sprintf(limit, "%d", GB_MAX_JSON_DEPTH);
+    CHECK(strstr(gb_last_error(), limit) != NULL);
     CHECK(gb_create(obj) == NULL && gb_last_error_code() == GB_ERR_JSON);
     CHECK(gb_set_features_json(gb, obj) == GB_ERR_JSON);
     CHECK(gb_set_attributes_json(gb, obj) == GB_ERR_JSON);
@@ -100,16 +104,18 @@ static void test_deep_nesting(void)
     CHECK(value_is(gb, "f", "1"));
     printf("[hostile] nesting 100000 deep: GB_ERR_JSON from 10 entry points in %.4f s total\n", elapsed);
 
-    /* the limit itself: 256 levels parse, 257 do not */
-    char *ok = xmalloc(600), *bad = xmalloc(600);
+    /* the limit itself: GB_MAX_JSON_DEPTH levels parse, one more does not (the value sits
+     * at depth 2: the features object, the feature) */
+    char *ok = xmalloc(2 * GB_MAX_JSON_DEPTH + 64), *bad = xmalloc(2 * GB_MAX_JSON_DEPTH + 64);
     n = (size_t)sprintf(ok, "{\"f\": {\"defaultValue\": ");
     strcpy(bad, ok);
-    for (i = 0; i < 254; i++) ok[n + i] = '[';
-    for (i = 0; i < 254; i++) ok[n + 254 + i] = ']';
-    strcpy(ok + n + 508, "}}");
-    for (i = 0; i < 255; i++) bad[n + i] = '[';
-    for (i = 0; i < 255; i++) bad[n + 255 + i] = ']';
-    strcpy(bad + n + 510, "}}");
+    size_t levels = GB_MAX_JSON_DEPTH - 2;
+    for (i = 0; i < levels; i++) ok[n + i] = '[';
+    for (i = 0; i < levels; i++) ok[n + levels + i] = ']';
+    strcpy(ok + n + 2 * levels, "}}");
+    for (i = 0; i < levels + 1; i++) bad[n + i] = '[';
+    for (i = 0; i < levels + 1; i++) bad[n + levels + 1 + i] = ']';
+    strcpy(bad + n + 2 * levels + 2, "}}");
     CHECK(gb_set_features_json(gb, ok) == GB_OK);
     CHECK(gb_set_features_json(gb, bad) == GB_ERR_JSON);
     free(ok); free(bad); free(wrapped); free(arr); free(obj);
@@ -290,6 +296,97 @@ static void test_regex_budget(void)
     printf("[hostile] regex budget: 1,000 rules of ^(a|aa)+$ vs 28 a's + '!': %.4f s; a regex-rule prerequisite named"
            " 2,000 times: %.4f s\n", d1, d2);
     gb_free(gb);
+}
+
+/* ---- every call within a 64 KiB thread stack ----------------------------------------- */
+/* A condition nested `levels` deep, each level `open` ... `close` around {"a":1}. */
+static char *nested(int levels, const char *open, const char *leaf, const char *close)
+{
+    size_t cap = (size_t)levels * (strlen(open) + strlen(close)) + strlen(leaf) + 1;
+    char *s = xmalloc(cap);
+    size_t n = 0;
+    for (int i = 0; i < levels; i++) n += (size_t)sprintf(s + n, "%s", open);
+    n += (size_t)sprintf(s + n, "%s", leaf);
+    for (int i = 0; i < levels; i++) n += (size_t)sprintf(s + n, "%s", close);
+    return s;
+}
+
+static int g_small_stack_failures;
+
+/* Sets features whose one rule has `condition`, evaluates every way, on the calling thread. */
+static void deep_calls(const char *condition, const char *attributes, const char *value)
+{
+    size_t cap = 2 * strlen(condition) + strlen(value) + 256;
+    char *f = xmalloc(cap);
+    snprintf(f, cap, "{\"f\": {\"defaultValue\": %s, \"rules\": [{\"condition\": %s, \"force\": 1}]},"
+                     " \"g\": {\"defaultValue\": 0, \"rules\": [{\"parentConditions\": [{\"id\": \"f\", \"condition\": %s}],"
+                     " \"force\": 2}]}}", value, condition, condition);
+    gb_handle *gb = gb_create(NULL);
+    if (!gb || gb_set_features_json(gb, f) != GB_OK || gb_set_attributes_json(gb, attributes) != GB_OK) {
+        g_small_stack_failures++;
+        fprintf(stderr, "  small stack: set-up failed: %s\n", gb_last_error());
+    }
+    (void)gb_is_on(gb, "f");
+    (void)gb_is_on(gb, "g");
+    gb_string_free(gb_eval_feature_json(gb, "f"));
+    gb_string_free(gb_eval_feature_json(gb, "g"));
+    gb_string_free(gb_get_features_json(gb));
+    (void)gb_eval_condition_json(condition, attributes, NULL);
+    gb_free(gb);
+    free(f);
+}
+
+static void *small_stack_thread(void *arg)
+{
+    (void)arg;
+    /* the deepest of each shape the nesting limit lets through (a parent condition sits at
+     * depth 6: features, feature, rules, rule, parentConditions, its entry) */
+    int room = GB_MAX_JSON_DEPTH - 6;  /* levels a parent condition may take (see deep_calls) */
+    char *and = nested((room - 1) / 2, "{\"$and\": [", "{\"a\": 1}", "]}");
+    char *not = nested(room - 1, "{\"$not\": ", "{\"a\": 1}", "}");
+    char *elem = nested((room - 1) / 2, "{\"a\": {\"$elemMatch\": ", "{\"a\": 1}", "}}");
+    char *value = nested(GB_MAX_JSON_DEPTH - 2, "[", "1", "]");
+    char *deep_attributes = nested(GB_MAX_JSON_DEPTH - 1, "{\"a\": ", "1", "}");
+    deep_calls(and, "{\"a\": 1}", "0");
+    deep_calls(not, "{\"a\": 1}", "0");
+    deep_calls(elem, deep_attributes, "0");
+    deep_calls("{\"a\": 1}", deep_attributes, value);
+    free(and); free(not); free(elem); free(value); free(deep_attributes);
+    /* a prerequisite chain at its limit (64 levels) */
+    char *chain = xmalloc(70 * 200);
+    size_t n = 0;
+    chain[n++] = '{';
+    for (int i = 0; i < 70; i++) {
+        if (i + 1 < 70)
+            n += (size_t)sprintf(chain + n, "%s\"f%d\": {\"defaultValue\": false, \"rules\": [{\"parentConditions\": [{\"id\": \"f%d\","
+                                 " \"condition\": {\"value\": true}}], \"force\": true}]}", i ? ", " : "", i, i + 1);
+        else
+            n += (size_t)sprintf(chain + n, ", \"f%d\": {\"defaultValue\": true}", i);
+    }
+    strcpy(chain + n, "}");
+    gb_handle *gb = gb_create(NULL);
+    if (gb_set_features_json(gb, chain) != GB_OK) g_small_stack_failures++;
+    for (int i = 0; i < 8; i++) {
+        char key[16];
+        sprintf(key, "f%d", i);
+        (void)gb_is_on(gb, key);
+    }
+    gb_free(gb);
+    free(chain);
+    return NULL;
+}
+
+static void test_small_stack(void)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    CHECK(pthread_attr_init(&attr) == 0);
+    CHECK(pthread_attr_setstacksize(&attr, 64 * 1024) == 0);
+    CHECK(pthread_create(&t, &attr, small_stack_thread, NULL) == 0);
+    CHECK(pthread_join(t, NULL) == 0);  /* a stack overflow would have killed the process */
+    CHECK(g_small_stack_failures == 0);
+    pthread_attr_destroy(&attr);
+    printf("[hostile] the deepest conditions, values, attributes and prerequisite chain on a 64 KiB thread stack: ok\n");
 }
 
 /* ---- NaN / Infinity / -0 / beyond 2^53 ------------------------------------------------ */
@@ -501,6 +598,7 @@ int main(void)
     test_huge_in();
     test_catastrophic_regex();
     test_regex_budget();
+    test_small_stack();
     test_numbers();
     test_duplicate_keys();
     test_utf8();

@@ -5,6 +5,9 @@ GB_* enum members and integer macros, with the same values."""
 
 GB_ABI_VERSION = 1
 
+# The deepest nesting JSON input may have.
+GB_MAX_JSON_DEPTH = 128
+
 # Result codes.
 GB_OK = 0
 GB_ERR_INVALID_ARGUMENT = -1

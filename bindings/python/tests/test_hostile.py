@@ -113,7 +113,7 @@ def test_lone_surrogates_are_rejected_not_crashing(bad):
 def test_deep_nesting_is_rejected():
     deep = {}
     cur = deep
-    for _ in range(300):  # deeper than the library's 256 levels, shallow enough for json.dumps
+    for _ in range(300):  # deeper than the library's 128 levels, shallow enough for json.dumps
         cur["a"] = {}
         cur = cur["a"]
     gb = GrowthBook(attributes={"id": "1"}, features=FEATURES)
