@@ -190,6 +190,10 @@ typedef struct gb_handle gb_handle;
  *                                         attributes whose docs are fetched;
  *                                         default: derived from the features'
  *                                         hashAttribute / fallbackAttribute
+ *     "trackedExposuresLimit": 100000     how many tracked exposures the
+ *                                         handle remembers for de-duplication
+ *                                         (a positive integer; default 100,000;
+ *                                         see gb_set_tracking_callback)
  *   }
  *
  * Returns a new handle, owned by the caller and released with gb_free(), or
@@ -510,10 +514,15 @@ int gb_eval_with(gb_handle *gb, const char *feature_key,
 typedef void (*gb_tracking_fn)(const char *experiment_json,
                                const char *result_json, void *user_data);
 
-/* Set (or with fn NULL, remove) the tracking callback. It fires at most once
- * per (hashAttribute, hashValue, experiment key, variation) per handle, the
- * first time an evaluation on any thread makes that assignment with
- * inExperiment true. Returns GB_OK or GB_ERR_INVALID_ARGUMENT (NULL handle). */
+/* Set (or with fn NULL, remove) the tracking callback. It fires once per
+ * (hashAttribute, hashValue, experiment key, variation) per handle, the first
+ * time an evaluation on any thread makes that assignment with inExperiment
+ * true. The handle remembers the most recently seen trackedExposuresLimit of
+ * these (gb_create's options; default 100,000, about 11 MB): one evicted, the
+ * least recently seen, is tracked again when it comes back, so memory stays
+ * bounded for a handle that sees millions of users, at the price of a repeated
+ * call for users not seen among the last 100,000 exposures.
+ * Returns GB_OK or GB_ERR_INVALID_ARGUMENT (NULL handle). */
 int gb_set_tracking_callback(gb_handle *gb, gb_tracking_fn fn,
                              void *user_data);
 

@@ -92,7 +92,7 @@ public final class GrowthBook: Sendable {
             // The reference's de-duplication key.
             let key =
                 result.hashAttribute + result.hashValue.pythonString + experiment.key + String(result.variationId)
-            let first = bookkeeping.state.withLock { $0.tracked.insert(key).inserted }
+            let first = bookkeeping.state.withLock { $0.tracked.insert(key) }
             if first { tracking(experiment, result) }
         }
 
@@ -138,7 +138,7 @@ public final class GrowthBook: Sendable {
     /// of a handle.
     final class Bookkeeping: Sendable {
         struct Contents {
-            var tracked = Set<String>()
+            var tracked = TrackedExposures()
             var assigned: [String: (experiment: Experiment, result: ExperimentResult)] = [:]
             var assignedOrder: [String] = []
             var nextSubscriptionId = 1
@@ -178,7 +178,9 @@ public final class GrowthBook: Sendable {
     /// A context configured from a GrowthBook options object: the `context` objects of the spec
     /// fixture files (attributes, features, savedGroups, forcedVariations, qaMode, enabled, url,
     /// groups, overrides, stickyBucketAssignmentDocs, stickyBucketIdentifierAttributes) plus
-    /// `stickyBucketing` (true: use the built-in in-memory service). Unknown keys are ignored.
+    /// `stickyBucketing` (true: use the built-in in-memory service) and `trackedExposuresLimit`
+    /// (how many tracked exposures are remembered; see `TrackedExposures`). Unknown keys are
+    /// ignored.
     public convenience init(options: JSON) throws(GrowthBookError) {
         self.init()
         guard case .object(let o) = options else { throw .wrongType("options must be a JSON object") }
@@ -208,6 +210,13 @@ public final class GrowthBook: Sendable {
             service = InMemoryStickyBucketService(docs: d)
         } else if o["stickyBucketing"]?.isTruthy == true {
             service = InMemoryStickyBucketService()
+        }
+        if let v = o["trackedExposuresLimit"], !v.isNull {
+            guard let n = v.intValue, n >= 1 else {
+                throw .wrongType("trackedExposuresLimit must be a positive integer")
+            }
+            let limit = Int(clamping: n)
+            bookkeeping.state.withLock { $0.tracked = TrackedExposures(limit: limit) }
         }
         let snapshot = Snapshot(features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups)
         update {

@@ -1,4 +1,4 @@
-import GrowthBookCore
+@testable import GrowthBookCore
 import Synchronization
 import Testing
 
@@ -321,4 +321,55 @@ import Testing
         #expect(Condition(["x": ["$nin": long]]).evaluate(["x": "1"]))
         #expect(Condition(["x": [1, true]]).evaluate(["x": [true, 1.0]]))
     }
+}
+
+/// The tracked-exposure set is bounded, least recently seen out first.
+@Suite struct TrackedExposuresTests {
+    @Test func keepsTheMostRecentlySeen() {
+        var t = TrackedExposures(limit: 3)
+        func insert(_ keys: String...) -> [Bool] { keys.map { t.insert($0) } }
+        #expect(insert("a", "b", "c") == [true, true, true])
+        #expect(insert("a") == [false])  // seen: now the most recent
+        #expect(insert("d") == [true])  // evicts b, the least recently seen
+        #expect(t.count == 3)
+        #expect(!t.contains("b") && t.contains("a") && t.contains("c") && t.contains("d"))
+        #expect(insert("b") == [true])  // back: tracked again; evicts c
+        #expect(!t.contains("c"))
+        #expect(insert("d", "a", "b") == [false, false, false])
+    }
+
+    @Test func aLimitOfOneKeepsTheLast() {
+        var t = TrackedExposures(limit: 1)
+        func insert(_ keys: String...) -> [Bool] { keys.map { t.insert($0) } }
+        #expect(insert("a", "a", "b", "a") == [true, false, true, true])
+        #expect(t.count == 1)
+    }
+
+    /// Many users through a handle with a small limit: one tracking call per new exposure,
+    /// memory bounded by the limit, and an exposure within the limit is not tracked twice.
+    @Test func aHandleTracksWithinItsLimit() throws {
+        let gb = try GrowthBook(options: [
+            "trackedExposuresLimit": 10,
+            "features": ["f": ["defaultValue": 0, "rules": [["key": "e", "variations": [0, 1], "coverage": 1]]]],
+        ])
+        let calls = Counter()
+        gb.setTrackingCallback { _, _ in calls.add() }
+        for i in 0..<100 {
+            _ = gb.evaluateFeature("f", attributes: ["id": .string("u\(i)")])
+        }
+        #expect(calls.value == 100)
+        for i in 95..<100 {
+            _ = gb.evaluateFeature("f", attributes: ["id": .string("u\(i)")])
+        }
+        #expect(calls.value == 100)  // the last 10 are remembered
+        _ = gb.evaluateFeature("f", attributes: ["id": "u0"])
+        #expect(calls.value == 101)  // u0 was evicted long ago: tracked again
+        #expect(throws: GrowthBookError.self) { try GrowthBook(options: ["trackedExposuresLimit": 0]) }
+    }
+}
+
+final class Counter: Sendable {
+    private let n = Atomic<Int>(0)
+    func add() { n.wrappingAdd(1, ordering: .relaxed) }
+    var value: Int { n.load(ordering: .relaxed) }
 }
