@@ -42,7 +42,9 @@
  * only while the callback runs; copy what you need. Each callback receives
  * the user_data pointer given when it was registered, untouched. A callback
  * may run on any thread that calls into the library (the calling thread, for
- * the evaluation that caused it).
+ * the evaluation that caused it), or on one of the library's background
+ * threads (remote refreshes and streams log to a handle and push features to
+ * it). None runs after gb_free of its handle returned (see gb_free).
  *
  * Thread safety. Every function is safe to call from many threads at once,
  * on one shared handle or on different handles. The library never calls a
@@ -190,8 +192,23 @@ gb_handle *gb_create(const char *options_json);
 
 /* Destroy a handle and everything it owns. NULL is accepted and ignored.
  * Must not race with any other call on the same handle; after it returns the
- * handle must not be used. Callbacks registered on the handle are never
- * called again; their user_data is not touched (the caller owns it). */
+ * handle must not be used.
+ *
+ * Lifecycle guarantee: once gb_free returns, no callback registered on the
+ * handle (log, tracking, subscriptions, sticky-bucket get and save) runs
+ * again, and none is running, whatever background work is in flight: a
+ * refresh ("refreshInterval"), a stream ("streaming") or a stale-while-
+ * revalidate refresh that is about to log to the handle or push new features
+ * (and so reload its sticky-bucket docs) skips it. So the caller may free
+ * each callback's user_data as soon as gb_free returns; the library never
+ * touches user_data itself. To keep that promise gb_free waits for the
+ * handle's callbacks that are running on other threads at that moment to
+ * return (a background callback that takes long delays gb_free as long), so
+ * do not call gb_free while holding a lock one of the handle's callbacks
+ * takes. A callback running on the calling thread is not waited for: gb_free
+ * of a handle from inside one of its own callbacks (on any thread, a
+ * background one included) returns at once, the callback in progress
+ * finishes, and no further callback of that handle is made. */
 void gb_free(gb_handle *gb);
 
 /* ===========================================================================

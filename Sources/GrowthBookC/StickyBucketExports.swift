@@ -24,26 +24,32 @@ final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
     let get: StickyGetFn
     let save: StickySaveFn
     let userData: UserData
+    /// The handle's gate: neither callback runs once gb_free of the handle returned.
+    let gate: CallbackGate
 
-    init(get: @escaping StickyGetFn, save: @escaping StickySaveFn, userData: UserData) {
+    init(get: @escaping StickyGetFn, save: @escaping StickySaveFn, userData: UserData, gate: CallbackGate) {
         self.get = get
         self.save = save
         self.userData = userData
+        self.gate = gate
     }
 
     func assignments(attributeName: String, attributeValue: String) -> JSONObject? {
         let buffer = DocBuffer()
-        let rc = withExtendedLifetime(buffer) { () -> Int32 in
-            let b = OpaquePointer(Unmanaged.passUnretained(buffer).toOpaque())
-            defer { buffer.marker = 0 }
-            return withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
+        var rc: Int32 = 1  // not called (the handle is being freed): no doc
+        gate.run {
+            rc = withExtendedLifetime(buffer) { () -> Int32 in
+                let b = OpaquePointer(Unmanaged.passUnretained(buffer).toOpaque())
+                defer { buffer.marker = 0 }
+                return withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
+            }
         }
         guard rc == 0 else { return nil }
         return buffer.json?.objectValue
     }
 
     func saveAssignments(_ doc: JSONObject) {
-        _ = withCString(JSON.object(doc).serialized) { save($0, userData.raw) }
+        gate.run { _ = withCString(JSON.object(doc).serialized) { save($0, userData.raw) } }
     }
 }
 
@@ -73,7 +79,7 @@ public func gb_set_sticky_bucket_service(
                 h.gb.setStickyBucketService(nil, identifierAttributes: h.gb.state.stickyIdentifierAttributes)
             case (let get?, let save?):
                 h.gb.setStickyBucketService(
-                    HostStickyBucketService(get: get, save: save, userData: UserData(raw: userData)),
+                    HostStickyBucketService(get: get, save: save, userData: UserData(raw: userData), gate: h.gate),
                     identifierAttributes: h.gb.state.stickyIdentifierAttributes)
             default:
                 throw CallError(.invalidArgument, "get and save must both be set, or both NULL")
