@@ -2,7 +2,7 @@ import GrowthBookCore
 
 /// A server-sent-events connection to `{apiHost}/sub/{clientKey}`, as the latest GrowthBook
 /// SDKs keep one: each `features` event replaces the cached payload and is pushed to the
-/// subscribed handles; `features-updated` triggers a fetch. A dropped connection is reopened
+/// subscribed handles; `features-updated` asks for a fetch (coalesced with any in flight). A dropped connection is reopened
 /// with exponential backoff (0.5 s doubling to 30 s). The thread ends once no live handle wants
 /// the stream.
 struct EventStream {
@@ -43,7 +43,7 @@ struct EventStream {
             else { return }
             entry.apply(payload)
         case "features-updated":
-            startThread { entry.refresh(config, pushToSubscribers: true) }
+            entry.requestRefresh(config)  // coalesced: one in flight per entry
         default:
             break
         }

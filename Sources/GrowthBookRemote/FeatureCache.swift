@@ -45,7 +45,10 @@ final class CacheEntry: @unchecked Sendable {
     private var loading = false
     private var failures = 0
     private var lastError = RemoteError(.network, "no request made")
+    /// A refresh is running (at most one per entry: see `requestRefresh`).
     private var refreshing = false
+    /// A refresh was asked for while one ran: the running one goes once more when it ends.
+    private var refreshAgain = false
     /// After a failed background refresh, stale loads wait until then before trying again,
     /// so a failing server is not asked once per load.
     private var retryAt = 0.0
@@ -98,9 +101,7 @@ final class CacheEntry: @unchecked Sendable {
             }
         }
         if let waitError { throw waitError }
-        if startRefresh {
-            startThread { self.refresh(config, pushToSubscribers: true) }
-        }
+        if startRefresh { startRefreshThread(config) }
         if let result { return result }
         // This thread fetches for everyone (`fetchNow` is set whenever no result was found).
         _ = fetchNow
@@ -169,14 +170,68 @@ final class CacheEntry: @unchecked Sendable {
 
     // MARK: Refreshing
 
+    /// Asks for a background refresh. Refreshes coalesce: at most one runs per entry at a
+    /// time, and asking while one runs makes it fetch once more when it ends, so a flood of
+    /// `features-updated` events costs one thread and at most two requests in a row, not one
+    /// each.
+    func requestRefresh(_ config: RemoteConfig) {
+        let start = lock.withLock { () -> Bool in
+            if refreshing {
+                refreshAgain = true
+                return false
+            }
+            refreshing = true
+            return true
+        }
+        if start { startRefreshThread(config) }
+    }
+
+    /// Runs `runRefreshes` on a new thread (`refreshing` already set by the caller); if no
+    /// thread can be made, the refresh is dropped and a later request may try again.
+    private func startRefreshThread(_ config: RemoteConfig) {
+        if !startThread({ self.runRefreshes(config) }) {
+            lock.withLock {
+                refreshing = false
+                refreshAgain = false
+            }
+        }
+    }
+
+    /// Refreshes on the calling thread if no refresh is running (else the running one will
+    /// do); for the periodic refresher.
+    private func refreshUnlessRunning(_ config: RemoteConfig) {
+        let start = lock.withLock { () -> Bool in
+            if refreshing { return false }
+            refreshing = true
+            return true
+        }
+        if start { runRefreshes(config) }
+    }
+
+    /// Refreshes until no further refresh was asked for, then clears `refreshing` (which the
+    /// caller set).
+    private func runRefreshes(_ config: RemoteConfig) {
+        while true {
+            refresh(config)
+            let again = lock.withLock { () -> Bool in
+                if refreshAgain {
+                    refreshAgain = false
+                    return true
+                }
+                refreshing = false
+                return false
+            }
+            if !again { return }
+        }
+    }
+
     /// Fetches again (conditionally, with the ETag); a changed payload replaces the cached one
-    /// and, with `pushToSubscribers`, the features of every subscribed handle.
-    func refresh(_ config: RemoteConfig, pushToSubscribers: Bool) {
+    /// and the features of every subscribed handle. Called only by `runRefreshes`.
+    private func refresh(_ config: RemoteConfig) {
         let tag = lock.withLock { etag }
         let outcome = fetch(config, etag: tag)
         var changed = false
         lock.withLock {
-            refreshing = false
             switch outcome {
             case .success(.some(let (p, newTag))):
                 install(p, etag: newTag)
@@ -190,7 +245,7 @@ final class CacheEntry: @unchecked Sendable {
         if case .failure(let error) = outcome {
             forEachSubscriber { gb, _ in gb.log(.warning, "Background refresh of features failed: \(error)") }
         }
-        if changed && pushToSubscribers { pushToAll() }
+        if changed { pushToAll() }
     }
 
     /// Applies a payload that arrived on the stream.
@@ -240,8 +295,13 @@ final class CacheEntry: @unchecked Sendable {
                 startRefresher = true
             }
         }
-        if startStream { startThread { EventStream(entry: self, config: config).run() } }
-        if startRefresher { startThread { self.runRefresher(config) } }
+        // Without a thread, the flag goes back down so that a later subscription tries again.
+        if startStream && !startThread({ EventStream(entry: self, config: config).run() }) {
+            lock.withLock { streamRunning = false }
+        }
+        if startRefresher && !startThread({ self.runRefresher(config) }) {
+            lock.withLock { refresherRunning = false }
+        }
     }
 
     /// Whether any live handle still wants the stream; when none does, marks it stopped.
@@ -262,7 +322,7 @@ final class CacheEntry: @unchecked Sendable {
                 sleepSeconds(min(0.25, until - monotonicSeconds()))
                 if refreshInterval() == nil { return }
             }
-            refresh(config, pushToSubscribers: true)
+            refreshUnlessRunning(config)
         }
     }
 

@@ -54,8 +54,10 @@ final class ConditionLock: @unchecked Sendable {
     func broadcast() { pthread_cond_broadcast(cond) }
 }
 
-/// Starts a detached thread running `body`.
-func startThread(_ body: @escaping @Sendable () -> Void) {
+/// Starts a detached thread running `body`; false (and `body` never runs) when no thread
+/// could be made.
+@discardableResult
+func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -75,7 +77,9 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
     if rc != 0 {
         // No thread: run nothing, release the box.
         Unmanaged<Box>.fromOpaque(box).release()
+        return false
     }
+    return true
 }
 
 /// Sleeps `seconds` (interruptible only by its end).
