@@ -657,7 +657,15 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * Returns GB_OK, or GB_ERR_INVALID_ARGUMENT (no clientKey), GB_ERR_NETWORK,
  * GB_ERR_HTTP, GB_ERR_JSON (malformed or truncated payload), GB_ERR_DECRYPT
  * (encrypted payload and no or a wrong decryptionKey). On failure the handle
- * keeps its previous features. Thread-safe. */
+ * keeps its previous features. Thread-safe.
+ *
+ * A load that finds another thread's request for the same apiHost and
+ * clientKey in flight waits for it, at most its own "timeout" plus one second
+ * (then GB_ERR_NETWORK). Called from inside the host transport (see
+ * gb_set_http_transport) for the features that transport call is fetching, it
+ * answers from the cache when the entry has a payload (a background refresh),
+ * and otherwise fails at once with GB_ERR_NETWORK instead of waiting for
+ * itself. */
 int gb_load_features(gb_handle *gb);
 
 /* Decrypt an encrypted GrowthBook payload ("<base64 iv>.<base64 ciphertext>",

@@ -43,6 +43,9 @@ final class CacheEntry: @unchecked Sendable {
     private var etag: String? = nil
     private var fetchedAt = 0.0
     private var loading = false
+    /// The thread fetching while `loading`: a load on that same thread (a host transport
+    /// calling gb_load_features for the features it is fetching) would wait for itself.
+    private var loader: ThreadID? = nil
     private var failures = 0
     private var lastError = RemoteError(.network, "no request made")
     /// A refresh is running (at most one per entry: see `requestRefresh`).
@@ -75,6 +78,11 @@ final class CacheEntry: @unchecked Sendable {
         var fetchNow = false
         var result: (FeaturePayload, Int)? = nil
         var waitError: RemoteError? = nil
+        // A load that waits for another thread's fetch waits at most as long as a request of
+        // its own could take: a fetch that never ends (a host transport that waits for this
+        // very load on another thread) cannot hang it.
+        let waitLimit = max(config.timeout, 0) + 1
+        let deadline = monotonicSeconds() + waitLimit
         lock.withLock {
             while true {
                 if let p = payload {
@@ -88,12 +96,29 @@ final class CacheEntry: @unchecked Sendable {
                 }
                 if !loading {
                     loading = true
+                    loader = ThreadID.current
                     fetchNow = true
+                    return
+                }
+                if loader?.isCurrent == true {
+                    waitError = RemoteError(
+                        .network,
+                        "\(config.featuresURL) is being loaded on this thread already (gb_load_features "
+                            + "called from inside the host HTTP transport serving that load)")
                     return
                 }
                 // Another thread is fetching: wait for its outcome.
                 let failuresBefore = failures
-                while loading { lock.wait(seconds: 1) }
+                while loading {
+                    let left = deadline - monotonicSeconds()
+                    if left <= 0 {
+                        waitError = RemoteError(
+                            .network,
+                            "timed out after \(waitLimit) s waiting for another thread's load of \(config.featuresURL)")
+                        return
+                    }
+                    lock.wait(seconds: min(left, 1))
+                }
                 if payload == nil && failures != failuresBefore {
                     waitError = lastError
                     return
@@ -109,6 +134,7 @@ final class CacheEntry: @unchecked Sendable {
         let stored = lock.withLock { () -> Result<(FeaturePayload, Int), RemoteError> in
             defer {
                 loading = false
+                loader = nil
                 lock.broadcast()
             }
             switch outcome {

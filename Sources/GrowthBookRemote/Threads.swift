@@ -11,6 +11,15 @@ func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// A thread, to recognise the calling thread later.
+struct ThreadID: @unchecked Sendable {
+    private let raw: pthread_t
+
+    static var current: ThreadID { ThreadID(raw: pthread_self()) }
+
+    var isCurrent: Bool { pthread_equal(raw, pthread_self()) != 0 }
+}
+
 /// A mutex with a condition variable, for waiting until a state changes (pthreads: the
 /// Synchronization module has no condition variable).
 final class ConditionLock: @unchecked Sendable {
