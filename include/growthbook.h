@@ -186,7 +186,10 @@ typedef struct gb_handle gb_handle;
  *   }
  *
  * Returns a new handle, owned by the caller and released with gb_free(), or
- * NULL on error (GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE, GB_ERR_NO_MEMORY).
+ * NULL on error (GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE, GB_ERR_NO_MEMORY; for
+ * the remote options under "Remote features": GB_ERR_TYPE for a value of the
+ * wrong type, GB_ERR_INVALID_ARGUMENT for a number out of range, such as a
+ * negative number of seconds or a timeout below 0.001).
  * Thread-safe. */
 gb_handle *gb_create(const char *options_json);
 
@@ -639,7 +642,10 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  *   "streaming":      false       true: keep a server-sent-events connection to
  *                                 {apiHost}/sub/{clientKey} and apply each
  *                                 "features" event to this handle as it arrives
- *   "timeout":        10          seconds for a whole request (connect: 5)
+ *   "timeout":        10          seconds for a whole request (connect: 5); at
+ *                                 least 0.001 (1 ms): there is no unlimited
+ *                                 timeout, and gb_create rejects less (0
+ *                                 included) with GB_ERR_INVALID_ARGUMENT
  *
  * Payloads are cached process-wide, keyed by apiHost and clientKey, and shared
  * by every handle: N handles (or N threads on a cold cache) cost one request.

@@ -40,7 +40,8 @@ public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
         do {
             remote = try RemoteConfig(options: json)
         } catch {
-            throw CallError(.type, "options_json: \(error.message)")
+            // Out of range: GB_ERR_INVALID_ARGUMENT; anything else (the wrong type): GB_ERR_TYPE.
+            throw CallError(error.kind == .invalidArgument ? .invalidArgument : .type, "options_json: \(error.message)")
         }
         return Handle(gb, remote: remote).opaque
     } catch {

@@ -23,7 +23,9 @@ final class CurlTransport: HTTPTransport {
 
     func get(url: String, headers: [(String, String)], timeout: Double) -> Result<HTTPResponse, RemoteError> {
         let sink = Sink()
-        return perform(url: url, headers: headers, timeout: timeout, sink: sink).map { status in
+        // A request always has a total limit (0 would mean none: that is for streams only).
+        let limit = timeout.isNaN ? RemoteConfig().timeout : max(timeout, RemoteConfig.minimumTimeout)
+        return perform(url: url, headers: headers, timeout: limit, sink: sink).map { status in
             HTTPResponse(status: status, headers: sink.headers, body: sink.body)
         }
     }
@@ -53,7 +55,7 @@ final class CurlTransport: HTTPTransport {
             gb_curl_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")
             gb_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(Self.connectTimeout * 1000))
             if timeout > 0 {
-                gb_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(min(timeout, 86_400) * 1000))
+                gb_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, max(1, Int((min(timeout, 86_400) * 1000).rounded(.up))))
             } else {
                 // A stream: no total timeout, but a connection silent for 10 minutes is dead.
                 gb_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)

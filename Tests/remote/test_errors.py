@@ -33,6 +33,34 @@ def test_timeout(server, client_key, handles):
     assert 0.8 <= elapsed < 2.0, "load took %.2f s with timeout 1 and a 3 s delay" % elapsed
 
 
+@pytest.mark.parametrize("timeout", [0, 0.0005, 0.0009999, -1])
+def test_timeout_without_a_total_limit_is_rejected(timeout):
+    """A timeout below 1 ms meant no total timeout at all (libcurl reads 0 ms as none):
+    gb_create rejects it with GB_ERR_INVALID_ARGUMENT (issue 12, timeouts)."""
+    with pytest.raises(gbc.GBError) as e:
+        gbc.create({"apiHost": "http://127.0.0.1:9", "clientKey": "k", "timeout": timeout})
+    assert e.value.code == gbc.GB_ERR_INVALID_ARGUMENT, e.value
+    assert "timeout" in e.value.message
+
+
+def test_remote_option_of_the_wrong_type_is_a_type_error():
+    for options in ({"timeout": "10"}, {"clientKey": 5}, {"refreshInterval": [1]}):
+        with pytest.raises(gbc.GBError) as e:
+            gbc.create(options)
+        assert e.value.code == gbc.GB_ERR_TYPE, (options, e.value)
+
+
+def test_one_millisecond_timeout_is_a_limit(server, client_key, handles):
+    """The smallest timeout accepted, 1 ms, limits the request (the server waits 1 s)."""
+    server.set_features(client_key, {"color": {"defaultValue": "late"}})
+    server.set_delay(client_key, 1)
+    h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key,
+                                       "timeout": 0.001})
+    t0 = time.monotonic()
+    check_failure(h, gbc.GB_ERR_NETWORK)
+    assert time.monotonic() - t0 < 0.8
+
+
 def test_status_500(server, client_key, handles):
     server.set_status(client_key, 500)
     h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
