@@ -653,7 +653,11 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * one background refresh runs (stale-while-revalidate). Refreshes send
  * If-None-Match with the entry's ETag, so an unchanged payload costs no body.
  * HTTP goes through libcurl with TLS verification on, or through the host
- * transport set with gb_set_http_transport.
+ * transport set with gb_set_http_transport. libcurl speaks only http and
+ * https, for the request and for the redirects it follows (at most 5): an
+ * apiHost of any other scheme, or a redirect to one (ftp://, file://, ...), fails
+ * with GB_ERR_NETWORK before any connection to it, and a request to an https
+ * URL never follows a redirect to plain http (GB_ERR_NETWORK).
  * =========================================================================== */
 
 /* Load features (and saved groups, when the payload has them) for the

@@ -76,3 +76,17 @@ extension ServerSentEventParserTests {
         }
     }
 }
+
+@Suite struct CurlProtocolTests {
+    /// An https URL may only go (and be redirected) to https: no downgrade to plain http;
+    /// anything but http and https is refused before a connection is made.
+    @Test func onlyHTTPAndHTTPSWithoutDowngrade() {
+        #expect(CurlTransport.allowedProtocols(for: "https://cdn.growthbook.io/api/features/k") == "https")
+        #expect(CurlTransport.allowedProtocols(for: "HTTPS://example.com") == "https")
+        #expect(CurlTransport.allowedProtocols(for: "http://127.0.0.1:8080/x") == "http,https")
+        #expect(CurlTransport.allowedProtocols(for: "127.0.0.1:8080/x") == "http,https")
+        for url in ["ftp://example.com/x", "file:///etc/passwd", "gopher://h/", "dict://h/", "scp://h/x"] {
+            #expect(CurlTransport.allowedProtocols(for: url) == nil)
+        }
+    }
+}
