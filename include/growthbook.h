@@ -638,7 +638,13 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  *                                                    encryptedSavedGroups payloads
  *   "cacheTTL":       60          seconds a cached payload is fresh
  *   "refreshInterval": 0          seconds; > 0 refreshes the payload in the
- *                                 background and updates this handle's features
+ *                                 background and updates this handle's features;
+ *                                 at least 1 (a smaller positive value counts as
+ *                                 1). After failed refreshes the wait backs off:
+ *                                 interval x 2^failures, at most 300 s (or the
+ *                                 interval if longer), jittered between half and
+ *                                 all of that, never below the interval; one
+ *                                 success restores the interval
  *   "streaming":      false       true: keep a server-sent-events connection to
  *                                 {apiHost}/sub/{clientKey} and apply each
  *                                 "features" event to this handle as it arrives
@@ -650,7 +656,11 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * Payloads are cached process-wide, keyed by apiHost and clientKey, and shared
  * by every handle: N handles (or N threads on a cold cache) cost one request.
  * A fresh entry is served from memory; an expired one is served as it is while
- * one background refresh runs (stale-while-revalidate). Refreshes send
+ * one background refresh runs (stale-while-revalidate; after a failed one the
+ * next waits at least cacheTTL, kept between 1 and 30 s, backing off as above). Refreshes
+ * of one entry never overlap: a refresh asked for while one runs (a stream's
+ * "features-updated" events, an expired entry, the refresh interval) is folded
+ * into at most one more after it. Refreshes send
  * If-None-Match with the entry's ETag, so an unchanged payload costs no body.
  * HTTP goes through libcurl with TLS verification on, or through the host
  * transport set with gb_set_http_transport. libcurl speaks only http and

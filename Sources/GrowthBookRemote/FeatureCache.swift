@@ -55,6 +55,8 @@ final class CacheEntry: @unchecked Sendable {
     /// After a failed background refresh, stale loads wait until then before trying again,
     /// so a failing server is not asked once per load.
     private var retryAt = 0.0
+    /// Background refreshes that failed in a row (0 after one that succeeded): they back off.
+    private var refreshFailures = 0
     private var compiled: [String: (generation: Int, features: Snapshot)] = [:]
     private var subscribers: [Subscriber] = []
     private var streamRunning = false
@@ -262,10 +264,15 @@ final class CacheEntry: @unchecked Sendable {
             case .success(.some(let (p, newTag))):
                 install(p, etag: newTag)
                 changed = true
+                refreshFailures = 0
             case .success(.none):
                 fetchedAt = monotonicSeconds()
+                refreshFailures = 0
             case .failure:
-                retryAt = monotonicSeconds() + min(max(config.cacheTTL, 1), 30)
+                refreshFailures += 1
+                retryAt =
+                    monotonicSeconds()
+                    + Self.retryDelay(after: min(max(config.cacheTTL, 1), 30), failures: refreshFailures)
             }
         }
         if case .failure(let error) = outcome {
@@ -340,10 +347,27 @@ final class CacheEntry: @unchecked Sendable {
         }
     }
 
+    /// The longest a failing entry waits between background refreshes (unless its interval is
+    /// longer).
+    static let maxBackoff: Double = 300
+
+    /// The wait before the next background refresh after `failures` failed ones in a row:
+    /// `interval` when the last one succeeded; else exponential backoff with jitter: the
+    /// interval × 2^failures, capped at `maxBackoff` (or the interval, if longer), then a
+    /// random point in the upper half of that (so processes that failed together do not
+    /// retry together), never less than the interval.
+    static func retryDelay(after interval: Double, failures: Int) -> Double {
+        guard failures > 0 else { return interval }
+        let grown = interval * Double(1 << min(failures, 20))
+        let capped = min(grown, max(interval, maxBackoff))
+        return max(interval, capped * Double.random(in: 0.5...1))
+    }
+
     private func runRefresher(_ config: RemoteConfig) {
         while let interval = refreshInterval() {
+            let wait = Self.retryDelay(after: interval, failures: lock.withLock { refreshFailures })
             // Sleep in short steps so that freeing the last handle stops the thread soon.
-            let until = monotonicSeconds() + interval
+            let until = monotonicSeconds() + wait
             while monotonicSeconds() < until {
                 sleepSeconds(min(0.25, until - monotonicSeconds()))
                 if refreshInterval() == nil { return }
@@ -352,8 +376,9 @@ final class CacheEntry: @unchecked Sendable {
         }
     }
 
-    /// The shortest refresh interval of the live subscribers; nil (and the refresher marked
-    /// stopped) when none wants refreshing.
+    /// The shortest refresh interval of the live subscribers (at least
+    /// `RemoteConfig.minimumRefreshInterval`); nil (and the refresher marked stopped) when none
+    /// wants refreshing.
     private func refreshInterval() -> Double? {
         lock.withLock {
             subscribers.removeAll { $0.gb == nil }
@@ -361,7 +386,7 @@ final class CacheEntry: @unchecked Sendable {
                 refresherRunning = false
                 return nil
             }
-            return shortest
+            return max(shortest, RemoteConfig.minimumRefreshInterval)
         }
     }
 }

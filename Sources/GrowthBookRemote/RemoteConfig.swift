@@ -7,8 +7,10 @@ public struct RemoteConfig: Sendable {
     public var decryptionKey = ""
     /// Seconds a cached payload is fresh.
     public var cacheTTL: Double = 60
-    /// Seconds between background refreshes that update this handle; 0: none.
+    /// Seconds between background refreshes that update this handle; 0: none. At least
+    /// `minimumRefreshInterval` (smaller positive values count as that).
     public var refreshInterval: Double = 0
+    public static let minimumRefreshInterval: Double = 1
     /// Keep a server-sent-events connection and apply each update as it arrives.
     public var streaming = false
     /// Seconds for one whole request: at least `minimumTimeout` (libcurl reads a limit that
@@ -31,6 +33,7 @@ public struct RemoteConfig: Sendable {
         decryptionKey = try Self.string(o, "decryptionKey") ?? ""
         cacheTTL = try Self.seconds(o, "cacheTTL") ?? cacheTTL
         refreshInterval = try Self.seconds(o, "refreshInterval") ?? refreshInterval
+        if refreshInterval > 0 { refreshInterval = max(refreshInterval, Self.minimumRefreshInterval) }
         timeout = try Self.seconds(o, "timeout") ?? timeout
         guard timeout >= Self.minimumTimeout else {
             throw RemoteError(

@@ -45,6 +45,10 @@ extension ServerSentEventParserTests {
         #expect(c.streaming)
         #expect(c.refreshInterval == 365 * 86_400)
         #expect(RemoteConfig().featuresURL == "https://cdn.growthbook.io/api/features/")
+        #expect(try RemoteConfig(options: ["refreshInterval": 0.01]).refreshInterval == 1)
+        #expect(try RemoteConfig(options: ["refreshInterval": 0]).refreshInterval == 0)
+        #expect(try RemoteConfig(options: ["refreshInterval": 2.5]).refreshInterval == 2.5)
+        #expect(throws: RemoteError.self) { try RemoteConfig(options: ["timeout": 0]) }
         #expect(throws: RemoteError.self) { try RemoteConfig(options: ["cacheTTL": -1]) }
         #expect(throws: RemoteError.self) { try RemoteConfig(options: ["clientKey": 5]) }
     }
@@ -88,5 +92,24 @@ extension ServerSentEventParserTests {
         for url in ["ftp://example.com/x", "file:///etc/passwd", "gopher://h/", "dict://h/", "scp://h/x"] {
             #expect(CurlTransport.allowedProtocols(for: url) == nil)
         }
+    }
+}
+
+@Suite struct RefreshBackoffTests {
+    /// After failures the wait grows exponentially, stays in [interval, cap], and is jittered.
+    @Test func exponentialWithJitter() {
+        #expect(CacheEntry.retryDelay(after: 1, failures: 0) == 1)
+        var seen = Set<Double>()
+        for failures in 1...40 {
+            let upper = min(Double(1 << min(failures, 20)), CacheEntry.maxBackoff)
+            for _ in 0..<50 {
+                let d = CacheEntry.retryDelay(after: 1, failures: failures)
+                #expect(d >= max(1, upper / 2) && d <= upper)
+                seen.insert(d)
+            }
+        }
+        #expect(seen.count > 100)  // jittered, not one fixed schedule
+        // An interval longer than the cap is never shortened.
+        #expect(CacheEntry.retryDelay(after: 3_600, failures: 5) == 3_600)
     }
 }
