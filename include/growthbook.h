@@ -569,8 +569,12 @@ int gb_set_log_callback(gb_handle *gb, gb_log_fn fn, int min_level,
  * backed by a cookie, Redis or a database) with a get and a save callback.
  * =========================================================================== */
 
-/* Out-buffer handed to a sticky-bucket get callback. Opaque; valid only
- * during the callback. */
+/* Out-buffer handed to a sticky-bucket get callback. Opaque (a token, not an
+ * address: never dereference it); valid only during the callback. Passed to
+ * gb_buffer_set after the callback returned (from any thread), it gives
+ * GB_ERR_INVALID_ARGUMENT, and so does any pointer that is not a live
+ * buffer: the library looks it up in a table of live ones and never reads
+ * memory through it. */
 typedef struct gb_buffer gb_buffer;
 
 /* Look up the assignment doc for (attribute_name, attribute_value). Put the
@@ -722,7 +726,9 @@ int gb_set_http_transport(gb_http_fn fn, void *user_data);
  * status (200, 304, 404, ...); set_header: one response header (an "ETag" is
  * remembered for If-None-Match); set_body: length bytes of body (copied).
  * Return GB_OK or GB_ERR_INVALID_ARGUMENT (also for a response whose callback
- * has returned). */
+ * has returned, from any thread, and for any pointer that is not a live
+ * response: a gb_http_response is a token looked up in a table of live ones,
+ * never dereferenced, so a kept pointer reads no freed memory). */
 int gb_http_response_set_status(gb_http_response *response, int status);
 int gb_http_response_set_header(gb_http_response *response, const char *name,
                                 const char *value);

@@ -10,13 +10,11 @@ public typealias StickyGetFn = @convention(c) (
 ) -> Int32
 public typealias StickySaveFn = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
 
-/// What a `gb_buffer *` points to: the doc a sticky-bucket get callback hands back.
-final class DocBuffer {
-    static let live: UInt64 = 0x6762_5f64_6f63_6275  // "gb_docbu"
-    /// Live only while the callback it was given to runs.
-    var marker = DocBuffer.live
+/// What a `gb_buffer *` names (through `LiveTokens`, live only while the callback it was given
+/// to runs): the doc a sticky-bucket get callback hands back. Written only under the
+/// table's lock while registered, read after it is unregistered.
+final class DocBuffer: @unchecked Sendable {
     var json: JSON? = nil
-    var error: CallError? = nil
 }
 
 /// A sticky bucket service implemented by the host's C callbacks.
@@ -38,10 +36,8 @@ final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
         let buffer = DocBuffer()
         var rc: Int32 = 1  // not called (the handle is being freed): no doc
         gate.run {
-            rc = withExtendedLifetime(buffer) { () -> Int32 in
-                let b = OpaquePointer(Unmanaged.passUnretained(buffer).toOpaque())
-                defer { buffer.marker = 0 }
-                return withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
+            rc = LiveTokens.withRegistered(buffer) { b -> Int32 in
+                withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
             }
         }
         guard rc == 0 else { return nil }
@@ -57,13 +53,12 @@ final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
 public func gb_buffer_set(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
     returningCode { () throws(CallError) in
         guard let p else { throw CallError(.invalidArgument, "buffer is NULL") }
-        let buffer = Unmanaged<DocBuffer>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-        guard buffer.marker == DocBuffer.live else {
-            throw CallError(.invalidArgument, "buffer is not the buffer of a running sticky bucket callback")
-        }
+        let notLive = CallError(.invalidArgument, "buffer is not the buffer of a running sticky bucket callback")
+        // Checked before and after parsing: a dead buffer fails as such whatever the JSON.
+        guard LiveTokens.withLive(p, as: DocBuffer.self, { _ in true }) == true else { throw notLive }
         let doc = try CInput.json(json, "json")
         guard case .object = doc else { throw CallError(.type, "json must be a JSON object (an assignment doc)") }
-        buffer.json = doc
+        guard LiveTokens.withLive(p, as: DocBuffer.self, { $0.json = doc }) != nil else { throw notLive }
         return ErrorCode.ok.rawValue
     }
 }
