@@ -666,6 +666,13 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * "features-updated" events, an expired entry, the refresh interval) is folded
  * into at most one more after it. Refreshes send
  * If-None-Match with the entry's ETag, so an unchanged payload costs no body.
+ * fork(): in the child, the parent's background threads do not exist; the
+ * library starts again there the streams and refreshers its live handles
+ * need (at-fork handlers), so a pre-forking server (gunicorn --preload, uwsgi)
+ * may load features in the parent and fork workers. A stream's connection in
+ * the parent stays the parent's: the child opens one of its own (it inherits
+ * the descriptor, unused). gb_free in the child never waits for a callback
+ * that was running on another thread at the fork.
  * HTTP goes through libcurl with TLS verification on, or through the host
  * transport set with gb_set_http_transport. libcurl speaks only http and
  * https, for the request and for the redirects it follows (at most 5): an

@@ -30,13 +30,61 @@ final class CallbackGate: @unchecked Sendable {
     init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(cond, nil)
+        Self.register(self)
     }
 
     deinit {
+        Self.unregister(self)
         pthread_cond_destroy(cond)
         pthread_mutex_destroy(mutex)
         cond.deallocate()
         mutex.deallocate()
+    }
+
+    // MARK: fork()
+
+    // In a child of fork() only the forking thread exists: a gate that recorded a callback
+    // running on another thread would make gb_free wait for it forever, and a gate locked by
+    // another thread at that moment would stay locked. So every gate is locked before fork()
+    // (a gate is never locked while a callback runs, only around its bookkeeping), and in the
+    // child each forgets the threads it does not have.
+
+    nonisolated(unsafe) private static let registry = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Every live gate (unowned: a gate removes itself in deinit, under `registry`).
+    nonisolated(unsafe) private static var gates: [ObjectIdentifier: Unmanaged<CallbackGate>] = [:]
+
+    private static let registryReady: Bool = {
+        pthread_mutex_init(registry, nil)
+        return pthread_atfork(
+            { CallbackGate.prepareFork() }, { CallbackGate.afterFork(child: false) },
+            { CallbackGate.afterFork(child: true) }) == 0
+    }()
+
+    private static func register(_ gate: CallbackGate) {
+        _ = registryReady
+        pthread_mutex_lock(registry)
+        gates[ObjectIdentifier(gate)] = Unmanaged.passUnretained(gate)
+        pthread_mutex_unlock(registry)
+    }
+
+    private static func unregister(_ gate: CallbackGate) {
+        pthread_mutex_lock(registry)
+        gates[ObjectIdentifier(gate)] = nil
+        pthread_mutex_unlock(registry)
+    }
+
+    private static func prepareFork() {
+        pthread_mutex_lock(registry)
+        for g in gates.values { pthread_mutex_lock(g.takeUnretainedValue().mutex) }
+    }
+
+    private static func afterFork(child: Bool) {
+        for g in gates.values {
+            let gate = g.takeUnretainedValue()
+            if child { gate.running.removeAll { pthread_equal($0.thread, pthread_self()) == 0 } }
+            pthread_mutex_unlock(gate.mutex)
+        }
+        pthread_mutex_unlock(registry)
     }
 
     /// Runs `body` (which calls the host) unless the gate is closed; returns whether it ran.

@@ -1,16 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import GrowthBookCore
-import Synchronization
 
 /// The process-wide cache of feature payloads, keyed by API host and client key, shared by
 /// every handle.
 enum FeatureCache {
-    private static let entries = Mutex<[String: CacheEntry]>([:])
+    /// Guards `entries` and `known`. A pthread mutex (not a Synchronization.Mutex) because the
+    /// fork handlers hold it from before fork() until after.
+    private static let lock = ConditionLock()
+    nonisolated(unsafe) private static var entries: [String: CacheEntry] = [:]
+    /// Every entry alive, cached or not (`clear` drops entries whose streams and refreshers
+    /// carry on): the fork handlers reach them all.
+    nonisolated(unsafe) private static var known: [WeakEntry] = []
+
+    private struct WeakEntry {
+        weak var entry: CacheEntry?
+    }
 
     static func entry(for config: RemoteConfig) -> CacheEntry {
-        entries.withLock { all in
-            if let e = all[config.cacheKey] { return e }
+        _ = forkHandlersInstalled
+        return lock.withLock {
+            if let e = entries[config.cacheKey] { return e }
             let e = CacheEntry(key: config.cacheKey)
-            all[config.cacheKey] = e
+            entries[config.cacheKey] = e
+            known.removeAll { $0.entry == nil }
+            known.append(WeakEntry(entry: e))
             return e
         }
     }
@@ -18,7 +35,44 @@ enum FeatureCache {
     /// Forgets every payload; entries kept alive by running streams or refreshers carry on
     /// for their handles, but new loads start afresh.
     static func clear() {
-        entries.withLock { $0.removeAll() }
+        lock.withLock { entries.removeAll() }
+    }
+
+    // MARK: fork()
+
+    /// In a child of fork() only the forking thread exists: the parent's refreshers, streams
+    /// and refresh threads are gone, with their entries still marked running (so they would
+    /// never start again), and a lock one of them held at that moment would stay locked. So
+    /// before fork() every entry's lock is taken (no thread is inside one then), the parent
+    /// releases them afterwards, and the child releases them with every background flag reset
+    /// and starts again, for the handles subscribed, the streams and refreshers they need.
+    private static let forkHandlersInstalled: Bool =
+        pthread_atfork(
+            { FeatureCache.prepareFork() }, { FeatureCache.parentAfterFork() },
+            { FeatureCache.childAfterFork() }) == 0
+
+    /// The entries locked by `prepareFork`, in locking order.
+    nonisolated(unsafe) private static var lockedForFork: [CacheEntry] = []
+
+    private static func prepareFork() {
+        lock.lock()
+        lockedForFork = known.compactMap { $0.entry }
+        for e in lockedForFork { e.lock.lock() }
+    }
+
+    private static func parentAfterFork() {
+        for e in lockedForFork.reversed() { e.lock.unlock() }
+        lockedForFork = []
+        lock.unlock()
+    }
+
+    private static func childAfterFork() {
+        let restarts = lockedForFork.map { $0.resetAfterForkLocked() }
+        for e in lockedForFork.reversed() { e.lock.unlock() }
+        let entriesToRestart = lockedForFork
+        lockedForFork = []
+        lock.unlock()
+        for (e, restart) in zip(entriesToRestart, restarts) { e.restart(restart) }
     }
 }
 
@@ -26,9 +80,11 @@ enum FeatureCache {
 /// the handle unsubscribes it.
 struct Subscriber {
     weak var gb: GrowthBook?
-    let decryptionKey: String
-    let streaming: Bool
-    let refreshInterval: Double
+    /// The handle's remote options (what a restarted stream or refresher runs with).
+    let config: RemoteConfig
+    var decryptionKey: String { config.decryptionKey }
+    var streaming: Bool { config.streaming }
+    var refreshInterval: Double { config.refreshInterval }
 }
 
 /// One cached payload and the machinery around it: single-flight loading, stale-while-
@@ -315,10 +371,7 @@ final class CacheEntry: @unchecked Sendable {
         var startRefresher = false
         lock.withLock {
             subscribers.removeAll { $0.gb == nil || $0.gb === gb }
-            subscribers.append(
-                Subscriber(
-                    gb: gb, decryptionKey: config.decryptionKey, streaming: config.streaming,
-                    refreshInterval: config.refreshInterval))
+            subscribers.append(Subscriber(gb: gb, config: config))
             if config.streaming && !streamRunning {
                 streamRunning = true
                 startStream = true
@@ -328,13 +381,44 @@ final class CacheEntry: @unchecked Sendable {
                 startRefresher = true
             }
         }
-        // Without a thread, the flag goes back down so that a later subscription tries again.
-        if startStream && !startThread({ EventStream(entry: self, config: config).run() }) {
+        restart(BackgroundRestart(stream: startStream ? config : nil, refresher: startRefresher ? config : nil))
+    }
+
+    /// Which background threads to start (their flags already set), and with what options.
+    struct BackgroundRestart {
+        var stream: RemoteConfig?
+        var refresher: RemoteConfig?
+    }
+
+    /// Starts the threads of `what`; without a thread, the flag goes back down so that a
+    /// later subscription tries again.
+    func restart(_ what: BackgroundRestart) {
+        if let config = what.stream, !startThread({ EventStream(entry: self, config: config).run() }) {
             lock.withLock { streamRunning = false }
         }
-        if startRefresher && !startThread({ self.runRefresher(config) }) {
+        if let config = what.refresher, !startThread({ self.runRefresher(config) }) {
             lock.withLock { refresherRunning = false }
         }
+    }
+
+    /// In the child of fork() (the lock held, taken before fork()): no background thread of
+    /// this entry exists any more; resets what they would have reset, and says which to start
+    /// again for the live subscribers (with `restart`, once the lock is released).
+    func resetAfterForkLocked() -> BackgroundRestart {
+        // A load in flight on another thread never ends in the child; one on this thread
+        // (fork() from inside a transport callback) still will.
+        if loader?.isCurrent != true {
+            loading = false
+            loader = nil
+        }
+        refreshing = false
+        refreshAgain = false
+        subscribers.removeAll { $0.gb == nil }
+        let streamer = subscribers.first { $0.streaming }
+        let refresher = subscribers.filter { $0.refreshInterval > 0 }.min { $0.refreshInterval < $1.refreshInterval }
+        streamRunning = streamer != nil
+        refresherRunning = refresher != nil
+        return BackgroundRestart(stream: streamer?.config, refresher: refresher?.config)
     }
 
     /// Whether any live handle still wants the stream; when none does, marks it stopped.

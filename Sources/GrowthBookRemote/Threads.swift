@@ -42,6 +42,10 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// For the fork handlers, which hold locks across calls: prefer `withLock`.
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+
     func withLock<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
