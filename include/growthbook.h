@@ -113,7 +113,8 @@ enum {
     GB_ERR_HTTP = -8,               /* remote loading: HTTP status >= 400, or a
                                        payload without features */
     GB_ERR_DECRYPT = -9,            /* wrong key, corrupt ciphertext or padding,
-                                       or decrypted text that is not UTF-8 */
+                                       or decrypted text that is not UTF-8 or
+                                       has a NUL byte */
     GB_ERR_NO_MEMORY = -10,         /* allocation failed */
     GB_ERR_INTERNAL = -99           /* a bug in libgrowthbook; please report */
 };
@@ -702,7 +703,14 @@ int gb_load_features(gb_handle *gb);
 /* Decrypt an encrypted GrowthBook payload ("<base64 iv>.<base64 ciphertext>",
  * AES-128-CBC with PKCS#7 padding) with a base64 key.
  * Returns the plain text as a new string (free with gb_string_free), or NULL on
- * error: GB_ERR_INVALID_ARGUMENT (NULL argument), GB_ERR_DECRYPT. Thread-safe. */
+ * error: GB_ERR_INVALID_ARGUMENT (NULL argument), GB_ERR_DECRYPT. A plain text
+ * that is not UTF-8 or contains a NUL byte (it could not be returned whole as
+ * a C string) is an error. Every failure past the input's format (bad padding,
+ * not UTF-8, a NUL byte; in a load also decrypted text that is not a JSON
+ * object) gives the same message, "decryption failed: wrong key or corrupt
+ * payload", so errors do not reveal how far a forged ciphertext got; a
+ * malformed input ("<iv>.<ciphertext>", base64, key size) is named as such.
+ * Thread-safe. */
 char *gb_decrypt(const char *encrypted, const char *key);
 
 /* Drop every cached payload (the next load requests again). Streams and

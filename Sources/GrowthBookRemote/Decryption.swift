@@ -1,7 +1,13 @@
 import CCrypto
 
+/// The one message of every failure past the input's format: bad padding, a plain text that
+/// is not UTF-8 or has a NUL byte, and (FeaturePayload) one that is not a JSON object. Telling
+/// them apart would tell whoever forges ciphertexts how far each got (a padding oracle).
+let decryptionFailedMessage = "decryption failed: wrong key or corrupt payload"
+
 /// Decrypts an encrypted GrowthBook payload: `"<base64 iv>.<base64 ciphertext>"`, AES-128-CBC
-/// with PKCS#7 padding, under a base64 key; the plain text must be UTF-8.
+/// with PKCS#7 padding, under a base64 key; the plain text must be UTF-8 without NUL bytes (it
+/// becomes a C string).
 public func decryptPayload(_ encrypted: String, key: String) throws(RemoteError) -> String {
     let parts = encrypted.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count == 2 else {
@@ -41,10 +47,10 @@ public func decryptPayload(_ encrypted: String, key: String) throws(RemoteError)
         }
     }
     ERR_clear_error()
-    guard ok else { throw RemoteError(.decrypt, "decryption failed: wrong key or corrupt payload (bad padding)") }
+    guard ok else { throw RemoteError(.decrypt, decryptionFailedMessage) }
     plain.removeSubrange(Int(written + final)...)
-    guard let text = String(validating: plain, as: UTF8.self) else {
-        throw RemoteError(.decrypt, "decrypted payload is not UTF-8 (wrong key?)")
+    guard !plain.contains(0), let text = String(validating: plain, as: UTF8.self) else {
+        throw RemoteError(.decrypt, decryptionFailedMessage)
     }
     return text
 }

@@ -77,3 +77,53 @@ def test_decrypt_not_utf8():
     assert gbc.decrypt(enc, key) is None
     assert gbc.last_error_code() == gbc.GB_ERR_DECRYPT
     assert gbc.last_error()
+
+
+def _encrypt_unpadded(data, key_b64):
+    """AES-128-CBC of data (a multiple of 16 bytes) with no padding added: what it decrypts
+    to ends in whatever data ends in (0x00: invalid PKCS#7 padding)."""
+    import base64
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    iv = os.urandom(16)
+    enc = Cipher(algorithms.AES(base64.b64decode(key_b64)), modes.CBC(iv)).encryptor()
+    ct = enc.update(data) + enc.finalize()
+    return base64.b64encode(iv).decode() + "." + base64.b64encode(ct).decode()
+
+
+def test_decrypt_rejects_embedded_nul():
+    """A plain text with a NUL byte cannot be returned as a C string: it was silently cut at
+    the NUL ("ab"); now it is an error (issue 12)."""
+    key = new_key()
+    assert gbc.decrypt(encrypt(b"ab\x00cd", key), key) is None
+    assert gbc.last_error_code() == gbc.GB_ERR_DECRYPT
+    assert gbc.decrypt(encrypt(b"\x00", key), key) is None
+    assert gbc.last_error_code() == gbc.GB_ERR_DECRYPT
+
+
+def test_every_decryption_failure_gives_one_message(server, client_key, handles):
+    """Bad padding, a plain text that is not UTF-8, one with a NUL, one that is not JSON or not
+    an object: one message for all, so errors do not tell an attacker how far a forged
+    ciphertext got (a padding oracle; issue 12)."""
+    key = new_key()
+    forged = {
+        "bad padding": _encrypt_unpadded(b"x" * 15 + b"\x00", key),
+        "not UTF-8": encrypt(b"\xff\xfe", key),
+        "NUL": encrypt(b"{}\x00", key),
+    }
+    messages = {}
+    for name, enc in forged.items():
+        assert gbc.decrypt(enc, key) is None, name
+        assert gbc.last_error_code() == gbc.GB_ERR_DECRYPT, name
+        messages[name] = gbc.last_error()
+    assert len(set(messages.values())) == 1, messages
+
+    # Through a load: the encrypted features decrypt to garbage of each kind.
+    load_messages = {}
+    for name, enc in dict(forged, **{"not JSON": encrypt("not json", key),
+                                     "not an object": encrypt("[1]", key)}).items():
+        k = "%s-%d" % (client_key, len(load_messages))
+        server.set_payload(k, {"encryptedFeatures": enc})
+        h = handles({"apiHost": server.url, "clientKey": k, "decryptionKey": key})
+        assert gbc.load(h) == gbc.GB_ERR_DECRYPT, name
+        load_messages[name] = gbc.last_error()
+    assert len(set(load_messages.values())) == 1, load_messages
