@@ -113,3 +113,48 @@ extension ServerSentEventParserTests {
         #expect(CacheEntry.retryDelay(after: 3_600, failures: 5) == 3_600)
     }
 }
+
+extension ServerSentEventParserTests {
+    /// An event made of many short `data:` lines is buffered in about the bytes of its data, not
+    /// a String per line (which made a 64 MiB event peak at 294 MB; issue 12): 8 MiB of
+    /// "data: x" lines are held in at most half of that (the values and newlines, 2 MiB, in a
+    /// buffer grown by doubling; a String per line held 17.5 MB), and the event comes out whole.
+    @Test func manyShortDataLinesBufferCompactly() {
+        let lines = 1 << 20
+        let chunk = Array(String(repeating: "data: x\n", count: 4096).utf8)
+        var p = ServerSentEventParser()
+        var events: [ServerSentEvent] = []
+        for _ in 0..<(lines / 4096) { events += p.feed(chunk) }
+        let input = lines * 8
+        #expect(events.isEmpty)
+        #expect(p.bufferedBytes <= input / 2, "holds \(p.bufferedBytes) bytes for \(input) bytes of short data lines")
+        events += p.feed(Array("\n".utf8))
+        #expect(events.count == 1)
+        #expect(events.first?.data.utf8.count == lines * 2 - 1)
+        #expect(p.bufferedBytes < 4096, "the buffers are released with the event (\(p.bufferedBytes) bytes kept)")
+    }
+
+    /// One long data line is held once, at about its size.
+    @Test func oneLongDataLineBuffersOnce() {
+        var p = ServerSentEventParser()
+        let piece = [UInt8](repeating: UInt8(ascii: "a"), count: 65536)
+        _ = p.feed(Array("data: ".utf8))
+        for _ in 0..<128 { _ = p.feed(piece) }
+        #expect(p.bufferedBytes <= 2 * 128 * 65536, "holds \(p.bufferedBytes) bytes for 8 MiB in one line")
+        let events = p.feed(Array("\n\n".utf8))
+        #expect(events.first?.data.utf8.count == 128 * 65536)
+    }
+
+    /// Fields as the format defines them: no colon (the whole line names the field, value
+    /// empty), one optional space after the colon, unknown fields and comments ignored, the
+    /// last event name wins, an event with no data is not dispatched, an empty data line is.
+    @Test func fieldEdgeCases() {
+        var p = ServerSentEventParser()
+        let events = p.feed(Array("data\n\nevent: a\nevent:b\nid: 7\nretry: 5\n: c\ndata:  two spaces\n\nevent: none\n\ndata:\n\n".utf8))
+        #expect(
+            events == [
+                ServerSentEvent(name: "message", data: ""), ServerSentEvent(name: "b", data: " two spaces"),
+                ServerSentEvent(name: "message", data: ""),
+            ])
+    }
+}
