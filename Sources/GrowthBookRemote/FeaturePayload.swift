@@ -42,16 +42,19 @@ struct FeaturePayload: Sendable {
             // Every failure to decrypt, or to read what was decrypted, gives one message (see
             // `decryptionFailedMessage`), naming only the section.
             let failed = RemoteError(.decrypt, "the payload's \(encryptedName): \(decryptionFailedMessage)")
-            let text: String
+            var text = encrypted
+            let plain: [UInt8]
             do throws(RemoteError) {
-                text = try decryptPayload(encrypted, key: key)
+                plain = try text.withUTF8 { b in
+                    Result { () throws(RemoteError) -> [UInt8] in try decryptPayload(utf8: b, key: key) }
+                }.get()
             } catch {
                 // Errors of the input's format (not "<iv>.<ciphertext>", bad base64, key size)
                 // say what is wrong; they tell nothing of the plain text.
                 if error.message == decryptionFailedMessage { throw failed }
                 throw error
             }
-            guard let json = try? JSON.parse(text), case .object(let o) = json else { throw failed }
+            guard let json = try? JSON.parse(plain), case .object(let o) = json else { throw failed }
             return o
         }
         return object[name]?.objectValue

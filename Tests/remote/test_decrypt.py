@@ -127,3 +127,41 @@ def test_every_decryption_failure_gives_one_message(server, client_key, handles)
         assert gbc.load(h) == gbc.GB_ERR_DECRYPT, name
         load_messages[name] = gbc.last_error()
     assert len(set(load_messages.values())) == 1, load_messages
+
+
+_PEAK_SCRIPT = r"""
+import ctypes, os, sys
+lib = ctypes.CDLL(os.environ["GB_LIBRARY"])
+lib.gb_decrypt.restype = ctypes.c_void_p
+lib.gb_decrypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+lib.gb_string_free.argtypes = [ctypes.c_void_p]
+with open(sys.argv[1], "rb") as f:
+    enc = f.read()
+key = sys.argv[2].encode()
+lib.gb_string_free(lib.gb_decrypt(b"AAAAAAAAAAAAAAAAAAAAAA==.AAAAAAAAAAAAAAAAAAAAAA==", key))  # warm up
+with open("/proc/self/statm") as f:
+    base = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+r = lib.gb_decrypt(enc, key)
+# VmHWM: this process's peak resident size (ru_maxrss would carry the parent's over exec).
+with open("/proc/self/status") as f:
+    peak = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM:")][0]
+print(peak - base if r else -1)
+"""
+
+
+def test_decrypt_peak_memory(tmp_path):
+    """gb_decrypt of a 16 MiB plain text grows the process's peak by at most 3x the plain text
+    (it was 5x: the text, its halves, the base64 digits, the ciphertext, the plain text, a
+    String and the C string were all alive at once; issue 12). Measured in a fresh process."""
+    import subprocess
+    import sys
+    size = 16 * 1024 * 1024
+    key = new_key()
+    path = tmp_path / "payload.enc"
+    path.write_bytes(encrypt(b'"' + b"a" * (size - 2) + b'"', key).encode())
+    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(path), key], capture_output=True,
+                         text=True, timeout=60, env=dict(os.environ, GB_LIBRARY=gbc.LIBRARY))
+    assert out.returncode == 0, out.stderr
+    growth = int(out.stdout.strip())
+    assert growth > 0, "gb_decrypt failed in the subprocess"
+    assert growth <= 3 * size, "peak grew by %.2fx the plain text" % (growth / size)
