@@ -81,7 +81,10 @@ final class CallbackGate: @unchecked Sendable {
     private static func afterFork(child: Bool) {
         for g in gates.values {
             let gate = g.takeUnretainedValue()
-            if child { gate.running.removeAll { pthread_equal($0.thread, pthread_self()) == 0 } }
+            if child {
+                gate.running.removeAll { pthread_equal($0.thread, pthread_self()) == 0 }
+                pthread_cond_init(gate.cond, nil)  // its waiters, if any, were other threads
+            }
             pthread_mutex_unlock(gate.mutex)
         }
         pthread_mutex_unlock(registry)

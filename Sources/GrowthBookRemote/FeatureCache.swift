@@ -67,7 +67,10 @@ enum FeatureCache {
     }
 
     private static func childAfterFork() {
-        let restarts = lockedForFork.map { $0.resetAfterForkLocked() }
+        let restarts = lockedForFork.map { e -> CacheEntry.BackgroundRestart in
+            e.lock.resetConditionAfterFork()
+            return e.resetAfterForkLocked()
+        }
         for e in lockedForFork.reversed() { e.lock.unlock() }
         let entriesToRestart = lockedForFork
         lockedForFork = []

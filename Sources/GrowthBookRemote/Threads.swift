@@ -65,6 +65,16 @@ final class ConditionLock: @unchecked Sendable {
     }
 
     func broadcast() { pthread_cond_broadcast(cond) }
+
+    /// In the child of fork(), the lock held: threads that waited on the condition in the
+    /// parent do not exist here, so it starts afresh.
+    func resetConditionAfterFork() {
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(cond, &attr)
+        pthread_condattr_destroy(&attr)
+    }
 }
 
 /// Starts a detached thread running `body`; false (and `body` never runs) when no thread
