@@ -10,6 +10,10 @@
 #                  ThreadSanitizer, the C tests and a 1M-evaluation loop under
 #                  AddressSanitizer + LeakSanitizer, and a short smoke run of
 #                  every libFuzzer target
+#   make stress    STRESS_TIME seconds (default 60) of threads mixing every call,
+#                  remote loading against a loopback server with injected faults,
+#                  handles created and freed; threads, descriptors and resident
+#                  size printed and checked flat (make test runs 12 s of it)
 #   make fuzz      every libFuzzer target for FUZZ_TIME seconds (default 60)
 #   make install   PREFIX=/usr/local (default) [DESTDIR=...]: the library,
 #                  growthbook.h, growthbook.hpp, a pkg-config file and a CMake
@@ -57,7 +61,8 @@ CPP_TESTS     := $(patsubst Tests/cpp/%.cpp,$(BINDIR)/cpp_%,$(CPP_TEST_SRCS))
 # Delete a target whose recipe failed, so a broken output is never reused.
 .DELETE_ON_ERROR:
 .PHONY: all deps test-deps lib demo demo-cpp test swift-test c-tests cpp-tests remote-tests \
-        check-lib install uninstall install-test tsan asan fuzz fuzz-smoke fuzz-build clean
+        check-lib install uninstall install-test tsan asan fuzz fuzz-smoke fuzz-build clean \
+        stress stress-short
 
 all: lib
 
@@ -147,7 +152,7 @@ uninstall:
 
 # --- tests -------------------------------------------------------------------
 
-test: test-deps swift-test c-tests cpp-tests remote-tests python-tests python-wheel-check check-lib install-test tsan asan fuzz-smoke
+test: test-deps swift-test c-tests cpp-tests remote-tests stress-short python-tests python-wheel-check check-lib install-test tsan asan fuzz-smoke
 
 # Swift Testing runs suites in parallel, so the per-category fixture counts are gathered
 # from the log and printed together at the end.
@@ -177,6 +182,20 @@ cpp-tests: lib test-deps $(CPP_TESTS) $(BINDIR)/demo-cpp
 # Remote loading against an HTTP server on loopback that the tests start themselves.
 remote-tests: lib
 	GB_LIBRARY=$(CURDIR)/$(LIB) timeout $(TEST_TIMEOUT) python3 -m pytest -q -p no:cacheprovider Tests/remote
+
+# Threads mixing every call, with remote loading against Tests/stress/stress_server.py on
+# loopback (faults injected per client key); see Tests/stress/stress.c for what is checked.
+STRESS_TIME ?= 60
+STRESS_SHORT_TIME ?= 12
+$(BINDIR)/stress: Tests/stress/stress.c $(HEADER) | lib
+	@mkdir -p $(BINDIR)
+	$(CC) $(CFLAGS) -pthread -Iinclude $< -o $@ $(LDFLAGS_GB)
+
+stress: lib test-deps $(BINDIR)/stress
+	bash Tests/stress/run.sh $(BINDIR)/stress $(STRESS_TIME)
+
+stress-short: lib test-deps $(BINDIR)/stress
+	bash Tests/stress/run.sh $(BINDIR)/stress $(STRESS_SHORT_TIME)
 
 # make install into a temporary prefix; build and run examples/c and examples/cpp
 # with pkg-config flags only, and a find_package(growthbook) CMake project when

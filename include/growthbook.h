@@ -47,7 +47,9 @@
  * only while the callback runs; copy what you need. Each callback receives
  * the user_data pointer given when it was registered, untouched. A callback
  * may run on any thread that calls into the library (the calling thread, for
- * the evaluation that caused it).
+ * the evaluation that caused it), or on one of the library's background
+ * threads (remote refreshes and streams log to a handle and push features to
+ * it). None runs after gb_free of its handle returned (see gb_free).
  *
  * Thread safety. Every function is safe to call from many threads at once,
  * on one shared handle or on different handles. The library never calls a
@@ -120,7 +122,8 @@ enum {
     GB_ERR_HTTP = -8,               /* remote loading: HTTP status >= 400, or a
                                        payload without features */
     GB_ERR_DECRYPT = -9,            /* wrong key, corrupt ciphertext or padding,
-                                       or decrypted text that is not UTF-8 */
+                                       or decrypted text that is not UTF-8 or
+                                       has a NUL byte */
     GB_ERR_NO_MEMORY = -10,         /* allocation failed */
     GB_ERR_INTERNAL = -99           /* a bug in libgrowthbook; please report */
 };
@@ -197,14 +200,32 @@ typedef struct gb_handle gb_handle;
  *   }
  *
  * Returns a new handle, owned by the caller and released with gb_free(), or
- * NULL on error (GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE, GB_ERR_NO_MEMORY).
+ * NULL on error (GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE, GB_ERR_NO_MEMORY; for
+ * the remote options under "Remote features": GB_ERR_TYPE for a value of the
+ * wrong type, GB_ERR_INVALID_ARGUMENT for a number out of range, such as a
+ * negative number of seconds or a timeout below 0.001).
  * Thread-safe. */
 gb_handle *gb_create(const char *options_json);
 
 /* Destroy a handle and everything it owns. NULL is accepted and ignored.
  * Must not race with any other call on the same handle; after it returns the
- * handle must not be used. Callbacks registered on the handle are never
- * called again; their user_data is not touched (the caller owns it). */
+ * handle must not be used.
+ *
+ * Lifecycle guarantee: once gb_free returns, no callback registered on the
+ * handle (log, tracking, subscriptions, sticky-bucket get and save) runs
+ * again, and none is running, whatever background work is in flight: a
+ * refresh ("refreshInterval"), a stream ("streaming") or a stale-while-
+ * revalidate refresh that is about to log to the handle or push new features
+ * (and so reload its sticky-bucket docs) skips it. So the caller may free
+ * each callback's user_data as soon as gb_free returns; the library never
+ * touches user_data itself. To keep that promise gb_free waits for the
+ * handle's callbacks that are running on other threads at that moment to
+ * return (a background callback that takes long delays gb_free as long), so
+ * do not call gb_free while holding a lock one of the handle's callbacks
+ * takes. A callback running on the calling thread is not waited for: gb_free
+ * of a handle from inside one of its own callbacks (on any thread, a
+ * background one included) returns at once, the callback in progress
+ * finishes, and no further callback of that handle is made. */
 void gb_free(gb_handle *gb);
 
 /* ===========================================================================
@@ -567,8 +588,12 @@ int gb_set_log_callback(gb_handle *gb, gb_log_fn fn, int min_level,
  * backed by a cookie, Redis or a database) with a get and a save callback.
  * =========================================================================== */
 
-/* Out-buffer handed to a sticky-bucket get callback. Opaque; valid only
- * during the callback. */
+/* Out-buffer handed to a sticky-bucket get callback. Opaque (a token, not an
+ * address: never dereference it); valid only during the callback. Passed to
+ * gb_buffer_set after the callback returned (from any thread), it gives
+ * GB_ERR_INVALID_ARGUMENT, and so does any pointer that is not a live
+ * buffer: the library looks it up in a table of live ones and never reads
+ * memory through it. */
 typedef struct gb_buffer gb_buffer;
 
 /* Look up the assignment doc for (attribute_name, attribute_value). Put the
@@ -636,19 +661,43 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  *                                                    encryptedSavedGroups payloads
  *   "cacheTTL":       60          seconds a cached payload is fresh
  *   "refreshInterval": 0          seconds; > 0 refreshes the payload in the
- *                                 background and updates this handle's features
+ *                                 background and updates this handle's features;
+ *                                 at least 1 (a smaller positive value counts as
+ *                                 1). After failed refreshes the wait backs off:
+ *                                 interval x 2^failures, at most 300 s (or the
+ *                                 interval if longer), jittered between half and
+ *                                 all of that, never below the interval; one
+ *                                 success restores the interval
  *   "streaming":      false       true: keep a server-sent-events connection to
  *                                 {apiHost}/sub/{clientKey} and apply each
  *                                 "features" event to this handle as it arrives
- *   "timeout":        10          seconds for a whole request (connect: 5)
+ *   "timeout":        10          seconds for a whole request (connect: 5); at
+ *                                 least 0.001 (1 ms): there is no unlimited
+ *                                 timeout, and gb_create rejects less (0
+ *                                 included) with GB_ERR_INVALID_ARGUMENT
  *
  * Payloads are cached process-wide, keyed by apiHost and clientKey, and shared
  * by every handle: N handles (or N threads on a cold cache) cost one request.
  * A fresh entry is served from memory; an expired one is served as it is while
- * one background refresh runs (stale-while-revalidate). Refreshes send
+ * one background refresh runs (stale-while-revalidate; after a failed one the
+ * next waits at least cacheTTL, kept between 1 and 30 s, backing off as above). Refreshes
+ * of one entry never overlap: a refresh asked for while one runs (a stream's
+ * "features-updated" events, an expired entry, the refresh interval) is folded
+ * into at most one more after it. Refreshes send
  * If-None-Match with the entry's ETag, so an unchanged payload costs no body.
+ * fork(): in the child, the parent's background threads do not exist; the
+ * library starts again there the streams and refreshers its live handles
+ * need (at-fork handlers), so a pre-forking server (gunicorn --preload, uwsgi)
+ * may load features in the parent and fork workers. A stream's connection in
+ * the parent stays the parent's: the child opens one of its own (it inherits
+ * the descriptor, unused). gb_free in the child never waits for a callback
+ * that was running on another thread at the fork.
  * HTTP goes through libcurl with TLS verification on, or through the host
- * transport set with gb_set_http_transport.
+ * transport set with gb_set_http_transport. libcurl speaks only http and
+ * https, for the request and for the redirects it follows (at most 5): an
+ * apiHost of any other scheme, or a redirect to one (ftp://, file://, ...), fails
+ * with GB_ERR_NETWORK before any connection to it, and a request to an https
+ * URL never follows a redirect to plain http (GB_ERR_NETWORK).
  * =========================================================================== */
 
 /* Load features (and saved groups, when the payload has them) for the
@@ -658,13 +707,28 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * Returns GB_OK, or GB_ERR_INVALID_ARGUMENT (no clientKey), GB_ERR_NETWORK,
  * GB_ERR_HTTP, GB_ERR_JSON (malformed or truncated payload), GB_ERR_DECRYPT
  * (encrypted payload and no or a wrong decryptionKey). On failure the handle
- * keeps its previous features. Thread-safe. */
+ * keeps its previous features. Thread-safe.
+ *
+ * A load that finds another thread's request for the same apiHost and
+ * clientKey in flight waits for it, at most its own "timeout" plus one second
+ * (then GB_ERR_NETWORK). Called from inside the host transport (see
+ * gb_set_http_transport) for the features that transport call is fetching, it
+ * answers from the cache when the entry has a payload (a background refresh),
+ * and otherwise fails at once with GB_ERR_NETWORK instead of waiting for
+ * itself. */
 int gb_load_features(gb_handle *gb);
 
 /* Decrypt an encrypted GrowthBook payload ("<base64 iv>.<base64 ciphertext>",
  * AES-128-CBC with PKCS#7 padding) with a base64 key.
  * Returns the plain text as a new string (free with gb_string_free), or NULL on
- * error: GB_ERR_INVALID_ARGUMENT (NULL argument), GB_ERR_DECRYPT. Thread-safe. */
+ * error: GB_ERR_INVALID_ARGUMENT (NULL argument), GB_ERR_DECRYPT. A plain text
+ * that is not UTF-8 or contains a NUL byte (it could not be returned whole as
+ * a C string) is an error. Every failure past the input's format (bad padding,
+ * not UTF-8, a NUL byte; in a load also decrypted text that is not a JSON
+ * object) gives the same message, "decryption failed: wrong key or corrupt
+ * payload", so errors do not reveal how far a forged ciphertext got; a
+ * malformed input ("<iv>.<ciphertext>", base64, key size) is named as such.
+ * Thread-safe. */
 char *gb_decrypt(const char *encrypted, const char *key);
 
 /* Drop every cached payload (the next load requests again). Streams and
@@ -695,7 +759,9 @@ int gb_set_http_transport(gb_http_fn fn, void *user_data);
  * status (200, 304, 404, ...); set_header: one response header (an "ETag" is
  * remembered for If-None-Match); set_body: length bytes of body (copied).
  * Return GB_OK or GB_ERR_INVALID_ARGUMENT (also for a response whose callback
- * has returned). */
+ * has returned, from any thread, and for any pointer that is not a live
+ * response: a gb_http_response is a token looked up in a table of live ones,
+ * never dereferenced, so a kept pointer reads no freed memory). */
 int gb_http_response_set_status(gb_http_response *response, int status);
 int gb_http_response_set_header(gb_http_response *response, const char *name,
                                 const char *value);

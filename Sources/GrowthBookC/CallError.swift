@@ -31,6 +31,7 @@ extension CallError {
         case .json: self.init(.json, error.message)
         case .decrypt: self.init(.decrypt, error.message)
         case .invalidArgument: self.init(.invalidArgument, error.message)
+        case .wrongType: self.init(.type, error.message)
         }
     }
 }

@@ -1,24 +1,34 @@
 import GrowthBookCore
 
 // Host callbacks: tracking, subscriptions, logging. Each C function pointer and its user_data
-// become a Swift closure; the core calls them with no lock held.
+// become a Swift closure; the core calls them with no lock held. Every closure calls the host
+// through the handle's CallbackGate, so none runs after gb_free of the handle returned.
 
 public typealias ExperimentFn = @convention(c) (UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void
 public typealias LogFn = @convention(c) (Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void
 
-func experimentCallback(_ fn: @escaping ExperimentFn, _ userData: UserData) -> GrowthBook.ExperimentCallback {
+func experimentCallback(_ fn: @escaping ExperimentFn, _ userData: UserData, _ gate: CallbackGate)
+    -> GrowthBook.ExperimentCallback
+{
     { experiment, result in
-        var e = TextBuffer()
-        e.append(experiment.serialized)
-        e.append(0)
-        var r = TextBuffer()
-        result.write(to: &r)
-        r.append(0)
-        e.withBytes { ep in
-            r.withBytes { rp in
-                ep.withMemoryRebound(to: CChar.self) { ec in
-                    rp.withMemoryRebound(to: CChar.self) { rc in fn(ec.baseAddress, rc.baseAddress, userData.raw) }
-                }
+        gate.run { callExperimentFn(fn, userData, experiment, result) }
+    }
+}
+
+/// Hands the experiment and result to the host as NUL-terminated JSON texts.
+private func callExperimentFn(
+    _ fn: ExperimentFn, _ userData: UserData, _ experiment: Experiment, _ result: ExperimentResult
+) {
+    var e = TextBuffer()
+    e.append(experiment.serialized)
+    e.append(0)
+    var r = TextBuffer()
+    result.write(to: &r)
+    r.append(0)
+    e.withBytes { ep in
+        r.withBytes { rp in
+            ep.withMemoryRebound(to: CChar.self) { ec in
+                rp.withMemoryRebound(to: CChar.self) { rc in fn(ec.baseAddress, rc.baseAddress, userData.raw) }
             }
         }
     }
@@ -30,7 +40,7 @@ public func gb_set_tracking_callback(_ p: OpaquePointer?, _ fn: ExperimentFn?, _
 {
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
-            h.gb.setTrackingCallback(fn.map { experimentCallback($0, UserData(raw: userData)) })
+            h.gb.setTrackingCallback(fn.map { experimentCallback($0, UserData(raw: userData), h.gate) })
             return ErrorCode.ok.rawValue
         }
     }
@@ -41,7 +51,7 @@ public func gb_subscribe(_ p: OpaquePointer?, _ fn: ExperimentFn?, _ userData: U
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             guard let fn else { throw CallError(.invalidArgument, "fn is NULL") }
-            let id = h.gb.subscribe(experimentCallback(fn, UserData(raw: userData)))
+            let id = h.gb.subscribe(experimentCallback(fn, UserData(raw: userData), h.gate))
             return Int32(truncatingIfNeeded: id)
         }
     }
@@ -64,14 +74,14 @@ public func gb_set_log_callback(
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             h.gb.setLogCallback(
-                fn.map { logCallback($0, UserData(raw: userData)) }, level: LogLevelCode.threshold(minLevel))
+                fn.map { logCallback($0, UserData(raw: userData), h.gate) }, level: LogLevelCode.threshold(minLevel))
             return ErrorCode.ok.rawValue
         }
     }
 }
 
-func logCallback(_ fn: @escaping LogFn, _ userData: UserData) -> GrowthBook.LogCallback {
+func logCallback(_ fn: @escaping LogFn, _ userData: UserData, _ gate: CallbackGate) -> GrowthBook.LogCallback {
     { level, message in
-        withCString(message) { fn(LogLevelCode(level).rawValue, $0, userData.raw) }
+        gate.run { withCString(message) { fn(LogLevelCode(level).rawValue, $0, userData.raw) } }
     }
 }

@@ -20,6 +20,8 @@ final class Handle {
     let id: UInt64
     let gb: GrowthBook
     let remote: RemoteConfig
+    /// Every host callback registered on the handle runs through it; gb_free closes it.
+    let gate = CallbackGate()
 
     init(_ gb: GrowthBook, remote: RemoteConfig = RemoteConfig()) {
         self.gb = gb

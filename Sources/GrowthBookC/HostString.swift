@@ -7,14 +7,20 @@ import GrowthBookCore
 
 /// A malloc'd copy of `text` plus a NUL, for the host, freed with gb_string_free.
 func makeCString(_ text: borrowing TextBuffer) throws(CallError) -> UnsafeMutablePointer<CChar> {
-    let count = text.count
-    guard let p = malloc(count + 1)?.assumingMemoryBound(to: CChar.self) else {
-        throw CallError(.noMemory, "out of memory allocating a \(count)-byte result")
+    try text.withBytes { (b: UnsafeBufferPointer<UInt8>) throws(CallError) in try makeCString(buffer: b) }
+}
+
+/// A malloc'd copy of `bytes` plus a NUL, for the host, freed with gb_string_free.
+func makeCString(bytes: [UInt8]) throws(CallError) -> UnsafeMutablePointer<CChar> {
+    try bytes.withUnsafeBufferPointer { (b: UnsafeBufferPointer<UInt8>) throws(CallError) in try makeCString(buffer: b) }
+}
+
+private func makeCString(buffer b: UnsafeBufferPointer<UInt8>) throws(CallError) -> UnsafeMutablePointer<CChar> {
+    guard let p = malloc(b.count + 1)?.assumingMemoryBound(to: CChar.self) else {
+        throw CallError(.noMemory, "out of memory allocating a \(b.count)-byte result")
     }
-    text.withBytes { b in
-        if let base = b.baseAddress { memcpy(p, base, b.count) }
-    }
-    p[count] = 0
+    if let base = b.baseAddress { memcpy(p, base, b.count) }
+    p[b.count] = 0
     return p
 }
 

@@ -40,7 +40,8 @@ public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
         do {
             remote = try RemoteConfig(options: json)
         } catch {
-            throw CallError(.type, "options_json: \(error.message)")
+            // Out of range: GB_ERR_INVALID_ARGUMENT; anything else (the wrong type): GB_ERR_TYPE.
+            throw CallError(error.kind == .invalidArgument ? .invalidArgument : .type, "options_json: \(error.message)")
         }
         return Handle(gb, remote: remote).opaque
     } catch {
@@ -55,6 +56,11 @@ public func gb_free(_ p: OpaquePointer?) {
     let handle = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(p))
     let h = handle.takeUnretainedValue()
     guard h.marker == Handle.live else { return }
+    // No callback of the handle runs after this returns: the gate is shut, and callbacks
+    // still running on other threads (background refreshes and streams call into subscribed
+    // handles) are waited for. One running on this thread (a free from inside a callback) is
+    // this thread's own caller and is not waited for.
+    h.gate.close()
     h.marker = Handle.dead
     // Freed from a callback inside a call on this same handle (or another): the call is still
     // using it, so the release waits until the outermost call returns.

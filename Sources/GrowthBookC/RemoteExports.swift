@@ -25,14 +25,21 @@ public func gb_load_features(_ p: OpaquePointer?) -> Int32 {
 
 @_cdecl("gb_decrypt")
 public func gb_decrypt(_ encrypted: UnsafePointer<CChar>?, _ key: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-    returningString { () throws(CallError) in
-        let e = try CInput.string(encrypted, "encrypted")
+    // The encrypted text is read where the host keeps it, and the plain text copied once into
+    // the string returned: the peak is about twice the plain text beyond the host's input.
+    do throws(CallError) {
+        let e = try CInput.bytes(encrypted, "encrypted")
         let k = try CInput.string(key, "key")
+        let plain: [UInt8]
         do throws(RemoteError) {
-            return try decryptPayload(e, key: k)
+            plain = try decryptPayload(utf8: e, key: k)
         } catch {
             throw CallError(error)
         }
+        return try makeCString(bytes: plain)
+    } catch {
+        LastError.set(error)
+        return nil
     }
 }
 
@@ -45,11 +52,10 @@ public typealias HTTPFn = @convention(c) (
     UnsafePointer<CChar>?, UnsafePointer<CChar>?, OpaquePointer?, UnsafeMutableRawPointer?
 ) -> Int32
 
-/// What a `gb_http_response *` points to while a host transport fills it in.
-final class ResponseBuilder {
-    static let live: UInt64 = 0x6762_5f72_6573_706f  // "gb_respo"
-    /// Live only while the transport callback it was given to runs.
-    var marker = ResponseBuilder.live
+/// What a `gb_http_response *` names (through `LiveTokens`, live only while the transport
+/// callback it was given to runs) while a host transport fills it in. Written only under the
+/// table's lock while registered, read after it is unregistered.
+final class ResponseBuilder: @unchecked Sendable {
     var status = 0
     var headers: [String: String] = [:]
     var body: [UInt8] = []
@@ -69,10 +75,8 @@ final class HostHTTPTransport: HTTPTransport, @unchecked Sendable {
         var h = JSONObject()
         for (k, v) in headers { h[k] = .string(v) }
         let builder = ResponseBuilder()
-        let rc = withExtendedLifetime(builder) { () -> Int32 in
-            let r = OpaquePointer(Unmanaged.passUnretained(builder).toOpaque())
-            defer { builder.marker = 0 }
-            return withCString(url) { u in withCString(JSON.object(h).serialized) { hs in fn(u, hs, r, userData.raw) } }
+        let rc = LiveTokens.withRegistered(builder) { r -> Int32 in
+            withCString(url) { u in withCString(JSON.object(h).serialized) { hs in fn(u, hs, r, userData.raw) } }
         }
         guard rc == 0 else { return .failure(RemoteError(.network, "the host HTTP transport failed for \(url) (\(rc))")) }
         guard builder.status > 0 else {
@@ -88,20 +92,20 @@ public func gb_set_http_transport(_ fn: HTTPFn?, _ userData: UnsafeMutableRawPoi
     return ErrorCode.ok.rawValue
 }
 
-func withResponse(_ p: OpaquePointer?, _ body: (ResponseBuilder) throws(CallError) -> Void) throws(CallError) {
+/// Runs `body` on the response `p` names, if it is live (under `LiveTokens`' lock: keep it to
+/// assignments).
+func withResponse(_ p: OpaquePointer?, _ body: (ResponseBuilder) -> Void) throws(CallError) {
     guard let p else { throw CallError(.invalidArgument, "response is NULL") }
-    let builder = Unmanaged<ResponseBuilder>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-    guard builder.marker == ResponseBuilder.live else {
+    guard LiveTokens.withLive(p, as: ResponseBuilder.self, body) != nil else {
         throw CallError(.invalidArgument, "response is not the response of a running transport callback")
     }
-    try body(builder)
 }
 
 @_cdecl("gb_http_response_set_status")
 public func gb_http_response_set_status(_ p: OpaquePointer?, _ status: Int32) -> Int32 {
     returningCode { () throws(CallError) in
         guard status >= 100 && status <= 999 else { throw CallError(.invalidArgument, "status \(status) is not an HTTP status") }
-        try withResponse(p) { r throws(CallError) in r.status = Int(status) }
+        try withResponse(p) { r in r.status = Int(status) }
         return ErrorCode.ok.rawValue
     }
 }
@@ -113,7 +117,8 @@ public func gb_http_response_set_header(_ p: OpaquePointer?, _ name: UnsafePoint
     returningCode { () throws(CallError) in
         let n = try CInput.string(name, "name")
         let v = try CInput.string(value, "value")
-        try withResponse(p) { r throws(CallError) in r.headers[n.lowercased()] = v }
+        let name = n.lowercased()
+        try withResponse(p) { r in r.headers[name] = v }
         return ErrorCode.ok.rawValue
     }
 }
@@ -125,7 +130,7 @@ public func gb_http_response_set_body(_ p: OpaquePointer?, _ body: UnsafePointer
         guard length == 0 || body != nil else { throw CallError(.invalidArgument, "body is NULL") }
         let bytes: [UInt8] =
             length == 0 ? [] : Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(body), count: length))
-        try withResponse(p) { r throws(CallError) in r.body = bytes }
+        try withResponse(p) { r in r.body = bytes }
         return ErrorCode.ok.rawValue
     }
 }

@@ -10,13 +10,11 @@ public typealias StickyGetFn = @convention(c) (
 ) -> Int32
 public typealias StickySaveFn = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
 
-/// What a `gb_buffer *` points to: the doc a sticky-bucket get callback hands back.
-final class DocBuffer {
-    static let live: UInt64 = 0x6762_5f64_6f63_6275  // "gb_docbu"
-    /// Live only while the callback it was given to runs.
-    var marker = DocBuffer.live
+/// What a `gb_buffer *` names (through `LiveTokens`, live only while the callback it was given
+/// to runs): the doc a sticky-bucket get callback hands back. Written only under the
+/// table's lock while registered, read after it is unregistered.
+final class DocBuffer: @unchecked Sendable {
     var json: JSON? = nil
-    var error: CallError? = nil
 }
 
 /// A sticky bucket service implemented by the host's C callbacks.
@@ -24,26 +22,30 @@ final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
     let get: StickyGetFn
     let save: StickySaveFn
     let userData: UserData
+    /// The handle's gate: neither callback runs once gb_free of the handle returned.
+    let gate: CallbackGate
 
-    init(get: @escaping StickyGetFn, save: @escaping StickySaveFn, userData: UserData) {
+    init(get: @escaping StickyGetFn, save: @escaping StickySaveFn, userData: UserData, gate: CallbackGate) {
         self.get = get
         self.save = save
         self.userData = userData
+        self.gate = gate
     }
 
     func assignments(attributeName: String, attributeValue: String) -> JSONObject? {
         let buffer = DocBuffer()
-        let rc = withExtendedLifetime(buffer) { () -> Int32 in
-            let b = OpaquePointer(Unmanaged.passUnretained(buffer).toOpaque())
-            defer { buffer.marker = 0 }
-            return withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
+        var rc: Int32 = 1  // not called (the handle is being freed): no doc
+        gate.run {
+            rc = LiveTokens.withRegistered(buffer) { b -> Int32 in
+                withCString(attributeName) { n in withCString(attributeValue) { v in get(n, v, b, userData.raw) } }
+            }
         }
         guard rc == 0 else { return nil }
         return buffer.json?.objectValue
     }
 
     func saveAssignments(_ doc: JSONObject) {
-        _ = withCString(JSON.object(doc).serialized) { save($0, userData.raw) }
+        gate.run { _ = withCString(JSON.object(doc).serialized) { save($0, userData.raw) } }
     }
 }
 
@@ -51,13 +53,12 @@ final class HostStickyBucketService: StickyBucketService, @unchecked Sendable {
 public func gb_buffer_set(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
     returningCode { () throws(CallError) in
         guard let p else { throw CallError(.invalidArgument, "buffer is NULL") }
-        let buffer = Unmanaged<DocBuffer>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
-        guard buffer.marker == DocBuffer.live else {
-            throw CallError(.invalidArgument, "buffer is not the buffer of a running sticky bucket callback")
-        }
+        let notLive = CallError(.invalidArgument, "buffer is not the buffer of a running sticky bucket callback")
+        // Checked before and after parsing: a dead buffer fails as such whatever the JSON.
+        guard LiveTokens.withLive(p, as: DocBuffer.self, { _ in true }) == true else { throw notLive }
         let doc = try CInput.json(json, "json")
         guard case .object = doc else { throw CallError(.type, "json must be a JSON object (an assignment doc)") }
-        buffer.json = doc
+        guard LiveTokens.withLive(p, as: DocBuffer.self, { $0.json = doc }) != nil else { throw notLive }
         return ErrorCode.ok.rawValue
     }
 }
@@ -73,7 +74,7 @@ public func gb_set_sticky_bucket_service(
                 h.gb.setStickyBucketService(nil, identifierAttributes: h.gb.state.stickyIdentifierAttributes)
             case (let get?, let save?):
                 h.gb.setStickyBucketService(
-                    HostStickyBucketService(get: get, save: save, userData: UserData(raw: userData)),
+                    HostStickyBucketService(get: get, save: save, userData: UserData(raw: userData), gate: h.gate),
                     identifierAttributes: h.gb.state.stickyIdentifierAttributes)
             default:
                 throw CallError(.invalidArgument, "get and save must both be set, or both NULL")

@@ -2,32 +2,48 @@
 /// error rather than skipped, so a corrupted key or payload is reported, not half-decoded.
 enum Base64 {
     static func decode(_ text: String) -> [UInt8]? {
-        var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
+        decode(text.utf8)
+    }
+
+    /// Decodes in one pass into one buffer (no intermediate copy of the text), with room for
+    /// `extraCapacity` more bytes after the data (so a caller can work in place).
+    static func decode<C: Collection>(_ text: C, extraCapacity: Int = 0) -> [UInt8]? where C.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3 + 3 + extraCapacity)
+        var quad: UInt32 = 0
+        var inQuad = 0
         var padding = 0
-        for c in text.utf8 {
+        var symbols = 0
+        for c in text {
             if c == UInt8(ascii: "=") {
                 padding += 1
                 continue
             }
             if padding > 0 { return nil }  // data after padding
             guard let v = value(c) else { return nil }
-            values.append(v)
+            symbols += 1
+            quad = quad << 6 | UInt32(v)
+            inQuad += 1
+            if inQuad == 4 {
+                out.append(UInt8(truncatingIfNeeded: quad >> 16))
+                out.append(UInt8(truncatingIfNeeded: quad >> 8))
+                out.append(UInt8(truncatingIfNeeded: quad))
+                quad = 0
+                inQuad = 0
+            }
         }
-        guard padding <= 2, (values.count + padding) % 4 == 0 || padding == 0 else { return nil }
-        if values.count % 4 == 1 { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(values.count * 3 / 4)
-        var i = 0
-        while i + 4 <= values.count {
-            out.append(values[i] << 2 | values[i + 1] >> 4)
-            out.append(values[i + 1] << 4 | values[i + 2] >> 2)
-            out.append(values[i + 2] << 6 | values[i + 3])
-            i += 4
+        guard padding <= 2, (symbols + padding) % 4 == 0 || padding == 0 else { return nil }
+        switch inQuad {
+        case 1:
+            return nil
+        case 2:
+            out.append(UInt8(truncatingIfNeeded: quad >> 4))
+        case 3:
+            out.append(UInt8(truncatingIfNeeded: quad >> 10))
+            out.append(UInt8(truncatingIfNeeded: quad >> 2))
+        default:
+            break
         }
-        let rest = values.count - i
-        if rest >= 2 { out.append(values[i] << 2 | values[i + 1] >> 4) }
-        if rest == 3 { out.append(values[i + 1] << 4 | values[i + 2] >> 2) }
         return out
     }
 

@@ -1,7 +1,8 @@
 import CCurl
 
-/// HTTP GET through libcurl: TLS verification on, connect and total timeouts, redirects
-/// followed (at most 5), compressed responses accepted, a body size cap.
+/// HTTP GET through libcurl: TLS verification on, connect and total timeouts, only http and
+/// https (an https URL: only https, redirects included), redirects followed (at most 5),
+/// compressed responses accepted, a body size cap.
 final class CurlTransport: HTTPTransport {
     static let shared = CurlTransport()
 
@@ -23,16 +24,48 @@ final class CurlTransport: HTTPTransport {
 
     func get(url: String, headers: [(String, String)], timeout: Double) -> Result<HTTPResponse, RemoteError> {
         let sink = Sink()
-        return perform(url: url, headers: headers, timeout: timeout, sink: sink).map { status in
+        // A request always has a total limit (0 would mean none: that is for streams only).
+        let limit = timeout.isNaN ? RemoteConfig().timeout : max(timeout, RemoteConfig.minimumTimeout)
+        return perform(url: url, headers: headers, timeout: limit, sink: sink).map { status in
             HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+        }
+    }
+
+    /// The protocols a request for `url` may use, itself and every redirect: "https" for an
+    /// https URL (no downgrade to http on a redirect), "http,https" for an http one, nil for any
+    /// other scheme (refused). A URL without a scheme is one libcurl reads as http.
+    static func allowedProtocols(for url: String) -> String? {
+        // The scheme: letters, digits, "+", "-", "." up to "://".
+        let bytes = Array(url.utf8)
+        var i = 0
+        while i < bytes.count, bytes[i] != UInt8(ascii: ":") {
+            let b = bytes[i] | 0x20  // lower case (for letters)
+            let isSchemeByte =
+                (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9"))
+                || bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ".")
+            if !isSchemeByte { return "http,https" }
+            i += 1
+        }
+        guard i > 0, bytes.count >= i + 3, bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/")
+        else { return "http,https" }
+        switch String(decoding: bytes[..<i], as: UTF8.self).lowercased() {
+        case "https": return "https"
+        case "http": return "http,https"
+        default: return nil
         }
     }
 
     /// Runs one request; returns the HTTP status. `timeout` 0 means none (streaming).
     func perform(url: String, headers: [(String, String)], timeout: Double, sink: Sink) -> Result<Int, RemoteError> {
         guard Self.initialized else { return .failure(RemoteError(.network, "libcurl failed to initialise")) }
+        guard let protocols = Self.allowedProtocols(for: url) else {
+            return .failure(RemoteError(.network, "request to \(url) refused: only http and https URLs are loaded"))
+        }
         guard let curl = curl_easy_init() else { return .failure(RemoteError(.network, "libcurl: out of memory")) }
         defer { curl_easy_cleanup(curl) }
+        guard gb_curl_restrict_protocols(curl, protocols == "https" ? 1 : 0) == CURLE_OK else {
+            return .failure(RemoteError(.network, "request to \(url) refused: libcurl cannot restrict it to http and https"))
+        }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for (name, value) in headers {
             list = curl_slist_append(list, "\(name): \(value)")
@@ -53,7 +86,7 @@ final class CurlTransport: HTTPTransport {
             gb_curl_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")
             gb_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(Self.connectTimeout * 1000))
             if timeout > 0 {
-                gb_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(min(timeout, 86_400) * 1000))
+                gb_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, max(1, Int((min(timeout, 86_400) * 1000).rounded(.up))))
             } else {
                 // A stream: no total timeout, but a connection silent for 10 minutes is dead.
                 gb_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)

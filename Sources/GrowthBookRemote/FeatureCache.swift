@@ -1,16 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import GrowthBookCore
-import Synchronization
 
 /// The process-wide cache of feature payloads, keyed by API host and client key, shared by
 /// every handle.
 enum FeatureCache {
-    private static let entries = Mutex<[String: CacheEntry]>([:])
+    /// Guards `entries` and `known`. A pthread mutex (not a Synchronization.Mutex) because the
+    /// fork handlers hold it from before fork() until after.
+    private static let lock = ConditionLock()
+    nonisolated(unsafe) private static var entries: [String: CacheEntry] = [:]
+    /// Every entry alive, cached or not (`clear` drops entries whose streams and refreshers
+    /// carry on): the fork handlers reach them all.
+    nonisolated(unsafe) private static var known: [WeakEntry] = []
+
+    private struct WeakEntry {
+        weak var entry: CacheEntry?
+    }
 
     static func entry(for config: RemoteConfig) -> CacheEntry {
-        entries.withLock { all in
-            if let e = all[config.cacheKey] { return e }
+        _ = forkHandlersInstalled
+        return lock.withLock {
+            if let e = entries[config.cacheKey] { return e }
             let e = CacheEntry(key: config.cacheKey)
-            all[config.cacheKey] = e
+            entries[config.cacheKey] = e
+            known.removeAll { $0.entry == nil }
+            known.append(WeakEntry(entry: e))
             return e
         }
     }
@@ -18,7 +35,47 @@ enum FeatureCache {
     /// Forgets every payload; entries kept alive by running streams or refreshers carry on
     /// for their handles, but new loads start afresh.
     static func clear() {
-        entries.withLock { $0.removeAll() }
+        lock.withLock { entries.removeAll() }
+    }
+
+    // MARK: fork()
+
+    /// In a child of fork() only the forking thread exists: the parent's refreshers, streams
+    /// and refresh threads are gone, with their entries still marked running (so they would
+    /// never start again), and a lock one of them held at that moment would stay locked. So
+    /// before fork() every entry's lock is taken (no thread is inside one then), the parent
+    /// releases them afterwards, and the child releases them with every background flag reset
+    /// and starts again, for the handles subscribed, the streams and refreshers they need.
+    private static let forkHandlersInstalled: Bool =
+        pthread_atfork(
+            { FeatureCache.prepareFork() }, { FeatureCache.parentAfterFork() },
+            { FeatureCache.childAfterFork() }) == 0
+
+    /// The entries locked by `prepareFork`, in locking order.
+    nonisolated(unsafe) private static var lockedForFork: [CacheEntry] = []
+
+    private static func prepareFork() {
+        lock.lock()
+        lockedForFork = known.compactMap { $0.entry }
+        for e in lockedForFork { e.lock.lock() }
+    }
+
+    private static func parentAfterFork() {
+        for e in lockedForFork.reversed() { e.lock.unlock() }
+        lockedForFork = []
+        lock.unlock()
+    }
+
+    private static func childAfterFork() {
+        let restarts = lockedForFork.map { e -> CacheEntry.BackgroundRestart in
+            e.lock.resetConditionAfterFork()
+            return e.resetAfterForkLocked()
+        }
+        for e in lockedForFork.reversed() { e.lock.unlock() }
+        let entriesToRestart = lockedForFork
+        lockedForFork = []
+        lock.unlock()
+        for (e, restart) in zip(entriesToRestart, restarts) { e.restart(restart) }
     }
 }
 
@@ -26,9 +83,11 @@ enum FeatureCache {
 /// the handle unsubscribes it.
 struct Subscriber {
     weak var gb: GrowthBook?
-    let decryptionKey: String
-    let streaming: Bool
-    let refreshInterval: Double
+    /// The handle's remote options (what a restarted stream or refresher runs with).
+    let config: RemoteConfig
+    var decryptionKey: String { config.decryptionKey }
+    var streaming: Bool { config.streaming }
+    var refreshInterval: Double { config.refreshInterval }
 }
 
 /// One cached payload and the machinery around it: single-flight loading, stale-while-
@@ -43,12 +102,20 @@ final class CacheEntry: @unchecked Sendable {
     private var etag: String? = nil
     private var fetchedAt = 0.0
     private var loading = false
+    /// The thread fetching while `loading`: a load on that same thread (a host transport
+    /// calling gb_load_features for the features it is fetching) would wait for itself.
+    private var loader: ThreadID? = nil
     private var failures = 0
     private var lastError = RemoteError(.network, "no request made")
+    /// A refresh is running (at most one per entry: see `requestRefresh`).
     private var refreshing = false
+    /// A refresh was asked for while one ran: the running one goes once more when it ends.
+    private var refreshAgain = false
     /// After a failed background refresh, stale loads wait until then before trying again,
     /// so a failing server is not asked once per load.
     private var retryAt = 0.0
+    /// Background refreshes that failed in a row (0 after one that succeeded): they back off.
+    private var refreshFailures = 0
     private var compiled: [String: (generation: Int, features: Snapshot)] = [:]
     private var subscribers: [Subscriber] = []
     private var streamRunning = false
@@ -72,6 +139,11 @@ final class CacheEntry: @unchecked Sendable {
         var fetchNow = false
         var result: (FeaturePayload, Int)? = nil
         var waitError: RemoteError? = nil
+        // A load that waits for another thread's fetch waits at most as long as a request of
+        // its own could take: a fetch that never ends (a host transport that waits for this
+        // very load on another thread) cannot hang it.
+        let waitLimit = max(config.timeout, 0) + 1
+        let deadline = monotonicSeconds() + waitLimit
         lock.withLock {
             while true {
                 if let p = payload {
@@ -85,12 +157,29 @@ final class CacheEntry: @unchecked Sendable {
                 }
                 if !loading {
                     loading = true
+                    loader = ThreadID.current
                     fetchNow = true
+                    return
+                }
+                if loader?.isCurrent == true {
+                    waitError = RemoteError(
+                        .network,
+                        "\(config.featuresURL) is being loaded on this thread already (gb_load_features "
+                            + "called from inside the host HTTP transport serving that load)")
                     return
                 }
                 // Another thread is fetching: wait for its outcome.
                 let failuresBefore = failures
-                while loading { lock.wait(seconds: 1) }
+                while loading {
+                    let left = deadline - monotonicSeconds()
+                    if left <= 0 {
+                        waitError = RemoteError(
+                            .network,
+                            "timed out after \(waitLimit) s waiting for another thread's load of \(config.featuresURL)")
+                        return
+                    }
+                    lock.wait(seconds: min(left, 1))
+                }
                 if payload == nil && failures != failuresBefore {
                     waitError = lastError
                     return
@@ -98,9 +187,7 @@ final class CacheEntry: @unchecked Sendable {
             }
         }
         if let waitError { throw waitError }
-        if startRefresh {
-            startThread { self.refresh(config, pushToSubscribers: true) }
-        }
+        if startRefresh { startRefreshThread(config) }
         if let result { return result }
         // This thread fetches for everyone (`fetchNow` is set whenever no result was found).
         _ = fetchNow
@@ -108,6 +195,7 @@ final class CacheEntry: @unchecked Sendable {
         let stored = lock.withLock { () -> Result<(FeaturePayload, Int), RemoteError> in
             defer {
                 loading = false
+                loader = nil
                 lock.broadcast()
             }
             switch outcome {
@@ -169,28 +257,87 @@ final class CacheEntry: @unchecked Sendable {
 
     // MARK: Refreshing
 
+    /// Asks for a background refresh. Refreshes coalesce: at most one runs per entry at a
+    /// time, and asking while one runs makes it fetch once more when it ends, so a flood of
+    /// `features-updated` events costs one thread and at most two requests in a row, not one
+    /// each.
+    func requestRefresh(_ config: RemoteConfig) {
+        let start = lock.withLock { () -> Bool in
+            if refreshing {
+                refreshAgain = true
+                return false
+            }
+            refreshing = true
+            return true
+        }
+        if start { startRefreshThread(config) }
+    }
+
+    /// Runs `runRefreshes` on a new thread (`refreshing` already set by the caller); if no
+    /// thread can be made, the refresh is dropped and a later request may try again.
+    private func startRefreshThread(_ config: RemoteConfig) {
+        if !startThread({ self.runRefreshes(config) }) {
+            lock.withLock {
+                refreshing = false
+                refreshAgain = false
+            }
+        }
+    }
+
+    /// Refreshes on the calling thread if no refresh is running (else the running one will
+    /// do); for the periodic refresher.
+    private func refreshUnlessRunning(_ config: RemoteConfig) {
+        let start = lock.withLock { () -> Bool in
+            if refreshing { return false }
+            refreshing = true
+            return true
+        }
+        if start { runRefreshes(config) }
+    }
+
+    /// Refreshes until no further refresh was asked for, then clears `refreshing` (which the
+    /// caller set).
+    private func runRefreshes(_ config: RemoteConfig) {
+        while true {
+            refresh(config)
+            let again = lock.withLock { () -> Bool in
+                if refreshAgain {
+                    refreshAgain = false
+                    return true
+                }
+                refreshing = false
+                return false
+            }
+            if !again { return }
+        }
+    }
+
     /// Fetches again (conditionally, with the ETag); a changed payload replaces the cached one
-    /// and, with `pushToSubscribers`, the features of every subscribed handle.
-    func refresh(_ config: RemoteConfig, pushToSubscribers: Bool) {
+    /// and the features of every subscribed handle. Called only by `runRefreshes`.
+    private func refresh(_ config: RemoteConfig) {
         let tag = lock.withLock { etag }
         let outcome = fetch(config, etag: tag)
         var changed = false
         lock.withLock {
-            refreshing = false
             switch outcome {
             case .success(.some(let (p, newTag))):
                 install(p, etag: newTag)
                 changed = true
+                refreshFailures = 0
             case .success(.none):
                 fetchedAt = monotonicSeconds()
+                refreshFailures = 0
             case .failure:
-                retryAt = monotonicSeconds() + min(max(config.cacheTTL, 1), 30)
+                refreshFailures += 1
+                retryAt =
+                    monotonicSeconds()
+                    + Self.retryDelay(after: min(max(config.cacheTTL, 1), 30), failures: refreshFailures)
             }
         }
         if case .failure(let error) = outcome {
             forEachSubscriber { gb, _ in gb.log(.warning, "Background refresh of features failed: \(error)") }
         }
-        if changed && pushToSubscribers { pushToAll() }
+        if changed { pushToAll() }
     }
 
     /// Applies a payload that arrived on the stream.
@@ -227,10 +374,7 @@ final class CacheEntry: @unchecked Sendable {
         var startRefresher = false
         lock.withLock {
             subscribers.removeAll { $0.gb == nil || $0.gb === gb }
-            subscribers.append(
-                Subscriber(
-                    gb: gb, decryptionKey: config.decryptionKey, streaming: config.streaming,
-                    refreshInterval: config.refreshInterval))
+            subscribers.append(Subscriber(gb: gb, config: config))
             if config.streaming && !streamRunning {
                 streamRunning = true
                 startStream = true
@@ -240,8 +384,44 @@ final class CacheEntry: @unchecked Sendable {
                 startRefresher = true
             }
         }
-        if startStream { startThread { EventStream(entry: self, config: config).run() } }
-        if startRefresher { startThread { self.runRefresher(config) } }
+        restart(BackgroundRestart(stream: startStream ? config : nil, refresher: startRefresher ? config : nil))
+    }
+
+    /// Which background threads to start (their flags already set), and with what options.
+    struct BackgroundRestart {
+        var stream: RemoteConfig?
+        var refresher: RemoteConfig?
+    }
+
+    /// Starts the threads of `what`; without a thread, the flag goes back down so that a
+    /// later subscription tries again.
+    func restart(_ what: BackgroundRestart) {
+        if let config = what.stream, !startThread({ EventStream(entry: self, config: config).run() }) {
+            lock.withLock { streamRunning = false }
+        }
+        if let config = what.refresher, !startThread({ self.runRefresher(config) }) {
+            lock.withLock { refresherRunning = false }
+        }
+    }
+
+    /// In the child of fork() (the lock held, taken before fork()): no background thread of
+    /// this entry exists any more; resets what they would have reset, and says which to start
+    /// again for the live subscribers (with `restart`, once the lock is released).
+    func resetAfterForkLocked() -> BackgroundRestart {
+        // A load in flight on another thread never ends in the child; one on this thread
+        // (fork() from inside a transport callback) still will.
+        if loader?.isCurrent != true {
+            loading = false
+            loader = nil
+        }
+        refreshing = false
+        refreshAgain = false
+        subscribers.removeAll { $0.gb == nil }
+        let streamer = subscribers.first { $0.streaming }
+        let refresher = subscribers.filter { $0.refreshInterval > 0 }.min { $0.refreshInterval < $1.refreshInterval }
+        streamRunning = streamer != nil
+        refresherRunning = refresher != nil
+        return BackgroundRestart(stream: streamer?.config, refresher: refresher?.config)
     }
 
     /// Whether any live handle still wants the stream; when none does, marks it stopped.
@@ -254,20 +434,38 @@ final class CacheEntry: @unchecked Sendable {
         }
     }
 
+    /// The longest a failing entry waits between background refreshes (unless its interval is
+    /// longer).
+    static let maxBackoff: Double = 300
+
+    /// The wait before the next background refresh after `failures` failed ones in a row:
+    /// `interval` when the last one succeeded; else exponential backoff with jitter: the
+    /// interval × 2^failures, capped at `maxBackoff` (or the interval, if longer), then a
+    /// random point in the upper half of that (so processes that failed together do not
+    /// retry together), never less than the interval.
+    static func retryDelay(after interval: Double, failures: Int) -> Double {
+        guard failures > 0 else { return interval }
+        let grown = interval * Double(1 << min(failures, 20))
+        let capped = min(grown, max(interval, maxBackoff))
+        return max(interval, capped * Double.random(in: 0.5...1))
+    }
+
     private func runRefresher(_ config: RemoteConfig) {
         while let interval = refreshInterval() {
+            let wait = Self.retryDelay(after: interval, failures: lock.withLock { refreshFailures })
             // Sleep in short steps so that freeing the last handle stops the thread soon.
-            let until = monotonicSeconds() + interval
+            let until = monotonicSeconds() + wait
             while monotonicSeconds() < until {
                 sleepSeconds(min(0.25, until - monotonicSeconds()))
                 if refreshInterval() == nil { return }
             }
-            refresh(config, pushToSubscribers: true)
+            refreshUnlessRunning(config)
         }
     }
 
-    /// The shortest refresh interval of the live subscribers; nil (and the refresher marked
-    /// stopped) when none wants refreshing.
+    /// The shortest refresh interval of the live subscribers (at least
+    /// `RemoteConfig.minimumRefreshInterval`); nil (and the refresher marked stopped) when none
+    /// wants refreshing.
     private func refreshInterval() -> Double? {
         lock.withLock {
             subscribers.removeAll { $0.gb == nil }
@@ -275,7 +473,7 @@ final class CacheEntry: @unchecked Sendable {
                 refresherRunning = false
                 return nil
             }
-            return shortest
+            return max(shortest, RemoteConfig.minimumRefreshInterval)
         }
     }
 }

@@ -39,16 +39,22 @@ struct FeaturePayload: Sendable {
             guard !key.isEmpty else {
                 throw RemoteError(.decrypt, "the payload's \(name) are encrypted: set decryptionKey")
             }
-            let text = try decryptPayload(encrypted, key: key)
-            let json: JSON
-            do {
-                json = try JSON.parse(text)
+            // Every failure to decrypt, or to read what was decrypted, gives one message (see
+            // `decryptionFailedMessage`), naming only the section.
+            let failed = RemoteError(.decrypt, "the payload's \(encryptedName): \(decryptionFailedMessage)")
+            var text = encrypted
+            let plain: [UInt8]
+            do throws(RemoteError) {
+                plain = try text.withUTF8 { b in
+                    Result { () throws(RemoteError) -> [UInt8] in try decryptPayload(utf8: b, key: key) }
+                }.get()
             } catch {
-                throw RemoteError(.decrypt, "decrypted \(name) are not JSON (wrong key?): \(error)")
+                // Errors of the input's format (not "<iv>.<ciphertext>", bad base64, key size)
+                // say what is wrong; they tell nothing of the plain text.
+                if error.message == decryptionFailedMessage { throw failed }
+                throw error
             }
-            guard case .object(let o) = json else {
-                throw RemoteError(.decrypt, "decrypted \(name) are not a JSON object")
-            }
+            guard let json = try? JSON.parse(plain), case .object(let o) = json else { throw failed }
             return o
         }
         return object[name]?.objectValue

@@ -7,12 +7,16 @@ public struct RemoteConfig: Sendable {
     public var decryptionKey = ""
     /// Seconds a cached payload is fresh.
     public var cacheTTL: Double = 60
-    /// Seconds between background refreshes that update this handle; 0: none.
+    /// Seconds between background refreshes that update this handle; 0: none. At least
+    /// `minimumRefreshInterval` (smaller positive values count as that).
     public var refreshInterval: Double = 0
+    public static let minimumRefreshInterval: Double = 1
     /// Keep a server-sent-events connection and apply each update as it arrives.
     public var streaming = false
-    /// Seconds for one whole request.
+    /// Seconds for one whole request: at least `minimumTimeout` (libcurl reads a limit that
+    /// rounds to 0 ms as none at all).
     public var timeout: Double = 10
+    public static let minimumTimeout = 0.001
 
     public init() {}
 
@@ -29,22 +33,26 @@ public struct RemoteConfig: Sendable {
         decryptionKey = try Self.string(o, "decryptionKey") ?? ""
         cacheTTL = try Self.seconds(o, "cacheTTL") ?? cacheTTL
         refreshInterval = try Self.seconds(o, "refreshInterval") ?? refreshInterval
+        if refreshInterval > 0 { refreshInterval = max(refreshInterval, Self.minimumRefreshInterval) }
         timeout = try Self.seconds(o, "timeout") ?? timeout
+        guard timeout >= Self.minimumTimeout else {
+            throw RemoteError(
+                .invalidArgument, "timeout must be at least 0.001 seconds (1 ms); there is no unlimited timeout")
+        }
         if let v = o["streaming"], !v.isNull { streaming = v.isTruthy }
     }
 
     private static func string(_ o: JSONObject, _ name: String) throws(RemoteError) -> String? {
         guard let v = o[name], !v.isNull else { return nil }
-        guard case .string(let s) = v else { throw RemoteError(.invalidArgument, "\(name) must be a string") }
+        guard case .string(let s) = v else { throw RemoteError(.wrongType, "\(name) must be a string") }
         return s
     }
 
     /// A number of seconds, clamped to a year so no timer arithmetic can overflow.
     private static func seconds(_ o: JSONObject, _ name: String) throws(RemoteError) -> Double? {
         guard let v = o[name], !v.isNull else { return nil }
-        guard let d = v.doubleValue, d >= 0 else {
-            throw RemoteError(.invalidArgument, "\(name) must be a non-negative number of seconds")
-        }
+        guard let d = v.doubleValue else { throw RemoteError(.wrongType, "\(name) must be a number of seconds") }
+        guard d >= 0 else { throw RemoteError(.invalidArgument, "\(name) must be a non-negative number of seconds") }
         return min(d, 365 * 86_400)
     }
 

@@ -9,7 +9,10 @@ public struct RemoteError: Error, Sendable, CustomStringConvertible {
         case json
         /// Wrong key, corrupt ciphertext or padding, missing key.
         case decrypt
+        /// A value out of range (a remote option, a missing client key).
         case invalidArgument
+        /// An option of the wrong JSON type.
+        case wrongType
     }
 
     public var kind: Kind

@@ -11,6 +11,15 @@ func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// A thread, to recognise the calling thread later.
+struct ThreadID: @unchecked Sendable {
+    private let raw: pthread_t
+
+    static var current: ThreadID { ThreadID(raw: pthread_self()) }
+
+    var isCurrent: Bool { pthread_equal(raw, pthread_self()) != 0 }
+}
+
 /// A mutex with a condition variable, for waiting until a state changes (pthreads: the
 /// Synchronization module has no condition variable).
 final class ConditionLock: @unchecked Sendable {
@@ -33,6 +42,10 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// For the fork handlers, which hold locks across calls: prefer `withLock`.
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+
     func withLock<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
@@ -52,10 +65,22 @@ final class ConditionLock: @unchecked Sendable {
     }
 
     func broadcast() { pthread_cond_broadcast(cond) }
+
+    /// In the child of fork(), the lock held: threads that waited on the condition in the
+    /// parent do not exist here, so it starts afresh.
+    func resetConditionAfterFork() {
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(cond, &attr)
+        pthread_condattr_destroy(&attr)
+    }
 }
 
-/// Starts a detached thread running `body`.
-func startThread(_ body: @escaping @Sendable () -> Void) {
+/// Starts a detached thread running `body`; false (and `body` never runs) when no thread
+/// could be made.
+@discardableResult
+func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -75,7 +100,9 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
     if rc != 0 {
         // No thread: run nothing, release the box.
         Unmanaged<Box>.fromOpaque(box).release()
+        return false
     }
+    return true
 }
 
 /// Sleeps `seconds` (interruptible only by its end).

@@ -46,6 +46,8 @@ del _name
 # gb_http_fn: int (*)(const char *url, const char *headers_json,
 #                     gb_http_response *response, void *user_data)
 HTTP_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p, c_void_p)
+# gb_log_fn: void (*)(int level, const char *message, void *user_data)
+LOG_FN = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
 
 _SIGNATURES = {
     "gb_version": ([], c_char_p),
@@ -63,6 +65,7 @@ _SIGNATURES = {
     "gb_eval_feature_with_attributes_json": ([c_void_p, c_char_p, c_char_p], c_void_p),
     "gb_is_on": ([c_void_p, c_char_p], c_int),
     "gb_load_features": ([c_void_p], c_int),
+    "gb_set_log_callback": ([c_void_p, LOG_FN, c_int, c_void_p], c_int),
     "gb_decrypt": ([c_char_p, c_char_p], c_void_p),
     "gb_clear_cache": ([], None),
     "gb_set_http_transport": ([HTTP_FN, c_void_p], c_int),
@@ -241,6 +244,31 @@ def set_transport(pyfunc):
 
 
 transport_errors = []
+
+# The log callbacks handed to the library, kept referenced for the life of the process (a test
+# that checks they are no longer called must not turn a late call into a crash of its own).
+_log_callbacks = []
+
+
+def set_log_callback(handle, pyfunc, min_level=None):
+    """Route the handle's log messages at min_level (default GB_LOG_DEBUG) and above to
+    pyfunc(level: int, message: str); an exception in pyfunc is kept in callback_errors."""
+    def trampoline(level, message, user_data):
+        try:
+            pyfunc(level, message.decode("utf-8", "replace") if message else "")
+        except BaseException as e:  # never let an exception cross the C ABI
+            callback_errors.append(e)
+
+    cb = LOG_FN(trampoline)
+    _log_callbacks.append(cb)
+    level = GB_LOG_DEBUG if min_level is None else min_level
+    rc = fn("gb_set_log_callback")(handle, cb, level, None)
+    if rc != GB_OK:
+        _fail("gb_set_log_callback")
+    return rc
+
+
+callback_errors = []
 
 
 def response_set_status(response, status):

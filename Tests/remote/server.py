@@ -6,7 +6,8 @@ in a daemon thread. Tests control it through a registry keyed by client key:
   GET /api/features/<key>  the key's payload as JSON (with an ETag; 304 when
                            If-None-Match matches), or the key's configured
                            misbehaviour: an HTTP status, a raw (garbage or
-                           truncated) body, a delay before answering.
+                           truncated) body, a delay before answering, a
+                           redirect (302) to any URL.
   GET /sub/<key>           server-sent events: the connection stays open and
                            every event pushed with push_event() is sent as
                            "event: features\\ndata: <json>\\n\\n". drop_sse()
@@ -76,6 +77,7 @@ class _Entry:
         self.status = None       # int: answer this status instead
         self.raw = None          # bytes: answer 200 with this body instead
         self.delay = 0.0         # seconds to wait before answering
+        self.redirect = None     # str: answer 302 with this Location instead
 
 
 class _SSEConn:
@@ -151,6 +153,11 @@ class FeatureServer:
     def set_raw(self, key, body):
         with self._cond:
             self._entries[key].raw = body
+
+    def set_redirect(self, key, location):
+        """Answer /api/features/<key> with 302 Found to location (None: stop)."""
+        with self._cond:
+            self._entries[key].redirect = location
 
     def set_delay(self, key, seconds):
         with self._cond:
@@ -319,6 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if entry is None:
             self._send(404, b'{"message":"unknown client key"}')
+        elif entry.redirect is not None:
+            self._send(302, b"", [("Location", entry.redirect)])
         elif entry.status is not None:
             self._send(entry.status, b'{"message":"error"}')
         elif entry.raw is not None:

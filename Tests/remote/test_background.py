@@ -1,6 +1,7 @@
 """Background updates without gb_load_features calls: refreshInterval
 polling and server-sent-events streaming."""
 
+import os
 import time
 
 import gbc
@@ -134,3 +135,66 @@ def test_streaming_survives_clear_cache(server, client_key, handles):
     gbc.clear_cache()
     server.push_event(client_key, payload("v2"))
     assert wait_until(shows(h, "v2"), 3.0), "the stream stopped applying events after gb_clear_cache"
+
+
+def _thread_count():
+    return len(os.listdir("/proc/self/task"))
+
+
+def test_features_updated_flood_coalesces(server, client_key, handles):
+    """500 features-updated events while the features endpoint is slow: refreshes coalesce,
+    at most one in flight per cache entry plus one more after it (the events that arrived
+    meanwhile), not one thread and one request per event (issue 12, bug 2)."""
+    server.set_payload(client_key, payload("v1"))
+    h = streaming_handle(handles, server, client_key)
+    requests_before = server.request_count(client_key)
+    threads_before = _thread_count()
+    server.set_delay(client_key, 1.0)
+    server.set_payload(client_key, payload("v2"))
+    server.push_raw(client_key, b"event: features-updated\ndata: {}\n\n" * 500)
+    assert wait_until(lambda: server.request_count(client_key) > requests_before, 3.0), \
+        "no refresh after 500 features-updated events"
+    time.sleep(0.5)  # the flood has been read; refreshes started for it are in flight
+    in_flight = server.request_count(client_key) - requests_before
+    grown = _thread_count() - threads_before
+    assert in_flight == 1, "%d requests in flight for one cache entry" % in_flight
+    assert grown <= 5, "%d more threads in the process during the flood" % grown
+    assert wait_until(shows(h, "v2"), 5.0), "the refresh did not apply v2"
+    time.sleep(1.5)  # the one coalesced follow-up refresh, if any, ends
+    total = server.request_count(client_key) - requests_before
+    assert total <= 2, "%d requests for 500 events (at most 2 expected)" % total
+    assert _thread_count() - threads_before <= 2
+
+
+def test_refresh_interval_has_a_minimum_of_one_second(server, client_key, handles):
+    """refreshInterval below 1 s counts as 1 s (it polled as fast as the server answered:
+    14,000 requests/s; issue 12)."""
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key, "refreshInterval": 0.01})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    before = server.request_count(client_key)
+    time.sleep(3.2)
+    n = server.request_count(client_key) - before
+    assert 1 <= n <= 4, "%d refreshes in 3.2 s with refreshInterval 0.01 (minimum 1 s)" % n
+
+
+def test_failing_refreshes_back_off_and_recover(server, client_key, handles):
+    """Against a server answering 503, periodic refreshes back off exponentially (with
+    jitter) instead of polling every interval; once the server answers again the handle
+    updates and refreshes every interval again."""
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key, "refreshInterval": 1})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    server.set_status(client_key, 503)
+    before = server.request_count(client_key)
+    time.sleep(7.2)
+    failing = server.request_times(client_key)[before:]
+    gaps = ["%.2f" % (b - a) for a, b in zip(failing, failing[1:])]
+    # 1 s interval: 1 s, then 1-2 s, 2-4 s, 4-8 s between attempts; without backoff 7.
+    assert 2 <= len(failing) <= 4, "%d refreshes in 7.2 s against 503 (gaps %s)" % (len(failing), gaps)
+    server.set_payload(client_key, payload("v2"))  # answers normally again
+    assert wait_until(shows(h, "v2"), 10.0), "no successful refresh within 10 s of recovery"
+    recovered = server.request_count(client_key)
+    time.sleep(3.2)
+    n = server.request_count(client_key) - recovered
+    assert 2 <= n <= 4, "%d refreshes in 3.2 s after recovery (interval 1 s expected)" % n

@@ -141,3 +141,80 @@ def test_response_setters_reject_null():
     assert gbc.response_set_status(None, 200) == gbc.GB_ERR_INVALID_ARGUMENT
     assert gbc.response_set_header(None, "a", "b") == gbc.GB_ERR_INVALID_ARGUMENT
     assert gbc.response_set_body(None, b"x") == gbc.GB_ERR_INVALID_ARGUMENT
+
+
+def _in_thread(body, seconds):
+    """body() on a daemon thread; its result, or fails when it has not returned in time
+    (a hang inside the library cannot be interrupted: the thread is left behind)."""
+    out = {}
+
+    def run():
+        out["value"] = body()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), "did not return within %s s (deadlock?)" % seconds
+    return out["value"]
+
+
+def test_transport_reentering_load_of_same_features_does_not_hang(transport, client_key, handles):
+    """A host transport that calls gb_load_features for the same apiHost and clientKey as the
+    load it is serving: the inner load fails at once with GB_ERR_NETWORK (it would wait for
+    itself), and the outer one completes (issue 12, bug 6)."""
+    options = {"apiHost": FAKE_HOST, "clientKey": client_key}
+    outer = handles(options)
+    inner = handles(options)
+    inner_results = []
+
+    def reentering(url, headers, response):
+        if not inner_results:
+            rc = gbc.load(inner)
+            inner_results.append((rc, gbc.last_error()))
+        assert gbc.response_set_status(response, 200) == gbc.GB_OK
+        assert gbc.response_set_body(response, json.dumps(payload("v1"))) == gbc.GB_OK
+        return 0
+
+    transport(reentering)
+    rc = _in_thread(lambda: gbc.load(outer), 10)
+    assert rc == gbc.GB_OK, gbc.last_error()
+    assert gbc.value(outer, "color") == "v1"
+    assert len(inner_results) == 1
+    rc, message = inner_results[0]
+    assert rc == gbc.GB_ERR_NETWORK, (rc, message)
+    assert "transport" in message, message
+    # Once loaded, the same call answers from the cache.
+    assert gbc.load(inner) == gbc.GB_OK, gbc.last_error()
+    assert gbc.value(inner, "color") == "v1"
+
+
+def test_transport_waiting_on_another_threads_load_of_same_features_is_bounded(
+        transport, client_key, handles):
+    """The transport hands the same load to another thread and waits for it: that thread waits
+    for the load in flight at most its timeout, then fails; the outer load completes."""
+    options = {"apiHost": FAKE_HOST, "clientKey": client_key, "timeout": 1}
+    outer = handles(options)
+    inner = handles(options)
+    inner_results = []
+
+    def delegating(url, headers, response):
+        if not inner_results:
+            def other():
+                rc = gbc.load(inner)
+                inner_results.append((rc, gbc.last_error()))
+            t = threading.Thread(target=other, daemon=True)
+            t.start()
+            t.join(8)
+            if t.is_alive():
+                inner_results.append(("hung", ""))
+        assert gbc.response_set_status(response, 200) == gbc.GB_OK
+        assert gbc.response_set_body(response, json.dumps(payload("v1"))) == gbc.GB_OK
+        return 0
+
+    transport(delegating)
+    start = time.monotonic()
+    rc = _in_thread(lambda: gbc.load(outer), 15)
+    elapsed = time.monotonic() - start
+    assert rc == gbc.GB_OK, gbc.last_error()
+    assert inner_results and inner_results[0][0] == gbc.GB_ERR_NETWORK, inner_results
+    assert elapsed < 4, "the waiting load took %.1f s with timeout 1" % elapsed
