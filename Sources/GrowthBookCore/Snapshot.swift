@@ -437,11 +437,7 @@ private struct SnapshotBuilder: ~Copyable {
         var on: UInt64 = 0
         for (i, v) in variations.prefix(64).enumerated() where v.isTruthy { on |= 1 << UInt64(i) }
         e.variationsOn = on
-        // Echoed as given in to_dict().
-        var echo = JSONObject()
-        func keep(_ name: String, _ value: JSON) { if !value.isNull { echo[name] = value } }
         let weightsJSON = o["weights"] ?? .null
-        keep("weights", weightsJSON)
         let weights = weightsJSON.arrayValue.flatMap { list -> [Double]? in
             let numbers = list.compactMap { $0.doubleValue }
             return numbers.count == list.count ? numbers : nil
@@ -451,14 +447,10 @@ private struct SnapshotBuilder: ~Copyable {
         e.status = values.string(status)
         e.isDraftOrInactive = status == "draft" || !e.active
         e.isStopped = status == "stopped"
-        keep("coverage", o["coverage"] ?? .null)
-        keep("condition", shared.conditionJSON)
         e.condition = shared.condition
         let parentsJSON = inline ? (o["parentConditions"] ?? .null) : .null
-        keep("parentConditions", parentsJSON)
         if inline { (e.parentsStart, e.parentsCount) = parentList(parentsJSON) }
         let namespaceJSON = o["namespace"] ?? .null
-        keep("namespace", namespaceJSON)
         if let ns = Namespace(json: namespaceJSON) {
             e.hasNamespace = true
             e.namespaceSeed = seed("__" + ns.id)
@@ -466,7 +458,6 @@ private struct SnapshotBuilder: ~Copyable {
             e.namespaceEnd = ns.end
         }
         let forceJSON = inline ? (o["force"] ?? .null) : .null
-        keep("force", forceJSON)
         if let force = forceJSON.intValue {
             e.force = force
             e.hasForce = true
@@ -479,7 +470,6 @@ private struct SnapshotBuilder: ~Copyable {
         e.disableStickyBucketing = shared.disableStickyBucketing
         e.hashVersion = shared.hashVersion
         let rangesJSON = o["ranges"] ?? .null
-        keep("ranges", rangesJSON)
         let given = rangesJSON.arrayValue.flatMap { list -> [BucketRange]? in
             let r = list.compactMap { BucketRange(json: $0) }
             return r.count == list.count && !r.isEmpty ? r : nil
@@ -488,7 +478,6 @@ private struct SnapshotBuilder: ~Copyable {
         (e.rangesStart, e.rangesCount) = rangeList(effective)
         let metaJSON = o["meta"] ?? .null
         let metaList = metaJSON.arrayValue
-        if metaList == nil { keep("meta", metaJSON) }
         if let metaList { e.meta = values.addShared(.array(metaList)) }
         e.labelsStart = Int32(truncatingIfNeeded: labels.count)
         for i in variations.indices {
@@ -500,7 +489,6 @@ private struct SnapshotBuilder: ~Copyable {
                     name: name.map { values.string($0) } ?? .none, hasName: name != nil,
                     passthrough: m?["passthrough"]?.isTruthy ?? false))
         }
-        keep("filters", shared.filtersJSON)
         (e.filtersStart, e.filtersCount) = shared.filters
         // `seed or key`, as every reference SDK hashes: an empty seed is no seed.
         e.seed = seed(shared.seedText.flatMap { $0.isEmpty ? nil : $0 } ?? key)
@@ -522,33 +510,39 @@ private struct SnapshotBuilder: ~Copyable {
             for g in groups { strings.append(values.string(g)) }
             e.groupsCount = Int32(truncatingIfNeeded: groups.count)
         }
-        // The reference's to_dict().
-        var d = JSONObject()
-        d["key"] = .string(key)
-        d["variations"] = .array(variations)
-        d["weights"] = echo["weights"] ?? .null
-        d["active"] = .bool(e.active)
-        let coverageJSON = echo["coverage"] ?? .null
-        d["coverage"] = coverageJSON.isTruthy ? coverageJSON : .int(1)
-        d["condition"] = echo["condition"] ?? .null
-        d["namespace"] = echo["namespace"] ?? .null
-        d["force"] = echo["force"] ?? .null
-        d["hashAttribute"] = .string(shared.hashAttribute)
-        d["hashVersion"] = .int(Int64(shared.hashVersion))
-        d["ranges"] = echo["ranges"] ?? .null
-        d["meta"] = metaList.map { JSON.array($0) } ?? echo["meta"] ?? .null
-        d["filters"] = echo["filters"] ?? .null
-        d["seed"] = shared.seedText.map { .string($0) } ?? .null
-        d["name"] = o["name"]?.stringValue.map { .string($0) } ?? .null
-        d["phase"] = o["phase"]?.stringValue.map { .string($0) } ?? .null
-        if let fallback = shared.fallbackAttribute { d["fallbackAttribute"] = .string(fallback) }
-        if shared.disableStickyBucketing { d["disableStickyBucketing"] = .bool(true) }
-        if e.bucketVersion != 0 { d["bucketVersion"] = .int(Int64(e.bucketVersion)) }
-        if e.minBucketVersion != 0 { d["minBucketVersion"] = .int(Int64(e.minBucketVersion)) }
-        let parentsEcho = echo["parentConditions"] ?? .null
-        if parentsEcho.isTruthy { d["parentConditions"] = parentsEcho }
-        var text = TextBuffer()
-        JSON.object(d).write(to: &text)
+        // The reference's to_dict(), written straight out (fields given as null, or not given,
+        // are null), in its order.
+        var text = TextBuffer(capacity: 512)
+        text.appendLiteral(#"{"key":"#)
+        JSON.writeString(key, to: &text)
+        func member(_ name: StaticString, _ value: JSON) {
+            text.appendLiteral(",\"")
+            text.appendLiteral(name)
+            text.appendLiteral("\":")
+            value.write(to: &text)
+        }
+        member("variations", .array(variations))
+        member("weights", weightsJSON)
+        member("active", .bool(e.active))
+        let coverageJSON = o["coverage"] ?? .null
+        member("coverage", coverageJSON.isTruthy ? coverageJSON : .int(1))
+        member("condition", shared.conditionJSON)
+        member("namespace", namespaceJSON)
+        member("force", forceJSON)
+        member("hashAttribute", .string(shared.hashAttribute))
+        member("hashVersion", .int(Int64(shared.hashVersion)))
+        member("ranges", rangesJSON)
+        member("meta", metaList.map { JSON.array($0) } ?? metaJSON)
+        member("filters", shared.filtersJSON)
+        member("seed", shared.seedText.map { .string($0) } ?? .null)
+        member("name", o["name"]?.stringValue.map { .string($0) } ?? .null)
+        member("phase", o["phase"]?.stringValue.map { .string($0) } ?? .null)
+        if let fallback = shared.fallbackAttribute { member("fallbackAttribute", .string(fallback)) }
+        if shared.disableStickyBucketing { member("disableStickyBucketing", .bool(true)) }
+        if e.bucketVersion != 0 { member("bucketVersion", .int(Int64(e.bucketVersion))) }
+        if e.minBucketVersion != 0 { member("minBucketVersion", .int(Int64(e.minBucketVersion))) }
+        if parentsJSON.isTruthy { member("parentConditions", parentsJSON) }
+        text.append(UInt8(ascii: "}"))
         e.serialized = text.withBytes { values.rawBytes($0) }
         experiments.append(e)
         return Int32(truncatingIfNeeded: experiments.count - 1)
