@@ -5,13 +5,16 @@
  * machine, unlike times, which makes them the measure to compare changes by.
  *
  *   instructions W1|W2|W3|W4 is_on|json N
+ *   instructions W6 load N
  *
  * W1-W3 are the workloads of bench/c/bench.c (user {"id":"user-123","country":"US","age":30});
  * W4 evaluates every feature of the committed payload bench/data/features-200.json (its
  * "features" member) for its "benchUser" member, the data bench/python/bench.py derives
  * features-200.features.json and user.json from. $GB_BENCH_PAYLOAD names another payload file
- * (default bench/data/features-200.json, relative to the working directory). Prints the number
- * of features evaluated per iteration and a checksum.
+ * (default bench/data/features-200.json, relative to the working directory). W6 sets the
+ * features of bench/data/features-5000.json ($GB_BENCH_LOAD_PAYLOAD names another) N times
+ * on one handle (each set replaces the last: compiling, installing, freeing the old state).
+ * Prints the number of features evaluated per iteration (1 for W6) and a checksum.
  */
 #include <growthbook.h>
 
@@ -110,6 +113,20 @@ int main(int argc, char **argv)
     char *keys[256];
     int nk = 0;
     if (!gb) return 1;
+    if (strcmp(w, "W6") == 0) {
+        const char *path = getenv("GB_BENCH_LOAD_PAYLOAD") ? getenv("GB_BENCH_LOAD_PAYLOAD") : "bench/data/features-5000.json";
+        char *payload = slurp(path);
+        char *features = payload ? member(payload, "features") : NULL;
+        if (!features) {
+            fprintf(stderr, "instructions: cannot read the \"features\" of %s\n", path);
+            return 1;
+        }
+        long ok = 0;
+        for (long i = 0; i < n; i++) ok += gb_set_features_json(gb, features) == GB_OK;
+        printf("1 %ld\n", ok);
+        gb_free(gb);
+        return ok == n ? 0 : 1;
+    }
     if (strcmp(w, "W4") == 0) {
         const char *path = getenv("GB_BENCH_PAYLOAD") ? getenv("GB_BENCH_PAYLOAD") : "bench/data/features-200.json";
         char *payload = slurp(path);

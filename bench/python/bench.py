@@ -236,6 +236,23 @@ def run_c(binary, data_dir, server_url, args, work):
     return out
 
 
+def run_instructions(binary):
+    """`make bench-instructions`'s table ({"W1 is_on": 397, ...}): instructions per evaluation
+    (per load for W6) under callgrind, reproducible on a busy machine, unlike times."""
+    if not binary or not os.path.exists(binary):
+        return {"skipped": "no instructions binary"}
+    log("instructions per evaluation (callgrind, bench/instructions.sh)")
+    r = sh(["bash", os.path.join(BENCH, "instructions.sh"), binary], cwd=REPO)
+    if r.returncode != 0:
+        return {"skipped": "bench/instructions.sh exited %d: %s" % (r.returncode, r.stdout.strip()[-200:])}
+    counts = {}
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0].startswith("W") and parts[2].isdigit():
+            counts["%s %s" % (parts[0], parts[1])] = int(parts[2])
+    return counts
+
+
 def run_python(pythons, data_dir, server_url, args, work):
     order = [c for c in ("native", "gb110", "gblatest", "ygg") if c in pythons]
     merged = {c: {"records": {}, "answers": None, "info": None} for c in order}
@@ -274,6 +291,8 @@ def run_python(pythons, data_dir, server_url, args, work):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--c-bench", default=os.path.join(REPO, "build", "bin", "bench_c"))
+    ap.add_argument("--instructions", default=os.path.join(REPO, "build", "bin", "bench_instructions"),
+                    help="the bench/c/instructions.c binary, counted under callgrind by bench/instructions.sh")
     ap.add_argument("--lib", default=os.path.join(REPO, "build", "lib", "libgrowthbook.so"))
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     ap.add_argument("--rounds", type=int, default=5)
@@ -313,6 +332,8 @@ def main():
         c = run_c(os.path.abspath(args.c_bench) if args.c_bench and os.path.exists(args.c_bench) else None,
                   data_dir, server.url, args, work)
         py, errors = run_python(pythons, data_dir, server.url, args, work)
+        if c is not None and "skipped" not in c:
+            c["instructions"] = run_instructions(args.instructions)
     finally:
         info["server_requests"] = server.requests
         server.stop()

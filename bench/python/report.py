@@ -29,6 +29,7 @@ C_JSON_TARGET = 2                                # M/s with full JSON results
 FLOOR_NS = {"W1": 7, "W2": 7, "W3": 70}          # the issue's straight-C figures on its machine
 RSS_PER_FEATURE_TARGET = 1536                    # bytes (1.5 KB), at 5,000 features
 W6_5000_TARGET_MS = 30                           # gb_set_features_json of 5,000 features, from C
+W6_5000_BEFORE_MS = 39                           # ... which the issue measured at 39 ms
 SCALING_TARGET = 1.9                             # 2 threads on one handle vs one thread
 THREAD_RSS_TARGET_PCT = 5                        # RSS growth with 32 threads, % of the 1-thread loaded size
 FIRST_EVAL_TARGET_NS = 10_000                    # "a few microseconds": first evaluation on a thread
@@ -391,6 +392,13 @@ def write(results, path):
         f.write("\n".join(L))
 
 
+def _baseline_instructions():
+    if not os.path.exists(BASELINE):
+        return {}
+    with open(BASELINE) as f:
+        return json.load(f).get("instructions") or {}
+
+
 def _w5_shared_ratio(idx):
     base = idx.get("gb110", {}).get(("W5", "new instance+load_features+10 is_on+destroy"))
     for (w, meth), r in idx.get("native", {}).items():
@@ -469,8 +477,25 @@ def _summary(results, idx):
     for r in recs:
         if r["group"] == "c" and r["workload"] == "W6" and "5000" in r["call"]:
             ms = med(r["samples"]) / 1e6
-            lines.append("C W6 5,000 features loaded (`gb_set_features_json`): %.1f ms, target ≤ %d ms — %s" % (
-                ms, W6_5000_TARGET_MS, mark(ms <= W6_5000_TARGET_MS)))
+            lines.append("C W6 5,000 features loaded (`gb_set_features_json`): %.1f ms, target ≤ %d ms — %s "
+                         "(a time: see the instruction count below for the same load measured reproducibly)" % (
+                             ms, W6_5000_TARGET_MS, mark(ms <= W6_5000_TARGET_MS)))
+    instr = c.get("instructions") or {}
+    base_instr = _baseline_instructions()
+    for name, a in instr.items():
+        b = base_instr.get(name)
+        if not isinstance(a, int) or not b:
+            continue
+        if name == "W6 load":
+            # The issue asks 39 ms -> at most 30 ms: the same fraction of the instructions.
+            limit = b * W6_5000_TARGET_MS / W6_5000_BEFORE_MS
+            lines.append("Instructions per `gb_set_features_json` of 5,000 features: {:,} (before {:,}: {:.2f}×), "
+                         "target ≤ {:.2f}× ({} ms of {} ms) — {}".format(
+                             a, b, a / b, W6_5000_TARGET_MS / W6_5000_BEFORE_MS, W6_5000_TARGET_MS,
+                             W6_5000_BEFORE_MS, mark(a <= limit)))
+        else:
+            lines.append("Instructions per evaluation, %s: %d, target no worse than before (%d) — %s" % (
+                name, a, b, mark(a <= b)))
     mem = c.get("memory")
     if mem:
         per = (mem["rss_after_load_kb"] - mem["rss_before_load_kb"]) * 1024 / mem["features"]
@@ -578,6 +603,32 @@ def _baseline_section(c, add):
                 return "%+.1f%%" % x
             return "%.1f" % x if x < 100 else "%d" % round(x)
         add("| %s | %s | %s |" % (name, f(b), f(a)))
+    add("")
+    _instructions_table(base, c, add)
+
+
+def _instructions_table(base, c, add):
+    """Instructions per evaluation (`make bench-instructions`, callgrind), before and after:
+    the same counts in any run, on a busy machine too."""
+    after = c.get("instructions") or {}
+    before = base.get("instructions") or {}
+    if not after or "skipped" in after:
+        if after.get("skipped"):
+            add("Instruction counts: %s." % after["skipped"])
+            add("")
+        return
+    add("Instructions per evaluation (`make bench-instructions`, callgrind; W4 per feature evaluated, W6 per "
+        "`gb_set_features_json` of features-5000.json). Before: %s." % base.get("instructions_note", "the issue's figures"))
+    add("")
+    add("| workload | call | before | after | after / before |")
+    add("| --- | --- | --- | --- | --- |")
+    for name, a in after.items():
+        if not isinstance(a, int):
+            continue
+        w, call = name.split(" ", 1)
+        b = before.get(name)
+        ratio = "%.2f×" % (a / b) if b else "–"
+        add("| %s | %s | %s | %s | %s |" % (w, call, "{:,}".format(b) if b else "–", "{:,}".format(a), ratio))
     add("")
 
 
