@@ -127,7 +127,10 @@ extension ServerSentEventParserTests {
         for _ in 0..<(lines / 4096) { events += p.feed(chunk) }
         let input = lines * 8
         #expect(events.isEmpty)
-        #expect(p.bufferedBytes <= input / 2, "holds \(p.bufferedBytes) bytes for \(input) bytes of short data lines")
+        // (A capacity is what malloc made usable, which can be a few bytes over a power of two:
+        // 4,194,320 was seen; a page of slack keeps the bound about the buffer, not malloc.)
+        #expect(
+            p.bufferedBytes <= input / 2 + 4096, "holds \(p.bufferedBytes) bytes for \(input) bytes of short data lines")
         events += p.feed(Array("\n".utf8))
         #expect(events.count == 1)
         #expect(events.first?.data.utf8.count == lines * 2 - 1)
