@@ -21,38 +21,14 @@ final class CallScope {
     let stripe = Int(truncatingIfNeeded: CallScope.threads.wrappingAdd(1, ordering: .relaxed).oldValue)
     private static let threads = Atomic<UInt64>(0)
     /// Handles freed while a call ran on this thread, released when the outermost call ends.
-    @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = [] {
-        didSet { hasDeferredFrees = !deferredFrees.isEmpty }
-    }
-    /// `deferredFrees` is not empty (a flag: what every call's end reads).
-    @exclusivity(unchecked) private(set) var hasDeferredFrees = false
-    /// The buffer text results are written into, kept between calls.
-    @exclusivity(unchecked) private var textBuffer = TextBuffer(capacity: 1024)
-    /// A call on this thread is writing into `textBuffer`.
-    @exclusivity(unchecked) private var textBufferLent = false
+    @exclusivity(unchecked) var deferredFrees: [Unmanaged<Handle>] = []
+    /// The buffer JSON results are written into, kept between calls (one that grew beyond
+    /// 64 KiB is not kept).
+    let text = TextBufferLender(capacity: 1024, keepingAtMost: 65536)
     /// Written on every call, so kept off the cache lines of other threads' scopes: the fields
     /// above are written, this is not, and it fills the rest of a line (two small objects from
     /// malloc can sit on one line, and threads writing to one line slow each other down).
     private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-
-    /// Calls `body` with this thread's text buffer, emptied, or a new one when a call on this
-    /// thread (one that called back into the library) is writing into it. A buffer that grew
-    /// beyond 64 KiB is not kept (one huge result should not hold its memory for the life of
-    /// the thread).
-    @inline(__always)
-    func withTextBuffer<R>(_ body: (inout TextBuffer) throws(CallError) -> R) throws(CallError) -> R {
-        if textBufferLent {
-            var fresh = TextBuffer(capacity: 1024)
-            return try body(&fresh)
-        }
-        textBufferLent = true
-        defer {
-            textBufferLent = false
-            if textBuffer.capacity > 65536 { textBuffer = TextBuffer(capacity: 1024) }
-        }
-        textBuffer.removeAll()
-        return try body(&textBuffer)
-    }
 
     /// The end of a call on handle `p`. The end of an outermost call settles its regex budget
     /// (a warning on the handle if it ran out; refilled for the next call: callbacks calling
@@ -62,7 +38,7 @@ final class CallScope {
         callDepth -= 1
         guard callDepth == 0 else { return }
         if gb_regex_budget() != GB_REGEX_BUDGET_STEPS { settleRegexBudget(p) }
-        if hasDeferredFrees {
+        if !deferredFrees.isEmpty {
             let frees = deferredFrees
             deferredFrees.removeAll()
             for h in frees { h.release() }

@@ -33,7 +33,7 @@ func returningText(_ body: (inout TextBuffer) throws(CallError) -> Void) -> Unsa
     // this call asks for text too), then copied into the C string the host owns.
     CallScope.current._withUnsafeGuaranteedRef { scope in
         do throws(CallError) {
-            return try scope.withTextBuffer { (out: inout TextBuffer) throws(CallError) in
+            return try scope.text.with { (out: inout TextBuffer) throws(CallError) in
                 try body(&out)
                 return try makeCString(out)
             }

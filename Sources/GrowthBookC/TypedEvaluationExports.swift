@@ -21,9 +21,7 @@ final class EvalBuffer {
     @exclusivity(unchecked) var capacity: Int
     /// The text of the evaluation being stored (value, rule id, full result, each ended by a
     /// NUL), reused between calls.
-    @exclusivity(unchecked) private var scratch = TextBuffer(capacity: 256)
-    /// A call is writing into `scratch`.
-    @exclusivity(unchecked) private var scratchLent = false
+    let scratch = TextBufferLender(capacity: 256)
 
     init?() {
         guard let v = calloc(1, Layout.size), let t = malloc(256) else { return nil }
@@ -36,20 +34,6 @@ final class EvalBuffer {
     deinit {
         free(value)
         free(text)
-    }
-
-    /// Calls `body` with the buffer's scratch text, emptied, or a new one when a call nested
-    /// inside another on this buffer (from a callback) is writing into it.
-    @inline(__always)
-    func withScratch<R>(_ body: (inout TextBuffer) throws(CallError) -> R) throws(CallError) -> R {
-        if scratchLent {
-            var fresh = TextBuffer(capacity: 256)
-            return try body(&fresh)
-        }
-        scratchLent = true
-        defer { scratchLent = false }
-        scratch.removeAll()
-        return try body(&scratch)
     }
 
     /// Byte offsets of `gb_value`'s fields (include/growthbook.h); Tests/c checks them with
@@ -188,7 +172,7 @@ func evaluateInto(
         guard let buffer else { throw CallError(.invalidArgument, "buffer is NULL") }
         let b = Unmanaged<EvalBuffer>.fromOpaque(UnsafeRawPointer(buffer)).takeUnretainedValue()
         guard b.marker == EvalBuffer.live else { throw CallError(.invalidArgument, "buffer is not a live gb_eval_buffer") }
-        return try b.withScratch { (text: inout TextBuffer) throws(CallError) in
+        return try b.scratch.with { (text: inout TextBuffer) throws(CallError) in
             var summary = EvalBuffer.Summary()
             try evaluate(p, key, attributesHandle: attrs) { outcome in
                 summary = EvalBuffer.describe(outcome, withResult: withResult, into: &text)

@@ -427,7 +427,7 @@ struct ConditionReader: Sendable {
     var regexes: FlatView<ObjectRef<CompiledRegex>> { tables.pointee.regexes }
 
     /// Whether the condition at `node` passes. Recursion follows the compiled condition, as
-    /// deep as its JSON was.
+    /// deep as its JSON was (bounded by `JSON.maxDepth`).
     func evaluate(_ node: Int32, _ root: ConditionRoot) -> Bool {
         let n = nodes[node]
         switch n.op {
@@ -439,22 +439,15 @@ struct ConditionReader: Sendable {
             return n.b != 0 && !anyChild(n, root, passing: true)
         case .not:
             return !evaluate(n.a, root)
-        // The leaves, as `evaluateLeaf` (written out here: the optimizer outlines that call).
-        case .attribute:
-            return testLeaf(n.b, lookup(n.a, n.c, root))
-        case .attributeEqualsString:
-            let v = lookup(n.a, n.c, root)
-            return v.kind == .string && v.bytes == Val(values, n.b).bytes
-        case .constant, .constantTest:
-            return n.flag != 0
         default:
-            // A test node where a condition belongs: never compiled so.
-            return false
+            return evaluateLeaf(n, root)
         }
     }
 
-    /// A node without child conditions (an attribute's test, a constant).
-    @inline(__always)
+    /// A node without child conditions (an attribute's test, a constant): `evaluate`'s leaves
+    /// and `anyChild`'s. Transparent (always inlined, even into `evaluate`): `@inline(__always)`
+    /// is not honoured for a function in `evaluate`'s recursion, and the call cost W3 2%.
+    @_transparent
     private func evaluateLeaf(_ n: ConditionNode, _ root: ConditionRoot) -> Bool {
         switch n.op {
         case .attribute:

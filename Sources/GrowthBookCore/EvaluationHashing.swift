@@ -18,12 +18,32 @@ extension Evaluation {
         return (v, false)
     }
 
-    /// Calls `body` with the bytes hashed for a value (Python's `str`; "" for null).
+    /// Calls `body` with the bytes hashed for a value (Python's `str`; "" for null). Strings
+    /// and integers (numeric user ids) are hashed without building a String.
     @inline(__always)
     func withHashBytes<R>(_ v: Val, _ body: (ByteSpan) -> R) -> R {
         switch v.kind {
         case .string: return body(v.bytes)
         case .null: return body(.empty)
+        case .int:
+            // Python's str(int), on the stack: the decimal digits, after a "-" when negative
+            // (20 bytes at most). (TextBuffer.appendDigits writes digits the same way, into the
+            // heap; sharing a helper made this path's callers 20 instructions slower.)
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                let n = v.int
+                var magnitude = n.magnitude
+                var i = digits.count
+                repeat {
+                    i &-= 1
+                    digits[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                    magnitude /= 10
+                } while magnitude > 0
+                if n < 0 {
+                    i &-= 1
+                    digits[i] = UInt8(ascii: "-")
+                }
+                return body(ByteSpan(UnsafeBufferPointer(rebasing: digits[i...])))
+            }
         default:
             var text = v.pythonString
             return text.withUTF8 { body(ByteSpan($0)) }

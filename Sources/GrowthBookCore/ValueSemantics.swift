@@ -62,7 +62,8 @@ extension Val {
     }
 
     /// Python's `str(value)`: a string's bytes as they are, anything else as the tree's
-    /// `pythonString` (allocates; hashing non-string attributes is rare).
+    /// `pythonString` (allocates: hashing writes strings and integers itself, see
+    /// `withHashBytes`; other kinds of hash attribute are rare).
     var pythonString: String {
         kind == .string ? bytes.string : json.pythonString
     }

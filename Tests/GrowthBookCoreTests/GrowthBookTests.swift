@@ -373,3 +373,24 @@ final class Counter: Sendable {
     func add() { n.wrappingAdd(1, ordering: .relaxed) }
     var value: Int { n.load(ordering: .relaxed) }
 }
+
+/// An integer hash attribute is hashed as Python's `str()` of it: the same bucket as the
+/// string of its digits.
+@Suite struct IntegerHashAttributeTests {
+    @Test(arguments: [Int64(0), 7, 123, -5, 9_007_199_254_740_993, .max, .min])
+    func integersHashAsTheirDigits(_ id: Int64) throws {
+        let gb = try GrowthBook(options: [
+            "features": [
+                "f": ["defaultValue": -1, "rules": [["key": "e", "variations": [0, 1, 2, 3], "hashVersion": 2]]],
+                "g": ["defaultValue": -1, "rules": [["key": "e1", "variations": [0, 1, 2, 3], "hashVersion": 1]]],
+                "r": ["defaultValue": 0, "rules": [["force": 1, "coverage": 0.5, "hashAttribute": "id"]]],
+            ]
+        ])
+        for key in ["f", "g", "r"] {
+            let asInt = gb.evaluateFeature(key, attributes: ["id": .int(id)])
+            let asString = gb.evaluateFeature(key, attributes: ["id": .string(String(id))])
+            #expect(asInt.value == asString.value, "\(key), id \(id)")
+            #expect(asInt.experimentResult?.bucket == asString.experimentResult?.bucket, "\(key), id \(id)")
+        }
+    }
+}
