@@ -28,9 +28,12 @@ let package = Package(
         .systemLibrary(
             name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "GrowthBookRegex", dependencies: ["GrowthBookCore", "CPCRE2", "CThreadScope"]),
+        // The library's destructor (dlclose, exit): stops its threads before its code is unmapped.
+        .target(name: "CLibraryUnload"),
         // The thin C export layer: handles, errors and memory at the boundary.
         .target(
-            name: "GrowthBookC", dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex", "CThreadScope"]),
+            name: "GrowthBookC",
+            dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex", "CThreadScope", "CLibraryUnload"]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]

@@ -125,6 +125,8 @@ enum {
                                        or decrypted text that is not UTF-8 or
                                        has a NUL byte */
     GB_ERR_NO_MEMORY = -10,         /* allocation failed */
+    GB_ERR_BUSY = -11,              /* gb_shutdown: background threads still
+                                       inside host callbacks at the timeout */
     GB_ERR_INTERNAL = -99           /* a bug in libgrowthbook; please report */
 };
 
@@ -690,8 +692,13 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * need (at-fork handlers), so a pre-forking server (gunicorn --preload, uwsgi)
  * may load features in the parent and fork workers. A stream's connection in
  * the parent stays the parent's: the child opens one of its own (it inherits
- * the descriptor, unused). gb_free in the child never waits for a callback
- * that was running on another thread at the fork.
+ * the descriptor and closes it at once). gb_free in the child never waits for a
+ * callback that was running on another thread at the fork.
+ * Background threads. Streams, periodic refreshers and refreshes in flight run
+ * on threads of the library's own: at most one stream, one refresher and one
+ * refresh per cache entry, whatever the number of handles or events. They end
+ * by themselves once no live handle wants them, and are stopped and joined by
+ * gb_shutdown and by the library's destructor (see gb_shutdown: dlclose).
  * HTTP goes through libcurl with TLS verification on, or through the host
  * transport set with gb_set_http_transport. libcurl speaks only http and
  * https, for the request and for the redirects it follows (at most 5): an
@@ -730,6 +737,37 @@ int gb_load_features(gb_handle *gb);
  * malformed input ("<iv>.<ciphertext>", base64, key size) is named as such.
  * Thread-safe. */
 char *gb_decrypt(const char *encrypted, const char *key);
+
+/* Stop the library's background work and wait for it: every stream, periodic
+ * refresher and refresh in flight, of every handle. Their waits wake and
+ * their HTTP transfers are aborted, so threads running library code end
+ * within milliseconds; a thread inside a host callback (an HTTP transport,
+ * or a log, tracking, sticky-bucket or subscription callback of a handle it
+ * is updating) ends when that callback returns, and makes no further
+ * callback. Waits at most timeout_ms milliseconds (0: only asks them to stop).
+ *
+ * Returns GB_OK once no background thread runs any more (all are joined), or
+ * GB_ERR_BUSY when some are still inside host callbacks at the timeout (they
+ * stop when their callbacks return: call again to wait longer), or
+ * GB_ERR_INVALID_ARGUMENT for a negative timeout_ms.
+ *
+ * Handles stay valid and keep their features; they get no pushed updates
+ * until gb_load_features is called on them again, which starts their streams
+ * and refreshers anew. Thread-safe; from inside a callback on a background
+ * thread it does not wait for that thread (which stops after the callback).
+ *
+ * dlclose. The library's destructor (run by dlclose, and at exit) does the
+ * same with a timeout of 2 seconds, and deletes the library's thread-specific
+ * keys, so unloading the library after freeing its handles is safe: no
+ * thread runs its code afterwards, and threads that called it may exit later.
+ * Call gb_shutdown first, with a timeout of your choice, when a background
+ * thread may be inside a callback of yours that takes longer (GB_OK means
+ * dlclose is safe). The library keeps libcurl loaded until the process exits
+ * (libcurl may finish an abandoned DNS lookup on a thread of its own), and
+ * each unload leaves behind the small per-thread state (a text buffer of at
+ * most 64 KiB and the last error message) of the threads other than the
+ * unloading one that made calls and are still alive. */
+int gb_shutdown(int timeout_ms);
 
 /* Drop every cached payload (the next load requests again). Streams and
  * background refreshes of live handles continue. Thread-safe. */

@@ -29,6 +29,12 @@ static inline CURLcode gb_curl_restrict_protocols(CURL *c, int https_only) {
     return curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, mask);
 #endif
 }
+static inline CURLcode gb_curl_setopt_opensocket(CURL *c, curl_opensocket_callback v) {
+    return curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, v);
+}
+static inline CURLcode gb_curl_setopt_closesocket(CURL *c, curl_closesocket_callback v) {
+    return curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, v);
+}
 static inline CURLcode gb_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 
 #endif

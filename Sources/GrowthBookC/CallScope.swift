@@ -64,6 +64,7 @@ final class CallScope {
     /// Releases a thread's scope when the thread exits (the thread-specific value's
     /// destructor); `CThreadScope` holds the pointer calls read.
     private static let key: pthread_key_t = {
+        _ = LibraryUnload.installed  // the key is deleted before the library is unloaded
         var k = pthread_key_t()
         pthread_key_create(&k) { raw in
             gb_set_thread_scope(nil)
@@ -72,6 +73,17 @@ final class CallScope {
         }
         return k
     }()
+
+    /// Releases this thread's scope and deletes the key (the library's destructor: glibc would
+    /// otherwise call the key's destructor, in unmapped code, when each thread exits).
+    static func unload() {
+        if let raw = gb_thread_scope() {
+            gb_set_thread_scope(nil)
+            pthread_setspecific(key, nil)
+            Unmanaged<CallScope>.fromOpaque(raw).release()
+        }
+        pthread_key_delete(key)
+    }
 
     /// This thread's scope, unretained: the thread-specific slot owns it until the thread
     /// exits (so no reference count is taken per call).

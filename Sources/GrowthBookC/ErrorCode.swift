@@ -12,5 +12,6 @@ enum ErrorCode: Int32 {
     case http = -8
     case decrypt = -9
     case noMemory = -10
+    case busy = -11
     case internalError = -99
 }

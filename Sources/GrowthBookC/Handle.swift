@@ -71,6 +71,5 @@ struct UserData: @unchecked Sendable {
 
 /// Passes `s` to `body` as a NUL-terminated C string valid only during the call.
 func withCString<R>(_ s: String, _ body: (UnsafePointer<CChar>) -> R) -> R {
-    var s = s
-    return s.withCString(body)
+    s.withCString(body)
 }

@@ -24,9 +24,28 @@ public func gb_last_error_code() -> Int32 { LastError.code }
 @_cdecl("gb_string_free")
 public func gb_string_free(_ s: UnsafeMutablePointer<CChar>?) { free(s) }
 
+@_cdecl("gb_shutdown")
+public func gb_shutdown(_ timeoutMs: Int32) -> Int32 {
+    guard timeoutMs >= 0 else {
+        LastError.set(CallError(.invalidArgument, "timeout_ms is negative (\(timeoutMs))"))
+        return ErrorCode.invalidArgument.rawValue
+    }
+    let running = BackgroundThreads.stop(timeout: Double(timeoutMs) / 1000)
+    guard running == 0 else {
+        LastError.set(
+            CallError(
+                .busy,
+                "\(running) background thread\(running == 1 ? " is" : "s are") still running after \(timeoutMs) ms "
+                    + "(inside a host callback: an HTTP transport, log, tracking, sticky-bucket or subscription "
+                    + "callback); each stops when its callback returns"))
+        return ErrorCode.busy.rawValue
+    }
+    return ErrorCode.ok.rawValue
+}
+
 @_cdecl("gb_create")
 public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
-    ensureEngines()
+    ensureLibraryInitialized()
     do throws(CallError) {
         if options == nil { return Handle(GrowthBook()).opaque }
         let json = try CInput.json(options, "options_json")

@@ -8,7 +8,7 @@ import GrowthBookRegex
 public func gb_eval_condition_json(
     _ condition: UnsafePointer<CChar>?, _ attributes: UnsafePointer<CChar>?, _ savedGroups: UnsafePointer<CChar>?
 ) -> Int32 {
-    ensureEngines()  // the condition's patterns compile here, with no handle
+    ensureLibraryInitialized()  // the condition's patterns compile here, with no handle
     // A call of its own has a regex budget of its own (inside a callback of a handle's call,
     // it shares that call's), left full for the next call.
     let nested = CallScope.current._withUnsafeGuaranteedRef { $0.callDepth > 0 }

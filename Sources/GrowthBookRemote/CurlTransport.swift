@@ -20,6 +20,15 @@ final class CurlTransport: HTTPTransport {
         var onData: (([UInt8]) -> Bool)? = nil
         /// For streaming: polled about once a second; true aborts.
         var shouldStop: (() -> Bool)? = nil
+        /// The stop epoch of the background thread making the transfer (nil on a host's
+        /// thread): stopping that thread aborts the transfer.
+        var backgroundEpoch: Int? = nil
+
+        /// Whether the transfer is to be aborted.
+        var aborted: Bool {
+            if let e = backgroundEpoch, BackgroundThreads.isStoppedEpoch(e) { return true }
+            return shouldStop?() == true
+        }
     }
 
     func get(url: String, headers: [(String, String)], timeout: Double) -> Result<HTTPResponse, RemoteError> {
@@ -61,6 +70,8 @@ final class CurlTransport: HTTPTransport {
         guard let protocols = Self.allowedProtocols(for: url) else {
             return .failure(RemoteError(.network, "request to \(url) refused: only http and https URLs are loaded"))
         }
+        sink.backgroundEpoch = BackgroundThreads.currentEpoch()
+        if sink.aborted { return .failure(RemoteError(.network, "request to \(url) not made: background work was stopped")) }
         guard let curl = curl_easy_init() else { return .failure(RemoteError(.network, "libcurl: out of memory")) }
         defer { curl_easy_cleanup(curl) }
         guard gb_curl_restrict_protocols(curl, protocols == "https" ? 1 : 0) == CURLE_OK else {
@@ -125,15 +136,16 @@ final class CurlTransport: HTTPTransport {
                 return n
             })
             gb_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, box)
-            if sink.shouldStop != nil {
+            if sink.shouldStop != nil || sink.backgroundEpoch != nil {
                 gb_curl_setopt_long(curl, CURLOPT_NOPROGRESS, 0)
                 gb_curl_setopt_xferinfo(curl) { user, _, _, _, _ in
                     guard let user else { return 0 }
                     let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
-                    return sink.shouldStop?() == true ? 1 : 0
+                    return sink.aborted ? 1 : 0
                 }
                 gb_curl_setopt_pointer(curl, CURLOPT_XFERINFODATA, box)
             }
+            if let epoch = sink.backgroundEpoch { TransferSockets.track(curl, epoch: epoch) }
             return withExtendedLifetime(sink) { curl_easy_perform(curl) }
         }
         var status = 0

@@ -9,9 +9,9 @@ struct EventStream {
     let entry: CacheEntry
     let config: RemoteConfig
 
-    func run() {
+    func run(_ token: BackgroundThreads.StopToken) {
         var backoff = 0.5
-        while entry.streamWanted() {
+        while !token.isStopped && entry.streamWanted() {
             var parser = ServerSentEventParser()
             var received = false
             let sink = CurlTransport.Sink()
@@ -19,8 +19,10 @@ struct EventStream {
             let config = self.config
             sink.onData = { bytes in
                 received = true
-                for event in parser.feed(bytes) { Self.handle(event, entry: entry, config: config) }
-                return true
+                for event in parser.feed(bytes) where !token.isStopped {
+                    Self.handle(event, entry: entry, config: config, token)
+                }
+                return !token.isStopped
             }
             sink.shouldStop = { !entry.streamWanted() }
             let result = CurlTransport.shared.perform(
@@ -30,18 +32,18 @@ struct EventStream {
             let until = monotonicSeconds() + backoff
             while monotonicSeconds() < until {
                 if !entry.streamWanted() { return }
-                sleepSeconds(min(0.1, until - monotonicSeconds()))
+                if !token.pause(min(0.1, until - monotonicSeconds())) { return }
             }
             backoff = min(backoff * 2, 30)
         }
     }
 
-    static func handle(_ event: ServerSentEvent, entry: CacheEntry, config: RemoteConfig) {
+    static func handle(_ event: ServerSentEvent, entry: CacheEntry, config: RemoteConfig, _ token: BackgroundThreads.StopToken) {
         switch event.name {
         case "features":
             guard let json = try? JSON.parse(event.data), let payload = try? FeaturePayload(json: json, from: "stream")
             else { return }
-            entry.apply(payload)
+            entry.apply(payload, token)
         case "features-updated":
             entry.requestRefresh(config)  // coalesced: one in flight per entry
         default:

@@ -54,19 +54,24 @@ enum FeatureCache {
     /// The entries locked by `prepareFork`, in locking order.
     nonisolated(unsafe) private static var lockedForFork: [CacheEntry] = []
 
+    /// The thread registry's locks come last (and are released first): the child restarts
+    /// threads, which takes the registry's lock, only once everything is released.
     private static func prepareFork() {
         lock.lock()
         lockedForFork = known.compactMap { $0.entry }
         for e in lockedForFork { e.lock.lock() }
+        BackgroundThreads.prepareFork()
     }
 
     private static func parentAfterFork() {
+        BackgroundThreads.parentAfterFork()
         for e in lockedForFork.reversed() { e.lock.unlock() }
         lockedForFork = []
         lock.unlock()
     }
 
     private static func childAfterFork() {
+        BackgroundThreads.childAfterFork()
         let restarts = lockedForFork.map { e -> CacheEntry.BackgroundRestart in
             e.lock.resetConditionAfterFork()
             return e.resetAfterForkLocked()
@@ -120,6 +125,10 @@ final class CacheEntry: @unchecked Sendable {
     private var subscribers: [Subscriber] = []
     private var streamRunning = false
     private var refresherRunning = false
+    /// Which start of the stream (refresher) is the current one: a thread stopped by
+    /// `gb_shutdown` that ends after a later start must not mark the new one stopped.
+    private var streamStart = 0
+    private var refresherStart = 0
 
     init(key: String) {
         self.key = key
@@ -276,7 +285,7 @@ final class CacheEntry: @unchecked Sendable {
     /// Runs `runRefreshes` on a new thread (`refreshing` already set by the caller); if no
     /// thread can be made, the refresh is dropped and a later request may try again.
     private func startRefreshThread(_ config: RemoteConfig) {
-        if !startThread({ self.runRefreshes(config) }) {
+        if !BackgroundThreads.start(name: "gb-refresh", { token in self.runRefreshes(config, token) }) {
             lock.withLock {
                 refreshing = false
                 refreshAgain = false
@@ -286,22 +295,22 @@ final class CacheEntry: @unchecked Sendable {
 
     /// Refreshes on the calling thread if no refresh is running (else the running one will
     /// do); for the periodic refresher.
-    private func refreshUnlessRunning(_ config: RemoteConfig) {
+    private func refreshUnlessRunning(_ config: RemoteConfig, _ token: BackgroundThreads.StopToken) {
         let start = lock.withLock { () -> Bool in
             if refreshing { return false }
             refreshing = true
             return true
         }
-        if start { runRefreshes(config) }
+        if start { runRefreshes(config, token) }
     }
 
-    /// Refreshes until no further refresh was asked for, then clears `refreshing` (which the
-    /// caller set).
-    private func runRefreshes(_ config: RemoteConfig) {
+    /// Refreshes until no further refresh was asked for (or the thread is stopped), then
+    /// clears `refreshing` (which the caller set).
+    private func runRefreshes(_ config: RemoteConfig, _ token: BackgroundThreads.StopToken) {
         while true {
-            refresh(config)
+            if !token.isStopped { refresh(config, token) }
             let again = lock.withLock { () -> Bool in
-                if refreshAgain {
+                if refreshAgain && !token.isStopped {
                     refreshAgain = false
                     return true
                 }
@@ -314,9 +323,11 @@ final class CacheEntry: @unchecked Sendable {
 
     /// Fetches again (conditionally, with the ETag); a changed payload replaces the cached one
     /// and the features of every subscribed handle. Called only by `runRefreshes`.
-    private func refresh(_ config: RemoteConfig) {
+    private func refresh(_ config: RemoteConfig, _ token: BackgroundThreads.StopToken) {
         let tag = lock.withLock { etag }
         let outcome = fetch(config, etag: tag)
+        // Stopped (gb_shutdown, or the library unloading): the transfer was aborted for that.
+        if token.isStopped { return }
         var changed = false
         lock.withLock {
             switch outcome {
@@ -335,20 +346,20 @@ final class CacheEntry: @unchecked Sendable {
             }
         }
         if case .failure(let error) = outcome {
-            forEachSubscriber { gb, _ in gb.log(.warning, "Background refresh of features failed: \(error)") }
+            forEachSubscriber(token) { gb, _ in gb.log(.warning, "Background refresh of features failed: \(error)") }
         }
-        if changed { pushToAll() }
+        if changed { pushToAll(token) }
     }
 
     /// Applies a payload that arrived on the stream.
-    func apply(_ p: FeaturePayload) {
+    func apply(_ p: FeaturePayload, _ token: BackgroundThreads.StopToken) {
         lock.withLock { install(p, etag: nil) }
-        pushToAll()
+        pushToAll(token)
     }
 
-    private func pushToAll() {
+    private func pushToAll(_ token: BackgroundThreads.StopToken) {
         guard let (p, gen) = lock.withLock({ payload.map { ($0, generation) } }) else { return }
-        forEachSubscriber { gb, key in
+        forEachSubscriber(token) { gb, key in
             do {
                 gb.setFeatures(try compile(p, generation: gen, key: key))
             } catch {
@@ -357,13 +368,13 @@ final class CacheEntry: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` for each live subscriber, with no lock held.
-    private func forEachSubscriber(_ body: (GrowthBook, String) -> Void) {
+    /// Calls `body` for each live subscriber, with no lock held, until the thread is stopped.
+    private func forEachSubscriber(_ token: BackgroundThreads.StopToken, _ body: (GrowthBook, String) -> Void) {
         let live = lock.withLock { () -> [(GrowthBook, String)] in
             subscribers.removeAll { $0.gb == nil }
             return subscribers.compactMap { s in s.gb.map { ($0, s.decryptionKey) } }
         }
-        for (gb, key) in live { body(gb, key) }
+        for (gb, key) in live where !token.isStopped { body(gb, key) }
     }
 
     // MARK: Subscriptions
@@ -396,11 +407,27 @@ final class CacheEntry: @unchecked Sendable {
     /// Starts the threads of `what`; without a thread, the flag goes back down so that a
     /// later subscription tries again.
     func restart(_ what: BackgroundRestart) {
-        if let config = what.stream, !startThread({ EventStream(entry: self, config: config).run() }) {
-            lock.withLock { streamRunning = false }
+        if let config = what.stream {
+            let start = lock.withLock { () -> Int in
+                streamStart &+= 1
+                return streamStart
+            }
+            let started = BackgroundThreads.start(name: "gb-stream") { token in
+                EventStream(entry: self, config: config).run(token)
+                self.lock.withLock { if token.isStopped && self.streamStart == start { self.streamRunning = false } }
+            }
+            if !started { lock.withLock { streamRunning = false } }
         }
-        if let config = what.refresher, !startThread({ self.runRefresher(config) }) {
-            lock.withLock { refresherRunning = false }
+        if let config = what.refresher {
+            let start = lock.withLock { () -> Int in
+                refresherStart &+= 1
+                return refresherStart
+            }
+            let started = BackgroundThreads.start(name: "gb-refresher") { token in
+                self.runRefresher(config, token)
+                self.lock.withLock { if token.isStopped && self.refresherStart == start { self.refresherRunning = false } }
+            }
+            if !started { lock.withLock { refresherRunning = false } }
         }
     }
 
@@ -450,16 +477,18 @@ final class CacheEntry: @unchecked Sendable {
         return max(interval, capped * Double.random(in: 0.5...1))
     }
 
-    private func runRefresher(_ config: RemoteConfig) {
+    private func runRefresher(_ config: RemoteConfig, _ token: BackgroundThreads.StopToken) {
         while let interval = refreshInterval() {
             let wait = Self.retryDelay(after: interval, failures: lock.withLock { refreshFailures })
-            // Sleep in short steps so that freeing the last handle stops the thread soon.
+            // Wait in short steps so that freeing the last handle stops the thread soon
+            // (stopping it wakes the wait at once).
             let until = monotonicSeconds() + wait
             while monotonicSeconds() < until {
-                sleepSeconds(min(0.25, until - monotonicSeconds()))
+                if !token.pause(min(0.25, until - monotonicSeconds())) { return }
                 if refreshInterval() == nil { return }
             }
-            refreshUnlessRunning(config)
+            refreshUnlessRunning(config, token)
+            if token.isStopped { return }
         }
     }
 

@@ -6,7 +6,8 @@
 #    --product growthbook -Xswiftc -sanitize=address), in the scratch directory .build-asan
 #    (gitignored), from a copy of Package.swift and Sources/ in .build-asan/src.
 # 2. Tests/c/test_abi.c, test_typed_eval.c, test_fixtures.c, test_hostile.c, test_lifetime.c,
-#    test_background_free.c, test_remote_reentry.c, test_stale_pointers.c and Tests/asan/eval_loop.c, compiled with the toolchain's clang -fsanitize=address
+#    test_background_free.c, test_remote_reentry.c, test_shutdown.c, test_stale_pointers.c and
+#    Tests/asan/eval_loop.c, compiled with the toolchain's clang -fsanitize=address
 #    -shared-libsan (the same ASan runtime as the Swift compiler's) and linked against it.
 # 3. Each runs with detect_leaks=1; any ASan or LSan report, or a failing test, fails.
 #    Fuzz/lsan.supp suppresses allocations made inside the Swift toolchain's regex library
@@ -48,7 +49,7 @@ echo "asan: $lib_dir/libgrowthbook.so calls $asan_symbols AddressSanitizer entry
 
 link=(-L"$lib_dir" -lgrowthbook -Wl,-rpath,"$lib_dir" -Wl,-rpath,"$asan_runtime")
 cc=("$CLANG" -std=c11 -O1 -g -fsanitize=address -fno-omit-frame-pointer -shared-libsan -pthread -Iinclude)
-for t in test_abi test_typed_eval test_hostile test_lifetime test_background_free test_remote_reentry test_stale_pointers; do
+for t in test_abi test_typed_eval test_hostile test_lifetime test_background_free test_remote_reentry test_shutdown test_stale_pointers; do
     "${cc[@]}" "Tests/c/$t.c" -o "$out/$t" "${link[@]}" -lm
 done
 "${cc[@]}" $(pkg-config --cflags libcjson) Tests/c/test_fixtures.c -o "$out/test_fixtures" "${link[@]}" \
@@ -56,7 +57,7 @@ done
 "${cc[@]}" Tests/asan/eval_loop.c -o "$out/eval_loop" "${link[@]}"
 
 failed=""
-for t in test_abi test_typed_eval test_fixtures test_hostile test_lifetime test_background_free test_remote_reentry test_stale_pointers "eval_loop $loop_n"; do
+for t in test_abi test_typed_eval test_fixtures test_hostile test_lifetime test_background_free test_remote_reentry test_shutdown test_stale_pointers "eval_loop $loop_n"; do
     name=${t%% *}
     echo "== $out/$t (AddressSanitizer, LeakSanitizer)"
     log="$out/$name.log"

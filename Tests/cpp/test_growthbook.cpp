@@ -479,6 +479,13 @@ static void test_remote()
     }
     gbx::GrowthBook no_key;
     CHECK_THROWS_CODE(no_key.load_features(), GB_ERR_INVALID_ARGUMENT);
+
+    // A refresher started by a load stops and is joined; the handle keeps its features.
+    gbx::GrowthBook refreshing(R"({"apiHost": "http://127.0.0.1:9", "clientKey": "sdk-cpp-ok", "refreshInterval": 1})");
+    refreshing.load_features();
+    CHECK(gbx::shutdown(std::chrono::seconds(5)));
+    CHECK(refreshing.feature_value("color") == "\"from-transport\"");
+    CHECK_THROWS_CODE(gbx::shutdown(std::chrono::milliseconds(-1)), GB_ERR_INVALID_ARGUMENT);
     gbx::set_http_transport(nullptr);
     gbx::clear_cache();
 

@@ -68,6 +68,7 @@ _SIGNATURES = {
     "gb_set_log_callback": ([c_void_p, LOG_FN, c_int, c_void_p], c_int),
     "gb_decrypt": ([c_char_p, c_char_p], c_void_p),
     "gb_clear_cache": ([], None),
+    "gb_shutdown": ([c_int], c_int),
     "gb_set_http_transport": ([HTTP_FN, c_void_p], c_int),
     "gb_http_response_set_status": ([c_void_p, c_int], c_int),
     "gb_http_response_set_header": ([c_void_p, c_char_p, c_char_p], c_int),
@@ -215,6 +216,26 @@ def decrypt_raw(encrypted, key):
 
 def clear_cache():
     fn("gb_clear_cache")()
+
+
+def shutdown(timeout_ms):
+    """gb_shutdown: the int result code."""
+    return fn("gb_shutdown")(timeout_ms)
+
+
+def library_threads():
+    """The names of the library's background threads in this process (gb-stream,
+    gb-refresher, gb-refresh)."""
+    names = []
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open("/proc/self/task/%s/comm" % tid) as f:
+                name = f.read().strip()
+        except OSError:  # the thread just ended
+            continue
+        if name.startswith("gb-"):
+            names.append(name)
+    return sorted(names)
 
 
 # Every CFUNCTYPE object ever handed to the library stays referenced here: a

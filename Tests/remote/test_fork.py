@@ -110,3 +110,60 @@ def test_forked_child_frees_a_handle_whose_callback_ran_at_fork(server, client_k
             os.waitpid(pid, 0)
     assert result == b"ok", "gb_free in the child waited for a callback of a thread the child does not have"
     gbc.free(h)  # in the parent: waits for the callback, which ends
+
+
+def _client_sockets_to(port):
+    """The inodes of this process's open TCP sockets whose remote port is `port`."""
+    inodes = set()
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        try:
+            with open(table) as f:
+                lines = f.readlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[2].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    open_inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink("/proc/self/fd/" + fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            open_inodes.add(target[8:-1])
+    return inodes & open_inodes
+
+
+def test_forked_child_closes_the_parents_stream_socket(server, client_key, handles):
+    """The parent's stream connection is the parent's: the child closes its inherited copy
+    of the socket in fork() (it used to keep it open, unused, for its whole life)."""
+    server.set_payload(client_key, payload("v1"))
+    h = handles({"apiHost": server.url, "clientKey": client_key, "streaming": True})
+    assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
+    assert wait_until(lambda: server.sse_open(client_key) >= 1, 3.0), "the stream did not connect"
+    port = int(server.url.rsplit(":", 1)[1])
+    parents = _client_sockets_to(port)
+    assert parents, "the parent has no socket to the server"
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            still_open = parents & _client_sockets_to(port)
+            os.write(w, b"%d" % len(still_open))
+        finally:
+            os._exit(0)
+    os.close(w)
+    try:
+        ready, _, _ = select.select([r], [], [], 5)
+        result = os.read(r, 8) if ready else b"timeout"
+    finally:
+        os.close(r)
+        os.waitpid(pid, 0)
+    assert result == b"0", "the child kept %s of the parent's sockets to the server open" % result.decode()
+    # The parent's stream is unaffected.
+    assert server.sse_open(client_key) >= 1
+    server.push_event(client_key, payload("v2"))
+    assert wait_until(lambda: gbc.value(h, "color") == "v2", 3.0)

@@ -17,7 +17,8 @@
 # 2. Tests/c/test_threads.c, Tests/c/test_abi.c, Tests/c/test_setter_races.c (setters racing
 #    on one handle), Tests/c/test_background_free.c (callbacks of background refreshes
 #    against gb_free), Tests/c/test_remote_reentry.c (a transport calling back into the load
-#    it serves) and the C++ wrapper's tests,
+#    it serves), Tests/c/test_shutdown.c (gb_shutdown racing the loads that start background
+#    threads) and the C++ wrapper's tests,
 #    compiled with the toolchain's clang/clang++ -fsanitize=thread (the same
 #    LLVM, hence the same TSan runtime, as the Swift compiler) and linked
 #    against that build.
@@ -76,12 +77,14 @@ link=(-L"$lib_dir" -lgrowthbook -L"$swift_runtime" -ldispatch -lBlocksRuntime
     Tests/c/test_background_free.c -o "$out/test_background_free" "${link[@]}"
 "$CLANG" -std=c11 -O1 -g -fsanitize=thread -shared-libsan -pthread -Iinclude \
     Tests/c/test_remote_reentry.c -o "$out/test_remote_reentry" "${link[@]}"
+"$CLANG" -std=c11 -O1 -g -fsanitize=thread -shared-libsan -pthread -Iinclude \
+    Tests/c/test_shutdown.c -o "$out/test_shutdown" "${link[@]}"
 "$CLANGXX" -std=c++17 -O1 -g -fsanitize=thread -shared-libsan -pthread -Iinclude -Ibindings/c \
     Tests/cpp/test_growthbook.cpp -o "$out/test_growthbook_cpp" "${link[@]}"
 
 # 3. run; exitcode 66 marks a ThreadSanitizer report
 failed=""
-for t in test_threads test_abi test_setter_races test_background_free test_remote_reentry test_growthbook_cpp; do
+for t in test_threads test_abi test_setter_races test_background_free test_remote_reentry test_shutdown test_growthbook_cpp; do
     echo "== $out/$t (ThreadSanitizer)"
     log="$out/$t.log"
     rc=0

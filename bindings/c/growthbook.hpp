@@ -41,6 +41,8 @@
 
 #include <growthbook.h>
 
+#include <chrono>
+#include <climits>
 #include <exception>
 #include <functional>
 #include <map>
@@ -625,6 +627,19 @@ inline std::string decrypt(const std::string &encrypted, const std::string &key)
 
 /* Drop every cached payload. */
 inline void clear_cache() { gb_clear_cache(); }
+
+/* Stop the library's background work (every stream and refresher) and wait up to timeout
+ * for its threads (gb_shutdown): true once none runs, false when some are still inside a
+ * host callback at the timeout. Throws Error (GB_ERR_INVALID_ARGUMENT) for a negative
+ * timeout. Handles keep their features; load_features starts their background work again. */
+inline bool shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(5))
+{
+    auto ms = timeout.count();
+    int rc = gb_shutdown(ms < 0 ? -1 : ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
+    if (rc == GB_ERR_BUSY) return false;
+    if (rc != GB_OK) detail::throw_last_error();
+    return true;
+}
 
 /* A response filled in by a host HTTP transport. */
 struct HttpResponse {

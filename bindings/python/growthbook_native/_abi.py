@@ -20,6 +20,7 @@ GB_ERR_NETWORK = -7
 GB_ERR_HTTP = -8
 GB_ERR_DECRYPT = -9
 GB_ERR_NO_MEMORY = -10
+GB_ERR_BUSY = -11
 GB_ERR_INTERNAL = -99
 
 # Log levels (the same numbers as Python's logging module).
