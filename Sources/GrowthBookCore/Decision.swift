@@ -54,7 +54,7 @@ struct ExperimentRef: BitwiseCopyable {
 
     /// A copy with the reference's per-experiment `overrides` merged in (weights, status,
     /// coverage, url, groups, force), compiled as an inline experiment of its own.
-    func overridden(by override: JSONObject, savedGroups: JSONObject?) -> Snapshot {
+    func overridden(by override: JSONObject, savedGroups: JSONObject?, semantics: Semantics) -> Snapshot {
         let e = record
         var merged = object.json.objectValue ?? JSONObject()
         merged["status"] = .string(view.string(e.status).string)
@@ -67,7 +67,7 @@ struct ExperimentRef: BitwiseCopyable {
         for field in ["weights", "status", "coverage", "url", "groups", "force"] {
             if let v = override[field], !v.isNull { merged[field] = v }
         }
-        return Snapshot.inlineExperiment(merged, savedGroups: savedGroups)
+        return Snapshot.inlineExperiment(merged, savedGroups: savedGroups, semantics: semantics)
     }
 }
 

@@ -12,8 +12,8 @@ public final class Experiment: Sendable {
 
     /// Compiles an inline experiment definition. Saved groups resolve `$inGroup` in its
     /// conditions.
-    public convenience init(_ definition: JSONObject, savedGroups: JSONObject? = nil) {
-        self.init(Snapshot.inlineExperiment(definition, savedGroups: savedGroups), 0)
+    public convenience init(_ definition: JSONObject, savedGroups: JSONObject? = nil, semantics: Semantics = .default) {
+        self.init(Snapshot.inlineExperiment(definition, savedGroups: savedGroups, semantics: semantics), 0)
     }
 
     var record: ExperimentRecord { snapshot.view.experiments[index] }

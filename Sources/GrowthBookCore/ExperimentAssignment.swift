@@ -36,7 +36,9 @@ extension Evaluation {
             } else if let keepAlive, let o = context.with({ $0.settings.overrides[key]?.objectValue }) ?? nil,
                 !o.isEmpty
             {
-                let copy = x.overridden(by: o, savedGroups: s.savedGroups(context))
+                let copy = x.overridden(
+                    by: o, savedGroups: s.savedGroups(context),
+                    semantics: context.with { $0.snapshot.semantics } ?? Semantics.default)
                 keepAlive.snapshots.append(copy)
                 x = ExperimentRef(inline: copy, 0)
             }

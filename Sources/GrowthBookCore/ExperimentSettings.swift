@@ -22,7 +22,7 @@ struct ExperimentSettings: Sendable {
             let x = ExperimentRef(view, index, in: ObjectRef(snapshot))
             let key = view.string(x.record.key).string
             if let o = settings.overrides[key]?.objectValue, !o.isEmpty {
-                overridden[index] = x.overridden(by: o, savedGroups: snapshot.savedGroups)
+                overridden[index] = x.overridden(by: o, savedGroups: snapshot.savedGroups, semantics: snapshot.semantics)
             }
             if !settings.url.isEmpty,
                 let qs = queryStringOverride(id: key, url: settings.url, variationCount: Int(x.record.variationCount))

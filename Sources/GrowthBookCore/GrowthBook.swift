@@ -166,11 +166,16 @@ public final class GrowthBook: Sendable {
     private let current: StateCell<EvaluationContext>
     private let bookkeeping = Bookkeeping()
 
-    public init() {
+    /// The reference whose rules the handle follows (the `"semantics"` option), fixed for its
+    /// life: every feature set it installs is compiled for it.
+    public let semantics: Semantics
+
+    public init(semantics: Semantics = .default) {
+        self.semantics = semantics
         let hooks = Hooks(tracking: nil, subscriptions: [], logSink: nil, logLevel: nil, bookkeeping: bookkeeping)
         current = StateCell(
             EvaluationContext(
-                snapshot: .empty, attributes: .object(JSONObject()), attributesDocument: .emptyObject,
+                snapshot: .empty(semantics), attributes: .object(JSONObject()), attributesDocument: .emptyObject,
                 settings: EvaluationSettings(), stickyDocs: nil, stickyService: nil, stickyIdentifierAttributes: nil,
                 hooks: hooks))
     }
@@ -182,8 +187,17 @@ public final class GrowthBook: Sendable {
     /// (how many tracked exposures are remembered; see `TrackedExposures`). Unknown keys are
     /// ignored.
     public convenience init(options: JSON) throws(GrowthBookError) {
-        self.init()
         guard case .object(let o) = options else { throw .wrongType("options must be a JSON object") }
+        var semantics = Semantics.default
+        if let v = o["semantics"], !v.isNull {
+            guard case .string(let name) = v else { throw .wrongType("semantics must be a string") }
+            guard let s = Semantics(name: name) else {
+                throw .invalidArgument(
+                    "unknown semantics \"\(name)\" (one of: \(Semantics.allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
+            }
+            semantics = s
+        }
+        self.init(semantics: semantics)
         var settings = EvaluationSettings()
         if let v = o["enabled"], !v.isNull { settings.enabled = v.isTruthy }
         if let v = o["qaMode"], !v.isNull { settings.qaMode = v.isTruthy }
@@ -218,7 +232,8 @@ public final class GrowthBook: Sendable {
             let limit = Int(clamping: n)
             bookkeeping.state.withLock { $0.tracked = TrackedExposures(limit: limit) }
         }
-        let snapshot = Snapshot(features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups)
+        let snapshot = Snapshot(
+            features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups, semantics: semantics)
         update {
             $0.with(
                 snapshot: snapshot, attributes: .object(attributes), settings: settings, stickyService: .some(service),
@@ -266,7 +281,10 @@ public final class GrowthBook: Sendable {
     /// evaluations go on reading the old state meanwhile).
     public func setFeatures(text: UnsafeBufferPointer<UInt8>) throws(JSONError) -> Bool {
         let installed = try current.update { (s: EvaluationContext) throws(JSONError) -> (EvaluationContext, Bool) in
-            guard let snapshot = try Snapshot.compile(featuresText: text, savedGroups: s.snapshot.savedGroups) else {
+            guard
+                let snapshot = try Snapshot.compile(
+                    featuresText: text, savedGroups: s.snapshot.savedGroups, semantics: semantics)
+            else {
                 return (s, false)
             }
             return (s.with(snapshot: snapshot), true)
@@ -277,7 +295,9 @@ public final class GrowthBook: Sendable {
 
     /// Replaces the features, keeping the saved groups.
     public func setFeatures(_ definitions: JSONObject) {
-        update { $0.with(snapshot: Snapshot(features: definitions, savedGroups: $0.snapshot.savedGroups)) }
+        update {
+            $0.with(snapshot: Snapshot(features: definitions, savedGroups: $0.snapshot.savedGroups, semantics: semantics))
+        }
         refreshStickyBuckets(force: false)
     }
 

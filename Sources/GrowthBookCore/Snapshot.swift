@@ -26,6 +26,8 @@ public final class Snapshot: Sendable {
 
     /// The saved groups the conditions were compiled against.
     public let savedGroups: JSONObject?
+    /// The reference whose rules the features were compiled for.
+    public let semantics: Semantics
     /// Attributes that identify users for sticky bucketing, derived from the experiment rules.
     public let stickyIdentifierAttributes: [String]
     /// The definitions as given, as compact JSON text (for `json` and for recompiling against
@@ -36,7 +38,12 @@ public final class Snapshot: Sendable {
     private let tables: FlatBox<SnapshotTables>
     var view: SnapshotView { SnapshotView(tables.ref) }
 
-    public static let empty = Snapshot(features: JSONObject(), savedGroups: nil)
+    public static let empty = Snapshot(features: JSONObject(), savedGroups: nil, semantics: .default)
+
+    /// No features, for a handle of `semantics`.
+    public static func empty(_ semantics: Semantics) -> Snapshot {
+        semantics == Semantics.default ? empty : Snapshot(features: JSONObject(), savedGroups: nil, semantics: semantics)
+    }
 
     public var experimentCount: Int { experiments.count }
 
@@ -55,6 +62,7 @@ public final class Snapshot: Sendable {
         urlRegexes = b.urlRegexes
         urlRegexRefs = FlatBuffer(b.urlRegexes.map { ObjectRef($0) })
         savedGroups = b.savedGroups
+        semantics = b.semantics
         stickyIdentifierAttributes = b.stickyIdentifiers
         self.definitionsText = definitionsText.withBytes { FlatBuffer(copying: $0) }
 
@@ -82,8 +90,8 @@ public final class Snapshot: Sendable {
     }
 
     /// Compiles feature definitions (an object of feature key → definition).
-    public convenience init(features definitions: JSONObject, savedGroups: JSONObject?) {
-        var b = SnapshotBuilder(savedGroups: savedGroups)
+    public convenience init(features definitions: JSONObject, savedGroups: JSONObject?, semantics: Semantics) {
+        var b = SnapshotBuilder(savedGroups: savedGroups, semantics: semantics)
         for (key, definition) in definitions.pairs { b.addFeature(key, definition) }
         var text = TextBuffer()
         JSON.object(definitions).write(to: &text)
@@ -94,9 +102,9 @@ public final class Snapshot: Sendable {
     /// parsed, compiled and dropped before the next is parsed, so the whole payload is never
     /// held as a tree. Nil when the text is not an object.
     public static func compile(
-        featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?
+        featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?, semantics: Semantics
     ) throws(JSONError) -> Snapshot? {
-        var b = SnapshotBuilder(savedGroups: savedGroups)
+        var b = SnapshotBuilder(savedGroups: savedGroups, semantics: semantics)
         b.values.reserve(forTextBytes: bytes.count)
         var seen = Set<String>()
         var duplicate = false
@@ -111,7 +119,7 @@ public final class Snapshot: Sendable {
             // A key given twice (the later value replaces the earlier in place): the tree
             // has those semantics.
             let tree = try JSON.parse(bytes)
-            return Snapshot(features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups)
+            return Snapshot(features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups, semantics: semantics)
         }
         // The definitions as given: the text just parsed (so it parses again), without its
         // whitespace (compact text, as the API sends, is copied as it is). Copying it costs a
@@ -122,8 +130,8 @@ public final class Snapshot: Sendable {
     }
 
     /// Compiles an inline experiment definition into a snapshot of its own (no features).
-    static func inlineExperiment(_ definition: JSONObject, savedGroups: JSONObject?) -> Snapshot {
-        var b = SnapshotBuilder(savedGroups: savedGroups)
+    static func inlineExperiment(_ definition: JSONObject, savedGroups: JSONObject?, semantics: Semantics) -> Snapshot {
+        var b = SnapshotBuilder(savedGroups: savedGroups, semantics: semantics)
         b.addInlineExperiment(definition)
         return Snapshot(b, definitionsText: TextBuffer(capacity: 0))
     }
@@ -131,10 +139,10 @@ public final class Snapshot: Sendable {
     /// The same features compiled against other saved groups.
     public func with(savedGroups groups: JSONObject?) -> Snapshot {
         let compiled = definitionsText.view.bytes(0, definitionsText.count).withBuffer { text in
-            try? Snapshot.compile(featuresText: text, savedGroups: groups)
+            try? Snapshot.compile(featuresText: text, savedGroups: groups, semantics: semantics)
         }
         if let compiled { return compiled }
-        return Snapshot(features: json.objectValue ?? JSONObject(), savedGroups: groups)
+        return Snapshot(features: json.objectValue ?? JSONObject(), savedGroups: groups, semantics: semantics)
     }
 
     /// The feature definitions as given.
@@ -260,13 +268,15 @@ private struct SnapshotBuilder: ~Copyable {
     var strings: [StringRef] = []
     var urlRegexes: [CompiledRegex] = []
     let savedGroups: JSONObject?
+    let semantics: Semantics
     var stickyIdentifiers: [String] = []
     /// `stickyIdentifiers` as a set: compiling stays linear in the number of distinct hash
     /// attributes.
     private var stickySeen = Set<String>()
 
-    init(savedGroups: JSONObject?) {
+    init(savedGroups: JSONObject?, semantics: Semantics) {
         self.savedGroups = savedGroups
+        self.semantics = semantics
     }
 
     mutating func addFeature(_ key: String, _ definition: JSON) {

@@ -121,7 +121,7 @@ final class CacheEntry: @unchecked Sendable {
     private var retryAt = 0.0
     /// Background refreshes that failed in a row (0 after one that succeeded): they back off.
     private var refreshFailures = 0
-    private var compiled: [String: (generation: Int, features: Snapshot)] = [:]
+    private var compiled: [CompileKey: (generation: Int, features: Snapshot)] = [:]
     private var subscribers: [Subscriber] = []
     private var streamRunning = false
     private var refresherRunning = false
@@ -138,9 +138,16 @@ final class CacheEntry: @unchecked Sendable {
 
     /// The feature set for `config`: fresh from the cache, stale while a refresh runs in the
     /// background, or fetched now (once, however many threads ask at the same time).
-    func features(for config: RemoteConfig) throws(RemoteError) -> Snapshot {
+    func features(for config: RemoteConfig, semantics: Semantics) throws(RemoteError) -> Snapshot {
         let (current, gen) = try payloadForLoad(config)
-        return try compile(current, generation: gen, key: config.decryptionKey)
+        return try compile(current, generation: gen, key: CompileKey(decryptionKey: config.decryptionKey, semantics: semantics))
+    }
+
+    /// A payload compiles once per decryption key and semantics (handles of one entry may
+    /// differ in both).
+    struct CompileKey: Hashable {
+        let decryptionKey: String
+        let semantics: Semantics
     }
 
     private func payloadForLoad(_ config: RemoteConfig) throws(RemoteError) -> (FeaturePayload, Int) {
@@ -234,9 +241,9 @@ final class CacheEntry: @unchecked Sendable {
     }
 
     /// The payload compiled for one decryption key, compiled once per payload generation.
-    private func compile(_ p: FeaturePayload, generation gen: Int, key: String) throws(RemoteError) -> Snapshot {
+    private func compile(_ p: FeaturePayload, generation gen: Int, key: CompileKey) throws(RemoteError) -> Snapshot {
         if let hit = lock.withLock({ compiled[key] }), hit.generation == gen { return hit.features }
-        let features = try p.featureSet(decryptionKey: key)
+        let features = try p.featureSet(decryptionKey: key.decryptionKey, semantics: key.semantics)
         lock.withLock {
             if gen == generation { compiled[key] = (gen, features) }
         }
@@ -361,7 +368,8 @@ final class CacheEntry: @unchecked Sendable {
         guard let (p, gen) = lock.withLock({ payload.map { ($0, generation) } }) else { return }
         forEachSubscriber(token) { gb, key in
             do {
-                gb.setFeatures(try compile(p, generation: gen, key: key))
+                gb.setFeatures(
+                    try compile(p, generation: gen, key: CompileKey(decryptionKey: key, semantics: gb.semantics)))
             } catch {
                 gb.log(.warning, "Could not apply updated features: \(error)")
             }

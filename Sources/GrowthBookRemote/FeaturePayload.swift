@@ -26,11 +26,12 @@ struct FeaturePayload: Sendable {
         object = o
     }
 
-    /// The features and saved groups, decrypted with `key` where encrypted, compiled.
-    func featureSet(decryptionKey key: String) throws(RemoteError) -> Snapshot {
+    /// The features and saved groups, decrypted with `key` where encrypted, compiled for
+    /// `semantics`.
+    func featureSet(decryptionKey key: String, semantics: Semantics = .default) throws(RemoteError) -> Snapshot {
         let features = try section("features", key: key) ?? JSONObject()
         let groups = try section("savedGroups", key: key)
-        return Snapshot(features: features, savedGroups: groups?.isEmpty == false ? groups : nil)
+        return Snapshot(features: features, savedGroups: groups?.isEmpty == false ? groups : nil, semantics: semantics)
     }
 
     private func section(_ name: String, key: String) throws(RemoteError) -> JSONObject? {

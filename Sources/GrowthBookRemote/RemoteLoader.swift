@@ -10,7 +10,7 @@ public enum RemoteLoader {
             throw RemoteError(.invalidArgument, "clientKey is not set: pass it in the options of gb_create")
         }
         let entry = FeatureCache.entry(for: config)
-        let features = try entry.features(for: config)
+        let features = try entry.features(for: config, semantics: gb.semantics)
         gb.setFeatures(features)
         gb.log(.debug, "Loaded features from \(config.featuresURL)")
         if config.streaming || config.refreshInterval > 0 {

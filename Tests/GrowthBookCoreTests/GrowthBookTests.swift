@@ -130,7 +130,7 @@ import Testing
             features: [
                 "a": ["defaultValue": -1, "rules": [["key": "shared", "variations": [0, 1], "weights": [1, 0]]]],
                 "b": ["defaultValue": -1, "rules": [["key": "shared", "variations": [0, 1], "weights": [0, 1]]]],
-            ], savedGroups: nil)
+            ], savedGroups: nil, semantics: .default)
         let gb1 = GrowthBook()
         let gb2 = GrowthBook()
         gb1.setAttributes(["id": "u"])

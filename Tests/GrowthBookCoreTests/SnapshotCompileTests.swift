@@ -6,7 +6,7 @@ import Testing
 @Suite struct SnapshotCompileTests {
     static func compile(_ text: String, savedGroups: JSONObject? = nil) throws -> Snapshot {
         var t = text
-        let s = try t.withUTF8 { try Snapshot.compile(featuresText: $0, savedGroups: savedGroups) }
+        let s = try t.withUTF8 { try Snapshot.compile(featuresText: $0, savedGroups: savedGroups, semantics: .default) }
         return try #require(s)
     }
 

@@ -838,6 +838,18 @@ static void test_bad_input(void)
         }
         CHECK_NULL_ERR(gb_create("{\"attributes\": []}"), GB_ERR_TYPE, free_handle);
         CHECK_NULL_ERR(gb_create("{\"features\": 42}"), GB_ERR_TYPE, free_handle);
+        /* the semantics option: a known name, or GB_ERR_INVALID_ARGUMENT (the message lists them) */
+        CHECK_NULL_ERR(gb_create("{\"semantics\": 1}"), GB_ERR_TYPE, free_handle);
+        CHECK_NULL_ERR(gb_create("{\"semantics\": \"python\"}"), GB_ERR_INVALID_ARGUMENT, free_handle);
+        CHECK(strstr(gb_last_error(), "\"python-1.1.0\"") != NULL && strstr(gb_last_error(), "\"js\"") != NULL);
+        {
+            gb_handle *named = gb_create("{\"semantics\": \"python-1.1.0\"}");
+            CHECK(named != NULL);
+            gb_free(named);
+            named = gb_create("{\"semantics\": \"js\"}");
+            CHECK(named != NULL);
+            gb_free(named);
+        }
         CHECK_ERR(gb_in_namespace("1", "{}"), GB_ERR_TYPE);
         CHECK_ERR(gb_choose_variation(0.5, "{}", &i), GB_ERR_TYPE);
         CHECK_UNCHANGED(gb, "wrong shapes");

@@ -1,0 +1,30 @@
+/// Which reference's rules an evaluation follows, chosen when features are compiled (the
+/// `"semantics"` option of a handle): the GrowthBook references disagree with each other on a
+/// few percent of inputs, and an experimentation SDK must agree exactly with the one beside it.
+///
+/// Each difference between the references is one named switch of `SemanticsRules`, read
+/// while compiling (it picks the compiled form: an operator, a record flag), never tested per
+/// evaluation. docs/semantics.md has the table of differences with an example each.
+public enum Semantics: Sendable, Hashable, CaseIterable {
+    /// GrowthBook's reference JavaScript SDK (spec 0.8.0): what GrowthBook's app and its other
+    /// SDKs are built around.
+    case js
+    /// The Python `growthbook` package 1.1.0, exactly (spec 0.5.4 era).
+    case python110
+
+    /// The profile of a handle that names none.
+    public static let `default` = Semantics.python110
+
+    /// The option value: "js", "python-1.1.0".
+    public var name: String {
+        switch self {
+        case .js: return "js"
+        case .python110: return "python-1.1.0"
+        }
+    }
+
+    public init?(name: String) {
+        guard let s = Semantics.allCases.first(where: { $0.name == name }) else { return nil }
+        self = s
+    }
+}
