@@ -199,6 +199,21 @@ typedef struct gb_handle gb_handle;
  *                                         handle remembers for de-duplication
  *                                         (a positive integer; default 100,000;
  *                                         see gb_set_tracking_callback)
+ *     "semantics": "python-1.1.0"         which reference's rules the handle
+ *                                         follows, fixed for its life (every
+ *                                         feature set it installs is compiled
+ *                                         for it, so the choice costs nothing
+ *                                         per evaluation): "python-1.1.0" (the
+ *                                         default for now: the Python growthbook
+ *                                         1.1.0) or "js" (GrowthBook's JS SDK,
+ *                                         spec 0.8.0, with contextual bandits;
+ *                                         its profile is not complete yet, see
+ *                                         docs/semantics.md); another name is
+ *                                         GB_ERR_INVALID_ARGUMENT
+ *     "contextualBandits": {...}          spec 0.8.0: contextual bandit
+ *                                         definitions by contextualBanditRef
+ *                                         (js semantics; remote payloads carry
+ *                                         them too)
  *   }
  *
  * Returns a new handle, owned by the caller and released with gb_free(), or

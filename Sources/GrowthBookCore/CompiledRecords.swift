@@ -34,13 +34,19 @@ struct RuleRecord: FlatRecord {
     /// The percentage rollout (a rule with `coverage` or `range`), or -1: kept out of line, as
     /// most rules have none.
     var rollout: Int32
-    /// The experiment the rule runs; -1 for a force rule or a rule without variations.
+    /// The experiment the rule runs; -1 for a force rule or a rule without variations. For a
+    /// contextual bandit, the one users whom no leaf matches run (leaf -1).
     var experiment: Int32
+    /// A contextual bandit's leaves, tried in order: the first whose condition passes chooses
+    /// the experiment (count 0: none).
+    var banditLeavesStart: Int32
+    var banditLeavesCount: Int32
 
     static var none: RuleRecord {
         RuleRecord(
             id: .none, hasId: false, forceIsOn: false, condition: -1, parentsStart: 0, parentsCount: 0,
-            filtersStart: 0, filtersCount: 0, force: -1, rollout: -1, experiment: -1)
+            filtersStart: 0, filtersCount: 0, force: -1, rollout: -1, experiment: -1, banditLeavesStart: 0,
+            banditLeavesCount: 0)
     }
 }
 
@@ -117,6 +123,11 @@ struct ExperimentRecord: FlatRecord {
     var groupsCount: Int32
     /// The reference's `Experiment.to_dict()` as compact JSON text.
     var serialized: StringRef
+    /// A contextual bandit's: `,"leafId":…,"variationWeights":…,"banditVersion":…`, the members
+    /// its hashed results carry (empty: not a bandit's), and the same experiment without them,
+    /// which results of users not hashed into it show (-1: not a bandit's).
+    var banditMembers: StringRef
+    var withoutBandit: Int32
 
     static var none: ExperimentRecord {
         ExperimentRecord(
@@ -126,7 +137,8 @@ struct ExperimentRecord: FlatRecord {
             labelsStart: 0, filtersStart: 0, filtersCount: 0, hasNamespace: false, namespaceSeed: .none,
             namespaceStart: 0, namespaceEnd: 0, seed: .none, force: -1, hasForce: false, disableStickyBucketing: false,
             bucketVersion: 0, minBucketVersion: 0, hasURLPattern: false, urlPattern: .none, urlRegex: -1,
-            hasGroups: false, groupsStart: 0, groupsCount: 0, serialized: .none)
+            hasGroups: false, groupsStart: 0, groupsCount: 0, serialized: .none, banditMembers: .none,
+            withoutBandit: -1)
     }
 }
 
@@ -155,6 +167,15 @@ struct FilterRecord: FlatRecord {
 
 /// A prerequisite: the parent feature's value must pass `condition` (as `{"value": …}`); a
 /// failing `gate` makes the whole feature null with source `prerequisite`.
+/// A leaf of a contextual bandit: users its condition matches (-1: everyone) run its
+/// experiment, the rule's with the leaf's weights.
+struct BanditLeafRecord: FlatRecord {
+    var condition: Int32
+    var experiment: Int32
+
+    static var none: BanditLeafRecord { BanditLeafRecord(condition: -1, experiment: -1) }
+}
+
 struct ParentRecord: FlatRecord {
     var id: StringRef
     var condition: Int32

@@ -15,6 +15,9 @@ struct FeatureDecision: BitwiseCopyable {
     var feature: Int = -1
     /// The rule that decided (an index of the snapshot's rules), or -1.
     var rule: Int32 = -1
+    /// For `.experiment`: the experiment of the rule that ran, as defined (a contextual
+    /// bandit's leaf's; the one overrides were applied to).
+    var experiment: Int32 = -1
     /// For `.experiment`: the assignment the result describes.
     var assignment: Assignment? = nil
 }
@@ -141,4 +144,11 @@ struct Assignment: BitwiseCopyable {
     }
 
     var passthrough: Bool { label.passthrough }
+
+    /// A contextual bandit's result members, for a user hashed into it (nil otherwise).
+    var banditMembers: ByteSpan? {
+        guard hashUsed && inExperiment else { return nil }
+        let m = experiment.view.string(experiment.record.banditMembers)
+        return m.isEmpty ? nil : m
+    }
 }

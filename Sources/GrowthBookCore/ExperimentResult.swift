@@ -15,12 +15,16 @@ public final class ExperimentResult: Sendable {
     public let passthrough: Bool
     public let bucket: Double?
     public let stickyBucketUsed: Bool
+    /// A contextual bandit's `,"leafId":…,"variationWeights":…,"banditVersion":…` as JSON text
+    /// (nil: none).
+    let banditMembers: [UInt8]?
 
     public init(
         featureId: String?, variationId: Int, inExperiment: Bool, value: JSON, hashUsed: Bool,
         hashAttribute: String, hashValue: JSON, key: String, name: String?, passthrough: Bool, bucket: Double?,
-        stickyBucketUsed: Bool
+        stickyBucketUsed: Bool, banditMembers: [UInt8]? = nil
     ) {
+        self.banditMembers = banditMembers
         self.featureId = featureId
         self.variationId = variationId
         self.inExperiment = inExperiment
@@ -43,7 +47,7 @@ public final class ExperimentResult: Sendable {
         hashValue.write(to: &out)
         Self.writeKey(key, to: &out)
         Self.writeTail(stickyBucketUsed: stickyBucketUsed, bucket: bucket, to: &out)
-        Self.writeEnd(name: name, passthrough: passthrough, to: &out)
+        Self.writeEnd(name: name, passthrough: passthrough, banditMembers: banditMembers, to: &out)
     }
 
     // The text in parts (`ResultWriting.swift` writes the same shape straight from a decision;
@@ -82,12 +86,13 @@ public final class ExperimentResult: Sendable {
     }
 
     /// `,"name":…,"passthrough":true}`
-    static func writeEnd(name: String?, passthrough: Bool, to out: inout TextBuffer) {
+    static func writeEnd(name: String?, passthrough: Bool, banditMembers: [UInt8]? = nil, to out: inout TextBuffer) {
         if let name, !name.isEmpty {
             out.appendLiteral(#","name":"#)
             JSON.writeString(name, to: &out)
         }
         if passthrough { out.appendLiteral(#","passthrough":true"#) }
+        if let banditMembers { banditMembers.withUnsafeBufferPointer { out.append($0) } }
         out.append(UInt8(ascii: "}"))
     }
 
@@ -106,6 +111,13 @@ public final class ExperimentResult: Sendable {
         if let bucket { o["bucket"] = .double(bucket) }
         if let name, !name.isEmpty { o["name"] = .string(name) }
         if passthrough { o["passthrough"] = .bool(true) }
+        if let banditMembers {
+            // The members as an object's text: `{` + the text without its leading comma + `}`.
+            let text = [UInt8(ascii: "{")] + banditMembers.dropFirst() + [UInt8(ascii: "}")]
+            if let extra = try? JSON.parse(text), let members = extra.objectValue {
+                for (k, v) in members.pairs { o[k] = v }
+            }
+        }
         return .object(o)
     }
 }

@@ -92,7 +92,8 @@ extension Evaluation {
             log(.warning, "Skip invalid rule, feature \(key)")
             return nil
         }
-        let a = assign(ExperimentRef(s, rule.experiment, in: snapshot), feature: index, ruleChecked: true, include: nil)
+        let experiment = rule.banditLeavesCount > 0 ? banditLeaf(rule) : rule.experiment
+        let a = assign(ExperimentRef(s, experiment, in: snapshot), feature: index, ruleChecked: true, include: nil)
         recordRun(a, feature: index)
         if !a.inExperiment {
             log(.debug, "Skip rule because user not included in experiment, feature \(key)")
@@ -104,7 +105,23 @@ extension Evaluation {
         }
         log(.debug, "Assign value from experiment, feature \(key)")
         return FeatureDecision(
-            source: .experiment, isOn: a.isOn, feature: index, rule: Int32(truncatingIfNeeded: r), assignment: a)
+            source: .experiment, isOn: a.isOn, feature: index, rule: Int32(truncatingIfNeeded: r),
+            experiment: experiment, assignment: a)
+    }
+
+    /// The experiment of a contextual bandit's first leaf whose condition the user passes, or
+    /// the rule's own (leaf -1) when none does.
+    private func banditLeaf(_ rule: RuleRecord) -> Int32 {
+        var l = Int(rule.banditLeavesStart)
+        let end = l &+ Int(rule.banditLeavesCount)
+        while l < end {
+            let leaf = s.banditLeaves[l]
+            if leaf.condition < 0 || s.conditions.evaluate(leaf.condition, ConditionRoot(attributes)) {
+                return leaf.experiment
+            }
+            l &+= 1
+        }
+        return rule.experiment
     }
 
     enum PrerequisiteOutcome { case pass, fail, gate, cyclic }

@@ -211,6 +211,7 @@ public final class GrowthBook: Sendable {
         let attributes = try Self.object(o["attributes"], "attributes")
         let savedGroups = try Self.object(o["savedGroups"], "savedGroups")
         let features = try Self.object(o["features"], "features")
+        let bandits = try Self.object(o["contextualBandits"], "contextualBandits")
         var identifiers: [String]? = nil
         if let v = o["stickyBucketIdentifierAttributes"], !v.isNull {
             guard case .array(let items) = v else {
@@ -233,7 +234,8 @@ public final class GrowthBook: Sendable {
             bookkeeping.state.withLock { $0.tracked = TrackedExposures(limit: limit) }
         }
         let snapshot = Snapshot(
-            features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups, semantics: semantics)
+            features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups,
+            contextualBandits: bandits.isEmpty ? nil : bandits, semantics: semantics)
         update {
             $0.with(
                 snapshot: snapshot, attributes: .object(attributes), settings: settings, stickyService: .some(service),
@@ -283,7 +285,8 @@ public final class GrowthBook: Sendable {
         let installed = try current.update { (s: EvaluationContext) throws(JSONError) -> (EvaluationContext, Bool) in
             guard
                 let snapshot = try Snapshot.compile(
-                    featuresText: text, savedGroups: s.snapshot.savedGroups, semantics: semantics)
+                    featuresText: text, savedGroups: s.snapshot.savedGroups,
+                    contextualBandits: s.snapshot.contextualBandits, semantics: semantics)
             else {
                 return (s, false)
             }
@@ -296,7 +299,10 @@ public final class GrowthBook: Sendable {
     /// Replaces the features, keeping the saved groups.
     public func setFeatures(_ definitions: JSONObject) {
         update {
-            $0.with(snapshot: Snapshot(features: definitions, savedGroups: $0.snapshot.savedGroups, semantics: semantics))
+            $0.with(
+                snapshot: Snapshot(
+                    features: definitions, savedGroups: $0.snapshot.savedGroups,
+                    contextualBandits: $0.snapshot.contextualBandits, semantics: semantics))
         }
         refreshStickyBuckets(force: false)
     }

@@ -34,7 +34,8 @@ extension Evaluation {
             name: a.name,
             passthrough: a.passthrough,
             bucket: a.bucket,
-            stickyBucketUsed: a.stickyBucketUsed)
+            stickyBucketUsed: a.stickyBucketUsed,
+            banditMembers: a.banditMembers.map { $0.withBuffer { Array($0) } })
     }
 
     /// The rule id of a decision (nil when no rule decided or the rule has none).
@@ -43,9 +44,15 @@ extension Evaluation {
         return s.rules[d.rule].hasId ? s.string(s.rules[d.rule].id).string : nil
     }
 
-    /// The experiment of the rule that decided, as the feature set defines it.
+    /// The experiment of the rule that decided, as the feature set defines it: for a
+    /// contextual bandit, the leaf's, with its metadata only for a user hashed into it.
     func ruleExperiment(_ d: FeatureDecision) -> ExperimentRef {
-        ExperimentRef(s, s.rules[d.rule].experiment, in: snapshot)
+        let index = d.experiment >= 0 ? d.experiment : s.rules[d.rule].experiment
+        let plain = s.experiments[index].withoutBandit
+        if plain >= 0, let a = d.assignment, !(a.hashUsed && a.inExperiment) {
+            return ExperimentRef(s, plain, in: snapshot)
+        }
+        return ExperimentRef(s, index, in: snapshot)
     }
 
     /// The full result object for a decision.
@@ -142,6 +149,7 @@ extension Evaluation {
             writeJSONString(name, to: &out)
         }
         if a.passthrough { out.appendLiteral(#","passthrough":true"#) }
+        if let members = a.banditMembers { out.append(members) }
         out.append(UInt8(ascii: "}"))
     }
 }

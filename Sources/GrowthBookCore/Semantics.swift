@@ -23,8 +23,32 @@ public enum Semantics: Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// Whether payloads' and options' `contextualBandits` mean anything (spec 0.8.0).
+    public var readsContextualBandits: Bool { rules.contextualBandits }
+
     public init?(name: String) {
         guard let s = Semantics.allCases.first(where: { $0.name == name }) else { return nil }
         self = s
+    }
+}
+
+/// The switches that tell the references apart, one per difference (docs/semantics.md), for
+/// the compiler to read. Each is named for what it changes, and says which reference does it.
+struct SemanticsRules: Sendable {
+    /// Spec 0.8.0's contextual bandits: a rule's `contextualVariations` (before `variations`)
+    /// and `contextualBanditRef`, whose leaves choose the weights (JS). Python 1.1.0 knows
+    /// neither key: a rule with only `contextualVariations` has no variations and is skipped.
+    let contextualBandits: Bool
+
+    static let js = SemanticsRules(contextualBandits: true)
+    static let python110 = SemanticsRules(contextualBandits: false)
+}
+
+extension Semantics {
+    var rules: SemanticsRules {
+        switch self {
+        case .js: return .js
+        case .python110: return .python110
+        }
     }
 }

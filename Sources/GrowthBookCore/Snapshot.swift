@@ -16,6 +16,7 @@ public final class Snapshot: Sendable {
     let labels: FlatBuffer<LabelRecord>
     let filters: FlatBuffer<FilterRecord>
     let parents: FlatBuffer<ParentRecord>
+    let banditLeaves: FlatBuffer<BanditLeafRecord>
     let ranges: FlatBuffer<BucketRange>
     let strings: FlatBuffer<StringRef>
     /// Open-addressed table of features by key, sized to a power of two, at most 3/4 full.
@@ -28,6 +29,9 @@ public final class Snapshot: Sendable {
     public let savedGroups: JSONObject?
     /// The reference whose rules the features were compiled for.
     public let semantics: Semantics
+    /// The contextual bandit definitions (`contextualBandits`: ref → definition) the rules
+    /// were compiled against (js semantics).
+    public let contextualBandits: JSONObject?
     /// Attributes that identify users for sticky bucketing, derived from the experiment rules.
     public let stickyIdentifierAttributes: [String]
     /// The definitions as given, as compact JSON text (for `json` and for recompiling against
@@ -57,12 +61,14 @@ public final class Snapshot: Sendable {
         labels = FlatBuffer(b.labels)
         filters = FlatBuffer(b.filters)
         parents = FlatBuffer(b.parents)
+        banditLeaves = FlatBuffer(b.banditLeaves)
         ranges = FlatBuffer(b.ranges)
         strings = FlatBuffer(b.strings)
         urlRegexes = b.urlRegexes
         urlRegexRefs = FlatBuffer(b.urlRegexes.map { ObjectRef($0) })
         savedGroups = b.savedGroups
         semantics = b.semantics
+        contextualBandits = b.contextualBandits
         stickyIdentifierAttributes = b.stickyIdentifiers
         self.definitionsText = definitionsText.withBytes { FlatBuffer(copying: $0) }
 
@@ -85,13 +91,17 @@ public final class Snapshot: Sendable {
             values: values.view, conditions: ConditionReader(conditions, values: values.view),
             features: features.view, rules: rules.view, rollouts: rollouts.view, experiments: experiments.view,
             labels: labels.view,
-            filters: filters.view, parents: parents.view, ranges: ranges.view, strings: strings.view,
+            filters: filters.view, parents: parents.view, banditLeaves: banditLeaves.view, ranges: ranges.view,
+            strings: strings.view,
             slots: slots.view, urlRegexes: urlRegexRefs.view))
     }
 
     /// Compiles feature definitions (an object of feature key → definition).
-    public convenience init(features definitions: JSONObject, savedGroups: JSONObject?, semantics: Semantics) {
-        var b = SnapshotBuilder(savedGroups: savedGroups, semantics: semantics)
+    public convenience init(
+        features definitions: JSONObject, savedGroups: JSONObject?, contextualBandits: JSONObject? = nil,
+        semantics: Semantics
+    ) {
+        var b = SnapshotBuilder(savedGroups: savedGroups, contextualBandits: contextualBandits, semantics: semantics)
         for (key, definition) in definitions.pairs { b.addFeature(key, definition) }
         var text = TextBuffer()
         JSON.object(definitions).write(to: &text)
@@ -102,9 +112,10 @@ public final class Snapshot: Sendable {
     /// parsed, compiled and dropped before the next is parsed, so the whole payload is never
     /// held as a tree. Nil when the text is not an object.
     public static func compile(
-        featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?, semantics: Semantics
+        featuresText bytes: UnsafeBufferPointer<UInt8>, savedGroups: JSONObject?, contextualBandits: JSONObject? = nil,
+        semantics: Semantics
     ) throws(JSONError) -> Snapshot? {
-        var b = SnapshotBuilder(savedGroups: savedGroups, semantics: semantics)
+        var b = SnapshotBuilder(savedGroups: savedGroups, contextualBandits: contextualBandits, semantics: semantics)
         b.values.reserve(forTextBytes: bytes.count)
         var seen = Set<String>()
         var duplicate = false
@@ -119,7 +130,9 @@ public final class Snapshot: Sendable {
             // A key given twice (the later value replaces the earlier in place): the tree
             // has those semantics.
             let tree = try JSON.parse(bytes)
-            return Snapshot(features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups, semantics: semantics)
+            return Snapshot(
+                features: tree.objectValue ?? JSONObject(), savedGroups: savedGroups,
+                contextualBandits: contextualBandits, semantics: semantics)
         }
         // The definitions as given: the text just parsed (so it parses again), without its
         // whitespace (compact text, as the API sends, is copied as it is). Copying it costs a
@@ -131,7 +144,7 @@ public final class Snapshot: Sendable {
 
     /// Compiles an inline experiment definition into a snapshot of its own (no features).
     static func inlineExperiment(_ definition: JSONObject, savedGroups: JSONObject?, semantics: Semantics) -> Snapshot {
-        var b = SnapshotBuilder(savedGroups: savedGroups, semantics: semantics)
+        var b = SnapshotBuilder(savedGroups: savedGroups, contextualBandits: nil, semantics: semantics)
         b.addInlineExperiment(definition)
         return Snapshot(b, definitionsText: TextBuffer(capacity: 0))
     }
@@ -139,10 +152,13 @@ public final class Snapshot: Sendable {
     /// The same features compiled against other saved groups.
     public func with(savedGroups groups: JSONObject?) -> Snapshot {
         let compiled = definitionsText.view.bytes(0, definitionsText.count).withBuffer { text in
-            try? Snapshot.compile(featuresText: text, savedGroups: groups, semantics: semantics)
+            try? Snapshot.compile(
+                featuresText: text, savedGroups: groups, contextualBandits: contextualBandits, semantics: semantics)
         }
         if let compiled { return compiled }
-        return Snapshot(features: json.objectValue ?? JSONObject(), savedGroups: groups, semantics: semantics)
+        return Snapshot(
+            features: json.objectValue ?? JSONObject(), savedGroups: groups, contextualBandits: contextualBandits,
+            semantics: semantics)
     }
 
     /// The feature definitions as given.
@@ -182,6 +198,7 @@ struct SnapshotTables: BitwiseCopyable {
     let labels: FlatView<LabelRecord>
     let filters: FlatView<FilterRecord>
     let parents: FlatView<ParentRecord>
+    let banditLeaves: FlatView<BanditLeafRecord>
     let ranges: FlatView<BucketRange>
     let strings: FlatView<StringRef>
     let slots: FlatView<KeySlot>
@@ -216,6 +233,7 @@ struct SnapshotView: Sendable {
     var labels: FlatView<LabelRecord> { tables.pointee.labels }
     var filters: FlatView<FilterRecord> { tables.pointee.filters }
     var parents: FlatView<ParentRecord> { tables.pointee.parents }
+    var banditLeaves: FlatView<BanditLeafRecord> { tables.pointee.banditLeaves }
     var ranges: FlatView<BucketRange> { tables.pointee.ranges }
     var strings: FlatView<StringRef> { tables.pointee.strings }
     var slots: FlatView<KeySlot> { tables.pointee.slots }
@@ -264,19 +282,24 @@ private struct SnapshotBuilder: ~Copyable {
     var labels: [LabelRecord] = []
     var filters: [FilterRecord] = []
     var parents: [ParentRecord] = []
+    var banditLeaves: [BanditLeafRecord] = []
     var ranges: [BucketRange] = []
     var strings: [StringRef] = []
     var urlRegexes: [CompiledRegex] = []
     let savedGroups: JSONObject?
+    let contextualBandits: JSONObject?
     let semantics: Semantics
+    let switches: SemanticsRules
     var stickyIdentifiers: [String] = []
     /// `stickyIdentifiers` as a set: compiling stays linear in the number of distinct hash
     /// attributes.
     private var stickySeen = Set<String>()
 
-    init(savedGroups: JSONObject?, semantics: Semantics) {
+    init(savedGroups: JSONObject?, contextualBandits: JSONObject?, semantics: Semantics) {
         self.savedGroups = savedGroups
+        self.contextualBandits = contextualBandits
         self.semantics = semantics
+        switches = semantics.rules
     }
 
     mutating func addFeature(_ key: String, _ definition: JSON) {
@@ -385,16 +408,77 @@ private struct SnapshotBuilder: ~Copyable {
             rollouts.append(ro)
             r.rollout = Int32(truncatingIfNeeded: rollouts.count - 1)
         }
-        if force == nil, case .array(let variations)? = o["variations"] {
+        // `contextualVariations ?? variations` where contextual bandits are known.
+        var variationsJSON = o["variations"]
+        if switches.contextualBandits, let cv = o["contextualVariations"], !cv.isNull { variationsJSON = cv }
+        if force == nil, case .array(let variations)? = variationsJSON {
             let shared = ExperimentFields(
                 condition: r.condition, conditionJSON: conditionJSON, filters: (r.filtersStart, r.filtersCount),
                 filtersJSON: filtersJSON, coverage: coverage, seedText: seedText, hashAttribute: hashAttribute,
                 fallbackAttribute: fallbackAttribute, disableStickyBucketing: disableSticky,
                 hashVersion: hashVersion)
-            r.experiment = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
+            if switches.contextualBandits, let bandit = banditDefinition(o["contextualBanditRef"]) {
+                compileBandit(bandit, rule: o, variations: variations, featureKey: featureKey, shared: shared, into: &r)
+            } else {
+                r.experiment = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
+            }
             noteStickyIdentifiers(hashAttribute, fallbackAttribute, variationCount: variations.count)
         }
         return r
+    }
+
+    /// The definition a `contextualBanditRef` names; nil (a plain experiment on the rule's
+    /// weights, with no bandit metadata) for no ref or a dangling one.
+    private func banditDefinition(_ ref: JSON?) -> JSONObject? {
+        guard let name = ref?.stringValue, !name.isEmpty else { return nil }
+        return contextualBandits?[name]?.objectValue
+    }
+
+    /// A contextual bandit rule: one experiment per leaf (the rule's, with the leaf's weights
+    /// and the leaf's metadata) and one for users no leaf matches (leaf -1, the rule's weights,
+    /// reported as the equal weights when it has none). Leaves are tried in order at evaluation.
+    private mutating func compileBandit(
+        _ bandit: JSONObject, rule o: JSONObject, variations: [JSON], featureKey: String, shared: ExperimentFields,
+        into r: inout RuleRecord
+    ) {
+        let version = bandit["banditVersion"]  // as given: absent stays absent, null stays null
+        var leaves: [BanditLeafRecord] = []
+        if case .array(let contexts)? = bandit["contexts"] {
+            for item in contexts {
+                let leaf = item.objectValue ?? JSONObject()
+                var definition = o
+                definition["weights"] = leaf["weights"] ?? .null
+                let meta = BanditMeta(
+                    leafId: leaf["leafId"] ?? .null, variationWeights: leaf["weights"] ?? .null, banditVersion: version)
+                let e = banditExperiment(
+                    definition, meta: meta, variations: variations, featureKey: featureKey, shared: shared)
+                leaves.append(BanditLeafRecord(condition: condition(leaf["condition"] ?? .null), experiment: e))
+            }
+        }
+        let ruleWeights = o["weights"].flatMap { $0.isNull ? nil : $0 }
+        let reported = ruleWeights ?? .array(equalWeights(variations.count).map { .double($0) })
+        let fallback = BanditMeta(leafId: .int(-1), variationWeights: reported, banditVersion: version)
+        r.experiment = banditExperiment(o, meta: fallback, variations: variations, featureKey: featureKey, shared: shared)
+        r.banditLeavesStart = Int32(truncatingIfNeeded: banditLeaves.count)
+        r.banditLeavesCount = Int32(truncatingIfNeeded: leaves.count)
+        banditLeaves.append(contentsOf: leaves)
+    }
+
+    /// What a contextual bandit's hashed results carry.
+    struct BanditMeta {
+        let leafId: JSON
+        let variationWeights: JSON
+        /// Nil when the definition has none (the results then have none either).
+        let banditVersion: JSON?
+    }
+
+    /// A bandit leaf's experiment: without the metadata (for users not hashed into it), then
+    /// with it, pointing at the first.
+    private mutating func banditExperiment(
+        _ o: JSONObject, meta: BanditMeta, variations: [JSON], featureKey: String?, shared: ExperimentFields
+    ) -> Int32 {
+        let plain = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
+        return experiment(o, variations: variations, featureKey: featureKey, shared: shared, bandit: meta, plain: plain)
     }
 
     private mutating func noteStickyIdentifiers(_ attribute: String, _ fallback: String?, variationCount: Int) {
@@ -415,7 +499,22 @@ private struct SnapshotBuilder: ~Copyable {
             hashAttribute: o["hashAttribute"]?.stringValue ?? "id",
             fallbackAttribute: disableSticky || fallback?.isEmpty == true ? nil : fallback,
             disableStickyBucketing: disableSticky, hashVersion: hashVersionOf(o["hashVersion"]))
-        _ = experiment(o, variations: o["variations"]?.arrayValue ?? [], featureKey: nil, shared: shared)
+        let variations = o["variations"]?.arrayValue ?? []
+        // An experiment carrying `contextualBandit` (a bandit rule's, given back to `run` or
+        // overridden): its results carry the metadata, with the weights it runs on.
+        if switches.contextualBandits, let cb = o["contextualBandit"]?.objectValue {
+            let weights = o["weights"].flatMap { $0.isNull ? nil : $0 }
+            let meta = BanditMeta(
+                leafId: cb["leafId"] ?? .null, variationWeights: weights ?? cb["variationWeights"] ?? .null,
+                banditVersion: cb["banditVersion"])
+            _ = banditExperiment(o, meta: meta, variations: variations, featureKey: nil, shared: shared)
+            // The experiment is the last one compiled (index 0 of an inline snapshot is what
+            // `run` reads): move it first.
+            experiments.swapAt(0, experiments.count - 1)
+            experiments[0].withoutBandit = 1
+            return
+        }
+        _ = experiment(o, variations: variations, featureKey: nil, shared: shared)
     }
 
     /// The fields a rule and its experiment share, read once by whichever reads the definition.
@@ -435,7 +534,8 @@ private struct SnapshotBuilder: ~Copyable {
     /// An experiment: a rule's (`featureKey` set: its key defaults to the feature's, and the
     /// rule's parents, force, status, URL and groups are not the experiment's) or an inline one.
     private mutating func experiment(
-        _ o: JSONObject, variations: [JSON], featureKey: String?, shared: ExperimentFields
+        _ o: JSONObject, variations: [JSON], featureKey: String?, shared: ExperimentFields, bandit: BanditMeta? = nil,
+        plain: Int32 = -1
     ) -> Int32 {
         var e = ExperimentRecord.none
         let inline = featureKey == nil
@@ -552,6 +652,23 @@ private struct SnapshotBuilder: ~Copyable {
         if e.bucketVersion != 0 { member("bucketVersion", .int(Int64(e.bucketVersion))) }
         if e.minBucketVersion != 0 { member("minBucketVersion", .int(Int64(e.minBucketVersion))) }
         if parentsJSON.isTruthy { member("parentConditions", parentsJSON) }
+        if let bandit {
+            // `,"contextualBandit":{…}` in the experiment, the same members in its results.
+            var members = TextBuffer(capacity: 64)
+            members.appendLiteral(#","leafId":"#)
+            bandit.leafId.write(to: &members)
+            members.appendLiteral(#","variationWeights":"#)
+            bandit.variationWeights.write(to: &members)
+            if let version = bandit.banditVersion {
+                members.appendLiteral(#","banditVersion":"#)
+                version.write(to: &members)
+            }
+            text.appendLiteral(#","contextualBandit":{"#)
+            members.withBytes { text.append(UnsafeBufferPointer(rebasing: $0.dropFirst())) }
+            text.append(UInt8(ascii: "}"))
+            e.banditMembers = members.withBytes { values.rawBytes($0) }
+            e.withoutBandit = plain
+        }
         text.append(UInt8(ascii: "}"))
         e.serialized = text.withBytes { values.rawBytes($0) }
         experiments.append(e)

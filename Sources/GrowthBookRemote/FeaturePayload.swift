@@ -31,7 +31,12 @@ struct FeaturePayload: Sendable {
     func featureSet(decryptionKey key: String, semantics: Semantics = .default) throws(RemoteError) -> Snapshot {
         let features = try section("features", key: key) ?? JSONObject()
         let groups = try section("savedGroups", key: key)
-        return Snapshot(features: features, savedGroups: groups?.isEmpty == false ? groups : nil, semantics: semantics)
+        // Spec 0.8.0 payloads carry the contextual bandits beside the features (the js
+        // semantics reads them; python-1.1.0's rules have no bandits).
+        let bandits = semantics.readsContextualBandits ? try section("contextualBandits", key: key) : nil
+        return Snapshot(
+            features: features, savedGroups: groups?.isEmpty == false ? groups : nil,
+            contextualBandits: bandits?.isEmpty == false ? bandits : nil, semantics: semantics)
     }
 
     private func section(_ name: String, key: String) throws(RemoteError) -> JSONObject? {

@@ -3,7 +3,18 @@ import GrowthBookCore
 
 /// The spec fixture files, copied into the repo (Tests/fixtures) so tests need nothing outside it.
 enum Fixtures {
-    static let files = ["cases-0.5.4.json", "cases-latest.json"]
+    static let files = ["cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"]
+
+    /// The semantics each file is the contract of: spec 0.5.4 is the Python growthbook 1.1.0
+    /// era; 0.7.1 (cases-latest) and 0.8.0 are the JS SDK's.
+    static func semantics(_ file: String) -> Semantics { file == "cases-0.5.4.json" ? .python110 : .js }
+
+    /// A fixture case's context with the file's semantics.
+    static func options(_ context: JSON, _ file: String) -> JSON {
+        var o = context.objectValue ?? JSONObject()
+        o["semantics"] = .string(semantics(file).name)
+        return .object(o)
+    }
 
     static func load(_ name: String) throws -> JSONObject {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -43,7 +54,8 @@ struct Tally {
     }
 
     func report() {
-        print("[fixtures] \(file) \(category): \(passed) passed, \(failures.count) failed")
+        print(
+            "[fixtures] \(file) \(category) (semantics \(Fixtures.semantics(file).name)): \(passed) passed, \(failures.count) failed")
         for f in failures.prefix(40) { print("    FAIL \(f)") }
     }
 }

@@ -155,7 +155,7 @@ import Testing
     @Test func featureResultTextMatchesItsJSON() throws {
         for file in Fixtures.files {
             for c in try Fixtures.cases(file, "feature") {
-                let gb = try GrowthBook(options: c[1])
+                let gb = try GrowthBook(options: Fixtures.options(c[1], file))
                 let r = gb.evaluateFeature(c[2].stringValue ?? "")
                 var out = TextBuffer()
                 r.write(to: &out)

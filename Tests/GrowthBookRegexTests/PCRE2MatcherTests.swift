@@ -35,7 +35,7 @@ import Testing
         PCRE2Matcher.install()
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("fixtures")
-        for file in ["cases-0.5.4.json", "cases-latest.json"] {
+        for file in ["cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"] {
             let json = try JSON.parse([UInt8](try Data(contentsOf: dir.appendingPathComponent(file))))
             var passed = 0
             var failed: [String] = []

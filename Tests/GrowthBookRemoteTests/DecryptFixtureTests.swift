@@ -5,7 +5,7 @@ import Testing
 @testable import GrowthBookRemote
 
 @Suite struct DecryptFixtureTests {
-    static let files = ["cases-0.5.4.json", "cases-latest.json"]
+    static let files = ["cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"]
 
     static func cases(_ file: String) throws -> [[JSON]] {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

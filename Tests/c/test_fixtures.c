@@ -1,7 +1,10 @@
 /*
  * test_fixtures.c -- every category of GrowthBook's SDK spec fixtures
- * (Tests/fixtures/cases-0.5.4.json and cases-latest.json), run through the
- * public C ABI only: include/growthbook.h and the built libgrowthbook.so.
+ * (Tests/fixtures/cases-0.5.4.json, cases-latest.json and cases-0.8.0.json), run
+ * through the public C ABI only: include/growthbook.h and the built libgrowthbook.so.
+ * Each file runs under the semantics it is the contract of (the "semantics" option of
+ * every handle): spec 0.5.4 under "python-1.1.0" (the Python growthbook 1.1.0 era), 0.7.1
+ * (cases-latest) and 0.8.0 under "js" (GrowthBook's JS SDK).
  *
  * The fixture files are read with cJSON (Debian's libcjson-dev); results are
  * parsed with it too and compared structurally (object key order and
@@ -10,7 +13,7 @@
  *   build/bin/test_fixtures [fixtures-dir]      (default: Tests/fixtures)
  *
  * Prints a line per file and category,
- *   [fixtures-c] cases-latest.json feature: 46 passed, 0 failed
+ *   [fixtures-c] cases-latest.json (semantics js) feature: 46 passed, 0 failed
  * the failing cases on stderr, and a closing line "N passed, N failed".
  * Exits nonzero if any case failed, or if a file has a category this runner
  * does not know (so a new category is never silently ignored).
@@ -26,7 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *FILES[] = {"cases-0.5.4.json", "cases-latest.json"};
+static const char *FILES[] = {"cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"};
+
+static const char *semantics_of(const char *file) { return strcmp(file, "cases-0.5.4.json") == 0 ? "python-1.1.0" : "js"; }
+
+/* The semantics of the file being run: every handle is created with it. */
+static const char *semantics = "js";
 
 /* Categories that are not run, with the reason printed in the summary. */
 static const struct { const char *category, *reason; } SKIPPED[] = {
@@ -62,7 +70,8 @@ static void check(struct tally *t, int ok, const char *name, const char *fmt, ..
 
 static void report(const struct tally *t)
 {
-    printf("[fixtures-c] %s %s: %d passed, %d failed\n", t->file, t->category, t->passed, t->failed);
+    printf("[fixtures-c] %s (semantics %s) %s: %d passed, %d failed\n", t->file, semantics, t->category, t->passed,
+           t->failed);
     total_passed += t->passed;
     total_failed += t->failed;
 }
@@ -223,6 +232,8 @@ static cJSON *normalized_experiment(const cJSON *e)
     if (truthy(v = GET("bucketVersion"))) add_copy(o, "bucketVersion", v);
     if (truthy(v = GET("minBucketVersion"))) add_copy(o, "minBucketVersion", v);
     if (truthy(v = GET("parentConditions"))) add_copy(o, "parentConditions", v);
+    /* spec 0.8.0: a contextual bandit's metadata (the js semantics writes it) */
+    if ((v = GET("contextualBandit"))) add_copy(o, "contextualBandit", v);
 #undef GET
     return o;
 }
@@ -409,9 +420,13 @@ static void run_decrypt(struct tally *t, const cJSON *cases)
 
 static gb_handle *create(const cJSON *ctx)
 {
-    char *opts = text(ctx);
+    cJSON *with = cJSON_IsObject(ctx) ? cJSON_Duplicate(ctx, 1) : cJSON_CreateObject();
+    cJSON_DeleteItemFromObjectCaseSensitive(with, "semantics");
+    cJSON_AddStringToObject(with, "semantics", semantics);
+    char *opts = text(with);
     gb_handle *gb = gb_create(opts);
     cJSON_free(opts);
+    cJSON_Delete(with);
     return gb;
 }
 
@@ -549,6 +564,7 @@ static int run_file(const char *dir, const char *file)
     int unknown = 0;
     size_t i;
 
+    semantics = semantics_of(file);
     snprintf(path, sizeof path, "%s/%s", dir, file);
     raw = read_file(path);
     if (!raw) {
@@ -591,6 +607,8 @@ static int run_file(const char *dir, const char *file)
         else if (strcmp(name, "getEqualWeights") == 0) run_equal_weights(&t, cat);
         else if (strcmp(name, "decrypt") == 0) run_decrypt(&t, cat);
         else if (strcmp(name, "feature") == 0) run_feature(&t, cat, file);
+        /* spec 0.8.0: feature cases whose rules are contextual bandits */
+        else if (strcmp(name, "contextualBandit") == 0) run_feature(&t, cat, file);
         else if (strcmp(name, "run") == 0) run_run(&t, cat);
         else if (strcmp(name, "stickyBucket") == 0) run_sticky_bucket(&t, cat, file);
         else {

@@ -125,3 +125,34 @@ def test_load_replaces_previous_features(server, client_key, handles):
     h = handle_with_previous(handles, {"apiHost": server.url, "clientKey": client_key})
     assert gbc.load(h) == gbc.GB_OK, gbc.last_error()
     assert gbc.value(h, "color") == "remote"
+
+
+# A contextual bandit rule (spec 0.8.0): its variations are contextualVariations, and the
+# payload's contextualBandits name the leaves that choose the weights.
+BANDIT_FEATURES = {
+    "cb": {
+        "defaultValue": "default",
+        "rules": [{"key": "cb-exp", "seed": "cb-exp", "hashAttribute": "id", "hashVersion": 2,
+                   "contextualVariations": ["control", "treatment"], "weights": [0.5, 0.5],
+                   "meta": [{"key": "0"}, {"key": "1"}], "contextualBanditRef": "cb-bandit"}],
+    },
+}
+BANDITS = {"cb-bandit": {"banditVersion": 7, "contexts": [
+    {"leafId": 1, "condition": {"plan": "pro"}, "weights": [0, 1]},
+    {"leafId": 2, "condition": {}, "weights": [1, 0]}]}}
+
+
+def test_payload_contextual_bandits_route_users_under_js_semantics(server, client_key, handles):
+    server.set_payload(client_key, {"features": BANDIT_FEATURES, "contextualBandits": BANDITS})
+    js = handles({"apiHost": server.url, "clientKey": client_key, "semantics": "js"})
+    py = handles({"apiHost": server.url, "clientKey": client_key, "semantics": "python-1.1.0"})
+    assert gbc.load(js) == gbc.GB_OK, gbc.last_error()
+    assert gbc.load(py) == gbc.GB_OK, gbc.last_error()
+    pro = gbc.eval(js, "cb", {"id": "1", "plan": "pro"})
+    assert pro["value"] == "treatment"
+    assert pro["experimentResult"]["leafId"] == 1 and pro["experimentResult"]["banditVersion"] == 7
+    assert pro["experiment"]["contextualBandit"] == {"leafId": 1, "variationWeights": [0, 1], "banditVersion": 7}
+    free = gbc.eval(js, "cb", {"id": "1", "plan": "free"})
+    assert free["value"] == "control" and free["experimentResult"]["leafId"] == 2
+    # Python growthbook 1.1.0 knows no contextualVariations: the rule has no variations.
+    assert gbc.eval(py, "cb", {"id": "1", "plan": "pro"})["source"] == "defaultValue"
