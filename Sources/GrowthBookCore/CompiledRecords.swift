@@ -159,9 +159,12 @@ struct FilterRecord: FlatRecord {
     var hashVersion: Int
     var rangesStart: Int32
     var rangesCount: Int32
+    /// A user without a value (or a filter of an unknown hashVersion) is filtered out; else
+    /// the filters stop there and the user is kept (`SemanticsRules.filterWithoutValueExcludes`).
+    var withoutValueExcludes: Bool
 
     static var none: FilterRecord {
-        FilterRecord(attribute: .none, seed: .none, hashVersion: 2, rangesStart: 0, rangesCount: 0)
+        FilterRecord(attribute: .none, seed: .none, hashVersion: 2, rangesStart: 0, rangesCount: 0, withoutValueExcludes: false)
     }
 }
 

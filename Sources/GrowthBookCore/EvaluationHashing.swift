@@ -77,12 +77,12 @@ extension Evaluation {
             let filter = view.filters[f]
             let v = attribute(view.string(filter.attribute), hash: filter.attribute.hash)
             let out = withHashBytes(v) { value -> Bool? in
-                if value.isEmpty { return false }
+                if value.isEmpty { return filter.withoutValueExcludes }
                 guard
                     let n = gbHash(
                         seed: view.string(filter.seed.bytes), seedState: filter.seed.state, value: value,
                         version: filter.hashVersion)
-                else { return false }
+                else { return filter.withoutValueExcludes }
                 var r = Int(filter.rangesStart)
                 let rEnd = r &+ Int(filter.rangesCount)
                 while r < rEnd {

@@ -137,7 +137,9 @@ extension Evaluation {
                 }
             }
             // 8.
-            if !ruleChecked, x.record.condition >= 0, !x.view.conditions.evaluate(x.record.condition, ConditionRoot(attributes)) {
+            // A feature rule's experiment has a condition here only where its assignment checks it
+            // (`SemanticsRules.experimentRuleConditionInAssignment`); else the rule did.
+            if x.record.condition >= 0, !x.view.conditions.evaluate(x.record.condition, ConditionRoot(attributes)) {
                 log(.debug, "Skip experiment \(key) because user failed the condition")
                 return Assignment(x)
             }

@@ -39,9 +39,24 @@ struct SemanticsRules: Sendable {
     /// and `contextualBanditRef`, whose leaves choose the weights (JS). Python 1.1.0 knows
     /// neither key: a rule with only `contextualVariations` has no variations and is skipped.
     let contextualBandits: Bool
+    /// `"force": null` forces the value null (JS: `"force" in rule`); Python 1.1.0 reads a
+    /// null force as none (`force is not None`), so the rule is an experiment or invalid.
+    let nullForceForces: Bool
+    /// An experiment rule's condition is the experiment's: checked inside the assignment,
+    /// after the query-string override, forcedVariations and a sticky bucket, which win over
+    /// a failing condition (JS). Python 1.1.0 checks it first, as for any rule.
+    let experimentRuleConditionInAssignment: Bool
+    /// A hash filter whose attribute is missing or empty filters the user out, as does an
+    /// unknown hashVersion, and a filter without a seed hashes with "undefined" (JS). Python
+    /// 1.1.0 stops looking at the filters there and keeps the user, with "" as the seed.
+    let filterWithoutValueExcludes: Bool
 
-    static let js = SemanticsRules(contextualBandits: true)
-    static let python110 = SemanticsRules(contextualBandits: false)
+    static let js = SemanticsRules(
+        contextualBandits: true, nullForceForces: true, experimentRuleConditionInAssignment: true,
+        filterWithoutValueExcludes: true)
+    static let python110 = SemanticsRules(
+        contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
+        filterWithoutValueExcludes: false)
 }
 
 extension Semantics {

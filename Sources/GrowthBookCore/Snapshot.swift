@@ -334,11 +334,21 @@ private struct SnapshotBuilder: ~Copyable {
         for item in items {
             let o = item.objectValue ?? JSONObject()
             let r = rangeList((o["ranges"]?.arrayValue ?? []).compactMap { BucketRange(json: $0) })
+            let excludes = switches.filterWithoutValueExcludes
+            // JS concatenates a missing seed as "undefined" (null as "null"), and reads
+            // `hashVersion || 2`; Python 1.1.0 `get("seed", "")` and `get("hashVersion", 2)`.
+            let seedText: String
+            switch o["seed"] {
+            case .string(let s)?: seedText = s
+            case .null?: seedText = excludes ? "null" : ""
+            default: seedText = excludes ? "undefined" : ""
+            }
+            let version = o["hashVersion"]?.intValue
             filters.append(
                 FilterRecord(
                     attribute: values.string(o["attribute"]?.stringValue ?? "id"),
-                    seed: seed(o["seed"]?.stringValue ?? ""), hashVersion: o["hashVersion"]?.intValue ?? 2,
-                    rangesStart: r.start, rangesCount: r.count))
+                    seed: seed(seedText), hashVersion: excludes ? (version.flatMap { $0 == 0 ? nil : $0 } ?? 2) : (version ?? 2),
+                    rangesStart: r.start, rangesCount: r.count, withoutValueExcludes: excludes))
         }
         return (start, Int32(truncatingIfNeeded: filters.count) - start)
     }
@@ -375,7 +385,7 @@ private struct SnapshotBuilder: ~Copyable {
         (r.parentsStart, r.parentsCount) = parentList(o["parentConditions"])
         let filtersJSON = o["filters"] ?? .null
         (r.filtersStart, r.filtersCount) = filterList(filtersJSON)
-        let force = o["force"].flatMap { $0.isNull ? nil : $0 }
+        let force = o["force"].flatMap { $0.isNull && !switches.nullForceForces ? nil : $0 }
         if let force {
             r.force = values.addShared(force)
             r.forceIsOn = force.isTruthy
@@ -422,9 +432,24 @@ private struct SnapshotBuilder: ~Copyable {
             } else {
                 r.experiment = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
             }
+            // Who checks the condition: the experiment's assignment (after the overrides), or
+            // the rule before it runs the experiment.
+            if switches.experimentRuleConditionInAssignment {
+                r.condition = -1
+            } else {
+                markRuleChecked(r)
+            }
             noteStickyIdentifiers(hashAttribute, fallbackAttribute, variationCount: variations.count)
         }
         return r
+    }
+
+    /// The rule checks its experiments' condition: their assignment does not again.
+    private mutating func markRuleChecked(_ r: RuleRecord) {
+        if r.experiment >= 0 { experiments[Int(r.experiment)].condition = -1 }
+        for leaf in banditLeaves[Int(r.banditLeavesStart)..<Int(r.banditLeavesStart + r.banditLeavesCount)] {
+            experiments[Int(leaf.experiment)].condition = -1
+        }
     }
 
     /// The definition a `contextualBanditRef` names; nil (a plain experiment on the rule's
