@@ -224,7 +224,13 @@ class GrowthBook(object):
         groups: dict = {},
         overrides: dict = {},
         forcedVariations: dict = {},
+        # Not in growthbook 1.1.0 (last, so no 1.1.0 positional argument moves): the
+        # evaluation semantics the library follows, "js" (the JS SDK, spec 0.8.0) or
+        # "python-1.1.0" (exactly growthbook 1.1.0). None leaves the library's default.
+        semantics: Optional[str] = None,
     ):
+        if semantics is not None and not isinstance(semantics, str):
+            raise TypeError("semantics must be a str or None, not %s" % type(semantics).__name__)
         self._h = None
         self._hp = None
         self._id = next(_ids)
@@ -246,6 +252,7 @@ class GrowthBook(object):
         self._subscriptions = set()
         self._subscription_id = 0
         self._features_cache = None
+        self._semantics = semantics
 
         # Only what differs from the library's defaults: every key costs parsing.
         options: Dict[str, Any] = {}
@@ -278,6 +285,8 @@ class GrowthBook(object):
             options["overrides"] = overrides
         if sticky_bucket_identifier_attributes:
             options["stickyBucketIdentifierAttributes"] = sticky_bucket_identifier_attributes
+        if semantics is not None:
+            options["semantics"] = semantics
         h = _lib.gb_create(_dumps(options))
         if not h:
             raise _lib.error()
@@ -299,6 +308,11 @@ class GrowthBook(object):
         if h is None:
             raise GrowthBookError("this GrowthBook instance was destroyed", GB_ERR_INVALID_ARGUMENT)
         return h
+
+    @property
+    def semantics(self) -> Optional[str]:
+        """The semantics passed to the constructor (None: the library's default)."""
+        return self._semantics
 
     def _install_logging(self):
         level = logger.getEffectiveLevel()

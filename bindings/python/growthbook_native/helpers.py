@@ -29,7 +29,27 @@ def getBucketRanges(numVariations: int, coverage: float = 1, weights: List[float
     raw = _lib.take_string(
         _lib.gb_get_bucket_ranges_json(int(numVariations), float(coverage), None if weights is None else _j(weights))
     )
-    return [tuple(r) for r in json.loads(raw)]
+    return _python_number_types(json.loads(raw), numVariations, coverage, weights)
+
+
+def _python_number_types(ranges, numVariations, coverage, weights):
+    """The library computes in doubles; 1.1.0 in Python numbers, whose type follows its inputs':
+    each range starts at `cumulative` (int 0, int while the weights so far are ints) and ends at
+    start + coverage * weight (int when all three are). The same values, with 1.1.0's types."""
+    if coverage < 0:
+        coverage = 0
+    if coverage > 1:
+        coverage = 1
+    valid = weights is not None and len(weights) == numVariations and 0.99 <= sum(weights) <= 1.01
+    int_coverage = isinstance(coverage, int)
+    int_so_far = True
+    out = []
+    for i, (start, end) in enumerate(ranges):
+        int_weight = valid and i < len(weights) and isinstance(weights[i], int)
+        out.append((int(start) if int_so_far else start,
+                    int(end) if int_so_far and int_coverage and int_weight else end))
+        int_so_far = int_so_far and int_weight
+    return out
 
 
 def chooseVariation(n: float, ranges: List[Tuple[float, float]]) -> int:

@@ -1,5 +1,6 @@
 """Runs in a venv with growthbook==1.1.0 (the reference): reads generated cases (JSON file
-argv[1]) and writes the reference's results (JSON file argv[2])."""
+argv[1]) and writes the reference's results (JSON file argv[2]). Scenarios and helper calls
+go through diffscenario.py, which the native side runs too."""
 
 import json
 import logging
@@ -7,6 +8,8 @@ import sys
 
 import growthbook
 from growthbook import Experiment, GrowthBook, evalCondition
+
+import diffscenario  # next to this file
 
 logging.getLogger("growthbook").setLevel(logging.CRITICAL)
 
@@ -35,6 +38,8 @@ def main():
             gb = GrowthBook(attributes=e["attributes"])
             return gb.run(Experiment(**e["experiment"])).to_dict()
         out["runs"].append(safe(run))
+    out["scenarios"] = [diffscenario.run_scenario(growthbook, sc) for sc in cases.get("scenarios", [])]
+    out["helpers"] = [diffscenario.run_helper(growthbook, h) for h in cases.get("helpers", [])]
     with open(sys.argv[2], "w") as f:
         json.dump(out, f)
 

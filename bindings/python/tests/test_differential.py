@@ -2,167 +2,194 @@
 
 A session fixture creates a venv under pytest's tmp dir, installs growthbook==1.1.0 into it
 and runs oracle_reference.py there on cases from diffgen.generate() (fixed seed). The binding
-evaluates the same cases in-process. Shapes in diffgen.STRICT must match exactly; the other
-shapes (known differences between 1.1.0 and the latest spec, which the library follows) and
-any mismatch are summarised at the end of the session (with examples in
-differential-report.txt in pytest's tmp dir). Set GROWTHBOOK_REFERENCE_PYTHON to an interpreter that already has growthbook 1.1.0
-to skip the venv creation."""
+evaluates the same cases in-process (diffharness.py), twice:
+
+* the default profile (no "semantics" option: the library's default). Shapes in
+  diffgen.STRICT must match exactly, and every "run" case; the other shapes are reported.
+* the python-1.1.0 profile (GrowthBook(semantics="python-1.1.0"); conditions are evaluated
+  through a handle, and the module functions, which take no semantics, beside them). Every
+  shape must match, except those in PENDING_PYTHON_1_1_0, which are reported only.
+
+Both are summarised at the end of the session (shapes with mismatches and totals; every shape
+with examples in differential-report-<profile>.txt in pytest's tmp dir). Set
+GROWTHBOOK_REFERENCE_PYTHON to an interpreter that already has growthbook 1.1.0 to skip the
+venv creation. differential_report.py prints the same report without pytest."""
 
 import collections
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 import diffgen
-from growthbook_native import Experiment, GrowthBook, evalCondition
+import diffharness
+import growthbook_native
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PIP_TIMEOUT = 240
+# (kind, shape) pairs, as "kind:shape", where the python-1.1.0 profile does not match
+# growthbook 1.1.0 yet: reported, not asserted. THIS SET MUST BECOME EMPTY: remove an entry
+# as soon as its shape matches (differential_report.py names the ones that do), and never add
+# one to make a failing run pass. Causes and minimal examples: the differential branch's report.
+PENDING_PYTHON_1_1_0 = {
+    # conditions (the same cases through a handle, and through the module evalCondition, whose
+    # C function gb_eval_condition_json takes no semantics yet)
+    "condition:mixed", "evalCondition:mixed",                # 1.1.0 raises ($all with a non-list operand)
+    "condition:ref-raises", "evalCondition:ref-raises",      # 1.1.0 raises (unhashable $in/$nin items, ...)
+    "condition:typemix", "evalCondition:typemix",            # the same raises; integers beyond Int64
+    "condition:numstr", "evalCondition:numstr",              # float() of non-ASCII digits ("\u0661\u0662" is 12)
+    "condition:numstr-rev", "evalCondition:numstr-rev",
+    "condition:op-edge", "evalCondition:op-edge",            # $all over a string's characters; $or beside keys
+    "condition:spec-diff", "evalCondition:spec-diff",        # logical operator beside other keys; raises
+    "condition:regex-flavor", "evalCondition:regex-flavor",  # PCRE2 syntax where Python's re differs
+    "condition:version-num", "evalCondition:version-num",    # str() of integers beyond Int64
+    "feature:spec-diff/z-or-plus-keys",                      # $or beside other keys: the others are ignored
+    # hash attributes: falsy values (0, 0.0, -0.0, False, [], {}) hash as "" (not hashed)
+    "scenario:hashid/zero", "scenario:hashid/negzero", "scenario:hashid/bool", "scenario:hashid/array",
+    "scenario:hashid/object", "scenario:filter-falsy", "scenario:namespace-falsy", "scenario:hashattr-falsy",
+    "scenario:fallback", "scenario:fallback-sticky", "scenario:sticky-idtypes", "sticky:sticky-idtypes",
+    # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed and compared as such
+    "scenario:hashid/int", "scenario:onoff", "scenario:value-echo",
+    # one case each
+    "scenario:coverage-edge",      # coverage 0 includes a hash of exactly 0 (n <= coverage)
+    "scenario:hashversion",        # hashVersion 2.0 echoed as 2; filter "hashVersion": null
+    "scenario:prereq-repeat",      # the prerequisite stack is never popped: a parent met twice is cyclic
+    "scenario:prereq-malformed",   # parentCondition without "condition": 1.1.0 raises
+    "scenario:ref-raises-feature",  # filter "seed": null: 1.1.0 raises
+    "scenario:qs",                 # query-string index with non-ASCII digits ("\u0661" is 1)
+    "helper:helper/getQueryStringOverride",
+}
+
+PROFILES = ("default", "python-1.1.0")
 
 
-def _reference_python(tmp):
-    override = os.environ.get("GROWTHBOOK_REFERENCE_PYTHON")
-    if override:
-        return override
-    venv = os.path.join(str(tmp), "venv")
-    try:
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True, capture_output=True, timeout=120)
-    except Exception as e:
-        pytest.skip("cannot create a venv for the reference: %s" % e)
-    py = os.path.join(venv, "bin", "python")
-    try:
-        r = subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", "growthbook==1.1.0"],
-                           capture_output=True, text=True, timeout=PIP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pytest.skip("pip install growthbook==1.1.0 timed out after %ds" % PIP_TIMEOUT)
-    if r.returncode != 0:
-        pytest.skip("pip install growthbook==1.1.0 failed: %s" % (r.stderr.strip().splitlines() or ["?"])[-1])
-    return py
+def asserted_for(profile):
+    """(kind, shape) -> whether the profile's tests assert that shape."""
+    if profile == "default":
+        return lambda kind, shape: kind == "run" or (kind in ("feature", "evalCondition") and shape in diffgen.STRICT)
+    if profile == "python-1.1.0":
+        return lambda kind, shape: "%s:%s" % (kind, shape) not in PENDING_PYTHON_1_1_0
+    return lambda kind, shape: False  # no reference for other profiles here
 
 
 @pytest.fixture(scope="session")
 def diff(tmp_path_factory, pytestconfig):
     tmp = tmp_path_factory.mktemp("reference")
-    py = _reference_python(tmp)
-    cases = diffgen.generate()
-    cases_path = os.path.join(str(tmp), "cases.json")
-    out_path = os.path.join(str(tmp), "reference.json")
-    with open(cases_path, "w") as f:
-        json.dump(cases, f)
-    r = subprocess.run([py, os.path.join(HERE, "oracle_reference.py"), cases_path, out_path],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        pytest.fail("the reference oracle failed:\n" + r.stderr[-3000:])
-    with open(out_path) as f:
-        ref = json.load(f)
-    report = Report(str(tmp))
-    yield cases, ref, report
-    pytestconfig._growthbook_differential = report.write()
-
-
-class Report(object):
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.counts = collections.defaultdict(collections.Counter)  # (kind, shape) -> ok/mismatch
-        self.examples = collections.defaultdict(list)
-
-    def add(self, kind, shape, same, example):
-        self.counts[(kind, shape)]["match" if same else "mismatch"] += 1
-        if not same and len(self.examples[(kind, shape)]) < 3:
-            self.examples[(kind, shape)].append(example)
-
-    def write(self):
-        lines = []
-        for (kind, shape), c in sorted(self.counts.items()):
-            strict = shape in diffgen.STRICT
-            lines.append("[differential] %s %s%s: %d match, %d mismatch" % (
-                kind, shape, "" if strict else " (not asserted)", c["match"], c["mismatch"]))
-            for ex in self.examples[(kind, shape)]:
-                lines.append("    e.g. " + json.dumps(ex, sort_keys=True)[:600])
-        path = os.path.join(self.tmp, "differential-report.txt")
-        with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        summary = [l for l in lines if l.startswith("[differential]")]
-        summary.append("[differential] details and examples: %s" % path)
-        return summary
-
-
-def native_feature(gb, key):
     try:
-        return {"ok": gb.eval_feature(key).to_dict()}
-    except Exception as e:
-        return {"error": "%s: %s" % (type(e).__name__, e)}
+        py = diffharness.reference_python(tmp)
+    except diffharness.ReferenceUnavailable as e:
+        pytest.skip(str(e))
+    try:
+        cases, ref = diffharness.run_reference(py, tmp)
+    except diffharness.OracleFailed as e:
+        pytest.fail(str(e))
+    reports = {p: diffharness.Report(p, asserted_for(p)) for p in PROFILES}
+    yield cases, ref, reports
+    summary = []
+    for p in PROFILES:
+        r = reports[p]
+        lines = r.write(tmp)
+        # in the terminal: the python-1.1.0 shapes that mismatch, the totals and the files
+        summary += [l for l in lines if p == PY and " 0 mismatch" not in l or "details and examples" in l]
+        per_kind = collections.defaultdict(collections.Counter)
+        for (kind, _), c in r.counts.items():
+            per_kind[kind].update(c)
+        summary.append("[differential %s] totals: %s" % (p, "; ".join(
+            "%s %d/%d" % (k, c["match"], c["match"] + c["mismatch"]) for k, c in sorted(per_kind.items()))))
+    pytestconfig._growthbook_differential = summary
 
 
-def normalise(result):
-    if "ok" in result and isinstance(result["ok"], dict):
-        d = dict(result["ok"])
-        if "source" in d:
-            d.setdefault("ruleId", "")
-        return {"ok": d}
-    return result
+def _fail_message(bad):
+    shapes = collections.Counter("%s:%s" % (kind, shape) for kind, shape, _ in bad)
+    return "%d mismatches in %s; first: %r" % (len(bad), dict(shapes), bad[0][2])
 
 
 def test_reference_is_1_1_0(diff):
-    cases, ref, report = diff
+    cases, ref, reports = diff
     assert ref["version"] in (None, "1.1.0")
 
 
+# ---- the default profile ----------------------------------------------------------------------
+
+def _asserted(bad, profile):
+    a = asserted_for(profile)
+    return [b for b in bad if a(b[0], b[1])]
+
+
 def test_features_match_reference(diff):
-    cases, ref, report = diff
-    features, shapes = cases["features"], cases["shapes"]
-    strict_mismatches = []
-    for user, expected in zip(cases["users"], ref["features"]):
-        gb = GrowthBook(attributes=user, features=features)
-        for key in sorted(features):
-            got = normalise(native_feature(gb, key))
-            want = normalise(expected[key])
-            shape = shapes[key]
-            if "id" not in user and shape not in ("typed", "mixed", "spec-diff"):
-                shape = "missing-id/" + shape
-            same = got == want
-            if shape == "spec-diff":
-                shape = "spec-diff/" + key
-            report.add("feature", shape, same, {"feature": key, "user": user, "rules": features[key].get("rules"),
-                                                "reference": want, "native": got})
-            if not same and shape in diffgen.STRICT:
-                strict_mismatches.append((key, user, want, got))
-        gb.destroy()
-    assert not strict_mismatches, "%d mismatches, first: %r" % (len(strict_mismatches), strict_mismatches[0])
+    cases, ref, reports = diff
+    bad = diffharness.check_features(growthbook_native, cases, ref, reports["default"])
+    bad = _asserted(bad, "default")
+    assert not bad, _fail_message(bad)
 
 
 def test_conditions_match_reference(diff):
-    cases, ref, report = diff
-    strict_mismatches = []
-    for case, expected in zip(cases["conditions"], ref["conditions"]):
-        try:
-            got = {"ok": evalCondition(case["attributes"], case["condition"])}
-        except Exception as e:
-            got = {"error": "%s: %s" % (type(e).__name__, e)}
-        same = got == expected
-        report.add("evalCondition", case["shape"], same,
-                   {"condition": case["condition"], "attributes": case["attributes"], "reference": expected, "native": got})
-        if not same and case["shape"] in diffgen.STRICT:
-            strict_mismatches.append((case, expected, got))
-    assert not strict_mismatches, "%d mismatches, first: %r" % (len(strict_mismatches), strict_mismatches[0])
+    cases, ref, reports = diff
+    bad = diffharness.check_conditions(growthbook_native, cases, ref, reports["default"])
+    bad = _asserted(bad, "default")
+    assert not bad, _fail_message(bad)
 
 
 def test_run_matches_reference(diff):
-    cases, ref, report = diff
-    strict_mismatches = []
-    for case, expected in zip(cases["experiments"], ref["runs"]):
-        gb = GrowthBook(attributes=case["attributes"])
-        try:
-            got = {"ok": gb.run(Experiment(**case["experiment"])).to_dict()}
-        except Exception as e:
-            got = {"error": "%s: %s" % (type(e).__name__, e)}
-        gb.destroy()
-        same = got == expected
-        report.add("run", case["shape"], same, {"experiment": case["experiment"], "attributes": case["attributes"],
-                                                 "reference": expected, "native": got})
-        if not same:
-            strict_mismatches.append((case, expected, got))
-    assert not strict_mismatches, "%d mismatches, first: %r" % (len(strict_mismatches), strict_mismatches[0])
+    cases, ref, reports = diff
+    bad = diffharness.check_runs(growthbook_native, cases, ref, reports["default"])
+    assert not bad, _fail_message(bad)
+
+
+def test_scenarios_and_helpers_reported(diff):
+    """The extended shapes under the library's default semantics: reported only (the default
+    is to become "js", which differs from 1.1.0 on purpose)."""
+    cases, ref, reports = diff
+    bad = diffharness.check_scenarios(growthbook_native, cases, ref, reports["default"])
+    bad += diffharness.check_helpers(growthbook_native, cases, ref, reports["default"])
+    bad = _asserted(bad, "default")
+    assert not bad, _fail_message(bad)
+
+
+# ---- the python-1.1.0 profile: every shape, except the pending ones -----------------------------
+
+PY = "python-1.1.0"
+
+
+def _check_python(bad):
+    bad = _asserted(bad, PY)
+    assert not bad, _fail_message(bad)
+
+
+def test_python_1_1_0_features(diff):
+    cases, ref, reports = diff
+    _check_python(diffharness.check_features(growthbook_native, cases, ref, reports[PY], PY, loose_errors=True))
+
+
+def test_python_1_1_0_conditions(diff):
+    cases, ref, reports = diff
+    _check_python(diffharness.check_conditions(growthbook_native, cases, ref, reports[PY], PY, loose_errors=True,
+                                               through_handle=True))
+
+
+def test_python_1_1_0_module_evalCondition(diff):
+    cases, ref, reports = diff
+    _check_python(diffharness.check_conditions(growthbook_native, cases, ref, reports[PY], PY, loose_errors=True))
+
+
+def test_python_1_1_0_runs(diff):
+    cases, ref, reports = diff
+    _check_python(diffharness.check_runs(growthbook_native, cases, ref, reports[PY], PY, loose_errors=True))
+
+
+def test_python_1_1_0_scenarios(diff):
+    cases, ref, reports = diff
+    _check_python(diffharness.check_scenarios(growthbook_native, cases, ref, reports[PY], PY, loose_errors=True))
+
+
+def test_python_1_1_0_helpers(diff):
+    cases, ref, reports = diff
+    _check_python(diffharness.check_helpers(growthbook_native, cases, ref, reports[PY], loose_errors=True))
+
+
+def test_pending_names_real_shapes(diff):
+    """Every PENDING_PYTHON_1_1_0 entry names a (kind, shape) some case has (runs last: the
+    python-1.1.0 tests above filled the report)."""
+    cases, ref, reports = diff
+    known = {"%s:%s" % k for k in reports[PY].counts}
+    kinds = {kind for kind, _ in reports[PY].counts}
+    unknown = sorted(p for p in PENDING_PYTHON_1_1_0 if p.split(":", 1)[0] in kinds and p not in known)
+    if not kinds:
+        pytest.skip("the python-1.1.0 tests did not run")
+    assert not unknown, unknown
