@@ -854,6 +854,15 @@ int gb_eval_condition_json(const char *condition_json,
                            const char *attributes_json,
                            const char *saved_groups_json);
 
+/* gb_eval_condition_json under the rules of a named semantics ("js",
+ * "python-1.1.0"; NULL: the default, as gb_eval_condition_json): conditions
+ * are where the references differ most (docs/semantics.md). An unknown name
+ * is GB_ERR_INVALID_ARGUMENT. */
+int gb_eval_condition_semantics_json(const char *semantics,
+                                     const char *condition_json,
+                                     const char *attributes_json,
+                                     const char *saved_groups_json);
+
 /* GrowthBook's FNV-1a based hash of seed and value into [0, 1).
  * version 1: fnv32a(value + seed) % 1000 / 1000; version 2: double hashing,
  * % 10000 / 10000. Returns 1 with *out set; 0 when the version is not

@@ -8,6 +8,14 @@ import GrowthBookRegex
 public func gb_eval_condition_json(
     _ condition: UnsafePointer<CChar>?, _ attributes: UnsafePointer<CChar>?, _ savedGroups: UnsafePointer<CChar>?
 ) -> Int32 {
+    gb_eval_condition_semantics_json(nil, condition, attributes, savedGroups)
+}
+
+@_cdecl("gb_eval_condition_semantics_json")
+public func gb_eval_condition_semantics_json(
+    _ semantics: UnsafePointer<CChar>?, _ condition: UnsafePointer<CChar>?, _ attributes: UnsafePointer<CChar>?,
+    _ savedGroups: UnsafePointer<CChar>?
+) -> Int32 {
     ensureLibraryInitialized()  // the condition's patterns compile here, with no handle
     // A call of its own has a regex budget of its own (inside a callback of a handle's call,
     // it shares that call's), left full for the next call.
@@ -15,10 +23,20 @@ public func gb_eval_condition_json(
     if !nested { RegexBudget.refill() }
     defer { if !nested { RegexBudget.refill() } }
     return returningCode { () throws(CallError) in
+        var rules = Semantics.default
+        if semantics != nil {
+            let name = try CInput.string(semantics, "semantics")
+            guard let s = Semantics(name: name) else {
+                throw CallError(
+                    .invalidArgument,
+                    "semantics: unknown \"\(name)\" (one of: \(Semantics.allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
+            }
+            rules = s
+        }
         let c = try CInput.object(condition, "condition_json")
         let a = try CInput.object(attributes, "attributes_json")
         let g = savedGroups == nil ? nil : try CInput.object(savedGroups, "saved_groups_json")
-        return Condition(.object(c), savedGroups: g).evaluate(.object(a)) ? 1 : 0
+        return Condition(.object(c), savedGroups: g, semantics: rules).evaluate(.object(a)) ? 1 : 0
     }
 }
 

@@ -62,11 +62,13 @@ struct RolloutRecord: FlatRecord {
     var hashAttribute: StringRef
     var fallbackAttribute: StringRef
     var hashVersion: Int
+    /// Nobody is included, without hashing (`SemanticsRules.zeroCoverageExcludesAll`).
+    var excludesAll: Bool
 
     static var none: RolloutRecord {
         RolloutRecord(
             hasCoverage: false, hasRange: false, hasFallback: false, coverage: 0, range: BucketRange(0, 0),
-            seed: .none, hashAttribute: .none, fallbackAttribute: .none, hashVersion: 1)
+            seed: .none, hashAttribute: .none, fallbackAttribute: .none, hashVersion: 1, excludesAll: false)
     }
 }
 

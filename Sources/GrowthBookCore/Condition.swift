@@ -13,9 +13,9 @@ public struct Condition: Sendable {
 
     /// Compiles `json`. Saved groups are resolved now, for `$inGroup` and `$notInGroup`. A
     /// malformed condition compiles to one that never passes (where the reference would raise).
-    public init(_ json: JSON, savedGroups: JSONObject? = nil) {
+    public init(_ json: JSON, savedGroups: JSONObject? = nil, semantics: Semantics = .default) {
         var values = DocumentBuilder()
-        var builder = ConditionProgramBuilder()
+        var builder = ConditionProgramBuilder(semantics.rules)
         root = builder.compileCondition(json, savedGroups: savedGroups, values: &values)
         program = builder.finish()
         self.values = values.finish()
@@ -162,8 +162,9 @@ struct ConditionProgramBuilder {
     /// Each pattern is compiled once per program (payloads repeat a few patterns across many
     /// rules): its index in `regexes`, or -1 when it does not compile, by flag and pattern.
     private var regexIndex: [String: Int32] = [:]
+    let switches: SemanticsRules
 
-    init() {}
+    init(_ switches: SemanticsRules) { self.switches = switches }
 
     func finish() -> ConditionProgram {
         ConditionProgram(nodes: nodes, lists: lists, keys: keys, slots: slots, regexes: regexes)
@@ -182,7 +183,17 @@ struct ConditionProgramBuilder {
 
     /// A condition object: its root node.
     mutating func compileCondition(_ json: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder) -> Int32 {
-        guard case .object(let object) = json else { return add(ConditionNode(.constant, flag: 0)) }
+        guard case .object(var object) = json else { return add(ConditionNode(.constant, flag: 0)) }
+        if switches.logicalOperatorDecidesAlone {
+            // The first of these decides, the object's other keys ignored.
+            for op in ["$or", "$nor", "$and", "$not"] {
+                if let v = object[op] {
+                    object = JSONObject()
+                    object[op] = v
+                    break
+                }
+            }
+        }
         var children: [Int32] = []
         children.reserveCapacity(object.count)
         for (key, value) in object.pairs {

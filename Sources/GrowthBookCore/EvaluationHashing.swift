@@ -12,19 +12,25 @@ extension Evaluation {
     /// bucketing is on and the attribute's value is falsy. `usedFallback` says which.
     func hashInput(_ view: SnapshotView, _ attribute: StringRef, fallback: StringRef?) -> (value: Val, usedFallback: Bool) {
         let v = self.attribute(view.string(attribute), hash: attribute.hash)
-        if !v.isTruthy, let fallback, flags.hasSticky {
+        if !v.hasHashValue(view.hashStyle), let fallback, flags.hasSticky {
             return (self.attribute(view.string(fallback), hash: fallback.hash), true)
         }
         return (v, false)
     }
 
-    /// Calls `body` with the bytes hashed for a value (Python's `str`; "" for null). Strings
-    /// and integers (numeric user ids) are hashed without building a String.
+    /// Calls `body` with the bytes hashed for a value, "" for a value that counts as none, as
+    /// `style` has them (`HashValueStyle`). Strings and integers (numeric user ids) are hashed
+    /// without building a String.
     @inline(__always)
-    func withHashBytes<R>(_ v: Val, _ body: (ByteSpan) -> R) -> R {
+    func withHashBytes<R>(_ v: Val, _ style: HashValueStyle, _ body: (ByteSpan) -> R) -> R {
         switch v.kind {
         case .string: return body(v.bytes)
-        case .null: return body(.empty)
+        case .null, .false: return body(.empty)
+        case .int where v.int == 0: return body(.empty)
+        case .int where style == .js && v.int.magnitude > 1 << 53:
+            // A double in JavaScript: the digits of the nearest one.
+            var text = jsNumberString(Double(v.int))
+            return text.withUTF8 { body(ByteSpan($0)) }
         case .int:
             // Python's str(int), on the stack: the decimal digits, after a "-" when negative
             // (20 bytes at most). (TextBuffer.appendDigits writes digits the same way, into the
@@ -45,6 +51,12 @@ extension Evaluation {
                 return body(ByteSpan(UnsafeBufferPointer(rebasing: digits[i...])))
             }
         default:
+            if style == .js {
+                if !v.isJSTruthy { return body(.empty) }
+                var text = v.jsString
+                return text.withUTF8 { body(ByteSpan($0)) }
+            }
+            if !v.isTruthy { return body(.empty) }
             var text = v.pythonString
             return text.withUTF8 { body(ByteSpan($0)) }
         }
@@ -58,11 +70,15 @@ extension Evaluation {
     /// `isIncludedInRollout` for a rule with a rollout (`s.rollouts[i]`).
     private func isIncluded(inRollout i: Int32) -> Bool {
         let ro = s.rollouts[i]
-        if ro.hasCoverage && ro.coverage == 0 && !ro.hasRange { return false }
+        if ro.excludesAll { return false }
         let input = hashInput(s, ro.hashAttribute, fallback: ro.hasFallback ? ro.fallbackAttribute : nil).value
-        return withHashBytes(input) { value -> Bool in
+        let style = s.hashStyle
+        return withHashBytes(input, style) { value -> Bool in
             if value.isEmpty { return false }
-            guard let n = gbHash(seed: s.string(ro.seed.bytes), seedState: ro.seed.state, value: value, version: ro.hashVersion)
+            guard
+                let n = gbHash(
+                    seed: s.string(ro.seed.bytes), seedState: ro.seed.state, value: value, version: ro.hashVersion,
+                    utf16: style == .js)
             else { return false }
             if ro.hasRange { return ro.range.contains(n) }
             return n <= ro.coverage
@@ -76,12 +92,13 @@ extension Evaluation {
             defer { f &+= 1 }
             let filter = view.filters[f]
             let v = attribute(view.string(filter.attribute), hash: filter.attribute.hash)
-            let out = withHashBytes(v) { value -> Bool? in
+            let style = view.hashStyle
+            let out = withHashBytes(v, style) { value -> Bool? in
                 if value.isEmpty { return filter.withoutValueExcludes }
                 guard
                     let n = gbHash(
                         seed: view.string(filter.seed.bytes), seedState: filter.seed.state, value: value,
-                        version: filter.hashVersion)
+                        version: filter.hashVersion, utf16: style == .js)
                 else { return filter.withoutValueExcludes }
                 var r = Int(filter.rangesStart)
                 let rEnd = r &+ Int(filter.rangesCount)

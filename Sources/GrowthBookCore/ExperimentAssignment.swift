@@ -81,7 +81,7 @@ extension Evaluation {
         }
         // 6.
         let input = hashInput(x.view, x.record.hashAttribute, fallback: x.record.hasFallback ? x.record.fallbackAttribute : nil).value
-        return withHashBytes(input) { hashValue -> Assignment in
+        return withHashBytes(input, x.view.hashStyle) { hashValue -> Assignment in
             if hashValue.isEmpty {
                 log(.debug, "Skip experiment \(key) because user's hashAttribute value is empty")
                 return Assignment(x)
@@ -118,7 +118,7 @@ extension Evaluation {
             } else if x.record.hasNamespace {
                 let n = gbHash(
                     seed: x.view.string(x.record.namespaceSeed.bytes), seedState: x.record.namespaceSeed.state, value: hashValue,
-                    version: 1)
+                    version: 1, utf16: x.view.hashStyle == .js)
                 if !(n.map { x.record.namespaceStart <= $0 && $0 < x.record.namespaceEnd } ?? false) {
                     log(.debug, "Skip experiment \(key) because of namespace")
                     return Assignment(x)
@@ -180,7 +180,9 @@ extension Evaluation {
         }
         // 9.
         guard
-            let n = gbHash(seed: x.view.string(x.record.seed.bytes), seedState: x.record.seed.state, value: hashValue, version: x.record.hashVersion)
+            let n = gbHash(
+                seed: x.view.string(x.record.seed.bytes), seedState: x.record.seed.state, value: hashValue,
+                version: x.record.hashVersion, utf16: x.view.hashStyle == .js)
         else {
             log(.warning, "Skip experiment \(key) because of invalid hashVersion")
             return Assignment(x)

@@ -39,13 +39,17 @@ extension Evaluation {
         let feature = s.features[index]
         var key: String { string(feature.key) }
         log(.debug, "Evaluating feature \(key)")
-        if let walk, walk.path.contains(index) {
+        // (With `prerequisitesVisitedOnce`, `prerequisites` looks for a second visit instead.)
+        if let walk, !s.prerequisitesVisitedOnce, walk.path.contains(index) {
             log(.warning, "Cyclic prerequisite detected, stack: \(walk.path.map { string(s.features[$0].key) })")
             return FeatureDecision(source: .cyclicPrerequisite, isOn: false, feature: index)
         }
+        var walk = walk
         var r = Int(feature.rulesStart)
         let end = r &+ Int(feature.rulesCount)
         while r < end {
+            // One walk for every rule of the evaluation (the visited set spans them).
+            if walk == nil && s.rules[r].parentsCount > 0 { walk = PrerequisiteWalk() }
             if let d = apply(rule: r, feature: index, walk: walk) { return d }
             r &+= 1
         }
@@ -131,6 +135,8 @@ extension Evaluation {
     /// stack) or wide (each feature naming its parent many times: time), and both are bounded.
     final class PrerequisiteWalk {
         var path: [Int] = []
+        /// Every feature evaluated so far, for `SemanticsRules.prerequisitesVisitedOnce`.
+        var visited: [Int] = []
         var evaluations = 0
     }
 
@@ -139,7 +145,10 @@ extension Evaluation {
         _ start: Int32, _ count: Int32, of index: Int?, walk: PrerequisiteWalk, in view: SnapshotView? = nil
     ) -> PrerequisiteOutcome {
         let parentsView = view ?? s
-        if let index { walk.path.append(index) }
+        if let index {
+            walk.path.append(index)
+            if s.prerequisitesVisitedOnce && !walk.visited.contains(index) { walk.visited.append(index) }
+        }
         defer { if index != nil { walk.path.removeLast() } }
         var p = Int(start)
         let end = p &+ Int(count)
@@ -160,8 +169,14 @@ extension Evaluation {
                     log(.warning, "More than \(Self.maxPrerequisiteEvaluations) prerequisite evaluations, feature \(id.string)")
                     return .cyclic
                 }
-                parentDecision = decide(i, walk: walk)
-                parentValue = value(of: parentDecision)
+                if s.prerequisitesVisitedOnce && walk.visited.contains(i) {
+                    log(.warning, "Cyclic prerequisite detected, stack: \(walk.visited.map { string(s.features[$0].key) })")
+                    parentDecision = FeatureDecision(source: .cyclicPrerequisite, isOn: false, feature: i)
+                } else {
+                    if s.prerequisitesVisitedOnce { walk.visited.append(i) }
+                    parentDecision = decide(i, walk: walk)
+                    parentValue = value(of: parentDecision)
+                }
             } else {
                 log(.warning, "Unknown feature \(id.string)")
                 parentDecision = FeatureDecision(source: .unknownFeature, isOn: false)

@@ -469,7 +469,7 @@ public final class GrowthBook: Sendable {
     /// Compiles an inline experiment definition against the context's saved groups. The
     /// definition needs a string `key` and an array `variations`.
     public func experiment(_ definition: JSONObject) -> Experiment {
-        Experiment(definition, savedGroups: state.snapshot.savedGroups)
+        Experiment(definition, savedGroups: state.snapshot.savedGroups, semantics: semantics)
     }
 
     /// As `experiment(_:)`, checking the definition's shape first.
@@ -484,6 +484,13 @@ public final class GrowthBook: Sendable {
     /// callback: `false` or `nil` (it raised) excludes the user.
     public func run(_ experiment: Experiment, attributes: JSON? = nil, include: (() -> Bool?)? = nil) -> ExperimentResult {
         let attrs = attributes.map { Attributes($0.objectValue ?? JSONObject()) }
+        // An experiment compiled for other semantics runs as this handle's rules have it.
+        let experiment =
+            experiment.snapshot.semantics == semantics
+            ? experiment
+            : Experiment(
+                experiment.json.objectValue ?? JSONObject(), savedGroups: experiment.snapshot.savedGroups,
+                semantics: semantics)
         return withEvaluation(attributes: attrs) { ev in
             let keepAlive = KeepAlive()
             let a = ev.assign(

@@ -85,9 +85,10 @@ func hashVersionOf(_ json: JSON?) -> Int {
 }
 
 /// `fnv1a32` over the code points of UTF-8 bytes (valid UTF-8: documents are built from
-/// Strings), ASCII straight from the bytes.
+/// Strings), ASCII straight from the bytes; with `utf16`, over UTF-16 code units (as
+/// JavaScript's `charCodeAt`: a code point above U+FFFF is its two surrogates).
 @inline(__always)
-func fnv1a32(bytes s: ByteSpan, into hash: inout UInt32) {
+func fnv1a32(bytes s: ByteSpan, into hash: inout UInt32, utf16: Bool = false) {
     s.withBuffer { b in
         var h = hash
         var i = 0
@@ -125,7 +126,13 @@ func fnv1a32(bytes s: ByteSpan, into hash: inout UInt32) {
                 scalar = scalar << 6 | (UInt32(b[i &+ k]) & 0x3F)
                 k &+= 1
             }
-            h = (h ^ scalar) &* 0x0100_0193
+            if utf16 && scalar > 0xFFFF {
+                let v = scalar &- 0x10000
+                h = (h ^ (0xD800 | v >> 10)) &* 0x0100_0193
+                h = (h ^ (0xDC00 | v & 0x3FF)) &* 0x0100_0193
+            } else {
+                h = (h ^ scalar) &* 0x0100_0193
+            }
             i &+= width
         }
         hash = h
@@ -140,17 +147,18 @@ struct SeedRef: FlatRecord {
     static var none: SeedRef { SeedRef(bytes: .none, state: fnvOffsetBasis) }
 }
 
-/// `gbHash` on bytes: the seed's bytes and state, the value's bytes.
-func gbHash(seed: ByteSpan, seedState: UInt32, value: ByteSpan, version: Int) -> Double? {
+/// `gbHash` on bytes: the seed's bytes and state, the value's bytes; `utf16` as in
+/// `fnv1a32(bytes:into:utf16:)` (the seed's state was computed the same way).
+func gbHash(seed: ByteSpan, seedState: UInt32, value: ByteSpan, version: Int, utf16: Bool = false) -> Double? {
     switch version {
     case 2:
         var h = seedState
-        fnv1a32(bytes: value, into: &h)
+        fnv1a32(bytes: value, into: &h, utf16: utf16)
         return secondRound(h)
     case 1:
         var h = fnvOffsetBasis
-        fnv1a32(bytes: value, into: &h)
-        fnv1a32(bytes: seed, into: &h)
+        fnv1a32(bytes: value, into: &h, utf16: utf16)
+        fnv1a32(bytes: seed, into: &h, utf16: utf16)
         return Double(h % 1000) / 1000
     default:
         return nil

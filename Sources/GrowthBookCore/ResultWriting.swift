@@ -10,7 +10,8 @@ extension Evaluation {
         let e = x.record
         let input = hashInput(x.view, e.hashAttribute, fallback: e.hasFallback ? e.fallbackAttribute : nil)
         let name = input.usedFallback ? x.view.string(e.fallbackAttribute) : x.view.string(e.hashAttribute)
-        return (name, input.value.isNull ? nil : input.value)
+        // A value that counts as none is reported as "".
+        return (name, input.value.hasHashValue(x.view.hashStyle) ? input.value : nil)
     }
 
     private func featureKey(_ feature: Int) -> String? {

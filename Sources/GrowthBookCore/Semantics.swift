@@ -50,13 +50,44 @@ struct SemanticsRules: Sendable {
     /// unknown hashVersion, and a filter without a seed hashes with "undefined" (JS). Python
     /// 1.1.0 stops looking at the filters there and keeps the user, with "" as the seed.
     let filterWithoutValueExcludes: Bool
+    /// How a hash attribute's value becomes the text hashed (`HashValueStyle`).
+    let hashValues: HashValueStyle
+    /// A condition object with `$or`, `$nor`, `$and` or `$not` is decided by the first of them
+    /// alone, in that order, its other keys ignored (Python 1.1.0's `evalCondition`). JS ANDs
+    /// every key.
+    let logicalOperatorDecidesAlone: Bool
+    /// A feature evaluated once already in this evaluation (as anyone's prerequisite) is
+    /// `cyclicPrerequisite` when met again: one visited set for the whole evaluation (Python
+    /// 1.1.0's `stack`, never popped). JS finds cycles on the current path only, so a
+    /// prerequisite two rules share evaluates normally.
+    let prerequisitesVisitedOnce: Bool
+    /// A force rule's `coverage: 0` leaves everyone out without hashing (JS); Python 1.1.0
+    /// hashes and keeps a user whose hash is exactly 0 (`n <= coverage`).
+    let zeroCoverageExcludesAll: Bool
+    /// A hash filter's `"hashVersion": null` is version 2 (JS `|| 2`); Python 1.1.0 passes
+    /// None on, an unknown version, which ends the filters with the user kept.
+    let nullFilterHashVersionIsTwo: Bool
 
     static let js = SemanticsRules(
         contextualBandits: true, nullForceForces: true, experimentRuleConditionInAssignment: true,
-        filterWithoutValueExcludes: true)
+        filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
+        prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
-        filterWithoutValueExcludes: false)
+        filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
+        prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false)
+}
+
+/// Which values of a hash attribute count as none (the user is not bucketed, a rollout
+/// excludes them), how the others are written as the text hashed, and what is hashed of it.
+enum HashValueStyle: UInt8, BitwiseCopyable, Sendable {
+    /// Python 1.1.0: `attributes[attr] or ""`, so every falsy value (0, 0.0, -0.0, False, [],
+    /// {}) is none; the rest as `str()` ("True", "7.0"); FNV over code points.
+    case python
+    /// JS: a value that is falsy in JavaScript (0, -0, false, "", null) is none, [] and {} are
+    /// not; the rest as `String()` ("true", "7", "1,2", "[object Object]"); FNV over UTF-16
+    /// code units (a character outside the BMP hashes as its two surrogates).
+    case js
 }
 
 extension Semantics {

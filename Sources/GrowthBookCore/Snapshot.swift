@@ -93,7 +93,8 @@ public final class Snapshot: Sendable {
             labels: labels.view,
             filters: filters.view, parents: parents.view, banditLeaves: banditLeaves.view, ranges: ranges.view,
             strings: strings.view,
-            slots: slots.view, urlRegexes: urlRegexRefs.view))
+            slots: slots.view, urlRegexes: urlRegexRefs.view, hashStyle: b.switches.hashValues,
+            prerequisitesVisitedOnce: b.switches.prerequisitesVisitedOnce))
     }
 
     /// Compiles feature definitions (an object of feature key → definition).
@@ -203,6 +204,9 @@ struct SnapshotTables: BitwiseCopyable {
     let strings: FlatView<StringRef>
     let slots: FlatView<KeySlot>
     let urlRegexes: FlatView<ObjectRef<CompiledRegex>>
+    let hashStyle: HashValueStyle
+    /// `SemanticsRules.prerequisitesVisitedOnce`.
+    let prerequisitesVisitedOnce: Bool
 }
 
 /// A slot of the feature key table: the feature (-1: empty) and bits of its key's hash, so
@@ -238,6 +242,8 @@ struct SnapshotView: Sendable {
     var strings: FlatView<StringRef> { tables.pointee.strings }
     var slots: FlatView<KeySlot> { tables.pointee.slots }
     var urlRegexes: FlatView<ObjectRef<CompiledRegex>> { tables.pointee.urlRegexes }
+    var hashStyle: HashValueStyle { tables.pointee.hashStyle }
+    var prerequisitesVisitedOnce: Bool { tables.pointee.prerequisitesVisitedOnce }
 
     /// The index of the feature with exactly these key bytes, or -1.
     @inline(__always)
@@ -274,7 +280,7 @@ struct SnapshotView: Sendable {
 /// only experiments have.
 private struct SnapshotBuilder: ~Copyable {
     var values = DocumentBuilder()
-    var conditions = ConditionProgramBuilder()
+    var conditions: ConditionProgramBuilder
     var features: [FeatureRecord] = []
     var rules: [RuleRecord] = []
     var rollouts: [RolloutRecord] = []
@@ -300,6 +306,7 @@ private struct SnapshotBuilder: ~Copyable {
         self.contextualBandits = contextualBandits
         self.semantics = semantics
         switches = semantics.rules
+        conditions = ConditionProgramBuilder(switches)
     }
 
     mutating func addFeature(_ key: String, _ definition: JSON) {
@@ -320,7 +327,13 @@ private struct SnapshotBuilder: ~Copyable {
     }
 
     private mutating func seed(_ s: String) -> SeedRef {
-        SeedRef(bytes: values.string(s), state: HashSeed(s).state)
+        var state = fnvOffsetBasis
+        if switches.hashValues == .js {
+            for unit in s.utf16 { state = (state ^ UInt32(unit)) &* 0x0100_0193 }
+        } else {
+            fnv1a32(s, into: &state)
+        }
+        return SeedRef(bytes: values.string(s), state: state)
     }
 
     private mutating func condition(_ json: JSON) -> Int32 {
@@ -343,7 +356,8 @@ private struct SnapshotBuilder: ~Copyable {
             case .null?: seedText = excludes ? "null" : ""
             default: seedText = excludes ? "undefined" : ""
             }
-            let version = o["hashVersion"]?.intValue
+            var version = o["hashVersion"]?.intValue
+            if o["hashVersion"]?.isNull == true && !switches.nullFilterHashVersionIsTwo { version = 0 }  // unknown
             filters.append(
                 FilterRecord(
                     attribute: values.string(o["attribute"]?.stringValue ?? "id"),
@@ -415,6 +429,7 @@ private struct SnapshotBuilder: ~Copyable {
                 ro.hasFallback = true
             }
             ro.hashVersion = hashVersion
+            ro.excludesAll = switches.zeroCoverageExcludesAll && coverage == 0 && range == nil
             rollouts.append(ro)
             r.rollout = Int32(truncatingIfNeeded: rollouts.count - 1)
         }
@@ -665,7 +680,9 @@ private struct SnapshotBuilder: ~Copyable {
         member("namespace", namespaceJSON)
         member("force", forceJSON)
         member("hashAttribute", .string(shared.hashAttribute))
-        member("hashVersion", .int(Int64(shared.hashVersion)))
+        // As given when truthy (2.0 stays 2.0), else 1.
+        let hashVersionJSON = o["hashVersion"] ?? .null
+        member("hashVersion", hashVersionJSON.isTruthy ? hashVersionJSON : .int(1))
         member("ranges", rangesJSON)
         member("meta", metaList.map { JSON.array($0) } ?? metaJSON)
         member("filters", shared.filtersJSON)

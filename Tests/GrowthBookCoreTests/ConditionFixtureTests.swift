@@ -8,7 +8,7 @@ import Testing
         for c in try Fixtures.cases(file, "evalCondition") {
             let name = c[0].stringValue ?? "?"
             let savedGroups = c.count > 4 ? c[4].objectValue : nil
-            let condition = Condition(c[1], savedGroups: savedGroups)
+            let condition = Condition(c[1], savedGroups: savedGroups, semantics: Fixtures.semantics(file))
             let got = condition.evaluate(c[2])
             tally.check(got == c[3].boolValue, name, "got \(got)")
         }

@@ -173,8 +173,9 @@ import Testing
         #expect(text.string.contains(#""variationId":1"#))
     }
 
-    /// A payload whose features each name their parent twice would take 2^depth evaluations;
-    /// the number of prerequisite evaluations per evaluation is bounded instead.
+    /// A payload whose features each name their parent twice would take 2^depth evaluations
+    /// where cycles are looked for on the path only (js; python-1.1.0 calls a second visit a
+    /// cycle at once); the number of prerequisite evaluations per evaluation is bounded instead.
     @Test func widePrerequisiteFanOutIsBounded() throws {
         var features = JSONObject()
         let depth = 40
@@ -183,7 +184,7 @@ import Testing
             features["f\(i)"] = ["defaultValue": false, "rules": [["parentConditions": [parent, parent, parent], "force": true]]]
         }
         features["f\(depth)"] = ["defaultValue": true]
-        let gb = try GrowthBook(options: ["features": .object(features)])
+        let gb = try GrowthBook(options: ["features": .object(features), "semantics": "js"])
         let r = gb.evaluateFeature("f0")
         #expect(r.source == .cyclicPrerequisite)
         #expect(r.value == .null)
@@ -375,9 +376,9 @@ final class Counter: Sendable {
 }
 
 /// An integer hash attribute is hashed as Python's `str()` of it: the same bucket as the
-/// string of its digits.
+/// string of its digits. (0 is no value: `FalsyHashAttributeTests`.)
 @Suite struct IntegerHashAttributeTests {
-    @Test(arguments: [Int64(0), 7, 123, -5, 9_007_199_254_740_993, .max, .min])
+    @Test(arguments: [Int64(7), 123, -5, 9_007_199_254_740_993, .max, .min])
     func integersHashAsTheirDigits(_ id: Int64) throws {
         let gb = try GrowthBook(options: [
             "features": [
@@ -391,6 +392,58 @@ final class Counter: Sendable {
             let asString = gb.evaluateFeature(key, attributes: ["id": .string(String(id))])
             #expect(asInt.value == asString.value, "\(key), id \(id)")
             #expect(asInt.experimentResult?.bucket == asString.experimentResult?.bucket, "\(key), id \(id)")
+        }
+    }
+}
+
+/// A hash attribute that is falsy has no value, in every reference: the user is not bucketed,
+/// a rollout leaves them out and the result reports "" (the library hashed 0 and false).
+/// Python 1.1.0 (`attributes[attr] or ""`) counts [] and {} as none too; JavaScript, where
+/// they are truthy, does not.
+@Suite struct FalsyHashAttributeTests {
+    static let features: JSON = [
+        "f": ["defaultValue": -1, "rules": [["key": "e", "variations": [0, 1], "hashVersion": 2]]],
+        "r": ["defaultValue": 0, "rules": [["force": 1, "coverage": 1, "hashAttribute": "id"]]],
+    ]
+
+    @Test(arguments: Semantics.allCases)
+    func zeroFalseAndEmptyAreNoValue(_ semantics: Semantics) throws {
+        let gb = try GrowthBook(options: ["features": Self.features, "semantics": .string(semantics.name)])
+        for id: JSON in [0, 0.0, -0.0, false, "", .null] {
+            let e = gb.evaluateFeature("f", attributes: ["id": id])
+            #expect(e.source == .defaultValue, "\(semantics.name), id \(id.serialized)")
+            #expect(gb.evaluateFeature("r", attributes: ["id": id]).value == 0, "\(semantics.name), id \(id.serialized)")
+            let run = gb.run(gb.experiment(["key": "e", "variations": [0, 1]]), attributes: ["id": id])
+            #expect(!run.inExperiment && !run.hashUsed && run.hashValue == "", "\(semantics.name), id \(id.serialized)")
+        }
+        for id: JSON in [[], [:]] {
+            let run = gb.run(gb.experiment(["key": "e", "variations": [0, 1]]), attributes: ["id": id])
+            #expect(run.hashValue == (semantics == .python110 ? "" : id), "\(semantics.name), id \(id.serialized)")
+        }
+    }
+
+    @Test func jsHashesTheStringOfAValue() throws {
+        // "7" for 7.0 and "true" for true in JavaScript; Python's str() gives "7.0" and "True".
+        func bucket(_ semantics: Semantics, _ id: JSON) throws -> Double? {
+            let gb = try GrowthBook(options: ["features": Self.features, "semantics": .string(semantics.name)])
+            return gb.run(gb.experiment(["key": "e", "variations": [0, 1], "hashVersion": 2]), attributes: ["id": id]).bucket
+        }
+        #expect(try bucket(.js, 7.0) == bucket(.js, "7"))
+        #expect(try bucket(.js, true) == bucket(.js, "true"))
+        #expect(try bucket(.js, 1e21) == bucket(.js, "1e+21"))
+        #expect(try bucket(.js, 1e-7) == bucket(.js, "1e-7"))
+        #expect(try bucket(.python110, 7.0) == bucket(.python110, "7.0"))
+        #expect(try bucket(.python110, true) == bucket(.python110, "True"))
+        // Outside the BMP: UTF-16 code units in JavaScript (hash("", "😀", 2) is 0.4971 there,
+        // 0.5359 over code points).
+        #expect(try bucket(.js, "😀") != bucket(.python110, "😀"))
+    }
+
+    @Test func jsNumberStrings() {
+        for (x, s) in [(7.0, "7"), (0.1, "0.1"), (1e21, "1e+21"), (1e16, "10000000000000000"), (1e-5, "0.00001"),
+                       (1e-7, "1e-7"), (1.5e20, "150000000000000000000"), (-0.0, "0"), (123.456, "123.456"),
+                       (1.5e-7, "1.5e-7"), (-2.5e30, "-2.5e+30"), (9007199254740993, "9007199254740992")] {
+            #expect(jsNumberString(x) == s, "\(x)")
         }
     }
 }

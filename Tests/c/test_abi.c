@@ -366,6 +366,15 @@ static void test_null_arguments(void)
     CHECK_ERR(gb_eval_condition_json(NULL, "{}", NULL), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_eval_condition_json("{}", NULL, NULL), GB_ERR_INVALID_ARGUMENT);
     CHECK(gb_eval_condition_json("{}", "{}", NULL) == 1); /* NULL saved groups is fine */
+    /* under a named semantics: NULL is the default; an unknown name is an error */
+    CHECK(gb_eval_condition_semantics_json(NULL, "{}", "{}", NULL) == 1);
+    CHECK_ERR(gb_eval_condition_semantics_json("python", "{}", "{}", NULL), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_eval_condition_semantics_json("js", NULL, "{}", NULL), GB_ERR_INVALID_ARGUMENT);
+    /* where the references differ: 1.1.0 decides by $or alone, JS ANDs every key */
+    CHECK(gb_eval_condition_semantics_json("python-1.1.0", "{\"$or\": [{\"a\": 1}], \"b\": 2}",
+                                           "{\"a\": 1, \"b\": 3}", NULL) == 1);
+    CHECK(gb_eval_condition_semantics_json("js", "{\"$or\": [{\"a\": 1}], \"b\": 2}", "{\"a\": 1, \"b\": 3}",
+                                           NULL) == 0);
     CHECK_ERR(gb_hash(NULL, "a", 1, &d), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_hash("", NULL, 1, &d), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_hash("", "a", 1, NULL), GB_ERR_INVALID_ARGUMENT);

@@ -263,7 +263,7 @@ static void run_eval_condition(struct tally *t, const cJSON *cases)
         char *cond = text(at(c, 1)), *attrs = text(at(c, 2));
         char *groups = cJSON_GetArraySize(c) > 4 ? text(at(c, 4)) : NULL;
         int want = cJSON_IsTrue(at(c, 3));
-        int got = gb_eval_condition_json(cond, attrs, groups);
+        int got = gb_eval_condition_semantics_json(semantics, cond, attrs, groups);
         check(t, got == want, case_name(c), "got %d (%s), want %d; condition %s attributes %s", got,
               got < 0 ? gb_last_error() : "", want, cond, attrs);
         cJSON_free(cond);

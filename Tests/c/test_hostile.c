@@ -288,10 +288,14 @@ static void test_regex_budget(void)
                            " \"f\": {\"defaultValue\": \"off\", \"rules\": [{\"parentConditions\": [");
     for (int i = 0; i < 2000; i++) n += (size_t)sprintf(f + n, "%s{\"id\": \"p\", \"condition\": {\"value\": 0}}", i ? "," : "");
     strcpy(f + n, "], \"force\": \"on\"}]}}");
-    CHECK(gb_set_features_json(gb, f) == GB_OK);
+    /* js semantics: the parent is evaluated all 2,000 times (python-1.1.0 calls its second
+     * visit a cycle at once) */
+    gb_handle *js = gb_create("{\"semantics\": \"js\", \"attributes\": {\"e\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}}");
+    CHECK(js != NULL && gb_set_features_json(js, f) == GB_OK);
     t = now();
-    CHECK(value_is(gb, "f", "\"on\""));
+    CHECK(value_is(js, "f", "\"on\""));
     double d2 = now() - t;
+    gb_free(js);
     free(f);
     printf("[hostile] regex budget: 1,000 rules of ^(a|aa)+$ vs 28 a's + '!': %.4f s; a regex-rule prerequisite named"
            " 2,000 times: %.4f s\n", d1, d2);

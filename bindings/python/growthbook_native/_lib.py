@@ -153,6 +153,8 @@ gb_http_response_set_status = _declare("gb_http_response_set_status", c_int, c_v
 gb_http_response_set_header = _declare("gb_http_response_set_header", c_int, c_void_p, c_char_p, c_char_p)
 gb_http_response_set_body = _declare("gb_http_response_set_body", c_int, c_void_p, c_char_p, c_size_t)
 gb_eval_condition_json = _declare("gb_eval_condition_json", c_int, c_char_p, c_char_p, c_char_p)
+gb_eval_condition_semantics_json = _declare(
+    "gb_eval_condition_semantics_json", c_int, c_char_p, c_char_p, c_char_p, c_char_p)
 gb_hash = _declare("gb_hash", c_int, c_char_p, c_char_p, c_int, ctypes.POINTER(c_double))
 gb_get_bucket_ranges_json = _declare("gb_get_bucket_ranges_json", c_void_p, c_int, c_double, c_char_p)
 gb_choose_variation = _declare("gb_choose_variation", c_int, c_double, c_char_p, ctypes.POINTER(c_int))

@@ -224,6 +224,8 @@ class GrowthBook(object):
         groups: dict = {},
         overrides: dict = {},
         forcedVariations: dict = {},
+        # Not in growthbook 1.1.0: spec 0.8.0's contextual bandit definitions (js semantics).
+        contextual_bandits: dict = None,
         # Not in growthbook 1.1.0 (last, so no 1.1.0 positional argument moves): the
         # evaluation semantics the library follows, "js" (the JS SDK, spec 0.8.0) or
         # "python-1.1.0" (exactly growthbook 1.1.0). None leaves the library's default.
@@ -287,6 +289,8 @@ class GrowthBook(object):
             options["stickyBucketIdentifierAttributes"] = sticky_bucket_identifier_attributes
         if semantics is not None:
             options["semantics"] = semantics
+        if contextual_bandits:
+            options["contextualBandits"] = contextual_bandits
         h = _lib.gb_create(_dumps(options))
         if not h:
             raise _lib.error()

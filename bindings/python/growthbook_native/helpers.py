@@ -68,8 +68,14 @@ def getQueryStringOverride(id: str, url: str, numVariations: int) -> Optional[in
     return out.value if rc == 1 else None
 
 
-def evalCondition(attributes: dict, condition: dict, savedGroups: dict = None) -> bool:
-    rc = _lib.gb_eval_condition_json(_j(condition), _j(attributes), None if savedGroups is None else _j(savedGroups))
+def evalCondition(attributes: dict, condition: dict, savedGroups: dict = None, semantics: str = None) -> bool:
+    """semantics: "python-1.1.0" or "js" (as GrowthBook(semantics=...)); None: the library's
+    default."""
+    groups = None if savedGroups is None else _j(savedGroups)
+    if semantics is None:
+        rc = _lib.gb_eval_condition_json(_j(condition), _j(attributes), groups)
+    else:
+        rc = _lib.gb_eval_condition_semantics_json(_b(semantics), _j(condition), _j(attributes), groups)
     return _lib.check(rc) == 1
 
 

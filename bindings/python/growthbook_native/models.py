@@ -52,8 +52,11 @@ class Experiment(object):
         bucketVersion: int = None,
         minBucketVersion: int = None,
         parentConditions: List[dict] = None,
+        # Not in growthbook 1.1.0: a contextual bandit's metadata (spec 0.8.0, js semantics).
+        contextualBandit: dict = None,
     ) -> None:
         self.key = key
+        self.contextualBandit = contextualBandit
         self.variations = variations
         self.weights = weights
         self.active = active
@@ -111,6 +114,8 @@ class Experiment(object):
             obj["minBucketVersion"] = self.minBucketVersion
         if self.parentConditions:
             obj["parentConditions"] = self.parentConditions
+        if self.contextualBandit is not None:
+            obj["contextualBandit"] = self.contextualBandit
         return obj
 
     def update(self, data: dict) -> None:
@@ -172,6 +177,14 @@ class Result(object):
 
     @classmethod
     def _from_dict(cls, d: Dict[str, Any]) -> "Result":
+        r = cls._from_dict_1_1_0(d)
+        bandit = {k: d[k] for k in ("leafId", "variationWeights", "banditVersion") if k in d}
+        if bandit:
+            r._bandit = bandit
+        return r
+
+    @classmethod
+    def _from_dict_1_1_0(cls, d: Dict[str, Any]) -> "Result":
         meta = {"key": d.get("key")}
         if "name" in d:
             meta["name"] = d["name"]
@@ -208,6 +221,9 @@ class Result(object):
             obj["name"] = self.name
         if self.passthrough:
             obj["passthrough"] = True
+        # A contextual bandit's (spec 0.8.0): the leaf, its weights and the bandit's version.
+        for k, v in getattr(self, "_bandit", {}).items():
+            obj[k] = v
         return obj
 
 

@@ -50,7 +50,9 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line("")
     for f, cat in sorted(_fixture_order):
         c = _fixture_counts[(f, cat)]
-        line = "[fixtures-python] %s %s: %d passed, %d failed" % (f, cat, c["passed"], c["failed"])
+        semantics = {"cases-0.5.4.json": "python-1.1.0"}.get(f, "js")  # test_fixtures.SEMANTICS
+        line = "[fixtures-python] %s (semantics %s) %s: %d passed, %d failed" % (
+            f, semantics, cat, c["passed"], c["failed"])
         if c["skipped"]:
             line += ", %d skipped" % c["skipped"]
         terminalreporter.write_line(line)

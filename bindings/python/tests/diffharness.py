@@ -186,7 +186,7 @@ def check_conditions(gbmod, cases, ref, report, semantics=None, loose_errors=Fal
                 return gb.eval_feature("c").value
             got = _native(fn)
         else:
-            got = _native(lambda: gbmod.evalCondition(case["attributes"], case["condition"]))
+            got = _native(lambda: gbmod.evalCondition(case["attributes"], case["condition"], **kw))
         ok = same(got, expected, loose_errors)
         ex = {"condition": case["condition"], "attributes": case["attributes"], "reference": expected, "native": got}
         report.add(kind, case["shape"], ok, ex)

@@ -39,17 +39,11 @@ PENDING_PYTHON_1_1_0 = {
     "condition:spec-diff", "evalCondition:spec-diff",        # logical operator beside other keys; raises
     "condition:regex-flavor", "evalCondition:regex-flavor",  # PCRE2 syntax where Python's re differs
     "condition:version-num", "evalCondition:version-num",    # str() of integers beyond Int64
-    "feature:spec-diff/z-or-plus-keys",                      # $or beside other keys: the others are ignored
-    # hash attributes: falsy values (0, 0.0, -0.0, False, [], {}) hash as "" (not hashed)
-    "scenario:hashid/zero", "scenario:hashid/negzero", "scenario:hashid/bool", "scenario:hashid/array",
-    "scenario:hashid/object", "scenario:filter-falsy", "scenario:namespace-falsy", "scenario:hashattr-falsy",
-    "scenario:fallback", "scenario:fallback-sticky", "scenario:sticky-idtypes", "sticky:sticky-idtypes",
-    # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed and compared as such
-    "scenario:hashid/int", "scenario:onoff", "scenario:value-echo",
+    # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed, compared, and written
+    # into sticky-bucket doc keys as such
+    "scenario:hashid/int", "scenario:onoff", "scenario:value-echo", "scenario:sticky-idtypes",
+    "sticky:sticky-idtypes",
     # one case each
-    "scenario:coverage-edge",      # coverage 0 includes a hash of exactly 0 (n <= coverage)
-    "scenario:hashversion",        # hashVersion 2.0 echoed as 2; filter "hashVersion": null
-    "scenario:prereq-repeat",      # the prerequisite stack is never popped: a parent met twice is cyclic
     "scenario:prereq-malformed",   # parentCondition without "condition": 1.1.0 raises
     "scenario:ref-raises-feature",  # filter "seed": null: 1.1.0 raises
     "scenario:qs",                 # query-string index with non-ASCII digits ("\u0661" is 1)
