@@ -28,8 +28,7 @@ extension Evaluation {
         case .null, .false: return body(.empty)
         case .int where v.int == 0: return body(.empty)
         case .int where style == .js && v.int.magnitude > 1 << 53:
-            // A double in JavaScript: the digits of the nearest one.
-            var text = jsNumberString(Double(v.int))
+            var text = hashText(v, style)
             return text.withUTF8 { body(ByteSpan($0)) }
         case .int:
             // Python's str(int), on the stack: the decimal digits, after a "-" when negative
@@ -51,15 +50,18 @@ extension Evaluation {
                 return body(ByteSpan(UnsafeBufferPointer(rebasing: digits[i...])))
             }
         default:
-            if style == .js {
-                if !v.isJSTruthy { return body(.empty) }
-                var text = v.jsString
-                return text.withUTF8 { body(ByteSpan($0)) }
-            }
-            if !v.isTruthy { return body(.empty) }
-            var text = v.pythonString
+            guard v.hasHashValue(style) else { return body(.empty) }
+            var text = hashText(v, style)
             return text.withUTF8 { body(ByteSpan($0)) }
         }
+    }
+
+    /// The text hashed for a value `withHashBytes` writes out (out of line: a String built in
+    /// the inlined function made it box its closure's context on every call).
+    @inline(never)
+    private func hashText(_ v: Val, _ style: HashValueStyle) -> String {
+        // A JavaScript number is a double: an integer beyond 2^53 is the one nearest it.
+        style == .js ? (v.kind == .int ? jsNumberString(Double(v.int)) : v.jsString) : v.pythonString
     }
 
     @inline(__always)

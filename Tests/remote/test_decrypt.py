@@ -13,7 +13,7 @@ from server import encrypt, new_key
 FIXTURES = os.path.join(gbc.REPO, "Tests", "fixtures")
 
 
-@pytest.mark.parametrize("filename", ["cases-0.5.4.json", "cases-latest.json"])
+@pytest.mark.parametrize("filename", ["cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"])
 def test_decrypt_fixtures(filename):
     with open(os.path.join(FIXTURES, filename), encoding="utf-8") as f:
         cases = json.load(f)["decrypt"]
