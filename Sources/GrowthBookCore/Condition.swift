@@ -59,6 +59,9 @@ enum ConditionOp: UInt8 {
     case compare
     /// `$veq ...` (`flag`: a `ComparisonKind`) against the padded version in string node `b`.
     case version
+    /// `$eq $ne $lt $lte $gt $gte` as JavaScript has them (`flag`: a `ComparisonKind`) against
+    /// node `b`: strict equality, the Abstract Relational Comparison (`jsRelational`).
+    case jsCompare
     /// `$in $nin $ini $nini $inGroup $notInGroup`: array node `a` (lower-cased when
     /// insensitive); `b`, `c`: its membership table's start and size (-1, 0 when none).
     /// `flag`: 1 negated, 2 insensitive.
@@ -286,7 +289,8 @@ struct ConditionProgramBuilder {
         _ op: String, _ value: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder
     ) -> Int32 {
         if let kind = Self.comparisons[op] {
-            return add(ConditionNode(.compare, flag: kind.rawValue, b: values.addShared(value)))
+            // (`SemanticsRules.jsComparisons`)
+            return add(ConditionNode(switches.jsComparisons ? .jsCompare : .compare, flag: kind.rawValue, b: values.addShared(value)))
         }
         if let kind = Self.versions[op] {
             let padded = values.addShared(.string(PaddedVersion(json: value).string))
@@ -531,6 +535,11 @@ struct ConditionReader: Sendable {
         switch t.op {
         case .compare:
             if let holds = compareInts(t, value) { return holds }
+        case .jsCompare:
+            // Integers that doubles hold exactly compare the same as JavaScript's numbers.
+            if value.kind == .int && value.int.magnitude <= 1 << 53, let holds = compareInts(t, value, within: 1 << 53) {
+                return holds
+            }
         case .membership:
             if t.flag & 2 == 0 && t.b < 0 && value.kind == .string {
                 return stringListContains(t, value) != (t.flag & 1 != 0)
@@ -543,10 +552,10 @@ struct ConditionReader: Sendable {
 
     /// A `.compare` test of an integer against an integer operand; nil for other kinds.
     @inline(__always)
-    private func compareInts(_ n: ConditionNode, _ value: Val) -> Bool? {
+    private func compareInts(_ n: ConditionNode, _ value: Val, within bound: UInt64 = .max) -> Bool? {
         guard value.kind == .int else { return nil }
         let operand = Val(values, n.b)
-        guard operand.kind == .int else { return nil }
+        guard operand.kind == .int, operand.int.magnitude <= bound else { return nil }
         let x = value.int
         let y = operand.int
         return (ComparisonKind(rawValue: n.flag) ?? .eq).holds(x > y ? 1 : (x < y ? -1 : 0))
@@ -597,6 +606,8 @@ struct ConditionReader: Sendable {
             let kind = ComparisonKind(rawValue: n.flag) ?? .eq
             guard let order = pythonCompare(value, Val(values, n.b)) else { return false }
             return kind.holds(order)
+        case .jsCompare:
+            return jsRelational(ComparisonKind(rawValue: n.flag) ?? .eq, value, Val(values, n.b))
         case .version:
             let kind = ComparisonKind(rawValue: n.flag) ?? .eq
             let operand = Val(values, n.b).bytes

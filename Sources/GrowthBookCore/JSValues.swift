@@ -98,3 +98,143 @@ func jsNumberString(_ x: Double) -> String {
     if k == 1 { return d + exp }
     return String(decoding: digits[..<1], as: UTF8.self) + "." + String(decoding: digits[1...], as: UTF8.self) + exp
 }
+
+/// JavaScript's `a === b` on document values: numbers by value (an integer and a double
+/// equal when their doubles do, NaN equals nothing, -0 equals 0), strings by their bytes,
+/// booleans and null by kind; an array or object is never `===` another value (a condition's
+/// operand is a distinct object).
+func jsStrictEquals(_ a: Val, _ b: Val) -> Bool {
+    switch (a.kind, b.kind) {
+    case (.null, .null), (.true, .true), (.false, .false): return true
+    case (.string, .string): return a.bytes == b.bytes
+    case (.int, .int): return Double(a.int) == Double(b.int)
+    case (.int, .double): return Double(a.int) == b.double
+    case (.double, .int): return a.double == Double(b.int)
+    case (.double, .double): return a.double == b.double
+    default: return false
+    }
+}
+
+/// JavaScript's `a < b`, `a <= b`, `a > b`, `a >= b` (the Abstract Relational Comparison):
+/// both sides to primitives (an array is its elements joined with ",", an object
+/// "[object Object]"); two strings compare by UTF-16 code units; anything else as numbers
+/// (ToNumber: null 0, true 1, a string by JavaScript's numeric grammar), false when either is
+/// NaN. `$eq` and `$ne` are strict (`jsStrictEquals`).
+func jsRelational(_ kind: ComparisonKind, _ a: Val, _ b: Val) -> Bool {
+    switch kind {
+    case .eq: return jsStrictEquals(a, b)
+    case .ne: return !jsStrictEquals(a, b)
+    default: break
+    }
+    let pa = JSPrimitive(a)
+    let pb = JSPrimitive(b)
+    let order: Int
+    if case .string(let x) = pa, case .string(let y) = pb {
+        order = x.utf16.elementsEqual(y.utf16) ? 0 : (x.utf16.lexicographicallyPrecedes(y.utf16) ? -1 : 1)
+    } else {
+        let x = pa.number
+        let y = pb.number
+        if x.isNaN || y.isNaN { return false }
+        order = x < y ? -1 : (x > y ? 1 : 0)
+    }
+    switch kind {
+    case .lt: return order < 0
+    case .lte: return order <= 0
+    case .gt: return order > 0
+    case .gte: return order >= 0
+    case .eq, .ne: return false
+    }
+}
+
+/// A value after ToPrimitive: a string, or something ToNumber reads directly.
+private enum JSPrimitive {
+    case string(String)
+    case number(Double)
+
+    init(_ v: Val) {
+        switch v.kind {
+        case .null, .false: self = .number(0)
+        case .true: self = .number(1)
+        case .int: self = .number(Double(v.int))
+        case .double: self = .number(v.double)
+        case .string: self = .string(v.bytes.string)
+        case .array, .object: self = .string(v.jsString)
+        }
+    }
+
+    var number: Double {
+        switch self {
+        case .number(let d): return d
+        case .string(let s): return jsStringToNumber(s)
+        }
+    }
+}
+
+/// JavaScript's StringToNumber: surrounding white space ignored; "" is 0; "Infinity" with an
+/// optional sign; 0x, 0o and 0b integers; decimal literals (an optional sign, digits with an
+/// optional fraction, or a fraction alone, an optional exponent); anything else NaN (no "inf",
+/// "nan", "_" or hexadecimal fractions, which Swift's Double(String) would accept).
+func jsStringToNumber(_ s: String) -> Double {
+    let scalars = Array(s.unicodeScalars)
+    var lo = 0
+    var hi = scalars.count
+    while lo < hi, isJSWhiteSpace(scalars[lo]) { lo += 1 }
+    while hi > lo, isJSWhiteSpace(scalars[hi - 1]) { hi -= 1 }
+    if lo == hi { return 0 }
+    let t = String(String.UnicodeScalarView(scalars[lo..<hi]))
+    switch t {
+    case "Infinity", "+Infinity": return .infinity
+    case "-Infinity": return -.infinity
+    default: break
+    }
+    let b = Array(t.utf8)
+    if b.count > 2, b[0] == UInt8(ascii: "0") {
+        let radix: Int?
+        switch b[1] | 0x20 {
+        case UInt8(ascii: "x"): radix = 16
+        case UInt8(ascii: "o"): radix = 8
+        case UInt8(ascii: "b"): radix = 2
+        default: radix = nil
+        }
+        if let radix {
+            var value = 0.0
+            for c in b[2...] {
+                guard let d = Int(String(UnicodeScalar(c)), radix: radix) else { return .nan }
+                value = value * Double(radix) + Double(d)
+            }
+            return value
+        }
+    }
+    // [+-] (digits [. digits?] | . digits) ([eE] [+-] digits)?
+    var i = 0
+    if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+    func digits() -> Int {
+        let start = i
+        while i < b.count, b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9") { i += 1 }
+        return i - start
+    }
+    var mantissa = digits()
+    if i < b.count, b[i] == UInt8(ascii: ".") {
+        i += 1
+        mantissa += digits()
+    }
+    guard mantissa > 0 else { return .nan }
+    if i < b.count, b[i] | 0x20 == UInt8(ascii: "e") {
+        i += 1
+        if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+        guard digits() > 0 else { return .nan }
+    }
+    guard i == b.count else { return .nan }
+    return Double(t) ?? .nan
+}
+
+/// JavaScript's WhiteSpace and LineTerminator code points.
+private func isJSWhiteSpace(_ c: Unicode.Scalar) -> Bool {
+    switch c.value {
+    case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+        0xFEFF:
+        return true
+    default:
+        return false
+    }
+}

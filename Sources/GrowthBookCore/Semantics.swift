@@ -67,15 +67,22 @@ struct SemanticsRules: Sendable {
     /// A hash filter's `"hashVersion": null` is version 2 (JS `|| 2`); Python 1.1.0 passes
     /// None on, an unknown version, which ends the filters with the user kept.
     let nullFilterHashVersionIsTwo: Bool
+    /// `$eq`/`$ne` are strict (`===`: a missing attribute equals null, 18 is not "18", 0 is not
+    /// false) and `$lt`/`$lte`/`$gt`/`$gte` JavaScript's comparison (`"" >= 0`, `[2] > 1`,
+    /// strings by UTF-16 code units) (JS). Python 1.1.0's `compare()` converts a non-number
+    /// beside a number with `float()` (None as 0) and fails where Python raises.
+    let jsComparisons: Bool
 
     static let js = SemanticsRules(
         contextualBandits: true, nullForceForces: true, experimentRuleConditionInAssignment: true,
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
-        prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true)
+        prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
+        jsComparisons: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
-        prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false)
+        prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
+        jsComparisons: false)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

@@ -1,4 +1,4 @@
-import GrowthBookCore
+@testable import GrowthBookCore
 import Testing
 
 /// Where spec 0.5.4 (the reference SDK 1.1.0's fixtures) and the latest specs (0.7.1, 0.8.0: the
@@ -107,5 +107,42 @@ import Testing
         #expect(r.stickyBucketUsed == false)
         #expect(service.allDocs["deviceId||d456"] != nil)
         #expect(service.allDocs["deviceId||d123"] != nil)
+    }
+}
+
+/// `$eq`/`$ne` and the relational operators where JavaScript and Python 1.1.0 disagree
+/// (docs/semantics.md rows 2 to 7; each example was run through both references).
+@Suite struct ComparisonSemanticsTests {
+    static let cases: [(condition: JSON, attributes: JSON, js: Bool, python: Bool)] = [
+        (["plan": ["$eq": .null]], [:], true, false),
+        (["plan": ["$ne": "free"]], [:], true, false),
+        (["age": ["$eq": 18]], ["age": "18"], false, true),
+        (["age": ["$ne": 18]], ["age": "18"], true, false),
+        (["age": ["$gt": 10]], ["age": "25"], true, true),
+        (["x": ["$gte": 0]], ["x": ""], true, false),
+        (["x": ["$gt": 5]], ["x": "0x10"], true, false),
+        (["x": ["$gt": 1]], ["x": [2]], true, false),
+        (["x": ["$lt": 5]], [:], true, true),
+        (["x": ["$gt": "a"]], [:], false, false),
+        (["x": ["$gt": "\u{FFFF}"]], ["x": "😀"], false, true),
+        (["value": ["$ne": false]], ["value": 0], true, false),
+        (["value": ["$eq": false]], ["value": 0], false, true),
+        (["n": ["$eq": 9_007_199_254_740_992]], ["n": 9_007_199_254_740_993], true, false),
+    ]
+
+    @Test func eachReferenceDecidesAsItDoes() {
+        for c in Self.cases {
+            let js = Condition(c.condition, semantics: .js).evaluate(c.attributes)
+            let python = Condition(c.condition, semantics: .python110).evaluate(c.attributes)
+            #expect(js == c.js, "js: \(c.condition.serialized) against \(c.attributes.serialized)")
+            #expect(python == c.python, "python-1.1.0: \(c.condition.serialized) against \(c.attributes.serialized)")
+        }
+    }
+
+    @Test func jsStringToNumberFollowsTheGrammar() {
+        for (s, d) in [("", 0.0), ("  12 ", 12), ("0x10", 16), ("0b101", 5), ("1e3", 1000), (".5", 0.5), ("-Infinity", -.infinity)] {
+            #expect(jsStringToNumber(s) == d, "\(s)")
+        }
+        for s in ["abc", "inf", "1_0", "nan", "0x1p3", "1e", "+-1"] { #expect(jsStringToNumber(s).isNaN, "\(s)") }
     }
 }
