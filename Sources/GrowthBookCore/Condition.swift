@@ -62,6 +62,9 @@ enum ConditionOp: UInt8 {
     /// `$eq $ne $lt $lte $gt $gte` as JavaScript has them (`flag`: a `ComparisonKind`) against
     /// node `b`: strict equality, the Abstract Relational Comparison (`jsRelational`).
     case jsCompare
+    /// A literal compared as JavaScript does (`flag`: a `JSLiteralKind`) with node `b` (for
+    /// arrays and objects, the string node of the literal's JSON text).
+    case jsEquals
     /// `$in $nin $ini $nini $inGroup $notInGroup`: array node `a` (lower-cased when
     /// insensitive); `b`, `c`: its membership table's start and size (-1, 0 when none).
     /// `flag`: 1 negated, 2 insensitive.
@@ -216,8 +219,14 @@ struct ConditionProgramBuilder {
             default:
                 let path = self.path(key, values: &values)
                 if case .string = value {
+                    // (flag 1: a non-string attribute compares as its String(), JavaScript's
+                    // literal rule; `SemanticsRules.jsLiterals`)
                     let expected = values.addShared(value)
-                    children.append(add(ConditionNode(.attributeEqualsString, a: path.start, b: expected, c: path.count)))
+                    children.append(
+                        add(
+                            ConditionNode(
+                                .attributeEqualsString, flag: switches.jsLiterals ? 1 : 0, a: path.start, b: expected,
+                                c: path.count)))
                 } else {
                     let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
                     children.append(add(ConditionNode(.attribute, a: path.start, b: test, c: path.count)))
@@ -252,8 +261,16 @@ struct ConditionProgramBuilder {
         object.keys.allSatisfy { $0.utf8.first == UInt8(ascii: "$") }
     }
 
-    /// An operator object (every key starts with `$`) or a literal to compare for equality.
+    /// An operator object (every key starts with `$`; in JavaScript, and at least one) or a
+    /// literal to compare for equality.
     mutating func compileValueTest(_ json: JSON, savedGroups: JSONObject?, values: inout DocumentBuilder) -> Int32 {
+        if switches.jsLiterals, !(json.objectValue.map { !$0.isEmpty && Self.isOperatorObject($0) } ?? false) {
+            let kind = JSLiteralKind(json)
+            let operand = kind == .json ? values.addShared(.string(json.jsJSON)) : values.addShared(json)
+            // A string's lower-cased form, for `$alli` (`String(x).toLowerCase() === s.toLowerCase()`).
+            let folded = json.stringValue.map { values.addString($0.lowercased()) } ?? -1
+            return add(ConditionNode(.jsEquals, flag: kind.rawValue, b: operand, c: folded))
+        }
         guard case .object(let object) = json, Self.isOperatorObject(object) else {
             let expected = values.addShared(json)
             // The lower-cased form `$alli` compares with: the string itself when lower-casing
@@ -469,7 +486,8 @@ struct ConditionReader: Sendable {
             return testLeaf(n.b, lookup(n.a, n.c, root))
         case .attributeEqualsString:
             let v = lookup(n.a, n.c, root)
-            return v.kind == .string && v.bytes == Val(values, n.b).bytes
+            if v.kind == .string { return v.bytes == Val(values, n.b).bytes }
+            return n.flag != 0 && JSLiteralKind.string.holds(v, Val(values, n.b))
         case .constant, .constantTest:
             return n.flag != 0
         default:
@@ -608,6 +626,12 @@ struct ConditionReader: Sendable {
             return kind.holds(order)
         case .jsCompare:
             return jsRelational(ComparisonKind(rawValue: n.flag) ?? .eq, value, Val(values, n.b))
+        case .jsEquals:
+            if insensitive, n.c >= 0 {
+                let text = value.kind == .string ? value.bytes.string : value.jsString
+                return text.lowercased().utf8.elementsEqual(Val(values, n.c).bytes.string.utf8)
+            }
+            return (JSLiteralKind(rawValue: n.flag) ?? .null).holds(value, Val(values, n.b))
         case .version:
             let kind = ComparisonKind(rawValue: n.flag) ?? .eq
             let operand = Val(values, n.b).bytes

@@ -116,7 +116,9 @@ struct Assignment: BitwiseCopyable {
     var value: Val { experiment.view.value(experiment.record.variations).element(variationId) }
 
     var isOn: Bool {
-        variationId < 64 ? experiment.record.variationsOn & (1 << UInt64(variationId)) != 0 : value.isTruthy
+        variationId < 64
+            ? experiment.record.variationsOn & (1 << UInt64(variationId)) != 0
+            : (experiment.view.hashStyle == .js ? value.isJSTruthy : value.isTruthy)
     }
 
     private var label: LabelRecord {

@@ -151,11 +151,14 @@ public struct FeatureResult: Sendable {
     public var ruleId: String?
     public var experiment: Experiment?
     public var experimentResult: ExperimentResult?
+    /// `on`, as the evaluation's semantics had it (nil: Python's truthiness of the value).
+    let isOn: Bool?
 
     public init(
         value: JSON, source: FeatureSource, ruleId: String? = nil, experiment: Experiment? = nil,
-        experimentResult: ExperimentResult? = nil
+        experimentResult: ExperimentResult? = nil, isOn: Bool? = nil
     ) {
+        self.isOn = isOn
         self.value = value
         self.source = source
         self.ruleId = ruleId
@@ -163,14 +166,15 @@ public struct FeatureResult: Sendable {
         self.experimentResult = experimentResult
     }
 
-    /// Python truthiness of the value.
-    public var on: Bool { value.isTruthy }
-    public var off: Bool { !value.isTruthy }
+    /// The value's truthiness as the semantics has it (JavaScript's: `[]` and `{}` are on;
+    /// Python's: off).
+    public var on: Bool { isOn ?? value.isTruthy }
+    public var off: Bool { !on }
 
     /// `json` as compact text, written directly; the experiment's text was written when the
     /// features were set.
     public func write(to out: inout TextBuffer) {
-        Self.writeHead(value: value, source: source, ruleId: ruleId, experiment: experiment, to: &out)
+        Self.writeHead(value: value, source: source, ruleId: ruleId, experiment: experiment, on: on, to: &out)
         if let experimentResult {
             out.appendLiteral(#","experimentResult":"#)
             experimentResult.write(to: &out)
@@ -180,13 +184,14 @@ public struct FeatureResult: Sendable {
 
     /// Everything before `,"experimentResult":` and the closing brace.
     static func writeHead(
-        value: JSON, source: FeatureSource, ruleId: String?, experiment: Experiment?, to out: inout TextBuffer
+        value: JSON, source: FeatureSource, ruleId: String?, experiment: Experiment?, on: Bool? = nil,
+        to out: inout TextBuffer
     ) {
         out.appendLiteral(#"{"value":"#)
         value.write(to: &out)
         out.appendLiteral(#","source":""#)
         out.appendLiteral(source.name)
-        value.isTruthy
+        (on ?? value.isTruthy)
             ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#)
             : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
         JSON.writeString(ruleId ?? "", to: &out)

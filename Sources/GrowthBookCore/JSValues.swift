@@ -1,6 +1,20 @@
 // JavaScript's semantics (the JS SDK's) on document values, for the js semantics: truthiness
 // and ToString, as ECMAScript defines them for the values JSON can hold.
 
+extension JSON {
+    /// JavaScript's `Boolean(value)` (`Val.isJSTruthy`).
+    var isJSTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .double(let d): return d != 0 && !d.isNaN
+        case .string(let s): return !s.isEmpty
+        case .array, .object: return true
+        }
+    }
+}
+
 extension Val {
     /// Whether a hash attribute's value is one (not none), as `style` decides.
     @inline(__always)
@@ -236,5 +250,157 @@ private func isJSWhiteSpace(_ c: Unicode.Scalar) -> Bool {
         return true
     default:
         return false
+    }
+}
+
+extension Val {
+    /// JavaScript's `Number(value)` (ToNumber): null and false 0, true 1, a string by
+    /// JavaScript's numeric grammar, an array or object through its string.
+    var jsNumber: Double {
+        switch kind {
+        case .null, .false: return 0
+        case .true: return 1
+        case .int: return Double(int)
+        case .double: return double
+        case .string: return jsStringToNumber(bytes.string)
+        case .array, .object: return jsStringToNumber(jsString)
+        }
+    }
+
+    /// JavaScript's `JSON.stringify(value)`: numbers as Number::toString (NaN and infinities as
+    /// null), members in their order, no white space.
+    var jsJSON: String {
+        var out = ""
+        writeJSJSON(to: &out)
+        return out
+    }
+
+    fileprivate func writeJSJSON(to out: inout String) {
+        switch kind {
+        case .null: out += "null"
+        case .false: out += "false"
+        case .true: out += "true"
+        case .int: out += jsNumberString(Double(int))
+        case .double: out += double.isFinite ? jsNumberString(double) : "null"
+        case .string: appendJSJSONString(bytes.string, to: &out)
+        case .array:
+            out += "["
+            for i in 0..<count {
+                if i > 0 { out += "," }
+                element(i).writeJSJSON(to: &out)
+            }
+            out += "]"
+        case .object:
+            out += "{"
+            for i in 0..<count {
+                if i > 0 { out += "," }
+                let m = member(i)
+                appendJSJSONString(m.key.bytes.string, to: &out)
+                out += ":"
+                m.value.writeJSJSON(to: &out)
+            }
+            out += "}"
+        }
+    }
+}
+
+extension JSON {
+    /// `Val.jsJSON` of a tree (a condition's operand, when compiled).
+    var jsJSON: String {
+        var out = ""
+        writeJSJSON(to: &out)
+        return out
+    }
+
+    private func writeJSJSON(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += jsNumberString(Double(i))
+        case .double(let d): out += d.isFinite ? jsNumberString(d) : "null"
+        case .string(let s): appendJSJSONString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, e) in items.enumerated() {
+                if i > 0 { out += "," }
+                e.writeJSJSON(to: &out)
+            }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            for (i, (k, v)) in o.pairs.enumerated() {
+                if i > 0 { out += "," }
+                appendJSJSONString(k, to: &out)
+                out += ":"
+                v.writeJSJSON(to: &out)
+            }
+            out += "}"
+        }
+    }
+}
+
+/// A string as JSON.stringify writes it: `"` and `\` escaped, \b \f \n \r \t, other control
+/// characters as \u00xx, everything else as it is.
+private func appendJSJSONString(_ s: String, to out: inout String) {
+    out += "\""
+    for c in s.unicodeScalars {
+        switch c.value {
+        case 0x22: out += "\\\""
+        case 0x5C: out += "\\\\"
+        case 0x08: out += "\\b"
+        case 0x0C: out += "\\f"
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        case 0..<0x20:
+            let hex = String(c.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    out += "\""
+}
+
+/// How a literal condition value compares with an attribute in JavaScript (the JS SDK's
+/// `evalConditionValue`), by the literal's type.
+enum JSLiteralKind: UInt8 {
+    /// `String(attribute) === literal`
+    case string
+    /// `Number(attribute) === literal`
+    case number
+    /// `attribute !== null && Boolean(attribute) === literal`
+    case boolean
+    /// `attribute === null`
+    case null
+    /// `JSON.stringify(attribute) === JSON.stringify(literal)` (arrays and objects, `{}` too)
+    case json
+
+    init(_ literal: JSON) {
+        switch literal {
+        case .string: self = .string
+        case .int, .double: self = .number
+        case .bool: self = .boolean
+        case .null: self = .null
+        case .array, .object: self = .json
+        }
+    }
+
+    /// Whether `attribute` equals `operand` (for `.json`, the string node of the literal's
+    /// JSON text; else the literal itself).
+    func holds(_ attribute: Val, _ operand: Val) -> Bool {
+        switch self {
+        case .string:
+            if attribute.kind == .string { return attribute.bytes == operand.bytes }
+            return attribute.jsString.utf8.elementsEqual(operand.bytes.string.utf8)
+        case .number:
+            let x = attribute.jsNumber
+            return x == (operand.kind == .int ? Double(operand.int) : operand.double)
+        case .boolean:
+            return attribute.kind != .null && attribute.isJSTruthy == (operand.kind == .true)
+        case .null:
+            return attribute.kind == .null
+        case .json:
+            return attribute.jsJSON.utf8.elementsEqual(operand.bytes.string.utf8)
+        }
     }
 }

@@ -59,11 +59,13 @@ extension Evaluation {
     /// The full result object for a decision.
     func featureResult(_ d: FeatureDecision) -> FeatureResult {
         let value = value(of: d).json
-        guard d.rule >= 0 else { return FeatureResult(value: value, source: d.source) }
-        guard let a = d.assignment else { return FeatureResult(value: value, source: d.source, ruleId: ruleId(d)) }
+        guard d.rule >= 0 else { return FeatureResult(value: value, source: d.source, isOn: d.isOn) }
+        guard let a = d.assignment else {
+            return FeatureResult(value: value, source: d.source, ruleId: ruleId(d), isOn: d.isOn)
+        }
         return FeatureResult(
             value: value, source: d.source, ruleId: ruleId(d), experiment: ruleExperiment(d).object,
-            experimentResult: result(a, feature: d.feature))
+            experimentResult: result(a, feature: d.feature), isOn: d.isOn)
     }
 
     /// The decision's value by kind; a string's bytes or a container's JSON text appended to
@@ -103,7 +105,7 @@ extension Evaluation {
         value.write(to: &out)
         out.appendLiteral(#","source":""#)
         out.appendLiteral(d.source.name)
-        value.isTruthy
+        d.isOn  // compiled with the semantics' truthiness
             ? out.appendLiteral(#"","on":true,"off":false,"ruleId":"#)
             : out.appendLiteral(#"","on":false,"off":true,"ruleId":"#)
         if d.rule >= 0, s.rules[d.rule].hasId {

@@ -50,8 +50,12 @@ struct SemanticsRules: Sendable {
     /// unknown hashVersion, and a filter without a seed hashes with "undefined" (JS). Python
     /// 1.1.0 stops looking at the filters there and keeps the user, with "" as the seed.
     let filterWithoutValueExcludes: Bool
-    /// How a hash attribute's value becomes the text hashed (`HashValueStyle`).
+    /// How a hash attribute's value becomes the text hashed (`HashValueStyle`); also whose
+    /// truthiness a result's `on` is: JavaScript's (`[]` and `{}` are on) or Python's (off).
     let hashValues: HashValueStyle
+
+    /// A value's truthiness as the reference has it (`on` of a result).
+    func isOn(_ v: JSON) -> Bool { hashValues == .js ? v.isJSTruthy : v.isTruthy }
     /// A condition object with `$or`, `$nor`, `$and` or `$not` is decided by the first of them
     /// alone, in that order, its other keys ignored (Python 1.1.0's `evalCondition`). JS ANDs
     /// every key.
@@ -72,17 +76,22 @@ struct SemanticsRules: Sendable {
     /// strings by UTF-16 code units) (JS). Python 1.1.0's `compare()` converts a non-number
     /// beside a number with `float()` (None as 0) and fails where Python raises.
     let jsComparisons: Bool
+    /// A literal condition value compares as JavaScript's `evalConditionValue`: a string
+    /// literal with `String(attribute)`, a number with `Number(attribute)`, a boolean with
+    /// the attribute's truthiness (not null), an array or object, `{}` too, by JSON text (JS).
+    /// Python 1.1.0 uses `==`, and `{}` is an operator object that always passes.
+    let jsLiterals: Bool
 
     static let js = SemanticsRules(
         contextualBandits: true, nullForceForces: true, experimentRuleConditionInAssignment: true,
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
-        jsComparisons: true)
+        jsComparisons: true, jsLiterals: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
-        jsComparisons: false)
+        jsComparisons: false, jsLiterals: false)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

@@ -323,7 +323,7 @@ private struct SnapshotBuilder: ~Copyable {
         features.append(
             FeatureRecord(
                 key: keyRef, defaultValue: defaultNode, rulesStart: start,
-                rulesCount: Int32(truncatingIfNeeded: compiled.count), defaultIsOn: defaultValue.isTruthy))
+                rulesCount: Int32(truncatingIfNeeded: compiled.count), defaultIsOn: switches.isOn(defaultValue)))
     }
 
     private mutating func seed(_ s: String) -> SeedRef {
@@ -402,7 +402,7 @@ private struct SnapshotBuilder: ~Copyable {
         let force = o["force"].flatMap { $0.isNull && !switches.nullForceForces ? nil : $0 }
         if let force {
             r.force = values.addShared(force)
-            r.forceIsOn = force.isTruthy
+            r.forceIsOn = switches.isOn(force)
         }
         let coverage = o["coverage"]?.doubleValue
         let range = o["range"].flatMap { BucketRange(json: $0) }
@@ -585,7 +585,7 @@ private struct SnapshotBuilder: ~Copyable {
         e.variations = values.addShared(.array(variations))
         e.variationCount = Int32(truncatingIfNeeded: variations.count)
         var on: UInt64 = 0
-        for (i, v) in variations.prefix(64).enumerated() where v.isTruthy { on |= 1 << UInt64(i) }
+        for (i, v) in variations.prefix(64).enumerated() where switches.isOn(v) { on |= 1 << UInt64(i) }
         e.variationsOn = on
         let weightsJSON = o["weights"] ?? .null
         let weights = weightsJSON.arrayValue.flatMap { list -> [Double]? in

@@ -128,6 +128,20 @@ import Testing
         (["value": ["$ne": false]], ["value": 0], true, false),
         (["value": ["$eq": false]], ["value": 0], false, true),
         (["n": ["$eq": 9_007_199_254_740_992]], ["n": 9_007_199_254_740_993], true, false),
+        // Literal values (jsLiterals): JavaScript coerces the attribute to the literal's type.
+        (["age": 18], ["age": "18"], true, false),
+        (["x": "18"], ["x": 18], true, false),
+        (["x": 0], [:], true, false),
+        (["x": "null"], [:], true, false),
+        (["x": true], ["x": "yes"], true, false),
+        (["x": true], ["x": 1], true, true),
+        (["x": false], [:], false, false),
+        (["x": "1,2"], ["x": [1, 2]], true, false),
+        (["x": [:]], ["x": 5], false, true),
+        (["x": ["a": 1, "b": 2]], ["x": ["b": 2, "a": 1]], false, true),
+        (["x": [1]], ["x": [true]], false, true),
+        (["x": ["$size": "2"]], ["x": [1, 2]], true, false),
+        (["x": ["$not": 1]], ["x": "1"], false, true),
     ]
 
     @Test func eachReferenceDecidesAsItDoes() {
@@ -137,6 +151,22 @@ import Testing
             #expect(js == c.js, "js: \(c.condition.serialized) against \(c.attributes.serialized)")
             #expect(python == c.python, "python-1.1.0: \(c.condition.serialized) against \(c.attributes.serialized)")
         }
+    }
+
+    /// `on` is the reference's truthiness: JavaScript's `[]` and `{}` are on, Python's off.
+    @Test(arguments: Semantics.allCases)
+    func onFollowsTheReferencesTruthiness(_ semantics: Semantics) throws {
+        let gb = try GrowthBook(options: [
+            "semantics": .string(semantics.name),
+            "features": ["a": ["defaultValue": []], "o": ["defaultValue": [:]], "z": ["defaultValue": 0]],
+        ])
+        let on = semantics == .js
+        #expect(gb.evaluateFeature("a").on == on && gb.evaluateFeature("o").on == on)
+        #expect(gb.evaluateFeature("a").json["on"] == .bool(on))
+        #expect(!gb.evaluateFeature("z").on)
+        var text = TextBuffer()
+        gb.writeFeatureResult("a", to: &text)
+        #expect(text.string.contains(on ? #""on":true"# : #""on":false"#))
     }
 
     @Test func jsStringToNumberFollowsTheGrammar() {
