@@ -225,11 +225,11 @@ struct ConditionProgramBuilder {
                     children.append(
                         add(
                             ConditionNode(
-                                .attributeEqualsString, flag: switches.jsLiterals ? 1 : 0, a: path.start, b: expected,
-                                c: path.count)))
+                                .attributeEqualsString, flag: (switches.jsLiterals ? 1 : 0) | pathFlag, a: path.start,
+                                b: expected, c: path.count)))
                 } else {
                     let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
-                    children.append(add(ConditionNode(.attribute, a: path.start, b: test, c: path.count)))
+                    children.append(add(ConditionNode(.attribute, flag: pathFlag, a: path.start, b: test, c: path.count)))
                 }
             }
         }
@@ -237,6 +237,10 @@ struct ConditionProgramBuilder {
         let l = list(children)
         return add(ConditionNode(.and, a: l.start, b: l.count))
     }
+
+    /// Flag 2 of an attribute node: its path goes into arrays by index (JavaScript's `getPath`:
+    /// `a.0`; `SemanticsRules.jsPathsIntoArrays`).
+    private var pathFlag: UInt8 { switches.jsPathsIntoArrays ? 2 : 0 }
 
     /// A dotted attribute path, split once.
     private mutating func path(_ path: String, values: inout DocumentBuilder) -> (start: Int32, count: Int32) {
@@ -326,15 +330,19 @@ struct ConditionProgramBuilder {
         case "$regex", "$regexi", "$notRegex", "$notRegexi":
             guard case .string(let pattern) = value else { return constant(false) }
             let negated: UInt8 = op.hasPrefix("$not") ? 1 : 0
-            return add(ConditionNode(.regex, flag: negated, a: regex(pattern, ignoreCase: op.hasSuffix("i"))))
+            // (flag 2: a non-string value is tested as its String(), `SemanticsRules.jsRegexOnAnyValue`)
+            let anyValue: UInt8 = switches.jsRegexOnAnyValue ? 2 : 0
+            return add(ConditionNode(.regex, flag: negated | anyValue, a: regex(pattern, ignoreCase: op.hasSuffix("i"))))
         case "$elemMatch":
             guard case .object(let object) = value else { return constant(false) }
+            // (flag 1: falsy elements are skipped, `SemanticsRules.jsElemMatchSkipsFalsy`)
+            let skip: UInt8 = switches.jsElemMatchSkipsFalsy ? 1 : 0
             if Self.isOperatorObject(object) {
                 let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
-                return add(ConditionNode(.elemMatchValue, b: test))
+                return add(ConditionNode(.elemMatchValue, flag: skip, b: test))
             }
             let condition = compileCondition(value, savedGroups: savedGroups, values: &values)
-            return add(ConditionNode(.elemMatchCondition, b: condition))
+            return add(ConditionNode(.elemMatchCondition, flag: skip, b: condition))
         case "$size":
             let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
             return add(ConditionNode(.size, b: test))
@@ -483,11 +491,11 @@ struct ConditionReader: Sendable {
     private func evaluateLeaf(_ n: ConditionNode, _ root: ConditionRoot) -> Bool {
         switch n.op {
         case .attribute:
-            return testLeaf(n.b, lookup(n.a, n.c, root))
+            return testLeaf(n.b, lookup(n.a, n.c, root, intoArrays: n.flag & 2 != 0))
         case .attributeEqualsString:
-            let v = lookup(n.a, n.c, root)
+            let v = lookup(n.a, n.c, root, intoArrays: n.flag & 2 != 0)
             if v.kind == .string { return v.bytes == Val(values, n.b).bytes }
-            return n.flag != 0 && JSLiteralKind.string.holds(v, Val(values, n.b))
+            return n.flag & 1 != 0 && JSLiteralKind.string.holds(v, Val(values, n.b))
         case .constant, .constantTest:
             return n.flag != 0
         default:
@@ -519,7 +527,7 @@ struct ConditionReader: Sendable {
     /// The value at the path of keys `start ..< start + count`; null when any segment is
     /// missing or not an object.
     @inline(__always)
-    private func lookup(_ start: Int32, _ count: Int32, _ root: ConditionRoot) -> Val {
+    private func lookup(_ start: Int32, _ count: Int32, _ root: ConditionRoot, intoArrays: Bool) -> Val {
         var current = root.value
         if count == 1 && !root.wrapsValue {
             // One segment, the common path: no loop.
@@ -536,6 +544,13 @@ struct ConditionReader: Sendable {
         }
         while i < count {
             let k = keys[start &+ i]
+            if intoArrays && current.kind == .array {
+                // An array's element by its index (digits, no leading zero), as `part in array`.
+                guard let index = Self.arrayIndex(values.span(k)), index < current.count else { return Val(current.doc, -1) }
+                current = current.element(index)
+                i &+= 1
+                continue
+            }
             guard let next = current.lookup(hash: k.hash, count: Int(k.count), { values.span(k) }) else {
                 return Val(current.doc, -1)  // null
             }
@@ -543,6 +558,18 @@ struct ConditionReader: Sendable {
             i &+= 1
         }
         return current
+    }
+
+    /// A canonical array index ("0", "12"; not "01", "-1" or "1.0"), or nil.
+    private static func arrayIndex(_ k: ByteSpan) -> Int? {
+        guard k.count > 0, k.count <= 9, k[0] != UInt8(ascii: "0") || k.count == 1 else { return nil }
+        var n = 0
+        for j in 0..<k.count {
+            let d = k[j]
+            guard d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9") else { return nil }
+            n = n * 10 + Int(d - UInt8(ascii: "0"))
+        }
+        return n
     }
 
     /// `test` with the commonest tests (a number compared with a number, a string in a short
@@ -639,17 +666,33 @@ struct ConditionReader: Sendable {
         case .membership:
             return contains(n, value) != (n.flag & 1 != 0)
         case .regex:
-            guard value.kind == .string else { return false }
+            let negated = n.flag & 1 != 0
+            guard value.kind == .string else {
+                guard n.flag & 2 != 0 else { return false }
+                var text = value.jsString  // JavaScript's RegExp.test converts its argument
+                return text.withUTF8 { b in
+                    guard let found = regexes[n.a].with({ $0.search(ByteSpan(b)) }), let matched = found else { return false }
+                    return matched != negated
+                }
+            }
             let text = value.bytes
             guard let found = regexes[n.a].with({ $0.search(text) }), let matched = found else { return false }
-            return matched != (n.flag != 0)
+            return matched != negated
         case .elemMatchValue:
             guard value.kind == .array else { return false }
-            for i in 0..<value.count where test(n.b, value.element(i), insensitive: false) { return true }
+            for i in 0..<value.count {
+                let e = value.element(i)
+                if n.flag != 0 && !e.isJSTruthy { continue }
+                if test(n.b, e, insensitive: false) { return true }
+            }
             return false
         case .elemMatchCondition:
             guard value.kind == .array else { return false }
-            for i in 0..<value.count where evaluate(n.b, ConditionRoot(value.element(i))) { return true }
+            for i in 0..<value.count {
+                let e = value.element(i)
+                if n.flag != 0 && !e.isJSTruthy { continue }
+                if evaluate(n.b, ConditionRoot(e)) { return true }
+            }
             return false
         case .size:
             guard value.kind == .array else { return false }

@@ -81,17 +81,27 @@ struct SemanticsRules: Sendable {
     /// the attribute's truthiness (not null), an array or object, `{}` too, by JSON text (JS).
     /// Python 1.1.0 uses `==`, and `{}` is an operator object that always passes.
     let jsLiterals: Bool
+    /// `$regex` tests any value as its `String()` (a missing attribute as "null", 123 as
+    /// "123") (JS); Python 1.1.0's `re.search` of a non-string raises, so it fails.
+    let jsRegexOnAnyValue: Bool
+    /// `$elemMatch` skips falsy elements (0, "", false, null) (JS); Python 1.1.0 tests them.
+    let jsElemMatchSkipsFalsy: Bool
+    /// An attribute path goes into arrays by index (`{"a.0": 1}` matches `{"a": [1]}`) (JS's
+    /// `getPath`); Python 1.1.0 goes into objects only. (JS's `a.length` is not done yet.)
+    let jsPathsIntoArrays: Bool
 
     static let js = SemanticsRules(
         contextualBandits: true, nullForceForces: true, experimentRuleConditionInAssignment: true,
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
-        jsComparisons: true, jsLiterals: true)
+        jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
+        jsPathsIntoArrays: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
-        jsComparisons: false, jsLiterals: false)
+        jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
+        jsPathsIntoArrays: false)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

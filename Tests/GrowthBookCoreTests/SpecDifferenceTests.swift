@@ -142,6 +142,15 @@ import Testing
         (["x": [1]], ["x": [true]], false, true),
         (["x": ["$size": "2"]], ["x": [1, 2]], true, false),
         (["x": ["$not": 1]], ["x": "1"], false, true),
+        // $regex of a non-string (jsRegexOnAnyValue), $elemMatch's falsy elements
+        // (jsElemMatchSkipsFalsy), paths into arrays (jsPathsIntoArrays).
+        (["x": ["$regex": "null"]], [:], true, false),
+        (["n": ["$regex": "^1"]], ["n": 123], true, false),
+        (["a": ["$elemMatch": ["$eq": 0]]], ["a": [0]], false, true),
+        (["a": ["$elemMatch": ["$exists": false]]], ["a": [.null]], false, true),
+        (["a.0": 1], ["a": [1, 2]], true, false),
+        (["a.1.b": "x"], ["a": [[:], ["b": "x"]]], true, false),
+        (["a.01": 1], ["a": [1, 1]], false, false),
     ]
 
     @Test func eachReferenceDecidesAsItDoes() {
