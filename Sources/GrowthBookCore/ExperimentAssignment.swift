@@ -50,7 +50,8 @@ extension Evaluation {
                 qs = context.with { $0.experimentSettings.urlForced[slot] } ?? nil
             } else {
                 qs = context.with { c in
-                    queryStringOverride(id: key, url: c.settings.url, variationCount: Int(x.record.variationCount))
+                    c.snapshot.semantics.rules.queryStringOverride(
+                        id: key, url: c.settings.url, variationCount: Int(x.record.variationCount))
                 } ?? nil
             }
             if let qs {

@@ -25,7 +25,8 @@ struct ExperimentSettings: Sendable {
                 overridden[index] = x.overridden(by: o, savedGroups: snapshot.savedGroups, semantics: snapshot.semantics)
             }
             if !settings.url.isEmpty,
-                let qs = queryStringOverride(id: key, url: settings.url, variationCount: Int(x.record.variationCount))
+                let qs = snapshot.semantics.rules.queryStringOverride(
+                    id: key, url: settings.url, variationCount: Int(x.record.variationCount))
             {
                 urlForced[index] = qs
             }

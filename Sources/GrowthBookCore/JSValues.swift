@@ -243,6 +243,8 @@ func jsStringToNumber(_ s: String) -> Double {
 }
 
 /// JavaScript's WhiteSpace and LineTerminator code points.
+func jsIsWhiteSpace(_ c: Unicode.Scalar) -> Bool { isJSWhiteSpace(c) }
+
 private func isJSWhiteSpace(_ c: Unicode.Scalar) -> Bool {
     switch c.value {
     case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,

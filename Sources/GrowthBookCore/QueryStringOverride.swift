@@ -49,3 +49,47 @@ private func hexValue(_ b: UInt8) -> UInt8? {
     default: return nil
     }
 }
+
+/// The JS SDK's `getQueryStringOverride`: the raw text between the URL's first and second
+/// "?", cut at "#", split at "&" into pairs cut at "=" (the first two pieces), no
+/// percent-decoding; the first pair whose key is `id` exactly decides, its value read by
+/// `parseInt` (leading white space, a sign, "0x" for hexadecimal, then the digits that
+/// follow: "1abc" is 1, "-0" is 0); in range or nil.
+public func jsQueryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
+    let parts = url.split(separator: "?", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count > 1, !parts[1].isEmpty else { return nil }
+    var search = parts[1]
+    if let hash = search.firstIndex(of: "#") { search = search[..<hash] }
+    for kv in search.split(separator: "&", omittingEmptySubsequences: false) {
+        let pieces = kv.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false)
+        guard pieces[0] == Substring(id) else { continue }
+        guard pieces.count > 1, let n = jsParseInt(pieces[1]), n >= 0, n < Double(variationCount) else { return nil }
+        return Int(n)
+    }
+    return nil
+}
+
+/// JavaScript's `parseInt(s)` (no radix) as a Double; nil for NaN.
+func jsParseInt(_ s: Substring) -> Double? {
+    var scalars = Substring(s).unicodeScalars[...]
+    while let c = scalars.first, jsIsWhiteSpace(c) { scalars = scalars.dropFirst() }
+    var sign = 1.0
+    if let c = scalars.first, c == "-" || c == "+" {
+        if c == "-" { sign = -1 }
+        scalars = scalars.dropFirst()
+    }
+    var radix = 10.0
+    if scalars.count >= 2, scalars.first == "0", let x = scalars.dropFirst().first, x == "x" || x == "X" {
+        radix = 16
+        scalars = scalars.dropFirst(2)
+    }
+    var value = 0.0
+    var digits = 0
+    for c in scalars {
+        guard let d = Int(String(c), radix: Int(radix)), c.isASCII else { break }
+        value = value * radix + Double(d)
+        digits += 1
+    }
+    guard digits > 0 else { return nil }
+    return sign * value
+}

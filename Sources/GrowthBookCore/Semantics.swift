@@ -89,19 +89,30 @@ struct SemanticsRules: Sendable {
     /// An attribute path goes into arrays by index (`{"a.0": 1}` matches `{"a": [1]}`) (JS's
     /// `getPath`); Python 1.1.0 goes into objects only. (JS's `a.length` is not done yet.)
     let jsPathsIntoArrays: Bool
+    /// Query-string overrides read as the JS SDK does (`jsQueryStringOverride`: raw text,
+    /// `parseInt`, the first match); Python 1.1.0 parses with `parse_qs` (decoded, blank
+    /// values dropped) and takes digits only (`queryStringOverride`).
+    let jsQueryStrings: Bool
+
+    /// The query-string override of experiment `id` in `url`, as the reference reads it.
+    func queryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
+        jsQueryStrings
+            ? jsQueryStringOverride(id: id, url: url, variationCount: variationCount)
+            : GrowthBookCore.queryStringOverride(id: id, url: url, variationCount: variationCount)
+    }
 
     static let js = SemanticsRules(
         contextualBandits: true, nullForceForces: true, experimentRuleConditionInAssignment: true,
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true)
+        jsPathsIntoArrays: true, jsQueryStrings: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false)
+        jsPathsIntoArrays: false, jsQueryStrings: false)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

@@ -185,3 +185,22 @@ import Testing
         for s in ["abc", "inf", "1_0", "nan", "0x1p3", "1e", "+-1"] { #expect(jsStringToNumber(s).isNaN, "\(s)") }
     }
 }
+
+/// Query-string overrides: the JS SDK reads the raw text with parseInt; Python 1.1.0 decodes
+/// with parse_qs and takes digits only (docs/semantics.md row 26).
+@Suite struct QueryStringSemanticsTests {
+    @Test func jsReadsRawTextWithParseInt() {
+        let cases: [(String, Int?, Int?)] = [
+            ("http://a/?e=1", 1, 1), ("http://a/?e=1abc", 1, nil), ("http://a/?e=-0", 0, nil),
+            ("http://a/?e=+1", 1, nil), ("http://a/?e=0x1", 1, nil), ("http://a/?e=&e=1", nil, 1),
+            ("http://a/#x?e=1", 1, nil), ("http://a/?e%31=1", nil, nil), ("http://a/?e=5", nil, nil),
+            ("http://a/?x=1&e=1#e=0", 1, 1), ("http://a/?e", nil, nil),
+        ]
+        for (url, js, python) in cases {
+            #expect(jsQueryStringOverride(id: "e", url: url, variationCount: 2) == js, "js: \(url)")
+            #expect(queryStringOverride(id: "e", url: url, variationCount: 2) == python, "python: \(url)")
+        }
+        #expect(jsQueryStringOverride(id: "my exp", url: "http://a/?my%20exp=1", variationCount: 2) == nil)
+        #expect(queryStringOverride(id: "my exp", url: "http://a/?my%20exp=1", variationCount: 2) == 1)
+    }
+}
