@@ -382,7 +382,8 @@ struct ConditionProgramBuilder {
     private mutating func membership(
         _ items: [JSON], negated: Bool, insensitive: Bool, values: inout DocumentBuilder
     ) -> Int32 {
-        let flag: UInt8 = (negated ? 1 : 0) | (insensitive ? 2 : 0)
+        // flag 4: items equal as `Array.prototype.includes` has it (`SemanticsRules.jsMembership`)
+        let flag: UInt8 = (negated ? 1 : 0) | (insensitive ? 2 : 0) | (switches.jsMembership ? 4 : 0)
         let list = insensitive ? items.map { $0.stringValue.map { JSON.string($0.lowercased()) } ?? $0 } : items
         let array = values.addShared(.array(list))
         guard !insensitive, items.count > 8 else {
@@ -757,7 +758,7 @@ struct ConditionReader: Sendable {
                     return false
                 }
             }
-            for i in 0..<list.count where pythonEquals(list.element(i), value) { return true }
+            for i in 0..<list.count where equals(n, list.element(i), value) { return true }
             return false
         }
         if n.b >= 0 && n.c > 0 && value.isScalar {
@@ -767,14 +768,21 @@ struct ConditionReader: Sendable {
             while probes < Int(n.c) {
                 let item = slots[Int(n.b) + slot]
                 if item < 0 { return false }
-                if pythonEquals(Val(values, item), value) { return true }
+                if equals(n, Val(values, item), value) { return true }
                 slot = (slot + 1) & mask
                 probes += 1
             }
             return false
         }
         if value.kind == .string { return stringListContains(n, value) }
-        for i in 0..<list.count where pythonEquals(list.element(i), value) { return true }
+        for i in 0..<list.count where equals(n, list.element(i), value) { return true }
         return false
+    }
+
+    /// A membership list's item equality: JavaScript's `includes` (SameValueZero: 1 is not
+    /// true, arrays and objects are never equal) with flag 4, else Python's `==`.
+    @inline(__always)
+    private func equals(_ n: ConditionNode, _ item: Val, _ value: Val) -> Bool {
+        n.flag & 4 != 0 ? jsStrictEquals(item, value) : pythonEquals(item, value)
     }
 }

@@ -93,6 +93,9 @@ struct SemanticsRules: Sendable {
     /// `parseInt`, the first match); Python 1.1.0 parses with `parse_qs` (decoded, blank
     /// values dropped) and takes digits only (`queryStringOverride`).
     let jsQueryStrings: Bool
+    /// `$in`/`$nin` (and saved groups) compare items as `Array.prototype.includes` does: `1` is
+    /// not `true`, arrays and objects never match (JS); Python 1.1.0 uses `==` (`1 == True`).
+    let jsMembership: Bool
 
     /// The query-string override of experiment `id` in `url`, as the reference reads it.
     func queryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
@@ -106,13 +109,13 @@ struct SemanticsRules: Sendable {
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true, jsQueryStrings: true)
+        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false, jsQueryStrings: false)
+        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

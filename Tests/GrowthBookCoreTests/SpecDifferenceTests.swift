@@ -151,6 +151,12 @@ import Testing
         (["a.0": 1], ["a": [1, 2]], true, false),
         (["a.1.b": "x"], ["a": [[:], ["b": "x"]]], true, false),
         (["a.01": 1], ["a": [1, 1]], false, false),
+        // $in / $nin: includes() (jsMembership) against Python's ==.
+        (["x": ["$in": [1]]], ["x": true], false, true),
+        (["x": ["$in": [true]]], ["x": 1], false, true),
+        (["x": ["$in": [1]]], ["x": 1.0], true, true),
+        (["x": ["$nin": [1]]], ["x": true], true, false),
+        (["x": ["$in": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]], ["x": true], false, true),
     ]
 
     @Test func eachReferenceDecidesAsItDoes() {
