@@ -96,6 +96,12 @@ struct SemanticsRules: Sendable {
     /// `$in`/`$nin` (and saved groups) compare items as `Array.prototype.includes` does: `1` is
     /// not `true`, arrays and objects never match (JS); Python 1.1.0 uses `==` (`1 == True`).
     let jsMembership: Bool
+    /// `"coverage": null` is 0 (JS: nobody is bucketed, a force rule keeps only a hash of
+    /// exactly 0); Python 1.1.0 reads it as no coverage (everyone).
+    let nullCoverageIsZero: Bool
+    /// A variation whose meta key is empty (or falsy) reports its index as the key (JS:
+    /// `meta[i].key || String(i)`); Python 1.1.0 reports the key as given, "" too.
+    let emptyMetaKeyIsIndex: Bool
 
     /// The query-string override of experiment `id` in `url`, as the reference reads it.
     func queryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
@@ -109,13 +115,15 @@ struct SemanticsRules: Sendable {
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true)
+        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, nullCoverageIsZero: true,
+        emptyMetaKeyIsIndex: true)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false)
+        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, nullCoverageIsZero: false,
+        emptyMetaKeyIsIndex: false)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

@@ -404,7 +404,7 @@ private struct SnapshotBuilder: ~Copyable {
             r.force = values.addShared(force)
             r.forceIsOn = switches.isOn(force)
         }
-        let coverage = o["coverage"]?.doubleValue
+        let coverage = coverageOf(o["coverage"])
         let range = o["range"].flatMap { BucketRange(json: $0) }
         let seedText = o["seed"]?.stringValue
         let hashAttribute = o["hashAttribute"]?.stringValue ?? "id"
@@ -429,7 +429,8 @@ private struct SnapshotBuilder: ~Copyable {
                 ro.hasFallback = true
             }
             ro.hashVersion = hashVersion
-            ro.excludesAll = switches.zeroCoverageExcludesAll && coverage == 0 && range == nil
+            // (`coverage === 0` in JS: a null coverage, read as 0, still hashes)
+            ro.excludesAll = switches.zeroCoverageExcludesAll && o["coverage"]?.doubleValue == 0 && range == nil
             rollouts.append(ro)
             r.rollout = Int32(truncatingIfNeeded: rollouts.count - 1)
         }
@@ -464,6 +465,34 @@ private struct SnapshotBuilder: ~Copyable {
         if r.experiment >= 0 { experiments[Int(r.experiment)].condition = -1 }
         for leaf in banditLeaves[Int(r.banditLeavesStart)..<Int(r.banditLeavesStart + r.banditLeavesCount)] {
             experiments[Int(leaf.experiment)].condition = -1
+        }
+    }
+
+    /// A rule's or experiment's `coverage`: nil when missing; JavaScript reads `null` as 0
+    /// (`n <= null`, ranges of width `null * w`), Python 1.1.0 as missing
+    /// (`SemanticsRules.nullCoverageIsZero`).
+    private func coverageOf(_ json: JSON?) -> Double? {
+        if let d = json?.doubleValue { return d }
+        return switches.nullCoverageIsZero && json?.isNull == true ? 0 : nil
+    }
+
+    /// A variation's result key: its meta key, or its index (`SemanticsRules.emptyMetaKeyIsIndex`).
+    private func labelKey(_ key: JSON?, index i: Int) -> String {
+        if switches.emptyMetaKeyIsIndex {
+            guard let key, key.isJSTruthy else { return String(i) }
+            return key.stringValue ?? jsString(key)
+        }
+        return key.map { $0.pythonString } ?? String(i)
+    }
+
+    private func jsString(_ json: JSON) -> String {
+        switch json {
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let n): return jsNumberString(Double(n))
+        case .double(let d): return jsNumberString(d)
+        case .string(let s): return s
+        case .null: return "null"
+        case .array, .object: return json.jsJSON
         }
     }
 
@@ -535,7 +564,7 @@ private struct SnapshotBuilder: ~Copyable {
         let fallback = o["fallbackAttribute"]?.stringValue
         let shared = ExperimentFields(
             condition: condition(conditionJSON), conditionJSON: conditionJSON, filters: filterList(filtersJSON),
-            filtersJSON: filtersJSON, coverage: o["coverage"]?.doubleValue, seedText: o["seed"]?.stringValue,
+            filtersJSON: filtersJSON, coverage: coverageOf(o["coverage"]), seedText: o["seed"]?.stringValue,
             hashAttribute: o["hashAttribute"]?.stringValue ?? "id",
             fallbackAttribute: disableSticky || fallback?.isEmpty == true ? nil : fallback,
             disableStickyBucketing: disableSticky, hashVersion: hashVersionOf(o["hashVersion"]))
@@ -635,7 +664,7 @@ private struct SnapshotBuilder: ~Copyable {
             let name = m?["name"].map { $0.pythonString }
             labels.append(
                 LabelRecord(
-                    key: values.string(m?["key"].map { $0.pythonString } ?? String(i)),
+                    key: values.string(labelKey(m?["key"], index: i)),
                     name: name.map { values.string($0) } ?? .none, hasName: name != nil,
                     passthrough: m?["passthrough"]?.isTruthy ?? false))
         }

@@ -210,3 +210,22 @@ import Testing
         #expect(queryStringOverride(id: "my exp", url: "http://a/?my%20exp=1", variationCount: 2) == 1)
     }
 }
+
+/// `"coverage": null` and an empty meta key (docs/semantics.md rows 30 and 31).
+@Suite struct CoverageAndKeySemanticsTests {
+    @Test(arguments: Semantics.allCases)
+    func nullCoverageAndEmptyMetaKeys(_ semantics: Semantics) throws {
+        let gb = try GrowthBook(options: [
+            "semantics": .string(semantics.name), "attributes": ["id": "u1"],
+            "features": [
+                "c": ["defaultValue": "d", "rules": [["key": "e", "variations": ["a", "b"], "coverage": .null]]],
+                "m": ["defaultValue": "d", "rules": [["key": "e2", "variations": ["a", "b"], "weights": [0, 1],
+                                                      "meta": [["key": ""], ["key": ""]]]]],
+            ],
+        ])
+        // JS reads a null coverage as 0 (nobody in); Python 1.1.0 as none (everyone).
+        #expect(gb.evaluateFeature("c").source == (semantics == .js ? .defaultValue : .experiment))
+        // JS reports the index for an empty meta key; Python 1.1.0 the key as given.
+        #expect(gb.evaluateFeature("m").experimentResult?.key == (semantics == .js ? "1" : ""))
+    }
+}
