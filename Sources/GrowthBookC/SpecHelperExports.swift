@@ -26,12 +26,11 @@ public func gb_eval_condition_semantics_json(
         var rules = Semantics.default
         if semantics != nil {
             let name = try CInput.string(semantics, "semantics")
-            guard let s = Semantics(name: name) else {
-                throw CallError(
-                    .invalidArgument,
-                    "semantics: unknown \"\(name)\" (one of: \(Semantics.allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
+            do throws(GrowthBookError) {
+                rules = try Semantics.named(name)
+            } catch {
+                throw CallError(error, context: "semantics")
             }
-            rules = s
         }
         let c = try CInput.object(condition, "condition_json")
         let a = try CInput.object(attributes, "attributes_json")

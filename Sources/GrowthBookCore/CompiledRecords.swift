@@ -8,12 +8,15 @@ struct FeatureRecord: FlatRecord {
     var defaultValue: Int32
     var rulesStart: Int32
     var rulesCount: Int32
-    /// Python truthiness of the default value: the whole answer of `is_on` for a feature
-    /// without rules.
+    /// The default value's truthiness, as the semantics has it: the whole answer of `is_on`
+    /// for a feature without rules.
     var defaultIsOn: Bool
+    /// Some rule has prerequisites: an evaluation of the feature needs a `PrerequisiteWalk`.
+    var hasPrerequisites: Bool
 
     static var none: FeatureRecord {
-        FeatureRecord(key: .none, defaultValue: -1, rulesStart: 0, rulesCount: 0, defaultIsOn: false)
+        FeatureRecord(
+            key: .none, defaultValue: -1, rulesStart: 0, rulesCount: 0, defaultIsOn: false, hasPrerequisites: false)
     }
 }
 
@@ -85,7 +88,8 @@ struct ExperimentRecord: FlatRecord {
     var isDraftOrInactive: Bool
     var isStopped: Bool
     var status: StringRef
-    /// The condition an inline experiment checks (a rule's is checked by the rule); -1 none.
+    /// The condition the assignment checks (-1: none): an inline experiment's, or a feature
+    /// rule's where `SemanticsRules.experimentRuleConditionInAssignment` (else the rule checks it).
     var condition: Int32
     var parentsStart: Int32
     var parentsCount: Int32

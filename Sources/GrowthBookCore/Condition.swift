@@ -261,6 +261,15 @@ struct ConditionProgramBuilder {
         return (start, Int32(truncatingIfNeeded: keys.count) - start)
     }
 
+    /// The lower-cased form of a string literal that `$alli` compares with (-1: not a string):
+    /// the literal's own node `expected` when lower-casing cannot change it (ASCII without
+    /// capitals, nearly every literal).
+    private func foldedString(_ json: JSON, _ expected: Int32, values: inout DocumentBuilder) -> Int32 {
+        guard let string = json.stringValue else { return -1 }
+        return string.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5a) })
+            ? expected : values.addString(string.lowercased())
+    }
+
     private static func isOperatorObject(_ object: JSONObject) -> Bool {
         object.keys.allSatisfy { $0.utf8.first == UInt8(ascii: "$") }
     }
@@ -271,20 +280,12 @@ struct ConditionProgramBuilder {
         if switches.jsLiterals, !(json.objectValue.map { !$0.isEmpty && Self.isOperatorObject($0) } ?? false) {
             let kind = JSLiteralKind(json)
             let operand = kind == .json ? values.addShared(.string(json.jsJSON)) : values.addShared(json)
-            // A string's lower-cased form, for `$alli` (`String(x).toLowerCase() === s.toLowerCase()`).
-            let folded = json.stringValue.map { values.addString($0.lowercased()) } ?? -1
+            let folded = foldedString(json, operand, values: &values)
             return add(ConditionNode(.jsEquals, flag: kind.rawValue, b: operand, c: folded))
         }
         guard case .object(let object) = json, Self.isOperatorObject(object) else {
             let expected = values.addShared(json)
-            // The lower-cased form `$alli` compares with: the string itself when lower-casing
-            // cannot change it (ASCII without capitals, nearly every literal).
-            var folded: Int32 = -1
-            if let string = json.stringValue {
-                folded = string.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5a) })
-                    ? expected : values.addString(string.lowercased())
-            }
-            return add(ConditionNode(.equals, b: expected, c: folded))
+            return add(ConditionNode(.equals, b: expected, c: foldedString(json, expected, values: &values)))
         }
         var ops: [Int32] = []
         for (key, value) in object.pairs {

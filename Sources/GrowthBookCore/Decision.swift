@@ -118,7 +118,7 @@ struct Assignment: BitwiseCopyable {
     var isOn: Bool {
         variationId < 64
             ? experiment.record.variationsOn & (1 << UInt64(variationId)) != 0
-            : (experiment.view.hashStyle == .js ? value.isJSTruthy : value.isTruthy)
+            : value.isTruthy(experiment.view.hashStyle)
     }
 
     private var label: LabelRecord {

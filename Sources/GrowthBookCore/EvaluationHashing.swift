@@ -12,7 +12,7 @@ extension Evaluation {
     /// bucketing is on and the attribute's value is falsy. `usedFallback` says which.
     func hashInput(_ view: SnapshotView, _ attribute: StringRef, fallback: StringRef?) -> (value: Val, usedFallback: Bool) {
         let v = self.attribute(view.string(attribute), hash: attribute.hash)
-        if !v.hasHashValue(view.hashStyle), let fallback, flags.hasSticky {
+        if !v.isTruthy(view.hashStyle), let fallback, flags.hasSticky {
             return (self.attribute(view.string(fallback), hash: fallback.hash), true)
         }
         return (v, false)
@@ -50,7 +50,7 @@ extension Evaluation {
                 return body(ByteSpan(UnsafeBufferPointer(rebasing: digits[i...])))
             }
         default:
-            guard v.hasHashValue(style) else { return body(.empty) }
+            guard v.isTruthy(style) else { return body(.empty) }
             var text = hashText(v, style)
             return text.withUTF8 { body(ByteSpan($0)) }
         }

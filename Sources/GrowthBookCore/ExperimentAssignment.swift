@@ -3,7 +3,7 @@
 
 extension Evaluation {
     /// The reference's experiment steps, deciding the variation without building a result.
-    /// `ruleChecked`: the experiment comes from a feature rule whose condition and filters the
+    /// `ruleChecked`: the experiment comes from a feature rule whose filters the
     /// feature evaluation has just checked. `feature`: the feature whose rule it is (-1 for an
     /// inline experiment).
     /// `keepAlive` holds an overridden copy of an inline experiment (a rule's copies are the

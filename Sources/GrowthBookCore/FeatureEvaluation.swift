@@ -37,6 +37,8 @@ extension Evaluation {
     /// `decide` for a feature with rules (or with debug messages to log).
     private func decideByRules(_ index: Int, walk: PrerequisiteWalk?) -> FeatureDecision {
         let feature = s.features[index]
+        // One walk for every rule of the evaluation (the visited set spans them).
+        if walk == nil && feature.hasPrerequisites { return decideByRules(index, walk: PrerequisiteWalk()) }
         var key: String { string(feature.key) }
         log(.debug, "Evaluating feature \(key)")
         // (With `prerequisitesVisitedOnce`, `prerequisites` looks for a second visit instead.)
@@ -44,12 +46,9 @@ extension Evaluation {
             log(.warning, "Cyclic prerequisite detected, stack: \(walk.path.map { string(s.features[$0].key) })")
             return FeatureDecision(source: .cyclicPrerequisite, isOn: false, feature: index)
         }
-        var walk = walk
         var r = Int(feature.rulesStart)
         let end = r &+ Int(feature.rulesCount)
         while r < end {
-            // One walk for every rule of the evaluation (the visited set spans them).
-            if walk == nil && s.rules[r].parentsCount > 0 { walk = PrerequisiteWalk() }
             if let d = apply(rule: r, feature: index, walk: walk) { return d }
             r &+= 1
         }
@@ -135,7 +134,9 @@ extension Evaluation {
     /// stack) or wide (each feature naming its parent many times: time), and both are bounded.
     final class PrerequisiteWalk {
         var path: [Int] = []
-        /// Every feature evaluated so far, for `SemanticsRules.prerequisitesVisitedOnce`.
+        /// Every feature evaluated so far, for `SemanticsRules.prerequisitesVisitedOnce`. An array:
+        /// a few entries as a rule (a Set cost W4 7%); at most `maxPrerequisiteEvaluations`, each
+        /// looked up once, so a hostile payload costs a bounded linear scan per evaluation.
         var visited: [Int] = []
         var evaluations = 0
     }

@@ -191,11 +191,7 @@ public final class GrowthBook: Sendable {
         var semantics = Semantics.default
         if let v = o["semantics"], !v.isNull {
             guard case .string(let name) = v else { throw .wrongType("semantics must be a string") }
-            guard let s = Semantics(name: name) else {
-                throw .invalidArgument(
-                    "unknown semantics \"\(name)\" (one of: \(Semantics.allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
-            }
-            semantics = s
+            semantics = try Semantics.named(name)
         }
         self.init(semantics: semantics)
         var settings = EvaluationSettings()

@@ -16,9 +16,10 @@ extension JSON {
 }
 
 extension Val {
-    /// Whether a hash attribute's value is one (not none), as `style` decides.
+    /// Truthiness as the reference of `style` has it: whether a hash attribute's value is one
+    /// (not none), and whether a result is on.
     @inline(__always)
-    func hasHashValue(_ style: HashValueStyle) -> Bool { style == .js ? isJSTruthy : isTruthy }
+    func isTruthy(_ style: HashValueStyle) -> Bool { style == .js ? isJSTruthy : isTruthy }
 
     /// JavaScript's `Boolean(value)`: null, false, 0, -0, NaN and "" are false; every array
     /// and object is true (Python's `bool` makes [] and {} false).
@@ -140,48 +141,42 @@ func jsRelational(_ kind: ComparisonKind, _ a: Val, _ b: Val) -> Bool {
     case .ne: return !jsStrictEquals(a, b)
     default: break
     }
-    let pa = JSPrimitive(a)
-    let pb = JSPrimitive(b)
-    let order: Int
-    if case .string(let x) = pa, case .string(let y) = pb {
-        order = x.utf16.elementsEqual(y.utf16) ? 0 : (x.utf16.lexicographicallyPrecedes(y.utf16) ? -1 : 1)
-    } else {
-        let x = pa.number
-        let y = pb.number
-        if x.isNaN || y.isNaN { return false }
-        order = x < y ? -1 : (x > y ? 1 : 0)
+    // Two strings, the common case: compared in place.
+    if a.kind == .string && b.kind == .string { return kind.holds(utf16Order(a.bytes, b.bytes)) }
+    if a.becomesString && b.becomesString {
+        // An array or object beside a string or another: by their strings.
+        var x = a.kind == .string ? a.bytes.string : a.jsString
+        var y = b.kind == .string ? b.bytes.string : b.jsString
+        return x.withUTF8 { xb in y.withUTF8 { yb in kind.holds(utf16Order(ByteSpan(xb), ByteSpan(yb))) } }
     }
-    switch kind {
-    case .lt: return order < 0
-    case .lte: return order <= 0
-    case .gt: return order > 0
-    case .gte: return order >= 0
-    case .eq, .ne: return false
-    }
+    let x = a.jsNumber
+    let y = b.jsNumber
+    if x.isNaN || y.isNaN { return false }
+    return kind.holds(x < y ? -1 : (x > y ? 1 : 0))
 }
 
-/// A value after ToPrimitive: a string, or something ToNumber reads directly.
-private enum JSPrimitive {
-    case string(String)
-    case number(Double)
+extension Val {
+    /// ToPrimitive gives a string: strings, arrays and objects.
+    fileprivate var becomesString: Bool { kind == .string || kind == .array || kind == .object }
+}
 
-    init(_ v: Val) {
-        switch v.kind {
-        case .null, .false: self = .number(0)
-        case .true: self = .number(1)
-        case .int: self = .number(Double(v.int))
-        case .double: self = .number(v.double)
-        case .string: self = .string(v.bytes.string)
-        case .array, .object: self = .string(v.jsString)
-        }
-    }
-
-    var number: Double {
-        switch self {
-        case .number(let d): return d
-        case .string(let s): return jsStringToNumber(s)
-        }
-    }
+/// The order of two UTF-8 strings by their UTF-16 code units (JavaScript's string order),
+/// -1/0/1, without decoding them: byte order is code point order, which differs from
+/// UTF-16's only between a character above U+FFFF (surrogates, 0xD800...) and one in
+/// U+E000...U+FFFF, which sorts after it in UTF-16.
+func utf16Order(_ a: ByteSpan, _ b: ByteSpan) -> Int {
+    let n = min(a.count, b.count)
+    var i = 0
+    while i < n && a[i] == b[i] { i += 1 }
+    if i == n { return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0) }
+    // The lead bytes of the two characters that differ (their earlier bytes are equal).
+    var lead = i
+    while lead > 0 && a[lead] & 0xC0 == 0x80 { lead -= 1 }
+    let la = a[lead]
+    let lb = b[lead]
+    if la >= 0xF0 && (lb == 0xEE || lb == 0xEF) { return -1 }
+    if lb >= 0xF0 && (la == 0xEE || la == 0xEF) { return 1 }
+    return a[i] < b[i] ? -1 : 1
 }
 
 /// JavaScript's StringToNumber: surrounding white space ignored; "" is 0; "Infinity" with an
@@ -189,63 +184,68 @@ private enum JSPrimitive {
 /// optional fraction, or a fraction alone, an optional exponent); anything else NaN (no "inf",
 /// "nan", "_" or hexadecimal fractions, which Swift's Double(String) would accept).
 func jsStringToNumber(_ s: String) -> Double {
-    let scalars = Array(s.unicodeScalars)
-    var lo = 0
-    var hi = scalars.count
-    while lo < hi, isJSWhiteSpace(scalars[lo]) { lo += 1 }
-    while hi > lo, isJSWhiteSpace(scalars[hi - 1]) { hi -= 1 }
+    let scalars = s.unicodeScalars
+    var lo = scalars.startIndex
+    var hi = scalars.endIndex
+    while lo < hi, isJSWhiteSpace(scalars[lo]) { lo = scalars.index(after: lo) }
+    while hi > lo, isJSWhiteSpace(scalars[scalars.index(before: hi)]) { hi = scalars.index(before: hi) }
     if lo == hi { return 0 }
-    let t = String(String.UnicodeScalarView(scalars[lo..<hi]))
+    let t = Substring(scalars[lo..<hi])
     switch t {
     case "Infinity", "+Infinity": return .infinity
     case "-Infinity": return -.infinity
     default: break
     }
-    let b = Array(t.utf8)
-    if b.count > 2, b[0] == UInt8(ascii: "0") {
-        let radix: Int?
-        switch b[1] | 0x20 {
-        case UInt8(ascii: "x"): radix = 16
-        case UInt8(ascii: "o"): radix = 8
-        case UInt8(ascii: "b"): radix = 2
-        default: radix = nil
-        }
+    let b = t.utf8
+    var i = b.startIndex
+    func peek(_ ahead: Int = 0) -> UInt8? {
+        guard let j = b.index(i, offsetBy: ahead, limitedBy: b.endIndex), j < b.endIndex else { return nil }
+        return b[j]
+    }
+    if b.count > 2, peek() == UInt8(ascii: "0"), let x = peek(1) {
+        let radix: Int? =
+            switch x | 0x20 {
+            case UInt8(ascii: "x"): 16
+            case UInt8(ascii: "o"): 8
+            case UInt8(ascii: "b"): 2
+            default: nil
+            }
         if let radix {
             var value = 0.0
-            for c in b[2...] {
-                guard let d = Int(String(UnicodeScalar(c)), radix: radix) else { return .nan }
+            for c in b.dropFirst(2) {
+                guard let d = hexValue(c), Int(d) < radix else { return .nan }
                 value = value * Double(radix) + Double(d)
             }
             return value
         }
     }
     // [+-] (digits [. digits?] | . digits) ([eE] [+-] digits)?
-    var i = 0
-    if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+    if let c = peek(), c == UInt8(ascii: "+") || c == UInt8(ascii: "-") { i = b.index(after: i) }
     func digits() -> Int {
-        let start = i
-        while i < b.count, b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9") { i += 1 }
-        return i - start
+        var n = 0
+        while let c = peek(), c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+            i = b.index(after: i)
+            n += 1
+        }
+        return n
     }
     var mantissa = digits()
-    if i < b.count, b[i] == UInt8(ascii: ".") {
-        i += 1
+    if peek() == UInt8(ascii: ".") {
+        i = b.index(after: i)
         mantissa += digits()
     }
     guard mantissa > 0 else { return .nan }
-    if i < b.count, b[i] | 0x20 == UInt8(ascii: "e") {
-        i += 1
-        if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+    if let c = peek(), c | 0x20 == UInt8(ascii: "e") {
+        i = b.index(after: i)
+        if let c = peek(), c == UInt8(ascii: "+") || c == UInt8(ascii: "-") { i = b.index(after: i) }
         guard digits() > 0 else { return .nan }
     }
-    guard i == b.count else { return .nan }
+    guard i == b.endIndex else { return .nan }
     return Double(t) ?? .nan
 }
 
 /// JavaScript's WhiteSpace and LineTerminator code points.
-func jsIsWhiteSpace(_ c: Unicode.Scalar) -> Bool { isJSWhiteSpace(c) }
-
-private func isJSWhiteSpace(_ c: Unicode.Scalar) -> Bool {
+func isJSWhiteSpace(_ c: Unicode.Scalar) -> Bool {
     switch c.value {
     case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
         0xFEFF:
@@ -269,98 +269,52 @@ extension Val {
         }
     }
 
-    /// JavaScript's `JSON.stringify(value)`: numbers as Number::toString (NaN and infinities as
-    /// null), members in their order, no white space.
-    var jsJSON: String {
-        var out = ""
-        writeJSJSON(to: &out)
-        return out
-    }
-
-    fileprivate func writeJSJSON(to out: inout String) {
+    /// Appends JavaScript's `JSON.stringify(value)`: numbers as Number::toString (NaN and
+    /// infinities as null), strings escaped as this library writes JSON (the same escapes),
+    /// members in their order, no white space.
+    func writeJSJSON(to out: inout TextBuffer) {
         switch kind {
-        case .null: out += "null"
-        case .false: out += "false"
-        case .true: out += "true"
-        case .int: out += jsNumberString(Double(int))
-        case .double: out += double.isFinite ? jsNumberString(double) : "null"
-        case .string: appendJSJSONString(bytes.string, to: &out)
+        case .null: out.appendLiteral("null")
+        case .false: out.appendLiteral("false")
+        case .true: out.appendLiteral("true")
+        case .int, .double:
+            let d = kind == .int ? Double(int) : double
+            if d.isFinite {
+                var text = jsNumberString(d)
+                text.withUTF8 { out.append($0) }
+            } else {
+                out.appendLiteral("null")
+            }
+        case .string: writeJSONString(bytes, to: &out)
         case .array:
-            out += "["
+            out.append(UInt8(ascii: "["))
             for i in 0..<count {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 element(i).writeJSJSON(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object:
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for i in 0..<count {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 let m = member(i)
-                appendJSJSONString(m.key.bytes.string, to: &out)
-                out += ":"
+                writeJSONString(m.key.bytes, to: &out)
+                out.append(UInt8(ascii: ":"))
                 m.value.writeJSJSON(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
 
 extension JSON {
-    /// `Val.jsJSON` of a tree (a condition's operand, when compiled).
+    /// `Val.writeJSJSON` of a tree, as text (a condition's operand, when compiled).
     var jsJSON: String {
-        var out = ""
-        writeJSJSON(to: &out)
-        return out
+        var out = TextBuffer()
+        let doc = Document(self)  // the Val reads the document in place: kept alive while it does
+        withExtendedLifetime(doc) { doc.root.writeJSJSON(to: &out) }
+        return out.string
     }
-
-    private func writeJSJSON(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += jsNumberString(Double(i))
-        case .double(let d): out += d.isFinite ? jsNumberString(d) : "null"
-        case .string(let s): appendJSJSONString(s, to: &out)
-        case .array(let items):
-            out += "["
-            for (i, e) in items.enumerated() {
-                if i > 0 { out += "," }
-                e.writeJSJSON(to: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, (k, v)) in o.pairs.enumerated() {
-                if i > 0 { out += "," }
-                appendJSJSONString(k, to: &out)
-                out += ":"
-                v.writeJSJSON(to: &out)
-            }
-            out += "}"
-        }
-    }
-}
-
-/// A string as JSON.stringify writes it: `"` and `\` escaped, \b \f \n \r \t, other control
-/// characters as \u00xx, everything else as it is.
-private func appendJSJSONString(_ s: String, to out: inout String) {
-    out += "\""
-    for c in s.unicodeScalars {
-        switch c.value {
-        case 0x22: out += "\\\""
-        case 0x5C: out += "\\\\"
-        case 0x08: out += "\\b"
-        case 0x0C: out += "\\f"
-        case 0x0A: out += "\\n"
-        case 0x0D: out += "\\r"
-        case 0x09: out += "\\t"
-        case 0..<0x20:
-            let hex = String(c.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    out += "\""
 }
 
 /// How a literal condition value compares with an attribute in JavaScript (the JS SDK's
@@ -393,7 +347,8 @@ enum JSLiteralKind: UInt8 {
         switch self {
         case .string:
             if attribute.kind == .string { return attribute.bytes == operand.bytes }
-            return attribute.jsString.utf8.elementsEqual(operand.bytes.string.utf8)
+            var text = attribute.jsString
+            return text.withUTF8 { ByteSpan($0) == operand.bytes }
         case .number:
             let x = attribute.jsNumber
             return x == (operand.kind == .int ? Double(operand.int) : operand.double)
@@ -402,7 +357,9 @@ enum JSLiteralKind: UInt8 {
         case .null:
             return attribute.kind == .null
         case .json:
-            return attribute.jsJSON.utf8.elementsEqual(operand.bytes.string.utf8)
+            var text = TextBuffer()
+            attribute.writeJSJSON(to: &text)
+            return text.withBytes { ByteSpan($0) == operand.bytes }
         }
     }
 }

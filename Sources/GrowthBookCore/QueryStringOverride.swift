@@ -41,7 +41,8 @@ func percentDecode(_ s: Substring) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-private func hexValue(_ b: UInt8) -> UInt8? {
+/// A hexadecimal digit's value (0-9, a-f, A-F), or nil.
+func hexValue(_ b: UInt8) -> UInt8? {
     switch b {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - 0x30
     case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - 0x61 + 10
@@ -72,7 +73,7 @@ public func jsQueryStringOverride(id: String, url: String, variationCount: Int) 
 /// JavaScript's `parseInt(s)` (no radix) as a Double; nil for NaN.
 func jsParseInt(_ s: Substring) -> Double? {
     var scalars = Substring(s).unicodeScalars[...]
-    while let c = scalars.first, jsIsWhiteSpace(c) { scalars = scalars.dropFirst() }
+    while let c = scalars.first, isJSWhiteSpace(c) { scalars = scalars.dropFirst() }
     var sign = 1.0
     if let c = scalars.first, c == "-" || c == "+" {
         if c == "-" { sign = -1 }
@@ -86,7 +87,7 @@ func jsParseInt(_ s: Substring) -> Double? {
     var value = 0.0
     var digits = 0
     for c in scalars {
-        guard let d = Int(String(c), radix: Int(radix)), c.isASCII else { break }
+        guard c.isASCII, let d = hexValue(UInt8(c.value)), Double(d) < radix else { break }
         value = value * radix + Double(d)
         digits += 1
     }

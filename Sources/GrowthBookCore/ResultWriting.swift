@@ -11,7 +11,7 @@ extension Evaluation {
         let input = hashInput(x.view, e.hashAttribute, fallback: e.hasFallback ? e.fallbackAttribute : nil)
         let name = input.usedFallback ? x.view.string(e.fallbackAttribute) : x.view.string(e.hashAttribute)
         // A value that counts as none is reported as "".
-        return (name, input.value.hasHashValue(x.view.hashStyle) ? input.value : nil)
+        return (name, input.value.isTruthy(x.view.hashStyle) ? input.value : nil)
     }
 
     private func featureKey(_ feature: Int) -> String? {

@@ -30,6 +30,15 @@ public enum Semantics: Sendable, Hashable, CaseIterable {
         guard let s = Semantics.allCases.first(where: { $0.name == name }) else { return nil }
         self = s
     }
+
+    /// The semantics of an option's name; `invalidArgument` naming the known ones otherwise.
+    public static func named(_ name: String) throws(GrowthBookError) -> Semantics {
+        guard let s = Semantics(name: name) else {
+            throw .invalidArgument(
+                "unknown semantics \"\(name)\" (one of: \(allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
+        }
+        return s
+    }
 }
 
 /// The switches that tell the references apart, one per difference (docs/semantics.md), for

@@ -323,7 +323,8 @@ private struct SnapshotBuilder: ~Copyable {
         features.append(
             FeatureRecord(
                 key: keyRef, defaultValue: defaultNode, rulesStart: start,
-                rulesCount: Int32(truncatingIfNeeded: compiled.count), defaultIsOn: switches.isOn(defaultValue)))
+                rulesCount: Int32(truncatingIfNeeded: compiled.count), defaultIsOn: switches.isOn(defaultValue),
+                hasPrerequisites: compiled.contains { $0.parentsCount > 0 }))
     }
 
     private mutating func seed(_ s: String) -> SeedRef {
@@ -348,23 +349,30 @@ private struct SnapshotBuilder: ~Copyable {
             let o = item.objectValue ?? JSONObject()
             let r = rangeList((o["ranges"]?.arrayValue ?? []).compactMap { BucketRange(json: $0) })
             let excludes = switches.filterWithoutValueExcludes
-            // JS concatenates a missing seed as "undefined" (null as "null"), and reads
-            // `hashVersion || 2`; Python 1.1.0 `get("seed", "")` and `get("hashVersion", 2)`.
+            // JS concatenates a missing seed as "undefined" (null as "null"); Python 1.1.0
+            // `get("seed", "")`.
             let seedText: String
             switch o["seed"] {
             case .string(let s)?: seedText = s
             case .null?: seedText = excludes ? "null" : ""
             default: seedText = excludes ? "undefined" : ""
             }
-            var version = o["hashVersion"]?.intValue
-            if o["hashVersion"]?.isNull == true && !switches.nullFilterHashVersionIsTwo { version = 0 }  // unknown
             filters.append(
                 FilterRecord(
-                    attribute: values.string(o["attribute"]?.stringValue ?? "id"),
-                    seed: seed(seedText), hashVersion: excludes ? (version.flatMap { $0 == 0 ? nil : $0 } ?? 2) : (version ?? 2),
-                    rangesStart: r.start, rangesCount: r.count, withoutValueExcludes: excludes))
+                    attribute: values.string(o["attribute"]?.stringValue ?? "id"), seed: seed(seedText),
+                    hashVersion: filterHashVersion(o["hashVersion"]), rangesStart: r.start, rangesCount: r.count,
+                    withoutValueExcludes: excludes))
         }
         return (start, Int32(truncatingIfNeeded: filters.count) - start)
+    }
+
+    /// A hash filter's version: JS `hashVersion || 2` (`SemanticsRules.nullFilterHashVersionIsTwo`);
+    /// Python 1.1.0 `get("hashVersion", 2)`: 2 when missing, else the value, null or a
+    /// non-integer being an unknown version (0).
+    private func filterHashVersion(_ json: JSON?) -> Int {
+        if switches.nullFilterHashVersionIsTwo { return json?.intValue.flatMap { $0 == 0 ? nil : $0 } ?? 2 }
+        guard let json else { return 2 }
+        return json.intValue ?? 0
     }
 
     private mutating func rangeList(_ list: [BucketRange]) -> (start: Int32, count: Int32) {
@@ -438,8 +446,12 @@ private struct SnapshotBuilder: ~Copyable {
         var variationsJSON = o["variations"]
         if switches.contextualBandits, let cv = o["contextualVariations"], !cv.isNull { variationsJSON = cv }
         if force == nil, case .array(let variations)? = variationsJSON {
+            // Who checks the condition: the experiment's assignment (after the overrides), or
+            // the rule, before it runs the experiment; never both.
+            let inAssignment = switches.experimentRuleConditionInAssignment
             let shared = ExperimentFields(
-                condition: r.condition, conditionJSON: conditionJSON, filters: (r.filtersStart, r.filtersCount),
+                condition: inAssignment ? r.condition : -1, conditionJSON: conditionJSON,
+                filters: (r.filtersStart, r.filtersCount),
                 filtersJSON: filtersJSON, coverage: coverage, seedText: seedText, hashAttribute: hashAttribute,
                 fallbackAttribute: fallbackAttribute, disableStickyBucketing: disableSticky,
                 hashVersion: hashVersion)
@@ -448,24 +460,10 @@ private struct SnapshotBuilder: ~Copyable {
             } else {
                 r.experiment = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
             }
-            // Who checks the condition: the experiment's assignment (after the overrides), or
-            // the rule before it runs the experiment.
-            if switches.experimentRuleConditionInAssignment {
-                r.condition = -1
-            } else {
-                markRuleChecked(r)
-            }
+            if inAssignment { r.condition = -1 }
             noteStickyIdentifiers(hashAttribute, fallbackAttribute, variationCount: variations.count)
         }
         return r
-    }
-
-    /// The rule checks its experiments' condition: their assignment does not again.
-    private mutating func markRuleChecked(_ r: RuleRecord) {
-        if r.experiment >= 0 { experiments[Int(r.experiment)].condition = -1 }
-        for leaf in banditLeaves[Int(r.banditLeavesStart)..<Int(r.banditLeavesStart + r.banditLeavesCount)] {
-            experiments[Int(leaf.experiment)].condition = -1
-        }
     }
 
     /// A rule's or experiment's `coverage`: nil when missing; JavaScript reads `null` as 0
@@ -480,20 +478,11 @@ private struct SnapshotBuilder: ~Copyable {
     private func labelKey(_ key: JSON?, index i: Int) -> String {
         if switches.emptyMetaKeyIsIndex {
             guard let key, key.isJSTruthy else { return String(i) }
-            return key.stringValue ?? jsString(key)
+            if let s = key.stringValue { return s }
+            let doc = Document(key)  // the Val reads the document in place: kept alive while it does
+            return withExtendedLifetime(doc) { doc.root.jsString }
         }
         return key.map { $0.pythonString } ?? String(i)
-    }
-
-    private func jsString(_ json: JSON) -> String {
-        switch json {
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let n): return jsNumberString(Double(n))
-        case .double(let d): return jsNumberString(d)
-        case .string(let s): return s
-        case .null: return "null"
-        case .array, .object: return json.jsJSON
-        }
     }
 
     /// The definition a `contextualBanditRef` names; nil (a plain experiment on the rule's
@@ -541,13 +530,15 @@ private struct SnapshotBuilder: ~Copyable {
         let banditVersion: JSON?
     }
 
-    /// A bandit leaf's experiment: without the metadata (for users not hashed into it), then
-    /// with it, pointing at the first.
+    /// A bandit leaf's experiment: with the metadata, then the same without it (for users not
+    /// hashed into it), which the first names. Returns the first.
     private mutating func banditExperiment(
         _ o: JSONObject, meta: BanditMeta, variations: [JSON], featureKey: String?, shared: ExperimentFields
     ) -> Int32 {
-        let plain = experiment(o, variations: variations, featureKey: featureKey, shared: shared)
-        return experiment(o, variations: variations, featureKey: featureKey, shared: shared, bandit: meta, plain: plain)
+        let withMeta = experiment(o, variations: variations, featureKey: featureKey, shared: shared, bandit: meta)
+        experiments[Int(withMeta)].withoutBandit = experiment(
+            o, variations: variations, featureKey: featureKey, shared: shared)
+        return withMeta
     }
 
     private mutating func noteStickyIdentifiers(_ attribute: String, _ fallback: String?, variationCount: Int) {
@@ -576,11 +567,7 @@ private struct SnapshotBuilder: ~Copyable {
             let meta = BanditMeta(
                 leafId: cb["leafId"] ?? .null, variationWeights: weights ?? cb["variationWeights"] ?? .null,
                 banditVersion: cb["banditVersion"])
-            _ = banditExperiment(o, meta: meta, variations: variations, featureKey: nil, shared: shared)
-            // The experiment is the last one compiled (index 0 of an inline snapshot is what
-            // `run` reads): move it first.
-            experiments.swapAt(0, experiments.count - 1)
-            experiments[0].withoutBandit = 1
+            _ = banditExperiment(o, meta: meta, variations: variations, featureKey: nil, shared: shared)  // index 0
             return
         }
         _ = experiment(o, variations: variations, featureKey: nil, shared: shared)
@@ -603,8 +590,7 @@ private struct SnapshotBuilder: ~Copyable {
     /// An experiment: a rule's (`featureKey` set: its key defaults to the feature's, and the
     /// rule's parents, force, status, URL and groups are not the experiment's) or an inline one.
     private mutating func experiment(
-        _ o: JSONObject, variations: [JSON], featureKey: String?, shared: ExperimentFields, bandit: BanditMeta? = nil,
-        plain: Int32 = -1
+        _ o: JSONObject, variations: [JSON], featureKey: String?, shared: ExperimentFields, bandit: BanditMeta? = nil
     ) -> Int32 {
         var e = ExperimentRecord.none
         let inline = featureKey == nil
@@ -738,7 +724,6 @@ private struct SnapshotBuilder: ~Copyable {
             members.withBytes { text.append(UnsafeBufferPointer(rebasing: $0.dropFirst())) }
             text.append(UInt8(ascii: "}"))
             e.banditMembers = members.withBytes { values.rawBytes($0) }
-            e.withoutBandit = plain
         }
         text.append(UInt8(ascii: "}"))
         e.serialized = text.withBytes { values.rawBytes($0) }

@@ -46,7 +46,8 @@ public enum BackgroundThreads {
     /// stale read only delays a stop until the next check).
     private static let stopBelow = Atomic<Int>(0)
 
-    private static func isStopped(_ threadEpoch: Int) -> Bool { threadEpoch < stopBelow.load(ordering: .relaxed) }
+    /// True when threads of `threadEpoch` have been stopped.
+    static func isStopped(_ threadEpoch: Int) -> Bool { threadEpoch < stopBelow.load(ordering: .relaxed) }
 
     private static func pause(_ seconds: Double, epoch threadEpoch: Int) -> Bool {
         guard seconds > 0 else { return !isStopped(threadEpoch) }
@@ -151,9 +152,6 @@ public enum BackgroundThreads {
     static func currentEpoch() -> Int? {
         lock.withLock { records.values.first { pthread_equal($0.thread, pthread_self()) != 0 }?.epoch }
     }
-
-    /// True when `epoch` (of a background thread) has been stopped.
-    static func isStoppedEpoch(_ threadEpoch: Int) -> Bool { isStopped(threadEpoch) }
 
     /// How many background threads are recorded (running or finished and not yet joined).
     public static var count: Int { lock.withLock { records.count } }

@@ -26,7 +26,7 @@ final class CurlTransport: HTTPTransport {
 
         /// Whether the transfer is to be aborted.
         var aborted: Bool {
-            if let e = backgroundEpoch, BackgroundThreads.isStoppedEpoch(e) { return true }
+            if let e = backgroundEpoch, BackgroundThreads.isStopped(e) { return true }
             return shouldStop?() == true
         }
     }

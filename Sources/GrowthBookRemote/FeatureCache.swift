@@ -416,27 +416,34 @@ final class CacheEntry: @unchecked Sendable {
     /// later subscription tries again.
     func restart(_ what: BackgroundRestart) {
         if let config = what.stream {
-            let start = lock.withLock { () -> Int in
-                streamStart &+= 1
-                return streamStart
-            }
-            let started = BackgroundThreads.start(name: "gb-stream") { token in
+            startLoop("gb-stream", starts: \.streamStart, running: \.streamRunning) { token in
                 EventStream(entry: self, config: config).run(token)
-                self.lock.withLock { if token.isStopped && self.streamStart == start { self.streamRunning = false } }
             }
-            if !started { lock.withLock { streamRunning = false } }
         }
         if let config = what.refresher {
-            let start = lock.withLock { () -> Int in
-                refresherStart &+= 1
-                return refresherStart
-            }
-            let started = BackgroundThreads.start(name: "gb-refresher") { token in
+            startLoop("gb-refresher", starts: \.refresherStart, running: \.refresherRunning) { token in
                 self.runRefresher(config, token)
-                self.lock.withLock { if token.isStopped && self.refresherStart == start { self.refresherRunning = false } }
             }
-            if !started { lock.withLock { refresherRunning = false } }
         }
+    }
+
+    /// Starts the thread of a stream or refresher whose `running` flag is set. When `body`
+    /// ends because the thread was stopped, the flag goes down, unless a later start (counted
+    /// in `starts`) owns it by then; without a thread it goes down at once.
+    private func startLoop(
+        _ name: StaticString, starts: ReferenceWritableKeyPath<CacheEntry, Int> & Sendable,
+        running: ReferenceWritableKeyPath<CacheEntry, Bool> & Sendable,
+        _ body: @escaping @Sendable (BackgroundThreads.StopToken) -> Void
+    ) {
+        let start = lock.withLock { () -> Int in
+            self[keyPath: starts] &+= 1
+            return self[keyPath: starts]
+        }
+        let started = BackgroundThreads.start(name: name) { token in
+            body(token)
+            self.lock.withLock { if token.isStopped && self[keyPath: starts] == start { self[keyPath: running] = false } }
+        }
+        if !started { lock.withLock { self[keyPath: running] = false } }
     }
 
     /// In the child of fork() (the lock held, taken before fork()): no background thread of

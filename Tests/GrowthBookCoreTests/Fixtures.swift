@@ -5,9 +5,14 @@ import GrowthBookCore
 enum Fixtures {
     static let files = ["cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"]
 
-    /// The semantics each file is the contract of: spec 0.5.4 is the Python growthbook 1.1.0
-    /// era; 0.7.1 (cases-latest) and 0.8.0 are the JS SDK's.
-    static func semantics(_ file: String) -> Semantics { file == "cases-0.5.4.json" ? .python110 : .js }
+    /// The semantics each file is the contract of (Tests/fixtures/semantics.json, which every
+    /// fixture runner reads): spec 0.5.4 is the Python growthbook 1.1.0 era; 0.7.1
+    /// (cases-latest) and 0.8.0 are the JS SDK's.
+    static func semantics(_ file: String) -> Semantics {
+        semanticsNames[file]?.stringValue.flatMap { Semantics(name: $0) } ?? .default
+    }
+
+    private static let semanticsNames: JSONObject = (try? load("semantics.json")) ?? JSONObject()
 
     /// A fixture case's context with the file's semantics.
     static func options(_ context: JSON, _ file: String) -> JSON {

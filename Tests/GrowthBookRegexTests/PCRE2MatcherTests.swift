@@ -35,6 +35,8 @@ import Testing
         PCRE2Matcher.install()
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("fixtures")
+        // Each file under the semantics it is the contract of.
+        let semantics = try JSON.parse([UInt8](try Data(contentsOf: dir.appendingPathComponent("semantics.json"))))
         for file in ["cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"] {
             let json = try JSON.parse([UInt8](try Data(contentsOf: dir.appendingPathComponent(file))))
             var passed = 0
@@ -42,9 +44,8 @@ import Testing
             for c in json["evalCondition"]?.arrayValue ?? [] {
                 guard let a = c.arrayValue else { continue }
                 let groups = a.count > 4 ? a[4].objectValue : nil
-                // Each file under the semantics it is the contract of (Fixtures.semantics).
-                let got = Condition(a[1], savedGroups: groups, semantics: file == "cases-0.5.4.json" ? .python110 : .js)
-                    .evaluate(a[2])
+                let named = semantics[file]?.stringValue.flatMap { Semantics(name: $0) } ?? .default
+                let got = Condition(a[1], savedGroups: groups, semantics: named).evaluate(a[2])
                 if got == a[3].boolValue { passed += 1 } else { failed.append(a[0].stringValue ?? "?") }
             }
             print("[fixtures] \(file) evalCondition (PCRE2): \(passed) passed, \(failed.count) failed")

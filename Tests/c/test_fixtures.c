@@ -31,7 +31,15 @@
 
 static const char *FILES[] = {"cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json"};
 
-static const char *semantics_of(const char *file) { return strcmp(file, "cases-0.5.4.json") == 0 ? "python-1.1.0" : "js"; }
+/* Tests/fixtures/semantics.json: file -> the semantics it is the contract of (every fixture
+ * runner reads it). */
+static cJSON *semantics_by_file;
+
+static const char *semantics_of(const char *file)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(semantics_by_file, file);
+    return cJSON_IsString(name) ? name->valuestring : NULL;
+}
 
 /* The semantics of the file being run: every handle is created with it. */
 static const char *semantics = "js";
@@ -565,6 +573,10 @@ static int run_file(const char *dir, const char *file)
     size_t i;
 
     semantics = semantics_of(file);
+    if (!semantics) {
+        fprintf(stderr, "test_fixtures: %s/semantics.json names no semantics for %s\n", dir, file);
+        return 1;
+    }
     snprintf(path, sizeof path, "%s/%s", dir, file);
     raw = read_file(path);
     if (!raw) {
@@ -635,7 +647,20 @@ int main(int argc, char **argv)
     size_t i;
 
     printf("libgrowthbook %s, cJSON %s\n", gb_version(), cJSON_Version());
+    {
+        char path[4096];
+        char *raw;
+        snprintf(path, sizeof path, "%s/semantics.json", dir);
+        raw = read_file(path);
+        semantics_by_file = raw ? cJSON_Parse(raw) : NULL;
+        free(raw);
+        if (!cJSON_IsObject(semantics_by_file)) {
+            fprintf(stderr, "test_fixtures: cannot read %s\n", path);
+            return 1;
+        }
+    }
     for (i = 0; i < sizeof FILES / sizeof FILES[0]; i++) problems |= run_file(dir, FILES[i]);
+    cJSON_Delete(semantics_by_file);
     printf("%d passed, %d failed\n", total_passed, total_failed);
     return total_failed == 0 && total_passed > 0 && !problems ? 0 : 1;
 }

@@ -5,6 +5,7 @@ found in the repository's build/lib, or through GROWTHBOOK_NATIVE_LIBRARY), and 
 end of the session, how many spec-fixture cases passed and failed per file and category."""
 
 import collections
+import json
 import os
 import re
 import sys
@@ -42,6 +43,13 @@ def pytest_runtest_logreport(report):
         _fixture_counts[key]["skipped"] += 1
 
 
+def _fixture_semantics():
+    """Tests/fixtures/semantics.json: the semantics each fixture file runs under."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    with open(os.path.join(repo, "Tests", "fixtures", "semantics.json")) as f:
+        return json.load(f)
+
+
 def pytest_terminal_summary(terminalreporter):
     for line in getattr(terminalreporter.config, "_growthbook_differential", None) or []:
         terminalreporter.write_line(line)
@@ -50,7 +58,7 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line("")
     for f, cat in sorted(_fixture_order):
         c = _fixture_counts[(f, cat)]
-        semantics = {"cases-0.5.4.json": "python-1.1.0"}.get(f, "js")  # test_fixtures.SEMANTICS
+        semantics = _fixture_semantics().get(f, "?")
         line = "[fixtures-python] %s (semantics %s) %s: %d passed, %d failed" % (
             f, semantics, cat, c["passed"], c["failed"])
         if c["skipped"]:

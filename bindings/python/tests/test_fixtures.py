@@ -26,8 +26,10 @@ from growthbook_native import (
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FILES = ("cases-0.5.4.json", "cases-latest.json", "cases-0.8.0.json")
-# Spec 0.5.4 is the Python growthbook 1.1.0 era; 0.7.1 (cases-latest) and 0.8.0 are the JS SDK's.
-SEMANTICS = {"cases-0.5.4.json": "python-1.1.0", "cases-latest.json": "js", "cases-0.8.0.json": "js"}
+# The semantics each file is the contract of (every fixture runner reads this file): spec 0.5.4
+# is the Python growthbook 1.1.0 era; 0.7.1 (cases-latest) and 0.8.0 are the JS SDK's.
+with open(os.path.join(REPO, "Tests", "fixtures", "semantics.json")) as _f:
+    SEMANTICS = json.load(_f)
 
 
 def _load(name):
