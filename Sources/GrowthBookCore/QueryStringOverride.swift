@@ -13,8 +13,17 @@ public func queryStringOverride(id: String, url: String, variationCount: Int) ->
         // parse_qs drops pairs with blank values.
         if value.isEmpty { continue }
         guard percentDecode(pair[..<eq]) == id else { continue }
-        guard value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        guard let v = Int(value), v >= 0, v < variationCount else { return nil }
+        // `str.isdigit()`, then `int()`: decimal digits of any script ("١" is 1). A digit that
+        // is not decimal ("²") passes isdigit and makes int() raise: no override either.
+        var v = 0
+        for scalar in value.unicodeScalars {
+            guard let d = pythonDecimalDigit(scalar.value) else { return nil }
+            let (times10, o1) = v.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times10.addingReportingOverflow(Int(d))
+            guard !o1, !o2 else { return nil }
+            v = next
+        }
+        guard v < variationCount else { return nil }
         return v
     }
     return nil

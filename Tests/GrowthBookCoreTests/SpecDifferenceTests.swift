@@ -209,6 +209,47 @@ import Testing
         #expect(jsQueryStringOverride(id: "my exp", url: "http://a/?my%20exp=1", variationCount: 2) == nil)
         #expect(queryStringOverride(id: "my exp", url: "http://a/?my%20exp=1", variationCount: 2) == 1)
     }
+
+    /// Python's `isdigit()` and `int()` take decimal digits of any script; a digit that is not
+    /// decimal ("²") passes `isdigit()` and makes `int()` raise: no override. JS's parseInt
+    /// takes ASCII digits only.
+    @Test func pythonReadsDecimalDigitsOfAnyScript() {
+        // (value, python-1.1.0, js)
+        let cases: [(String, Int?, Int?)] = [
+            ("\u{661}", 1, nil), ("%D9%A1", 1, nil), ("\u{FF12}", 2, nil), ("\u{1D7CF}", 1, nil), ("0\u{661}", 1, 0),
+            ("\u{B2}", nil, nil), ("\u{2460}", nil, nil), ("\u{663}", nil, nil), ("1\u{660}", nil, 1), ("\u{661} ", nil, nil),
+        ]
+        for (value, python, js) in cases {
+            let url = "http://a/?e=" + value
+            #expect(queryStringOverride(id: "e", url: url, variationCount: 3) == python, "python: \(url)")
+            #expect(jsQueryStringOverride(id: "e", url: url, variationCount: 3) == js, "js: \(url)")
+        }
+    }
+}
+
+/// Python's `float()` of a string (what 1.1.0's comparisons apply to a string beside a
+/// number): Unicode decimal digits read as ASCII digits, Unicode whitespace around the number
+/// (docs/semantics.md row 25).
+@Suite struct PythonFloatTests {
+    @Test func unicodeDigitsAndSpaces() {
+        let cases: [(String, Double?)] = [
+            ("\u{661}\u{662}", 12), ("\u{661}.\u{665}", 1.5), ("\u{663}e\u{662}", 300), ("-\u{661}", -1),
+            ("\u{FF11}\u{FF12}", 12), ("\u{3000}12\u{A0}", 12), ("\u{85}1", 1), ("1\u{2029}", 1), (" 1_0 ", 10),
+            ("\u{B2}", nil), ("\u{1C}12", nil), ("12\u{1F}", nil), ("\u{200B}12", nil), ("1 2", nil),
+            ("1\u{3000}2", nil), ("0x10", nil), ("", nil), ("\u{3000}", nil), ("\u{661}_\u{662}", 12),
+        ]
+        for (s, want) in cases { #expect(parsePythonFloat(s) == want, "\(s.unicodeScalars.map { $0.value })") }
+        #expect(parsePythonFloat("inf") == .infinity)
+        #expect(parsePythonFloat("-Infinity") == -.infinity)
+    }
+
+    @Test func comparisonsUseIt() {
+        let python = Condition(["age": ["$lt": 100]], semantics: .python110)
+        #expect(python.evaluate(["age": "\u{661}\u{662}"]))
+        #expect(!python.evaluate(["age": "\u{B2}"]))
+        let js = Condition(["age": ["$lt": 100]], semantics: .js)
+        #expect(!js.evaluate(["age": "\u{661}\u{662}"]))
+    }
 }
 
 /// `"coverage": null` and an empty meta key (docs/semantics.md rows 30 and 31).
