@@ -348,7 +348,15 @@ struct ConditionProgramBuilder {
             let test = compileValueTest(value, savedGroups: savedGroups, values: &values)
             return add(ConditionNode(.size, b: test))
         case "$all", "$alli":
-            guard case .array(let items) = value else { return constant(false) }
+            let items: [JSON]
+            switch value {
+            case .array(let a): items = a
+            // Python iterates a string's characters and an object's keys
+            // (`SemanticsRules.allIteratesAnyOperand`).
+            case .string(let s) where switches.allIteratesAnyOperand: items = s.unicodeScalars.map { .string(String($0)) }
+            case .object(let o) where switches.allIteratesAnyOperand: items = o.keys.map { .string($0) }
+            default: return constant(false)
+            }
             let tests = items.map { compileValueTest($0, savedGroups: savedGroups, values: &values) }
             let l = list(tests)
             return add(ConditionNode(.all, flag: op == "$alli" ? 1 : 0, a: l.start, b: l.count))
@@ -383,8 +391,13 @@ struct ConditionProgramBuilder {
     private mutating func membership(
         _ items: [JSON], negated: Bool, insensitive: Bool, values: inout DocumentBuilder
     ) -> Int32 {
-        // flag 4: items equal as `Array.prototype.includes` has it (`SemanticsRules.jsMembership`)
-        let flag: UInt8 = (negated ? 1 : 0) | (insensitive ? 2 : 0) | (switches.jsMembership ? 4 : 0)
+        // flag 4: items equal as `Array.prototype.includes` has it (`SemanticsRules.jsMembership`);
+        // 8: beside an array attribute, a list or object item on either side fails the test
+        // (`SemanticsRules.unhashableMembershipFails`), 16: the list has one
+        var flag: UInt8 = (negated ? 1 : 0) | (insensitive ? 2 : 0) | (switches.jsMembership ? 4 : 0)
+        if switches.unhashableMembershipFails {
+            flag |= 8 | (items.contains { !$0.isScalar } ? 16 : 0)
+        }
         let list = insensitive ? items.map { $0.stringValue.map { JSON.string($0.lowercased()) } ?? $0 } : items
         let array = values.addShared(.array(list))
         guard !insensitive, items.count > 8 else {
@@ -666,6 +679,7 @@ struct ConditionReader: Sendable {
             let operand = Val(values, n.b).bytes
             return PaddedVersion.withPadded(value) { v in kind.holds(v.compare(operand)) }
         case .membership:
+            if n.flag & 8 != 0 && value.kind == .array && (n.flag & 16 != 0 || value.hasContainerElement) { return false }
             return contains(n, value) != (n.flag & 1 != 0)
         case .regex:
             let negated = n.flag & 1 != 0

@@ -111,6 +111,14 @@ struct SemanticsRules: Sendable {
     /// A variation whose meta key is empty (or falsy) reports its index as the key (JS:
     /// `meta[i].key || String(i)`); Python 1.1.0 reports the key as given, "" too.
     let emptyMetaKeyIsIndex: Bool
+    /// `$in`/`$nin` beside an array attribute fail when either side has a list or object item
+    /// (Python 1.1.0 intersects two sets, and `set()` of an unhashable item raises: the
+    /// library answers false where 1.1.0 raises, docs/semantics.md row 28). JS compares items
+    /// one by one.
+    let unhashableMembershipFails: Bool
+    /// `$all` iterates an operand that is not a list as Python does: a string's characters, an
+    /// object's keys; any other operand fails (Python 1.1.0). JS requires a list.
+    let allIteratesAnyOperand: Bool
 
     /// The query-string override of experiment `id` in `url`, as the reference reads it.
     func queryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
@@ -125,14 +133,14 @@ struct SemanticsRules: Sendable {
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
         jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, nullCoverageIsZero: true,
-        emptyMetaKeyIsIndex: true)
+        emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
         jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, nullCoverageIsZero: false,
-        emptyMetaKeyIsIndex: false)
+        emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout

@@ -17,6 +17,12 @@ extension Val {
 
     var isScalar: Bool { kind != .array && kind != .object }
 
+    /// Whether an array has an array or object element (which Python cannot put in a set).
+    var hasContainerElement: Bool {
+        for i in 0..<count where !element(i).isScalar { return true }
+        return false
+    }
+
     /// Numbers and booleans (a Python bool is an int) as a Double.
     var orderableNumber: Double? {
         switch kind {

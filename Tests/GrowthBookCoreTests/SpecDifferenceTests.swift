@@ -270,3 +270,51 @@ import Testing
         #expect(gb.evaluateFeature("m").experimentResult?.key == (semantics == .js ? "1" : ""))
     }
 }
+
+/// Where Python 1.1.0 raises, python-1.1.0 answers as 1.1.0 with the failing expression made
+/// total (docs/semantics.md, "Where Python 1.1.0 raises"); JS evaluates as it always does.
+@Suite struct WherePythonRaisesTests {
+    @Test func membershipWithUnhashableItemsFails() {
+        let python: [(JSON, JSON, Bool)] = [
+            (["x": ["$in": [["a"]]]], ["x": ["a"]], false),
+            (["x": ["$nin": [[1]]]], ["x": [1, 2]], false),
+            (["x": ["$in": [-5, 1, ["a": 1]]]], ["x": [1, 2]], false),
+            (["x": ["$nin": []]], ["x": [[1], [:]]], false),
+            (["x": ["$in": [1]]], ["x": [1, [2]]], false),
+            // no set is made of a list that is not beside an array attribute
+            (["x": ["$in": [["a": 1]]]], ["x": ["a": 1]], true),
+            (["x": ["$in": [[1], 2]]], ["x": 2], true),
+            (["x": ["$in": [1, 2]]], ["x": [2, 3]], true),
+        ]
+        for (c, a, want) in python {
+            #expect(Condition(c, semantics: .python110).evaluate(a) == want, "\(c) \(a)")
+        }
+        #expect(Condition(["x": ["$in": [-5, 1, ["a": 1]]]], semantics: .js).evaluate(["x": [1, 2]]))
+    }
+
+    @Test func allIteratesStringsAndObjects() {
+        let python: [(JSON, JSON, Bool)] = [
+            (["t": ["$all": "ab"]], ["t": ["a", "b"]], true),
+            (["t": ["$all": "ab"]], ["t": ["a"]], false),
+            (["t": ["$all": ["a": 1]]], ["t": ["a"]], true),
+            (["t": ["$all": 3]], ["t": [3]], false),
+            (["t": ["$all": .null]], ["t": []], false),
+        ]
+        for (c, a, want) in python {
+            #expect(Condition(c, semantics: .python110).evaluate(a) == want, "\(c) \(a)")
+        }
+        #expect(!Condition(["t": ["$all": "ab"]], semantics: .js).evaluate(["t": ["a", "b"]]))
+    }
+
+    @Test(arguments: Semantics.allCases)
+    func parentConditionWithoutConditionPasses(_ semantics: Semantics) throws {
+        let gb = try GrowthBook(options: [
+            "semantics": .string(semantics.name), "attributes": ["id": "u1"],
+            "features": [
+                "p": ["defaultValue": true],
+                "f": ["defaultValue": "d", "rules": [["force": "x", "parentConditions": [["id": "p"]]]]],
+            ],
+        ])
+        #expect(gb.evaluateFeature("f").json["value"] == "x")
+    }
+}

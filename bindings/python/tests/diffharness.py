@@ -85,11 +85,15 @@ def normalise(result):
         d = dict(result["ok"])
         if "source" in d:
             d.setdefault("ruleId", "")
-        return {"ok": d}
+        return dict(result, ok=d)
     return result
 
 
 def same(got, want, loose_errors):
+    """`want` may carry "raised" (1.1.0 raised; `ok` is the repaired answer, see
+    reference_repairs.py): compared without it."""
+    if "raised" in want:
+        want = {k: v for k, v in want.items() if k != "raised"}
     if "error" in got or "error" in want:
         if "error" in got and "error" in want:
             return loose_errors or got == want

@@ -26,25 +26,15 @@ import growthbook_native
 # (kind, shape) pairs, as "kind:shape", where the python-1.1.0 profile does not match
 # growthbook 1.1.0 yet: reported, not asserted. THIS SET MUST BECOME EMPTY: remove an entry
 # as soon as its shape matches (differential_report.py names the ones that do), and never add
-# one to make a failing run pass. Causes and minimal examples: the differential branch's report.
+# one to make a failing run pass. Where 1.1.0 raises, the reference's answer is 1.1.0 repaired
+# (reference_repairs.py: the failing expression made total), asserted like any other.
 PENDING_PYTHON_1_1_0 = {
-    # conditions (the same cases through a handle, and through the module evalCondition, whose
-    # C function gb_eval_condition_json takes no semantics yet)
-    "condition:mixed", "evalCondition:mixed",                # 1.1.0 raises ($all with a non-list operand)
-    "condition:ref-raises", "evalCondition:ref-raises",      # 1.1.0 raises (unhashable $in/$nin items, ...)
-    "condition:typemix", "evalCondition:typemix",            # the same raises; integers beyond Int64
-    "condition:op-edge", "evalCondition:op-edge",            # $all over a string's characters; $or beside keys
-    "condition:spec-diff", "evalCondition:spec-diff",        # logical operator beside other keys; raises
     "condition:regex-flavor", "evalCondition:regex-flavor",  # PCRE2 syntax where Python's re differs
-    "condition:version-num", "evalCondition:version-num",    # str() of integers beyond Int64
-    # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed, compared, and written
-    # into sticky-bucket doc keys as such
+    # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed, compared, given to
+    # str() by version operators, and written into sticky-bucket doc keys as such
+    "condition:typemix", "evalCondition:typemix", "condition:version-num", "evalCondition:version-num",
     "scenario:hashid/int", "scenario:onoff", "scenario:value-echo", "scenario:sticky-idtypes",
     "sticky:sticky-idtypes",
-    # one case each
-    "scenario:prereq-malformed",   # parentCondition without "condition": 1.1.0 raises
-    "scenario:ref-raises-feature",  # filter "seed": null: 1.1.0 raises
-    "helper:helper/getQueryStringOverride",  # ?e=\u00b2: isdigit() passes, int() raises
 }
 
 PROFILES = ("default", "python-1.1.0")
