@@ -105,6 +105,13 @@ extern "C" {
 /* The deepest nesting JSON input may have: 128 levels parse, 129 do not. */
 #define GB_MAX_JSON_DEPTH 128
 
+/* The names of the semantics profiles: the "semantics" option of gb_create and
+ * the first argument of gb_eval_condition_semantics_json (docs/semantics.md). */
+#define GB_SEMANTICS_JS "js"                     /* GrowthBook's JS SDK 1.7.0 and
+                                                    spec 0.8.0: the default */
+#define GB_SEMANTICS_PYTHON_1_1_0 "python-1.1.0" /* the Python growthbook 1.1.0,
+                                                    exactly */
+
 enum {
     GB_OK = 0,                      /* success */
     GB_ERR_INVALID_ARGUMENT = -1,   /* NULL pointer or out-of-range value */
@@ -199,16 +206,19 @@ typedef struct gb_handle gb_handle;
  *                                         handle remembers for de-duplication
  *                                         (a positive integer; default 100,000;
  *                                         see gb_set_tracking_callback)
- *     "semantics": "python-1.1.0"         which reference's rules the handle
+ *     "semantics": "js"                   which reference's rules the handle
  *                                         follows, fixed for its life (every
  *                                         feature set it installs is compiled
  *                                         for it, so the choice costs nothing
- *                                         per evaluation): "python-1.1.0" (the
- *                                         default for now: the Python growthbook
- *                                         1.1.0) or "js" (GrowthBook's JS SDK,
- *                                         spec 0.8.0, with contextual bandits;
- *                                         its profile is not complete yet, see
- *                                         docs/semantics.md); another name is
+ *                                         per evaluation): GB_SEMANTICS_JS
+ *                                         ("js", the default: GrowthBook's JS
+ *                                         SDK 1.7.0, spec 0.8.0, with contextual
+ *                                         bandits) or GB_SEMANTICS_PYTHON_1_1_0
+ *                                         ("python-1.1.0": exactly the Python
+ *                                         growthbook 1.1.0, for teams that must
+ *                                         keep its assignments); the differences
+ *                                         are listed in docs/semantics.md;
+ *                                         another name is
  *                                         GB_ERR_INVALID_ARGUMENT
  *     "contextualBandits": {...}          spec 0.8.0: contextual bandit
  *                                         definitions by contextualBanditRef
@@ -832,7 +842,7 @@ int gb_http_response_set_body(gb_http_response *response, const char *body,
 /* Evaluate a targeting condition (MongoDB-style: $eq, $in, $gt, $regex,
  * $vgte, $elemMatch, $and, $or, $not, $inGroup, ...) against attributes.
  * saved_groups_json may be NULL (no saved groups).
- * Regex operators ($regex, $regexi, $notRegex, $notRegexi, and experiments'
+ * Regex operators ($regex, $regexi, and experiments'
  * URL targeting) run on PCRE2 (Perl/Python syntax, Unicode-aware) with a
  * backtracking limit: a pattern that does not compile, or a search that
  * reaches the limit, makes the operator fail (as a raised exception does in
@@ -854,8 +864,9 @@ int gb_eval_condition_json(const char *condition_json,
                            const char *attributes_json,
                            const char *saved_groups_json);
 
-/* gb_eval_condition_json under the rules of a named semantics ("js",
- * "python-1.1.0"; NULL: the default, as gb_eval_condition_json): conditions
+/* gb_eval_condition_json under the rules of a named semantics
+ * (GB_SEMANTICS_JS, GB_SEMANTICS_PYTHON_1_1_0; NULL: the default, js, as
+ * gb_eval_condition_json): conditions
  * are where the references differ most (docs/semantics.md). An unknown name
  * is GB_ERR_INVALID_ARGUMENT. */
 int gb_eval_condition_semantics_json(const char *semantics,

@@ -69,7 +69,7 @@ enum ConditionOp: UInt8 {
     /// insensitive); `b`, `c`: its membership table's start and size (-1, 0 when none).
     /// `flag`: 1 negated, 2 insensitive.
     case membership
-    /// `$regex ...`: regex `a` (-1: the pattern did not compile); `flag` 1: negated.
+    /// `$regex`, `$regexi`: regex `a` (-1: the pattern did not compile); `flag` 2: a non-string is tested as its `String()`.
     case regex
     /// Some element passes test `b`.
     case elemMatchValue
@@ -303,6 +303,8 @@ struct ConditionProgramBuilder {
     private static let comparisons: [String: ComparisonKind] = [
         "$eq": .eq, "$ne": .ne, "$lt": .lt, "$lte": .lte, "$gt": .gt, "$gte": .gte,
     ]
+    /// The operators of spec 0.7 that Python 1.1.0 does not have.
+    private static let spec07Operators: Set<String> = ["$ini", "$nini", "$alli", "$regexi", "$inGroup", "$notInGroup"]
     private static let versions: [String: ComparisonKind] = [
         "$veq": .eq, "$vne": .ne, "$vlt": .lt, "$vlte": .lte, "$vgt": .gt, "$vgte": .gte,
     ]
@@ -318,6 +320,9 @@ struct ConditionProgramBuilder {
             let padded = values.addShared(.string(PaddedVersion(json: value).string))
             return add(ConditionNode(.version, flag: kind.rawValue, b: padded))
         }
+        // Operators Python 1.1.0 does not know fail, as unknown operators do
+        // (`SemanticsRules.spec07Operators`).
+        if !switches.spec07Operators && Self.spec07Operators.contains(op) { return constant(false) }
         switch op {
         case "$in", "$nin", "$ini", "$nini":
             guard case .array(let items) = value else { return constant(false) }
@@ -328,12 +333,11 @@ struct ConditionProgramBuilder {
             guard case .string(let groupId) = value else { return constant(false) }
             guard let group = savedGroups?[groupId] else { return constant(negated) }
             return membership(group.arrayValue ?? [], negated: negated, insensitive: false, values: &values)
-        case "$regex", "$regexi", "$notRegex", "$notRegexi":
+        case "$regex", "$regexi":
             guard case .string(let pattern) = value else { return constant(false) }
-            let negated: UInt8 = op.hasPrefix("$not") ? 1 : 0
             // (flag 2: a non-string value is tested as its String(), `SemanticsRules.jsRegexOnAnyValue`)
             let anyValue: UInt8 = switches.jsRegexOnAnyValue ? 2 : 0
-            return add(ConditionNode(.regex, flag: negated | anyValue, a: regex(pattern, ignoreCase: op.hasSuffix("i"))))
+            return add(ConditionNode(.regex, flag: anyValue, a: regex(pattern, ignoreCase: op == "$regexi")))
         case "$elemMatch":
             guard case .object(let object) = value else { return constant(false) }
             // (flag 1: falsy elements are skipped, `SemanticsRules.jsElemMatchSkipsFalsy`)
@@ -682,18 +686,12 @@ struct ConditionReader: Sendable {
             if n.flag & 8 != 0 && value.kind == .array && (n.flag & 16 != 0 || value.hasContainerElement) { return false }
             return contains(n, value) != (n.flag & 1 != 0)
         case .regex:
-            let negated = n.flag & 1 != 0
             guard value.kind == .string else {
                 guard n.flag & 2 != 0 else { return false }
                 var text = value.jsString  // JavaScript's RegExp.test converts its argument
-                return text.withUTF8 { b in
-                    guard let found = regexes[n.a].with({ $0.search(ByteSpan(b)) }), let matched = found else { return false }
-                    return matched != negated
-                }
+                return text.withUTF8 { b in regexes[n.a].with({ $0.search(ByteSpan(b)) }) == true }
             }
-            let text = value.bytes
-            guard let found = regexes[n.a].with({ $0.search(text) }), let matched = found else { return false }
-            return matched != negated
+            return regexes[n.a].with({ $0.search(value.bytes) }) == true
         case .elemMatchValue:
             guard value.kind == .array else { return false }
             for i in 0..<value.count {

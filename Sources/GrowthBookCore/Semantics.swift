@@ -13,7 +13,7 @@ public enum Semantics: Sendable, Hashable, CaseIterable {
     case python110
 
     /// The profile of a handle that names none.
-    public static let `default` = Semantics.python110
+    public static let `default` = Semantics.js
 
     /// The option value: "js", "python-1.1.0".
     public var name: String {
@@ -105,6 +105,10 @@ struct SemanticsRules: Sendable {
     /// `$in`/`$nin` (and saved groups) compare items as `Array.prototype.includes` does: `1` is
     /// not `true`, arrays and objects never match (JS); Python 1.1.0 uses `==` (`1 == True`).
     let jsMembership: Bool
+    /// `$ini`, `$nini`, `$alli`, `$regexi`, `$inGroup` and `$notInGroup` are operators (JS,
+    /// spec 0.7 and later); Python 1.1.0 knows none of them, so they fail as unknown operators
+    /// do. (`$notRegex` and `$notRegexi`, in spec 0.7.1's cases only, are unknown to both.)
+    let spec07Operators: Bool
     /// `"coverage": null` is 0 (JS: nobody is bucketed, a force rule keeps only a hash of
     /// exactly 0); Python 1.1.0 reads it as no coverage (everyone).
     let nullCoverageIsZero: Bool
@@ -132,14 +136,14 @@ struct SemanticsRules: Sendable {
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, nullCoverageIsZero: true,
+        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, nullCoverageIsZero: true,
         emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, nullCoverageIsZero: false,
+        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, nullCoverageIsZero: false,
         emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
 }
 

@@ -48,7 +48,7 @@ import Testing
         (#"{"v":{"$size":0}}"#, #"{"v":"ab"}"#, false),
     ])
     func fastPathsAnswerAsThePythonReference(_ condition: String, _ attributes: String, _ expected: Bool) throws {
-        let c = Condition(try JSON.parse(condition))
+        let c = Condition(try JSON.parse(condition), semantics: .python110)
         #expect(c.evaluate(try JSON.parse(attributes)) == expected, "\(condition) with \(attributes)")
     }
 }

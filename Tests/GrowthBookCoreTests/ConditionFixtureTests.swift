@@ -10,7 +10,7 @@ import Testing
             let savedGroups = c.count > 4 ? c[4].objectValue : nil
             let condition = Condition(c[1], savedGroups: savedGroups, semantics: Fixtures.semantics(file))
             let got = condition.evaluate(c[2])
-            tally.check(got == c[3].boolValue, name, "got \(got)")
+            tally.check(got == tally.expected(c[3], name).boolValue, name, "got \(got)")
         }
         tally.report()
         #expect(tally.failures.isEmpty)

@@ -14,6 +14,15 @@ enum Fixtures {
 
     private static let semanticsNames: JSONObject = (try? load("semantics.json")) ?? JSONObject()
 
+    /// A case that contradicts its file's semantics (Tests/fixtures/contradictions.json): the
+    /// expected value under that semantics, and why it differs from the file's.
+    static func contradiction(_ file: String, _ category: String, _ name: String) -> (expected: JSON, why: String)? {
+        guard let c = contradictions[file]?[category]?[name], let expected = c["expected"] else { return nil }
+        return (expected, c["why"]?.stringValue ?? "")
+    }
+
+    private static let contradictions: JSONObject = (try? load("contradictions.json")) ?? JSONObject()
+
     /// A fixture case's context with the file's semantics.
     static func options(_ context: JSON, _ file: String) -> JSON {
         var o = context.objectValue ?? JSONObject()
@@ -56,6 +65,13 @@ struct Tally {
 
     mutating func check(_ ok: Bool, _ name: String, _ detail: @autoclosure () -> String = "") {
         if ok { passed += 1 } else { failures.append("\(name): \(detail())") }
+    }
+
+    /// The expected value of case `name`: the file's, or the contradiction's (printed).
+    func expected(_ fileValue: JSON, _ name: String) -> JSON {
+        guard let c = Fixtures.contradiction(file, category, name) else { return fileValue }
+        print("[fixtures] \(file) \(category) \"\(name)\" contradicts \(Fixtures.semantics(file).name): expected \(c.expected.serialized), not \(fileValue.serialized): \(c.why)")
+        return c.expected
     }
 
     func report() {

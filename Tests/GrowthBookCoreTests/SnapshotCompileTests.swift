@@ -73,7 +73,7 @@ import Testing
             {"a":{"defaultValue":0,"rules":[{"condition":{"e":{"$regex":"^bob"}},"force":1}]},
              "b":{"defaultValue":0,"rules":[{"condition":{"e":{"$regex":"^bob"}},"force":1}]},
              "c":{"defaultValue":0,"rules":[{"condition":{"e":{"$regexi":"^bob"}},"force":1}]},
-             "d":{"defaultValue":0,"rules":[{"condition":{"e":{"$notRegex":"^bob"}},"force":1}]},
+             "d":{"defaultValue":0,"rules":[{"condition":{"e":{"$not":{"$regex":"^bob"}}},"force":1}]},
              "x":{"defaultValue":0,"rules":[{"condition":{"e":{"$regex":"(bad"}},"force":1}]},
              "y":{"defaultValue":0,"rules":[{"condition":{"e":{"$regex":"(bad"}},"force":1}]}}
             """)

@@ -1,12 +1,16 @@
-"""The integer constants of include/growthbook.h, name for name and value for value.
+"""The constants of include/growthbook.h, name for name and value for value.
 
 tests/test_abi_constants.py parses the header and checks that this module defines exactly its
-GB_* enum members and integer macros, with the same values."""
+GB_* enum members, integer macros and string macros (but GB_VERSION), with the same values."""
 
 GB_ABI_VERSION = 1
 
 # The deepest nesting JSON input may have.
 GB_MAX_JSON_DEPTH = 128
+
+# The names of the semantics profiles (the header's string macros).
+GB_SEMANTICS_JS = "js"
+GB_SEMANTICS_PYTHON_1_1_0 = "python-1.1.0"
 
 # Result codes.
 GB_OK = 0

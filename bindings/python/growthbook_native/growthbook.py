@@ -12,6 +12,7 @@ from . import _lib
 from ._abi import (
     GB_ERR_INVALID_ARGUMENT,
     GB_LOG_DEBUG,
+    GB_SEMANTICS_PYTHON_1_1_0 as PYTHON_1_1_0,
     GB_SOURCE_EXPERIMENT,
     GB_SOURCE_FORCE,
     GB_SUMMARY_ON,
@@ -227,12 +228,13 @@ class GrowthBook(object):
         # Not in growthbook 1.1.0: spec 0.8.0's contextual bandit definitions (js semantics).
         contextual_bandits: dict = None,
         # Not in growthbook 1.1.0 (last, so no 1.1.0 positional argument moves): the
-        # evaluation semantics the library follows, "js" (the JS SDK, spec 0.8.0) or
-        # "python-1.1.0" (exactly growthbook 1.1.0). None leaves the library's default.
-        semantics: Optional[str] = None,
+        # evaluation semantics the library follows, "python-1.1.0" (exactly growthbook 1.1.0,
+        # which this module stands in for) or "js" (the JS SDK, spec 0.8.0: the C library's
+        # default, and what contextual bandits and saved groups need).
+        semantics: str = PYTHON_1_1_0,
     ):
-        if semantics is not None and not isinstance(semantics, str):
-            raise TypeError("semantics must be a str or None, not %s" % type(semantics).__name__)
+        if not isinstance(semantics, str):
+            raise TypeError("semantics must be a str, not %s" % type(semantics).__name__)
         self._h = None
         self._hp = None
         self._id = next(_ids)
@@ -287,8 +289,7 @@ class GrowthBook(object):
             options["overrides"] = overrides
         if sticky_bucket_identifier_attributes:
             options["stickyBucketIdentifierAttributes"] = sticky_bucket_identifier_attributes
-        if semantics is not None:
-            options["semantics"] = semantics
+        options["semantics"] = semantics
         if contextual_bandits:
             options["contextualBandits"] = contextual_bandits
         h = _lib.gb_create(_dumps(options))
@@ -314,8 +315,8 @@ class GrowthBook(object):
         return h
 
     @property
-    def semantics(self) -> Optional[str]:
-        """The semantics passed to the constructor (None: the library's default)."""
+    def semantics(self) -> str:
+        """The evaluation semantics of this instance ("python-1.1.0" unless given)."""
         return self._semantics
 
     def _install_logging(self):

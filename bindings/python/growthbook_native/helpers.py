@@ -5,6 +5,7 @@ import json
 from typing import List, Optional, Tuple
 
 from . import _lib
+from ._abi import GB_SEMANTICS_PYTHON_1_1_0 as PYTHON_1_1_0
 
 
 def _b(s) -> bytes:
@@ -68,14 +69,11 @@ def getQueryStringOverride(id: str, url: str, numVariations: int) -> Optional[in
     return out.value if rc == 1 else None
 
 
-def evalCondition(attributes: dict, condition: dict, savedGroups: dict = None, semantics: str = None) -> bool:
-    """semantics: "python-1.1.0" or "js" (as GrowthBook(semantics=...)); None: the library's
-    default."""
+def evalCondition(attributes: dict, condition: dict, savedGroups: dict = None, semantics: str = PYTHON_1_1_0) -> bool:
+    """semantics: "python-1.1.0" (growthbook 1.1.0's, the default here) or "js", as
+    GrowthBook(semantics=...)."""
     groups = None if savedGroups is None else _j(savedGroups)
-    if semantics is None:
-        rc = _lib.gb_eval_condition_json(_j(condition), _j(attributes), groups)
-    else:
-        rc = _lib.gb_eval_condition_semantics_json(_b(semantics), _j(condition), _j(attributes), groups)
+    rc = _lib.gb_eval_condition_semantics_json(_b(semantics), _j(condition), _j(attributes), groups)
     return _lib.check(rc) == 1
 
 

@@ -22,7 +22,8 @@ def _strip_comments(text):
 
 
 def header_constants():
-    """{name: int} for every GB_* enum member and integer #define of the header."""
+    """{name: int or str} for every GB_* enum member and integer or string #define of the
+    header (but GB_VERSION)."""
     with open(HEADER) as f:
         text = _strip_comments(f.read())
     constants = {}
@@ -47,7 +48,12 @@ def header_constants():
     for name, value in re.findall(r"^\s*#\s*define\s+(GB_\w+)[ \t]+([^\n]+)", text, flags=re.M):
         value = value.strip()
         if value.startswith('"'):
-            continue  # GB_VERSION: a string, not an ABI number
+            if name != "GB_VERSION":  # the library's version, not an ABI constant
+                m = re.match(r'"([^"\\]*)"', value)
+                assert m, "%s: %r is not a plain string literal this test can read" % (name, value)
+                assert name not in constants, "%s defined twice in the header" % name
+                constants[name] = m.group(1)
+            continue
         add(name, value, "#define")
     return constants
 
@@ -56,7 +62,7 @@ def test_header_parsed():
     constants = header_constants()
     # Every group the header defines is found (a parser that finds nothing would prove nothing).
     for name in ("GB_ABI_VERSION", "GB_OK", "GB_ERR_INTERNAL", "GB_LOG_ERROR", "GB_VALUE_OBJECT",
-                 "GB_SOURCE_CYCLIC_PREREQUISITE", "GB_SUMMARY_ON"):
+                 "GB_SOURCE_CYCLIC_PREREQUISITE", "GB_SUMMARY_ON", "GB_SEMANTICS_JS"):
         assert name in constants
 
 
@@ -65,7 +71,7 @@ def test_python_constants_are_the_headers():
     python = {name: getattr(_abi, name) for name in dir(_abi) if name.startswith("GB_")}
     missing = sorted(set(header) - set(python))
     extra = sorted(set(python) - set(header))
-    different = sorted("%s: header %d, _abi %d" % (n, header[n], python[n])
+    different = sorted("%s: header %r, _abi %r" % (n, header[n], python[n])
                        for n in set(header) & set(python) if header[n] != python[n])
     assert not missing, "in include/growthbook.h, not in growthbook_native/_abi.py: %s" % missing
     assert not extra, "in growthbook_native/_abi.py, not in include/growthbook.h: %s" % extra
@@ -146,3 +152,13 @@ def test_swift_enums_are_the_headers(file, declaration, prefix, exceptions):
     assert swift, "no cases found in %s" % file
     assert swift == group, "%s (%s) differs from include/growthbook.h:\n swift  %s\n header %s" % (
         declaration, file, sorted(swift.items()), sorted(group.items()))
+
+
+def test_semantics_names_are_the_librarys():
+    """Every GB_SEMANTICS_* name is one gb_create accepts (and another is refused)."""
+    names = [v for k, v in header_constants().items() if k.startswith("GB_SEMANTICS_")]
+    assert sorted(names) == ["js", "python-1.1.0"]
+    for name in names:
+        GrowthBook(semantics=name).destroy()
+    with pytest.raises(Exception):
+        GrowthBook(semantics="python")

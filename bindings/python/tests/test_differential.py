@@ -4,11 +4,11 @@ A session fixture creates a venv under pytest's tmp dir, installs growthbook==1.
 and runs oracle_reference.py there on cases from diffgen.generate() (fixed seed). The binding
 evaluates the same cases in-process (diffharness.py), twice:
 
-* the default profile (no "semantics" option: the library's default). Shapes in
-  diffgen.STRICT must match exactly, and every "run" case; the other shapes are reported.
+* the default profile (no semantics argument, as a user of growthbook 1.1.0 writes it: the
+  binding's default is python-1.1.0, unlike the C library's "js");
 * the python-1.1.0 profile (GrowthBook(semantics="python-1.1.0"); conditions are evaluated
-  through a handle, and the module functions, which take no semantics, beside them). Every
-  shape must match, except those in PENDING_PYTHON_1_1_0, which are reported only.
+  through a handle, and through the module function evalCondition beside them).
+Both must match on every shape, except those in PENDING_PYTHON_1_1_0, which are reported only.
 
 Both are summarised at the end of the session (shapes with mismatches and totals; every shape
 with examples in differential-report-<profile>.txt in pytest's tmp dir). Set
@@ -42,9 +42,7 @@ PROFILES = ("default", "python-1.1.0")
 
 def asserted_for(profile):
     """(kind, shape) -> whether the profile's tests assert that shape."""
-    if profile == "default":
-        return lambda kind, shape: kind == "run" or (kind in ("feature", "evalCondition") and shape in diffgen.STRICT)
-    if profile == "python-1.1.0":
+    if profile in ("default", "python-1.1.0"):
         return lambda kind, shape: "%s:%s" % (kind, shape) not in PENDING_PYTHON_1_1_0
     return lambda kind, shape: False  # no reference for other profiles here
 
@@ -113,9 +111,7 @@ def test_run_matches_reference(diff):
     assert not bad, _fail_message(bad)
 
 
-def test_scenarios_and_helpers_reported(diff):
-    """The extended shapes under the library's default semantics: reported only (the default
-    is to become "js", which differs from 1.1.0 on purpose)."""
+def test_scenarios_and_helpers_match_reference(diff):
     cases, ref, reports = diff
     bad = diffharness.check_scenarios(growthbook_native, cases, ref, reports["default"])
     bad += diffharness.check_helpers(growthbook_native, cases, ref, reports["default"])

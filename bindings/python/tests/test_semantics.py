@@ -30,10 +30,15 @@ def test_semantics_is_sent(created, semantics):
     assert gb.get_feature_value("f", None) == 1
 
 
-def test_semantics_default_is_not_sent(created):
+def test_the_binding_defaults_to_python_1_1_0(created):
+    # growthbook_native stands in for growthbook 1.1.0, so its default is 1.1.0's rules (the C
+    # library's own default is "js").
     gb = GrowthBook(attributes={"id": "1"})
-    assert "semantics" not in created[-1]
-    assert gb.semantics is None
+    assert created[-1]["semantics"] == "python-1.1.0"
+    assert gb.semantics == "python-1.1.0"
+    # 1.1.0 decides by $or alone; JS ANDs every key
+    assert growthbook_native.evalCondition({"a": 1, "b": 3}, {"$or": [{"a": 1}], "b": 2}) is True
+    assert growthbook_native.evalCondition({"a": 1, "b": 3}, {"$or": [{"a": 1}], "b": 2}, semantics="js") is False
 
 
 def test_semantics_must_be_a_string():
