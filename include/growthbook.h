@@ -511,7 +511,9 @@ typedef struct gb_value {
     double number;           /* GB_VALUE_DOUBLE: the value */
     size_t length;           /* bytes of the value's text: STRING: the string's
                                 UTF-8 (not quoted); ARRAY, OBJECT: its JSON;
-                                other types: 0 */
+                                DOUBLE: 0, or for an integer beyond 64 bits
+                                (`number` is its nearest double) its decimal
+                                literal as written; other types: 0 */
     size_t rule_id_length;   /* bytes of the deciding rule's id ("" if none) */
     size_t result_length;    /* gb_eval_result with source EXPERIMENT: bytes of
                                 the FeatureResult JSON; else 0 */

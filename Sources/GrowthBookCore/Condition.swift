@@ -439,6 +439,9 @@ func jsonScalarHash(_ j: JSON) -> UInt64 {
     case .double(var d):
         if d == 0 { d = 0 }
         return mix64(d.bitPattern)
+    case .bigInteger(let digits):
+        // as the Double it may equal (`Val.scalarHash` hashes the node's Double)
+        return mix64((Double(digits) ?? 0).bitPattern)
     case .array, .object: return 0
     }
 }

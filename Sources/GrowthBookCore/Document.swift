@@ -148,6 +148,9 @@ struct DocumentBuilder {
         case .double(let d):
             mix(5)
             mix(d.bitPattern)
+        case .bigInteger(let digits):
+            mix(9)
+            for b in digits.utf8 { mix(UInt64(b)) }
         case .string(let s):
             mix(6)
             for b in s.utf8 { mix(UInt64(b)) }
@@ -176,7 +179,10 @@ struct DocumentBuilder {
         case .null: return n.kind == .null
         case .bool(let b): return n.kind == (b ? .true : .false)
         case .int(let x): return n.kind == .int && n.payload == UInt64(bitPattern: x)
-        case .double(let d): return n.kind == .double && n.payload == d.bitPattern
+        case .double(let d): return n.kind == .double && n.count == 0 && n.payload == d.bitPattern
+        case .bigInteger(let digits):
+            guard n.kind == .double, n.count > 0 else { return false }
+            return bigIntegerLiteral(n).elementsEqual(digits.utf8)
         case .string(let s):
             guard n.kind == .string, Int(n.count) == s.utf8.count else { return false }
             let start = Int(UInt32(truncatingIfNeeded: n.payload))
@@ -207,6 +213,8 @@ struct DocumentBuilder {
             nodes[index] = DocNode(kind: .int, count: 0, payload: UInt64(bitPattern: i))
         case .double(let d):
             nodes[index] = DocNode(kind: .double, count: 0, payload: d.bitPattern)
+        case .bigInteger(let digits):
+            nodes[index] = bigIntegerNode(digits)
         case .string(let s):
             nodes[index] = stringNode(string(s))
         case .array(let items):
@@ -246,6 +254,25 @@ struct DocumentBuilder {
                 kind: .object, count: UInt32(truncatingIfNeeded: n),
                 payload: UInt64(truncatingIfNeeded: first) | table)
         }
+    }
+
+    /// A big integer's node: a double node (its nearest Double) whose `count` is 1 + the
+    /// offset of its literal in the bytes, stored there after a 2-byte length (`Val.bigIntegerLiteral`).
+    private mutating func bigIntegerNode(_ digits: String) -> DocNode {
+        let n = min(digits.utf8.count, JSON.maxBigIntegerDigits + 1)
+        let start = bytes.count
+        bytes.append(UInt8(truncatingIfNeeded: n))
+        bytes.append(UInt8(truncatingIfNeeded: n >> 8))
+        bytes.append(contentsOf: digits.utf8.prefix(n))
+        return DocNode(kind: .double, count: UInt32(truncatingIfNeeded: start &+ 1), payload: (Double(digits) ?? 0).bitPattern)
+    }
+
+    /// The literal of a big integer's node, from the bytes being built.
+    private func bigIntegerLiteral(_ n: DocNode) -> ArraySlice<UInt8> {
+        let start = Int(n.count) &- 1
+        guard start >= 0, start &+ 2 <= bytes.count else { return [] }
+        let length = Int(bytes[start]) | Int(bytes[start &+ 1]) << 8
+        return bytes[(start &+ 2)..<min(bytes.count, start &+ 2 &+ length)]
     }
 
     /// A string node for bytes already stored.
@@ -408,6 +435,17 @@ struct Val: Sendable {
 
     var double: Double { Double(bitPattern: node.payload) }
 
+    /// The literal of an integer beyond 64 bits (`JSON.bigInteger`, a double node holding its
+    /// nearest Double), or nil for any other value.
+    var bigIntegerLiteral: ByteSpan? {
+        let n = node
+        guard n.kind == .double, n.count > 0 else { return nil }
+        let start = Int(n.count) &- 1
+        let prefix = doc.bytes.bytes(start, 2)
+        guard prefix.count == 2 else { return nil }
+        return doc.bytes.bytes(start &+ 2, Int(prefix[0]) | Int(prefix[1]) << 8)
+    }
+
     /// A string's bytes (empty for anything else).
     @inline(__always)
     var bytes: ByteSpan {
@@ -495,7 +533,7 @@ struct Val: Sendable {
         case .false: return .bool(false)
         case .true: return .bool(true)
         case .int: return .int(int)
-        case .double: return .double(double)
+        case .double: return bigIntegerLiteral.map { .bigInteger($0.string) } ?? .double(double)
         case .string: return .string(bytes.string)
         case .array: return .array((0..<count).map { element($0).json })
         case .object:
@@ -515,7 +553,8 @@ struct Val: Sendable {
         case .false: out.appendLiteral("false")
         case .true: out.appendLiteral("true")
         case .int: out.appendInteger(int)
-        case .double: JSON.writeDouble(double, to: &out)
+        case .double:
+            if let literal = bigIntegerLiteral { out.append(literal) } else { JSON.writeDouble(double, to: &out) }
         case .string: writeJSONString(bytes, to: &out)
         case .array:
             out.append(UInt8(ascii: "["))

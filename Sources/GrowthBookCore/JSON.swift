@@ -8,6 +8,11 @@ public enum JSON: Sendable {
     case bool(Bool)
     case int(Int64)
     case double(Double)
+    /// An integer literal beyond 64 bits, as written ("-" and digits, no leading zeros, at
+    /// most `JSON.maxBigIntegerDigits`): Python's `json` keeps it an exact int, which
+    /// python-1.1.0 compares, hashes and prints exactly; as a number elsewhere (and in js,
+    /// where every number is a double) it is its nearest Double. Written back as given.
+    case bigInteger(String)
     case string(String)
     case array([JSON])
     case object(JSONObject)
@@ -44,6 +49,7 @@ extension JSON {
         switch self {
         case .int(let i): return Double(i)
         case .double(let d): return d
+        case .bigInteger(let digits): return Double(digits)
         default: return nil
         }
     }
@@ -59,7 +65,7 @@ extension JSON {
 
     public var isNumber: Bool {
         switch self {
-        case .int, .double: return true
+        case .int, .double, .bigInteger: return true
         default: return false
         }
     }
@@ -77,6 +83,7 @@ extension JSON {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .double(let d): return d != 0
+        case .bigInteger: return true  // never 0
         case .string(let s): return !s.isEmpty
         case .array(let a): return !a.isEmpty
         case .object(let o): return !o.isEmpty
@@ -88,7 +95,7 @@ extension JSON {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .int, .double: return "number"
+        case .int, .double, .bigInteger: return "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"
@@ -104,8 +111,11 @@ extension JSON: Equatable {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b
+        case (.bigInteger(let a), .bigInteger(let b)): return a == b
         case (.int, .double), (.double, .int), (.double, .double):
             return lhs.doubleValue == rhs.doubleValue
+        case (.bigInteger(let a), .double(let d)), (.double(let d), .bigInteger(let a)):
+            return JSON.compareBigInteger(a, d) == 0 && !d.isNaN
         case (.string(let a), .string(let b)): return codePointsEqual(a, b)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
@@ -121,6 +131,7 @@ extension JSON: Hashable {
         case .bool(let b): hasher.combine(b)
         case .int(let i): hasher.combine(Double(i))
         case .double(let d): hasher.combine(d)
+        case .bigInteger(let digits): hasher.combine(Double(digits) ?? 0)  // as the Double it may equal
         case .string(let s): hasher.combine(s)
         case .array(let a): hasher.combine(a)
         case .object(let o): hasher.combine(o.count)

@@ -415,6 +415,11 @@ struct JSONParser {
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<pos])
         if isInteger, let i = parseInt64(slice) { return .int(i) }
         let text = String(decoding: slice, as: UTF8.self)
+        // An integer beyond 64 bits is kept as written (Python keeps it exact), if its Double
+        // is finite, as for any number.
+        if isInteger && slice.count <= JSON.maxBigIntegerDigits + 1, let d = Double(text), d.isFinite {
+            return .bigInteger(text)
+        }
         guard let d = Double(text) else {
             pos = start
             throw error(.syntax, "invalid number")

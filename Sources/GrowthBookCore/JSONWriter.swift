@@ -16,6 +16,7 @@ extension JSON {
         case .bool(let b): b ? out.appendLiteral("true") : out.appendLiteral("false")
         case .int(let i): out.appendInteger(i)
         case .double(let d): JSON.writeDouble(d, to: &out)
+        case .bigInteger(let digits): out.append(digits)
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))

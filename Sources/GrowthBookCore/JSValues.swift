@@ -9,6 +9,7 @@ extension JSON {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .double(let d): return d != 0 && !d.isNaN
+        case .bigInteger: return true
         case .string(let s): return !s.isEmpty
         case .array, .object: return true
         }
@@ -334,7 +335,7 @@ enum JSLiteralKind: UInt8 {
     init(_ literal: JSON) {
         switch literal {
         case .string: self = .string
-        case .int, .double: self = .number
+        case .int, .double, .bigInteger: self = .number
         case .bool: self = .boolean
         case .null: self = .null
         case .array, .object: self = .json

@@ -17,6 +17,7 @@ extension JSON {
         case .null: out += "None"
         case .bool(let b): out += b ? "True" : "False"
         case .int(let i): out += String(i)
+        case .bigInteger(let digits): out += digits
         case .double(let d):
             if d.isNaN { out += "nan" } else if d.isInfinite { out += d < 0 ? "-inf" : "inf" } else {
                 out += JSON.formatDouble(d)

@@ -77,7 +77,10 @@ extension Evaluation {
         case .false: return .bool(false)
         case .true: return .bool(true)
         case .int: return .int(v.int)
-        case .double: return .double(v.double)
+        case .double:
+            // an integer beyond 64 bits: its literal too (`gb_value.length`)
+            if let literal = v.bigIntegerLiteral { out.append(literal) }
+            return .double(v.double)
         case .string:
             out.append(v.bytes)
             return .string

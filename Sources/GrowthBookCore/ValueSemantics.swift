@@ -111,7 +111,9 @@ func pythonEquals(_ a: Val, _ b: Val) -> Bool {
         return true
     default:
         guard let x = a.orderableNumber, let y = b.orderableNumber else { return false }
-        return x == y
+        if x != y || x.isNaN { return false }
+        // Equal Doubles: exact unless an integer beyond 2^53 is involved.
+        return a.isExactDouble && b.isExactDouble ? true : pythonNumberOrder(a, b) == 0
     }
 }
 
@@ -119,12 +121,12 @@ func pythonEquals(_ a: Val, _ b: Val) -> Bool {
 /// with `float()`; then Python ordering. -1/0/1, or nil where Python raises.
 func pythonCompare(_ a: Val, _ b: Val) -> Int? {
     if a.isNumber && !b.isNumber {
-        guard let y = b.pythonFloat, let x = a.doubleValue else { return nil }
-        return x > y ? 1 : (x < y ? -1 : 0)
+        guard let y = b.pythonFloat else { return nil }
+        return pythonNumberOrder(a, y)
     }
     if b.isNumber && !a.isNumber {
-        guard let x = a.pythonFloat, let y = b.doubleValue else { return nil }
-        return x > y ? 1 : (x < y ? -1 : 0)
+        guard let x = a.pythonFloat else { return nil }
+        return pythonNumberOrder(b, x).map { -$0 }
     }
     return pythonOrder(a, b)
 }
@@ -151,8 +153,63 @@ func pythonOrder(_ a: Val, _ b: Val) -> Int? {
         return n > m ? 1 : (n < m ? -1 : 0)
     default:
         guard let x = a.orderableNumber, let y = b.orderableNumber else { return nil }
-        return x > y ? 1 : (x < y ? -1 : 0)
+        if a.isExactDouble && b.isExactDouble { return x > y ? 1 : (x < y ? -1 : 0) }
+        return pythonNumberOrder(a, b)
     }
+}
+
+extension Val {
+    /// Whether the value is exactly its `orderableNumber` (not an integer beyond 2^53, nor a
+    /// big integer), so that comparing Doubles compares it as Python does.
+    @inline(__always)
+    var isExactDouble: Bool {
+        switch kind {
+        case .int: return int.magnitude <= 1 << 53
+        case .double: return node.count == 0
+        default: return true
+        }
+    }
+}
+
+/// Python's exact order of number `a` (an int or float) and the float `y`.
+func pythonNumberOrder(_ a: Val, _ y: Double) -> Int? {
+    if let literal = a.bigIntegerLiteral {
+        return literal.withBuffer { BigInteger.compare($0, approximation: a.double, y) }
+    }
+    switch a.kind {
+    case .int: return BigInteger.compare(a.int, y)
+    case .double:
+        let x = a.double
+        return x > y ? 1 : (x < y ? -1 : 0)
+    default: return nil
+    }
+}
+
+/// Python's exact order of two numbers (bools, Int64s, doubles, big integers), for the pairs
+/// that Doubles cannot compare exactly; nil when either is not a number.
+func pythonNumberOrder(_ a: Val, _ b: Val) -> Int? {
+    @inline(__always) func integer(_ v: Val) -> Int64? {
+        switch v.kind {
+        case .false: return 0
+        case .true: return 1
+        case .int: return v.int
+        default: return nil
+        }
+    }
+    if let x = integer(a), let y = integer(b) { return x > y ? 1 : (x < y ? -1 : 0) }
+    if let la = a.bigIntegerLiteral {
+        return la.withBuffer { pa in
+            if let lb = b.bigIntegerLiteral { return lb.withBuffer { BigInteger.compare(pa, $0) } }
+            if let y = integer(b) { return BigInteger.compare(pa, y) }
+            guard b.kind == .double else { return nil }
+            return BigInteger.compare(pa, approximation: a.double, b.double)
+        }
+    }
+    if b.bigIntegerLiteral != nil { return pythonNumberOrder(b, a).map { -$0 } }
+    if let x = integer(a), b.kind == .double { return BigInteger.compare(x, b.double) }
+    if let y = integer(b), a.kind == .double { return -BigInteger.compare(y, a.double) }
+    guard let x = a.orderableNumber, let y = b.orderableNumber else { return nil }
+    return x > y ? 1 : (x < y ? -1 : 0)
 }
 
 /// splitmix64's finalizer: every input bit affects every output bit (the bit patterns of small

@@ -92,7 +92,7 @@ public struct PaddedVersion: Sendable, Comparable, Hashable {
     static func text(of json: JSON) -> String {
         switch json {
         case .string(let s): return s
-        case .int, .double: return json.pythonString
+        case .int, .double, .bigInteger: return json.pythonString
         default: return "0"
         }
     }

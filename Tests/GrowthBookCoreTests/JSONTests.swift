@@ -64,7 +64,15 @@ import Testing
     }
 
     @Test func integersStayIntegers() throws {
-        #expect(try JSON.parse("[1, 1.0, -0, 12345678901234567890]").serialized == "[1,1.0,0,1.2345678901234567e+19]")
+        #expect(try JSON.parse("[1, 1.0, -0, 12345678901234567890]").serialized == "[1,1.0,0,12345678901234567890]")
+        // beyond 64 bits, as written (Python's json keeps such an int exact); as a number, its Double
+        let big = try JSON.parse("-100000000000000000000000000000")
+        #expect(big == .bigInteger("-100000000000000000000000000000"))
+        #expect(big.doubleValue == -1e29)
+        #expect(big.isNumber && big.isTruthy && big.typeName == "number")
+        #expect(big.pythonString == "-100000000000000000000000000000")
+        // a literal whose Double is not finite is out of range, as before
+        #expect(throws: JSONError.self) { try JSON.parse("1" + String(repeating: "0", count: 400)) }
     }
 
     @Test func duplicateKeysKeepFirstPositionAndLastValue() throws {

@@ -318,3 +318,59 @@ import Testing
         #expect(gb.evaluateFeature("f").json["value"] == "x")
     }
 }
+
+/// Integers beyond 64 bits (docs/semantics.md row 24): python-1.1.0 keeps them exact, as
+/// Python's `json` does (compared, hashed and printed as the int); js reads them as doubles.
+@Suite struct BigIntegerSemanticsTests {
+    static let big: JSON = .bigInteger("18446744073709551616")  // 2^64
+    static let bigPlusOne: JSON = .bigInteger("18446744073709551617")
+
+    @Test func pythonComparesExactly() {
+        let cases: [(JSON, JSON, Bool)] = [
+            (["x": ["$eq": Self.big]], ["x": 18_446_744_073_709_551_616.0], true),  // 2^64 == 2.0**64
+            (["x": ["$eq": Self.bigPlusOne]], ["x": 18_446_744_073_709_551_616.0], false),
+            (["x": ["$gt": 18_446_744_073_709_551_616.0]], ["x": Self.bigPlusOne], true),
+            (["x": ["$gt": Self.big]], ["x": Self.bigPlusOne], true),
+            (["x": ["$lt": Self.big]], ["x": .int(.max)], true),
+            (["x": ["$gt": .int(.max)]], ["x": Self.big], true),
+            (["x": ["$gt": 10]], ["x": .bigInteger("-18446744073709551616")], false),
+            (["x": ["$lt": "1e30"]], ["x": .bigInteger("999999999999999999999999999999")], true),
+            (["x": ["$in": [Self.big]]], ["x": 18_446_744_073_709_551_616.0], true),
+            (["x": ["$vgt": "18446744073709551615"]], ["x": Self.big], true),
+            (["x": Self.big], ["x": Self.big], true),
+            // Int64s beyond 2^53 against doubles, exactly too
+            (["x": ["$gt": 9_007_199_254_740_992.0]], ["x": .int(9_007_199_254_740_993)], true),
+            (["x": ["$eq": 9_007_199_254_740_992.0]], ["x": .int(9_007_199_254_740_993)], false),
+        ]
+        for (c, a, want) in cases {
+            #expect(Condition(c, semantics: .python110).evaluate(a) == want, "\(c.serialized) \(a.serialized)")
+        }
+        // js: doubles
+        #expect(Condition(["x": ["$eq": Self.bigPlusOne]], semantics: .js).evaluate(["x": 18_446_744_073_709_551_616.0]))
+    }
+
+    @Test func exactDigitsOfDoubles() {
+        for (d, text) in [(0x1p64, "18446744073709551616"), (1e30, "1000000000000000019884624838656"), (0x1p63, "9223372036854775808")] {
+            let got = BigInteger.withDecimalDigits(of: d) { String(decoding: $0, as: UTF8.self) }
+            #expect(got == text)
+        }
+    }
+
+    @Test(arguments: Semantics.allCases)
+    func valuesEchoAndHash(_ semantics: Semantics) throws {
+        let gb = try GrowthBook(options: [
+            "semantics": .string(semantics.name),
+            "features": [
+                "v": ["defaultValue": Self.big],
+                "e": ["defaultValue": -1, "rules": [["key": "e", "variations": [0, 1, 2, 3], "hashVersion": 2]]],
+            ],
+        ])
+        // the value as written, in both (a JSON reader of either language gets its own number back)
+        var text = TextBuffer()
+        gb.writeFeatureResult("v", to: &text)
+        #expect(text.string.contains(#""value":18446744073709551616"#))
+        let asNumber = gb.evaluateFeature("e", attributes: ["id": Self.big])
+        let asText = gb.evaluateFeature("e", attributes: ["id": .string(semantics == .js ? "18446744073709552000" : "18446744073709551616")])
+        #expect(asNumber.experimentResult?.bucket == asText.experimentResult?.bucket)
+    }
+}

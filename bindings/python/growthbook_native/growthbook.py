@@ -59,7 +59,8 @@ def _value_in(t, v):
     if t == GB_VALUE_INT:
         return v.integer
     if t == GB_VALUE_DOUBLE:
-        return v.number
+        # an integer beyond 64 bits comes with its literal (exact, as Python's json reads it)
+        return int(_string_at(v.text, v.length)) if v.length else v.number
     if t == GB_VALUE_STRING:
         return _string_at(v.text, v.length).decode("utf-8")
     return _loads(_string_at(v.text, v.length))

@@ -30,11 +30,6 @@ import growthbook_native
 # (reference_repairs.py: the failing expression made total), asserted like any other.
 PENDING_PYTHON_1_1_0 = {
     "condition:regex-flavor", "evalCondition:regex-flavor",  # PCRE2 syntax where Python's re differs
-    # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed, compared, given to
-    # str() by version operators, and written into sticky-bucket doc keys as such
-    "condition:typemix", "evalCondition:typemix", "condition:version-num", "evalCondition:version-num",
-    "scenario:hashid/int", "scenario:onoff", "scenario:value-echo", "scenario:sticky-idtypes",
-    "sticky:sticky-idtypes",
 }
 
 PROFILES = ("default", "python-1.1.0")
