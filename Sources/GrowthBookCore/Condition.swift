@@ -317,8 +317,10 @@ struct ConditionProgramBuilder {
             return add(ConditionNode(switches.jsComparisons ? .jsCompare : .compare, flag: kind.rawValue, b: values.addShared(value)))
         }
         if let kind = Self.versions[op] {
-            let padded = values.addShared(.string(PaddedVersion(json: value).string))
-            return add(ConditionNode(.version, flag: kind.rawValue, b: padded))
+            // (flag 0x80: JavaScript's String() of numbers and UTF-16 order, `SemanticsRules.jsVersionStrings`)
+            let js = switches.jsVersionStrings
+            let padded = values.addShared(.string(PaddedVersion(json: value, js: js).string))
+            return add(ConditionNode(.version, flag: kind.rawValue | (js ? 0x80 : 0), b: padded))
         }
         // Operators Python 1.1.0 does not know fail, as unknown operators do
         // (`SemanticsRules.spec07Operators`).
@@ -682,9 +684,10 @@ struct ConditionReader: Sendable {
             }
             return (JSLiteralKind(rawValue: n.flag) ?? .null).holds(value, Val(values, n.b))
         case .version:
-            let kind = ComparisonKind(rawValue: n.flag) ?? .eq
+            let js = n.flag & 0x80 != 0
+            let kind = ComparisonKind(rawValue: n.flag & 0x7F) ?? .eq
             let operand = Val(values, n.b).bytes
-            return PaddedVersion.withPadded(value) { v in kind.holds(v.compare(operand)) }
+            return PaddedVersion.withPadded(value, js: js) { v in kind.holds(js ? utf16Order(v, operand) : v.compare(operand)) }
         case .membership:
             if n.flag & 8 != 0 && value.kind == .array && (n.flag & 16 != 0 || value.hasContainerElement) { return false }
             return contains(n, value) != (n.flag & 1 != 0)

@@ -109,6 +109,10 @@ struct SemanticsRules: Sendable {
     /// spec 0.7 and later); Python 1.1.0 knows none of them, so they fail as unknown operators
     /// do. (`$notRegex` and `$notRegexi`, in spec 0.7.1's cases only, are unknown to both.)
     let spec07Operators: Bool
+    /// Version operators pad a number's `String()` ("1" for 1.0, "0" for -0) and compare the
+    /// padded strings by UTF-16 code units, with JS regexes' line ends (JS); Python 1.1.0 pads
+    /// `str()` ("1.0") and compares code points, its `$` matching before a final newline.
+    let jsVersionStrings: Bool
     /// `"coverage": null` is 0 (JS: nobody is bucketed, a force rule keeps only a hash of
     /// exactly 0); Python 1.1.0 reads it as no coverage (everyone).
     let nullCoverageIsZero: Bool
@@ -136,14 +140,14 @@ struct SemanticsRules: Sendable {
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, nullCoverageIsZero: true,
+        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, jsVersionStrings: true, nullCoverageIsZero: true,
         emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, nullCoverageIsZero: false,
+        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, jsVersionStrings: false, nullCoverageIsZero: false,
         emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
 }
 

@@ -25,8 +25,9 @@ import Testing
         }
         for (op, list) in groups.pairs {
             for c in list.arrayValue ?? [] {
-                let a = PaddedVersion(c[0]?.stringValue ?? "")
-                let b = PaddedVersion(c[1]?.stringValue ?? "")
+                let js = Fixtures.semantics(file) == .js
+                let a = PaddedVersion(c[0]?.stringValue ?? "", js: js)
+                let b = PaddedVersion(c[1]?.stringValue ?? "", js: js)
                 let expected = c[2]?.boolValue
                 let got: Bool
                 switch op {

@@ -374,3 +374,34 @@ import Testing
         #expect(asNumber.experimentResult?.bucket == asText.experimentResult?.bucket)
     }
 }
+
+/// Version strings (docs/semantics.md row 32): each reference's `paddedVersionString`, whose
+/// regexes end lines differently, and its string order. Expectations from growthbook 1.1.0
+/// and the JS SDK 1.7.0's function.
+@Suite struct VersionStringSemanticsTests {
+    @Test func paddedAsEachReferencePadsThem() {
+        let cases: [(String, python: String, js: String)] = [
+            ("1.2.3\n", "    1-    2-   3\n-~", "    1-    2-3\n-~"),
+            ("1.0+b\n", "    1-   0\n", "    1-0+b\n"),
+            ("1\n.2", "   1\n-    2", "1\n-    2"),
+            ("1.0+b\nc", "    1-0+b\nc", "    1-0+b\nc"),
+            ("1.0+b\rc", "    1-    0", "    1-0+b\rc"),
+            ("v1.2.3+x", "    1-    2-    3-~", "    1-    2-    3-~"),
+        ]
+        for (v, python, js) in cases {
+            #expect(PaddedVersion(v).string == python, "python: \(v.debugDescription)")
+            #expect(PaddedVersion(v, js: true).string == js, "js: \(v.debugDescription)")
+        }
+        #expect(PaddedVersion(json: 1.0).string == "    1-    0")
+        #expect(PaddedVersion(json: 1.0, js: true).string == "    1")
+    }
+
+    @Test func numbersAndOrder() {
+        // 1.0 is "1.0" in Python, "1" in JS
+        #expect(!Condition(["x": ["$veq": "1"]], semantics: .python110).evaluate(["x": 1.0]))
+        #expect(Condition(["x": ["$veq": "1"]], semantics: .js).evaluate(["x": 1.0]))
+        // U+FF5E after U+1F600 in UTF-16 order, before it by code points
+        #expect(Condition(["s": ["$vgt": "\u{1F600}"]], semantics: .js).evaluate(["s": "\u{FF5E}"]))
+        #expect(!Condition(["s": ["$vgt": "\u{1F600}"]], semantics: .python110).evaluate(["s": "\u{FF5E}"]))
+    }
+}
