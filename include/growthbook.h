@@ -301,6 +301,13 @@ int gb_set_attributes_json(gb_handle *gb, const char *attributes_json);
  * Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (not an object). */
 int gb_set_forced_variations_json(gb_handle *gb, const char *forced_json);
 
+/* Replace the experiment overrides (deprecated, as the "overrides" option): an
+ * object mapping experiment key -> fields that replace the experiment's, e.g.
+ * {"exp-1": {"coverage": 0.5}}, applied as the option's are, from the next
+ * evaluation on.
+ * Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (not an object). */
+int gb_set_overrides_json(gb_handle *gb, const char *overrides_json);
+
 /* Set the page URL used by url targeting and by query-string overrides
  * (?exp-key=1). "" clears it. Errors: GB_ERR_INVALID_ARGUMENT, GB_ERR_UTF8. */
 int gb_set_url(gb_handle *gb, const char *url);

@@ -33,8 +33,9 @@ if [ "${#apt_missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-    if ! python3 -c 'import pytest, cryptography' >/dev/null 2>&1; then
-        echo "install-deps: installing pytest and cryptography for the tests"
-        python3 -m pip install -q pytest cryptography
+    # pytest-mock: growthbook 1.1.0's own test file (test_reference_suite.py) uses `mocker`
+    if ! python3 -c 'import pytest, pytest_mock, cryptography' >/dev/null 2>&1; then
+        echo "install-deps: installing pytest, pytest-mock and cryptography for the tests"
+        python3 -m pip install -q pytest pytest-mock cryptography
     fi
 fi

@@ -54,6 +54,11 @@ public func gb_set_forced_variations_json(_ p: OpaquePointer?, _ json: UnsafePoi
     }
 }
 
+@_cdecl("gb_set_overrides_json")
+public func gb_set_overrides_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
+    setObject(p, json, "overrides_json") { gb, overrides throws(CallError) in gb.setOverrides(overrides) }
+}
+
 @_cdecl("gb_set_url")
 public func gb_set_url(_ p: OpaquePointer?, _ url: UnsafePointer<CChar>?) -> Int32 {
     returningCode { () throws(CallError) in

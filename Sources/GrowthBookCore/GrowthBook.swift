@@ -330,6 +330,12 @@ public final class GrowthBook: Sendable {
         updateSettings { $0.forcedVariations = checked }
     }
 
+    /// Replaces the experiment overrides (deprecated: per experiment key, fields that replace
+    /// the experiment's, as the `overrides` option).
+    public func setOverrides(_ overrides: JSONObject) {
+        updateSettings { $0.overrides = overrides }
+    }
+
     public func setTrackingCallback(_ callback: ExperimentCallback?) {
         update { $0.with(hooks: $0.hooks.with(tracking: .some(callback))) }
     }

@@ -152,6 +152,8 @@ static void feed_bad_(gb_handle *gb, const char *bad, int code, const char *labe
     CHECK_UNCHANGED(gb, buf);
     E(gb_set_forced_variations_json(gb, bad));
     CHECK_UNCHANGED(gb, buf);
+    E(gb_set_overrides_json(gb, bad));
+    CHECK_UNCHANGED(gb, buf);
     N(gb_create(bad), free_handle);
     N(gb_attributes_create(bad), free_attrs);
     N(gb_eval_feature_with_attributes_json(gb, "geo", bad), free_string);
@@ -315,6 +317,9 @@ static void test_null_arguments(void)
     CHECK_ERR(gb_set_attributes_json(gb, NULL), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_set_forced_variations_json(NULL, "{}"), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_set_forced_variations_json(gb, NULL), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_set_overrides_json(NULL, "{}"), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_set_overrides_json(gb, NULL), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_set_overrides_json(gb, "[]"), GB_ERR_TYPE);
     CHECK_ERR(gb_set_url(NULL, "http://x"), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_set_url(gb, NULL), GB_ERR_INVALID_ARGUMENT);
     CHECK_ERR(gb_set_qa_mode(NULL, 1), GB_ERR_INVALID_ARGUMENT);
@@ -574,6 +579,21 @@ static void test_happy_path(void)
     s = gb_get_feature_value_json(gb, "exp-flag");
     CHECK_STREQ(s, "\"b\"");
     gb_string_free(s);
+
+    /* Overrides replace an inline experiment's fields from the next run on. */
+    {
+        const char *exp = "{\"key\": \"ov\", \"variations\": [0, 1]}";
+        CHECK(gb_set_overrides_json(gb, "{\"ov\": {\"force\": 1}}") == GB_OK);
+        s = gb_run_experiment_json(gb, exp);
+        CHECK_MEMBER(s, "value", "1");
+        CHECK_CONTAINS(s, "\"hashUsed\":false");
+        gb_string_free(s);
+        CHECK(gb_set_overrides_json(gb, "{\"ov\": {\"active\": false}}") == GB_OK);
+        s = gb_run_experiment_json(gb, exp);
+        CHECK_CONTAINS(s, "\"inExperiment\":false");
+        gb_string_free(s);
+        CHECK(gb_set_overrides_json(gb, "{}") == GB_OK);
+    }
 
     CHECK(gb_set_url(gb, "http://example.com/?exp1=0") == GB_OK);
     s = gb_get_feature_value_json(gb, "exp-flag");

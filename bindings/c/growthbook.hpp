@@ -332,6 +332,10 @@ public:
     {
         detail::check([&] { return gb_set_forced_variations_json(gb_, forced_json.c_str()); });
     }
+    void set_overrides(const std::string &overrides_json)
+    {
+        detail::check([&] { return gb_set_overrides_json(gb_, overrides_json.c_str()); });
+    }
     void set_url(const std::string &url)
     {
         detail::check([&] { return gb_set_url(gb_, url.c_str()); });

@@ -108,6 +108,7 @@ gb_set_features_json = _declare("gb_set_features_json", c_int, c_void_p, c_char_
 gb_set_saved_groups_json = _declare("gb_set_saved_groups_json", c_int, c_void_p, c_char_p)
 gb_set_attributes_json = _declare("gb_set_attributes_json", c_int, c_void_p, c_char_p)
 gb_set_forced_variations_json = _declare("gb_set_forced_variations_json", c_int, c_void_p, c_char_p)
+gb_set_overrides_json = _declare("gb_set_overrides_json", c_int, c_void_p, c_char_p)
 gb_set_url = _declare("gb_set_url", c_int, c_void_p, c_char_p)
 gb_set_qa_mode = _declare("gb_set_qa_mode", c_int, c_void_p, c_int)
 gb_set_enabled = _declare("gb_set_enabled", c_int, c_void_p, c_int)

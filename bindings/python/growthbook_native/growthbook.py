@@ -96,6 +96,27 @@ def _instance(user_data) -> Optional["GrowthBook"]:
     return ref() if ref is not None else None
 
 
+# The instance whose run() is in progress on this thread, and whether its experiment was
+# tracked or its subscribers are to be told (run() does it once it has the Result).
+_run_slot = threading.local()
+_run_slot.gb = None
+
+
+def _call_tracking(cb, experiment, result):
+    try:
+        cb(experiment=experiment, result=result)
+    except Exception:
+        logger.warning("Tracking callback raised an exception", exc_info=True)
+
+
+def _notify(gb, experiment, result):
+    for cb in list(gb._subscriptions):
+        try:
+            cb(experiment, result)
+        except Exception:
+            pass
+
+
 def _on_track(experiment_json, result_json, user_data):
     gb = _instance(user_data)
     if gb is None:
@@ -103,17 +124,8 @@ def _on_track(experiment_json, result_json, user_data):
     cb = gb._tracking_callback
     if cb is None:
         return
-    try:
-        experiment = Experiment(**_loads(experiment_json))
-        result = Result._from_dict(_loads(result_json))
-        cb(experiment=experiment, result=result)
-    except Exception:
-        logger.warning("Tracking callback raised an exception", exc_info=True)
-
-
-def _on_subscription(experiment_json, result_json, user_data):
-    gb = _instance(user_data)
-    if gb is None or not gb._subscriptions:
+    if getattr(_run_slot, "gb", None) is gb:
+        _run_slot.track = True
         return
     try:
         experiment = Experiment(**_loads(experiment_json))
@@ -121,11 +133,23 @@ def _on_subscription(experiment_json, result_json, user_data):
     except Exception:
         logger.warning("Could not decode an experiment result", exc_info=True)
         return
-    for cb in list(gb._subscriptions):
-        try:
-            cb(experiment, result)
-        except Exception:
-            pass
+    _call_tracking(cb, experiment, result)
+
+
+def _on_subscription(experiment_json, result_json, user_data):
+    gb = _instance(user_data)
+    if gb is None or not gb._subscriptions:
+        return
+    if getattr(_run_slot, "gb", None) is gb:
+        _run_slot.notify = True
+        return
+    try:
+        experiment = Experiment(**_loads(experiment_json))
+        result = Result._from_dict(_loads(result_json))
+    except Exception:
+        logger.warning("Could not decode an experiment result", exc_info=True)
+        return
+    _notify(gb, experiment, result)
 
 
 def _on_log(level, message, user_data):
@@ -259,22 +283,28 @@ class GrowthBook(object):
         self._features_cache = None
         self._semantics = semantics
 
+        self._destroyed = False
+        self._open(features, saved_groups, groups, overrides, contextual_bandits)
+
+    def _open(self, features, saved_groups, groups, overrides, contextual_bandits):
+        """Creates the library handle for this instance's settings (and, when given, features,
+        saved groups, groups, overrides and bandits)."""
         # Only what differs from the library's defaults: every key costs parsing.
         options: Dict[str, Any] = {}
-        if not enabled:
+        if not self._enabled:
             options["enabled"] = False
         if self._qaMode:
             options["qaMode"] = True
-        if url:
-            options["url"] = url
-        if api_host:
-            options["apiHost"] = api_host
-        if client_key:
-            options["clientKey"] = client_key
-        if decryption_key:
-            options["decryptionKey"] = decryption_key
-        if cache_ttl != 60:
-            options["cacheTTL"] = cache_ttl
+        if self._url:
+            options["url"] = self._url
+        if self._api_host:
+            options["apiHost"] = self._api_host
+        if self._client_key:
+            options["clientKey"] = self._client_key
+        if self._decryption_key:
+            options["decryptionKey"] = self._decryption_key
+        if self._cache_ttl != 60:
+            options["cacheTTL"] = self._cache_ttl
         attrs = self._hash_attributes()
         if attrs:
             options["attributes"] = attrs
@@ -288,9 +318,9 @@ class GrowthBook(object):
             options["groups"] = groups
         if overrides:
             options["overrides"] = overrides
-        if sticky_bucket_identifier_attributes:
-            options["stickyBucketIdentifierAttributes"] = sticky_bucket_identifier_attributes
-        options["semantics"] = semantics
+        if self.sticky_bucket_identifier_attributes:
+            options["stickyBucketIdentifierAttributes"] = self.sticky_bucket_identifier_attributes
+        options["semantics"] = self._semantics
         if contextual_bandits:
             options["contextualBandits"] = contextual_bandits
         h = _lib.gb_create(_dumps(options))
@@ -304,7 +334,7 @@ class GrowthBook(object):
         self._install_logging()
         if self._tracking_callback is not None:
             _lib.gb_set_tracking_callback(h, _TRACK_FN, self._id)
-        if sticky_bucket_service is not None:
+        if self.sticky_bucket_service is not None:
             _lib.check(_lib.gb_set_sticky_bucket_service(h, _STICKY_GET_FN, _STICKY_SAVE_FN, self._id))
 
     # MARK: plumbing
@@ -312,8 +342,18 @@ class GrowthBook(object):
     def _handle(self):
         h = self._h
         if h is None:
-            raise GrowthBookError("this GrowthBook instance was destroyed", GB_ERR_INVALID_ARGUMENT)
+            self._revive()
+            h = self._h
         return h
+
+    def _revive(self):
+        """After destroy(): a new, empty handle. growthbook 1.1.0's destroy() clears the
+        instance (features, attributes, callbacks, forced variations, overrides, groups) and
+        leaves it usable; the handle is made again only when the instance is used."""
+        if not self._destroyed:
+            raise GrowthBookError("this GrowthBook instance has no handle", GB_ERR_INVALID_ARGUMENT)
+        self._destroyed = False
+        self._open(None, None, None, None, None)
 
     @property
     def semantics(self) -> str:
@@ -365,6 +405,7 @@ class GrowthBook(object):
     _forcedVariations = _synced_setting(
         "_forced_value", {}, lambda h, v: _lib.gb_set_forced_variations_json(h, _dumps(v or {}))
     )
+    _overrides = _synced_setting("_overrides_value", {}, lambda h, v: _lib.gb_set_overrides_json(h, _dumps(v or {})))
 
     @property
     def _trackingCallback(self):
@@ -432,13 +473,23 @@ class GrowthBook(object):
         return self._attributes
 
     def destroy(self) -> None:
-        # The handle is freed when the last call using it returns (see _Handle).
+        """Clears the instance as growthbook 1.1.0 does (features, attributes, tracking
+        callback, subscriptions, forced variations, overrides, groups); it stays usable, empty.
+        The handle is freed when the last call using it returns (see _Handle)."""
+        if self._h is None:
+            return
         self._h = None
         self._hp = None
+        self._destroyed = True
         _instances.pop(self._id, None)
         self._subscriptions.clear()
+        self._subscription_id = 0
         self._tracking_callback = None
         self._features_cache = None
+        self.__dict__["_attributes_value"] = {}
+        self.__dict__["_forced_value"] = {}
+        self.__dict__["_overrides_value"] = {}
+        self._groups = {}
 
     def __del__(self):
         try:
@@ -462,6 +513,7 @@ class GrowthBook(object):
         if rc == 0:
             return False
         self._fail()
+        return self.is_on(key)
 
     def isOff(self, key: str) -> bool:
         return self.is_off(key)
@@ -476,10 +528,14 @@ class GrowthBook(object):
         if rc == 0:
             return False
         self._fail()
+        return self.is_off(key)
 
     def _fail(self):
-        """Raises the error of a failed call: the instance's destruction, or the library's."""
-        self._handle()
+        """After a failed call: True when the instance was destroyed (it is made again, empty,
+        and the caller repeats the call); else raises the library's error."""
+        if self._h is None and self._destroyed:
+            self._revive()
+            return True
         raise _lib.error()
 
     def getFeatureValue(self, key: str, fallback):
@@ -496,6 +552,7 @@ class GrowthBook(object):
             rc = _eval_value(self._hp, key_bytes(key), s.buffer)
         if rc < 0:
             self._fail()
+            return self.get_feature_value(key, fallback)
         t = rc & GB_SUMMARY_TYPE_MASK
         # Null and booleans come in the summary itself; other values need the buffer.
         value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
@@ -518,6 +575,7 @@ class GrowthBook(object):
             rc = _eval_result(self._hp, key_bytes(key), s.buffer)
         if rc < 0:
             self._fail()
+            return self.eval_feature(key)
         t = rc & GB_SUMMARY_TYPE_MASK
         value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
         source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
@@ -556,13 +614,24 @@ class GrowthBook(object):
         h = self._handle()
         include = experiment.include
         _include_slot.fn = include
+        # Callbacks the run triggers wait for its Result: 1.1.0 hands them the very Experiment
+        # given here and the very Result returned (before run() returns, as here).
+        _run_slot.gb = self
+        _run_slot.track = _run_slot.notify = False
         try:
             ptr = _lib.gb_run_experiment_with_include_json(
                 h, _dumps(experiment._definition()), _INCLUDE_FN if include else _NO_INCLUDE, None
             )
         finally:
             _include_slot.fn = None
-        return Result._from_dict(_loads(_lib.take_string(ptr)))
+            _run_slot.gb = None
+        tracked, notify = _run_slot.track, _run_slot.notify  # (a callback may run() again)
+        result = Result._from_dict(_loads(_lib.take_string(ptr)))
+        if tracked and self._tracking_callback is not None:
+            _call_tracking(self._tracking_callback, experiment, result)
+        if notify:
+            _notify(self, experiment, result)
+        return result
 
     def subscribe(self, callback):
         h = self._handle()

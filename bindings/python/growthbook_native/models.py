@@ -414,8 +414,10 @@ class FeatureResult(object):
         self._experimentResult = v
 
     def to_dict(self) -> Dict[str, Any]:
-        data = {"value": self.value, "source": self.source, "on": self.on, "off": self.off,
-                "ruleId": self.ruleId or ""}
+        # growthbook 1.1.0's shape: ruleId only when a rule with an id decided
+        data = {"value": self.value, "source": self.source, "on": self.on, "off": self.off}
+        if self.ruleId:
+            data["ruleId"] = self.ruleId
         if self.experiment:
             data["experiment"] = self.experiment.to_dict()
         if self.experimentResult:

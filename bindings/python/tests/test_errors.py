@@ -120,25 +120,32 @@ def test_eval_condition_bad_regex_is_false():
 
 # ---- destroyed instances ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("call", [
-    lambda gb: gb.is_on("flag"),
-    lambda gb: gb.is_off("flag"),
-    lambda gb: gb.eval_feature("flag"),
-    lambda gb: gb.get_feature_value("flag", None),
-    lambda gb: gb.set_attributes({"id": "2"}),
-    lambda gb: gb.set_features(FEATURES),
-    lambda gb: gb.run(Experiment(key="e", variations=[0, 1])),
-    lambda gb: gb.subscribe(lambda e, r: None),
-    lambda gb: gb.refresh_sticky_buckets(),
+# growthbook 1.1.0's destroy() clears the instance and leaves it usable: each call answers as
+# an empty instance would (the binding makes a new, empty handle when one is used).
+@pytest.mark.parametrize("call,expected", [
+    (lambda gb: gb.is_on("flag"), False),
+    (lambda gb: gb.is_off("flag"), True),
+    (lambda gb: gb.eval_feature("flag").source, "unknownFeature"),
+    (lambda gb: gb.get_feature_value("flag", "fallback"), "fallback"),
+    (lambda gb: gb.set_attributes({"id": "2"}), None),
+    (lambda gb: (gb.set_features(FEATURES), gb.is_on("flag"))[1], True),
+    # the attributes went too: no id to hash, and the forced variation is gone
+    (lambda gb: gb.run(Experiment(key="e", variations=[0, 1])).inExperiment, False),
+    (lambda gb: callable(gb.subscribe(lambda e, r: None)), True),
+    (lambda gb: gb.refresh_sticky_buckets(), None),
+    (lambda gb: gb.get_attributes(), {}),
 ])
-def test_destroyed_instance_raises(call):
-    gb = GrowthBook(attributes={"id": "1"}, features=FEATURES)
+def test_destroyed_instance_is_cleared_and_usable(call, expected):
+    tracked = []
+    gb = GrowthBook(attributes={"id": "1"}, features=FEATURES, forced_variations={"e": 1},
+                    on_experiment_viewed=lambda experiment, result: tracked.append(experiment.key))
     gb.destroy()
-    with pytest.raises(GrowthBookError):
-        call(gb)
+    assert call(gb) == expected
+    assert tracked == []  # the tracking callback went with destroy()
     gb.destroy()  # idempotent
     assert gb.get_features() == {}
     assert gb.get_all_results() == {}
+    assert gb.get_attributes() == {}
 
 
 # ---- garbage collection with live callbacks ---------------------------------------------------
