@@ -580,7 +580,8 @@ static void test_happy_path(void)
     CHECK_STREQ(s, "\"b\"");
     gb_string_free(s);
 
-    /* Overrides replace an inline experiment's fields from the next run on. */
+    /* Overrides replace an inline experiment's fields (those growthbook 1.1.0's
+     * Experiment.update takes) from the next run on. */
     {
         const char *exp = "{\"key\": \"ov\", \"variations\": [0, 1]}";
         CHECK(gb_set_overrides_json(gb, "{\"ov\": {\"force\": 1}}") == GB_OK);
@@ -588,7 +589,7 @@ static void test_happy_path(void)
         CHECK_MEMBER(s, "value", "1");
         CHECK_CONTAINS(s, "\"hashUsed\":false");
         gb_string_free(s);
-        CHECK(gb_set_overrides_json(gb, "{\"ov\": {\"active\": false}}") == GB_OK);
+        CHECK(gb_set_overrides_json(gb, "{\"ov\": {\"status\": \"stopped\"}}") == GB_OK);
         s = gb_run_experiment_json(gb, exp);
         CHECK_CONTAINS(s, "\"inExperiment\":false");
         gb_string_free(s);
