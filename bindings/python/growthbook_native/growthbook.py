@@ -28,7 +28,7 @@ from ._abi import (
 )
 from ._lib import GrowthBookError, key_bytes, scratch
 from .models import Experiment, Feature, FeatureResult, Result
-from .repository import feature_repo, _sync_transport
+from .repository import feature_repo
 from .sticky import AbstractStickyBucketService
 
 logger = logging.getLogger("growthbook")
@@ -422,22 +422,10 @@ class GrowthBook(object):
     def load_features(self) -> None:
         if not self._client_key:
             raise ValueError("Must specify `client_key` to refresh features")
-        h = self._handle()
-        if feature_repo._uses_python_cache():
-            features = feature_repo.load_features(
-                self._api_host, self._client_key, self._decryption_key, self._cache_ttl
-            )
-            if features is not None:
-                self.set_features(features)
-            return
-        _sync_transport()
-        if _lib.gb_load_features(h) < 0:
-            err = _lib.error()
-            if err.code == _lib.GB_ERR_DECRYPT and not self._decryption_key:
-                raise ValueError("Must specify decryption_key")
-            logger.warning("Failed to load features: %s", err)
-            return
-        self._features_cache = None
+        self._handle()
+        features = feature_repo.load_features(self._api_host, self._client_key, self._decryption_key, self._cache_ttl)
+        if features is not None:
+            self.set_features(features)
 
     def setFeatures(self, features: dict) -> None:
         return self.set_features(features)

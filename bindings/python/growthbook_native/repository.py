@@ -1,21 +1,15 @@
-"""Feature caches and the module-level feature repository, as in growthbook 1.1.0.
-
-By default the library itself fetches and caches payloads (process-wide, shared with every
-other user of libgrowthbook in the process). Two hooks of the reference still work:
-`feature_repo.set_cache(...)` with your own cache routes loading through Python, and replacing
-`feature_repo._get` (as tests written for the reference do) routes the library's HTTP requests
-through it via the host-transport callback."""
+"""Feature caches and the module-level feature repository, as in growthbook 1.1.0: payloads
+are fetched with `feature_repo._get` (replaceable, as tests written for the reference mock it)
+and kept in `feature_repo.cache` (an InMemoryFeatureCache keyed "api_host::client_key", or
+your own through `set_cache`), shared by every instance of the process, decrypted."""
 
 import json
 import logging
-import threading
 import urllib.request
 from abc import ABC, abstractmethod
 from time import time
 from typing import Dict, Optional
 
-from . import _lib
-from ._abi import GB_ERR_DECRYPT
 from .helpers import decrypt
 
 logger = logging.getLogger("growthbook")
@@ -77,7 +71,6 @@ class _Response(object):
 class FeatureRepository(object):
     def __init__(self) -> None:
         self.cache: AbstractFeatureCache = InMemoryFeatureCache()
-        self._default_cache = self.cache
         self.http = None
 
     def set_cache(self, cache: AbstractFeatureCache) -> None:
@@ -85,20 +78,11 @@ class FeatureRepository(object):
 
     def clear_cache(self):
         self.cache.clear()
-        _lib.gb_clear_cache()
-
-    def _uses_python_cache(self) -> bool:
-        return self.cache is not self._default_cache
-
-    def _get_is_replaced(self) -> bool:
-        return "_get" in self.__dict__ or type(self)._get is not FeatureRepository._get
 
     def load_features(
         self, api_host: str, client_key: str, decryption_key: str = "", ttl: int = 60
     ) -> Optional[Dict]:
         key = api_host + "::" + client_key
-        if not self._uses_python_cache():
-            return self._load_native(api_host, client_key, decryption_key, ttl)
         cached = self.cache.get(key)
         if not cached:
             res = self._fetch_features(api_host, client_key, decryption_key)
@@ -107,24 +91,6 @@ class FeatureRepository(object):
                 logger.debug("Fetched features from API, stored in cache")
                 return res
         return cached
-
-    def _load_native(self, api_host, client_key, decryption_key, ttl) -> Optional[Dict]:
-        options = {"apiHost": api_host or "https://cdn.growthbook.io", "clientKey": client_key,
-                   "decryptionKey": decryption_key or "", "cacheTTL": ttl}
-        h = _lib.gb_create(json.dumps(options).encode("utf-8"))
-        if not h:
-            raise _lib.error()
-        try:
-            _sync_transport()
-            if _lib.gb_load_features(h) < 0:
-                err = _lib.error()
-                if err.code == GB_ERR_DECRYPT and not decryption_key:
-                    raise ValueError("Must specify decryption_key")
-                logger.warning("Failed to fetch features: %s", err)
-                return None
-            return json.loads(_lib.take_string(_lib.gb_get_features_json(h)))
-        finally:
-            _lib.gb_free(h)
 
     # Perform the GET request (separate method for easy mocking)
     def _get(self, url: str):
@@ -172,45 +138,3 @@ class FeatureRepository(object):
 
 # Singleton instance
 feature_repo = FeatureRepository()
-
-
-# The library's HTTP requests go through `feature_repo._get` once code has replaced it.
-_transport_installed = False
-_transport_lock = threading.Lock()
-
-
-def _transport(url, headers_json, response, user_data):
-    try:
-        r = feature_repo._get(url.decode("utf-8"))
-        status = int(getattr(r, "status", 0) or 0)
-        _lib.gb_http_response_set_status(response, status)
-        headers = getattr(r, "headers", None) or {}
-        try:
-            items = list(headers.items())
-        except Exception:
-            items = []
-        for name, value in items:
-            _lib.gb_http_response_set_header(response, str(name).encode("utf-8"), str(value).encode("utf-8"))
-        data = getattr(r, "data", b"") or b""
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        _lib.gb_http_response_set_body(response, data, len(data))
-        return 0
-    except Exception:
-        logger.warning("feature_repo._get raised", exc_info=True)
-        return 1
-
-
-_TRANSPORT_FN = _lib.HTTP_FN(_transport)
-
-
-def _sync_transport():
-    """Installs the host transport while `feature_repo._get` is replaced, removes it after."""
-    global _transport_installed
-    want = feature_repo._get_is_replaced()
-    if want == _transport_installed:
-        return
-    with _transport_lock:
-        if want != _transport_installed:
-            _lib.gb_set_http_transport(_TRANSPORT_FN if want else _lib.HTTP_FN(), None)
-            _transport_installed = want

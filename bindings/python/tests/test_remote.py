@@ -41,10 +41,10 @@ def server():
 
 @pytest.fixture(autouse=True)
 def clean_repo():
-    feature_repo.set_cache(feature_repo._default_cache)
+    default = feature_repo.cache
     feature_repo.clear_cache()
     yield
-    feature_repo.set_cache(feature_repo._default_cache)
+    feature_repo.set_cache(default)
     feature_repo.clear_cache()
 
 
