@@ -492,10 +492,13 @@ class GrowthBook(object):
 
     def is_on(self, key: str) -> bool:
         # The hottest call: a destroyed instance passes NULL and is told apart only on failure.
+        # (the call is made outside the except clause: a callback's exception would chain
+        # the KeyError of an uncached key)
         try:
-            rc = _is_on(self._hp, _KEYS[key])
+            k = _KEYS[key]
         except KeyError:
-            rc = _is_on(self._hp, key_bytes(key))
+            k = key_bytes(key)
+        rc = _is_on(self._hp, k)
         if rc == 1:
             return True
         if rc == 0:
@@ -508,9 +511,10 @@ class GrowthBook(object):
 
     def is_off(self, key: str) -> bool:
         try:
-            rc = _is_off(self._hp, _KEYS[key])
+            k = _KEYS[key]
         except KeyError:
-            rc = _is_off(self._hp, key_bytes(key))
+            k = key_bytes(key)
+        rc = _is_off(self._hp, k)
         if rc == 1:
             return True
         if rc == 0:
@@ -535,9 +539,10 @@ class GrowthBook(object):
         except AttributeError:
             s = scratch()
         try:
-            rc = _eval_value(self._hp, _KEYS[key], s.buffer)
+            k = _KEYS[key]
         except KeyError:
-            rc = _eval_value(self._hp, key_bytes(key), s.buffer)
+            k = key_bytes(key)
+        rc = _eval_value(self._hp, k, s.buffer)
         if rc < 0:
             self._fail()
             return self.get_feature_value(key, fallback)
@@ -558,9 +563,10 @@ class GrowthBook(object):
         except AttributeError:
             s = scratch()
         try:
-            rc = _eval_result(self._hp, _KEYS[key], s.buffer)
+            k = _KEYS[key]
         except KeyError:
-            rc = _eval_result(self._hp, key_bytes(key), s.buffer)
+            k = key_bytes(key)
+        rc = _eval_result(self._hp, k, s.buffer)
         if rc < 0:
             self._fail()
             return self.eval_feature(key)
@@ -615,6 +621,10 @@ class GrowthBook(object):
             _run_slot.gb = None
         tracked, notify = _run_slot.track, _run_slot.notify  # (a callback may run() again)
         result = Result._from_dict(_loads(_lib.take_string(ptr)))
+        # the experiment's own variation object, as 1.1.0 returns it (a tuple stays a tuple)
+        variations = experiment.variations
+        if 0 <= result.variationId < len(variations):
+            result.value = variations[result.variationId]
         if tracked and self._tracking_callback is not None:
             _call_tracking(self._tracking_callback, experiment, result)
         if notify:

@@ -1,0 +1,114 @@
+"""Code written for growthbook 1.1.0 (its README's examples), run against growthbook_native.
+
+Each test takes the module under test as `g`. They are written for growthbook 1.1.0's
+behaviour; to check that they are, run this file against the reference itself:
+GROWTHBOOK_DROP_IN_MODULE=growthbook python -m pytest tests/test_drop_in.py in an environment
+with growthbook==1.1.0 (its feature_repo._get is stubbed here, so no network is used)."""
+
+import importlib
+import io
+import json
+import logging
+import os
+
+import pytest
+
+ENCRYPTED = "m5ylFM6ndyOJA2OPadubkw==.Uu7ViqgKEt/dWvCyhI46q088PkAEJbnXKf3KPZjf9IEQQ+A8fojNoxw4wIbPX3aj"
+ENCRYPTION_KEY = "Zvwv/+uhpFDznZ6SX28Yjg=="
+
+
+@pytest.fixture
+def g():
+    return importlib.import_module(os.environ.get("GROWTHBOOK_DROP_IN_MODULE", "growthbook_native"))
+
+
+class _Resp(object):
+    def __init__(self, status, body):
+        self.status = status
+        self.data = body.encode("utf-8")
+        self.headers = {}
+
+
+@pytest.fixture
+def api(g, monkeypatch):
+    """feature_repo._get answering every URL with `api.body`, counting the calls."""
+    calls = []
+
+    class Api(object):
+        body = json.dumps({"features": {"flag": {"defaultValue": True}}})
+
+    def get(url):
+        calls.append(url)
+        return _Resp(200, Api.body)
+
+    monkeypatch.setattr(g.feature_repo, "_get", get)
+    g.feature_repo.clear_cache()
+    Api.calls = calls
+    yield Api
+    g.feature_repo.clear_cache()
+
+
+def test_keyed_instance_then_unkeyed_shares_the_decrypted_cache(g, api):
+    # an encrypted payload: the first instance has the key, the second (same client key) not
+    api.body = json.dumps({"encryptedFeatures": ENCRYPTED})
+    a = g.GrowthBook(api_host="https://api.example", client_key="sdk-enc", decryption_key=ENCRYPTION_KEY)
+    a.load_features()
+    b = g.GrowthBook(api_host="https://api.example", client_key="sdk-enc")
+    b.load_features()  # served from the shared cache, already decrypted
+    assert sorted(b.get_features()) == sorted(a.get_features()) != []
+    assert len(api.calls) == 1
+    a.destroy()
+    b.destroy()
+
+
+def test_unkeyed_instance_of_an_encrypted_payload_raises(g, api):
+    api.body = json.dumps({"encryptedFeatures": ENCRYPTED})
+    gb = g.GrowthBook(api_host="https://api.example", client_key="sdk-enc2")
+    with pytest.raises(ValueError):
+        gb.load_features()
+    gb.destroy()
+
+
+def test_tuple_variations_come_back_as_given(g):
+    gb = g.GrowthBook(attributes={"id": "1"})
+    exp = g.Experiment(key="button", variations=[("green", "small"), ("blue", "large")])
+    result = gb.run(exp)
+    assert isinstance(result.value, tuple)
+    assert result.value in exp.variations
+    assert result.value == exp.variations[result.variationId]
+    gb.destroy()
+
+
+def test_tracking_callback_by_keyword_with_the_very_objects(g):
+    seen = []
+
+    def on_experiment_viewed(*, experiment, result):  # keyword-only: 1.1.0 calls it so
+        seen.append((experiment, result))
+
+    gb = g.GrowthBook(attributes={"id": "1"}, on_experiment_viewed=on_experiment_viewed)
+    exp = g.Experiment(key="kw", variations=[0, 1])
+    result = gb.run(exp)
+    assert len(seen) == 1 and seen[0][0] is exp and seen[0][1] is result
+    gb.destroy()
+
+
+def test_a_raising_callback_chains_no_internal_error(g, caplog):
+    def bad(experiment, result):
+        raise RuntimeError("boom")
+
+    gb = g.GrowthBook(
+        attributes={"id": "1"}, on_experiment_viewed=bad,
+        features={"never-seen-key": {"defaultValue": 0, "rules": [{"key": "e1", "variations": [0, 1]}]}})
+    with caplog.at_level(logging.DEBUG, logger="growthbook"):
+        assert gb.get_feature_value("never-seen-key", None) in (0, 1)
+    assert "KeyError" not in caplog.text
+    gb.destroy()
+
+
+def test_destroyed_instance_answers_as_an_empty_one(g):
+    gb = g.GrowthBook(attributes={"id": "1"}, features={"flag": {"defaultValue": True}})
+    assert gb.is_on("flag") is True
+    gb.destroy()
+    assert gb.is_on("flag") is False
+    assert gb.get_attributes() == {}
+    assert gb.get_features() == {}
