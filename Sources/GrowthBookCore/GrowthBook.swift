@@ -195,7 +195,10 @@ public final class GrowthBook: Sendable {
         }
         self.init(semantics: semantics)
         var settings = EvaluationSettings()
-        if let v = o["enabled"], !v.isNull { settings.enabled = v.isTruthy }
+        if let v = o["enabled"], !v.isNull {
+            // (`SemanticsRules.onlyFalseDisables`)
+            settings.enabled = semantics.rules.onlyFalseDisables ? v != .bool(false) : v.isTruthy
+        }
         if let v = o["qaMode"], !v.isNull { settings.qaMode = v.isTruthy }
         if let v = o["url"], !v.isNull {
             guard case .string(let s) = v else { throw .wrongType("url must be a string") }

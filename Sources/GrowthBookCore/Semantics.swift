@@ -113,6 +113,9 @@ struct SemanticsRules: Sendable {
     /// padded strings by UTF-16 code units, with JS regexes' line ends (JS); Python 1.1.0 pads
     /// `str()` ("1.0") and compares code points, its `$` matching before a final newline.
     let jsVersionStrings: Bool
+    /// Only `false` turns off an inline experiment's `active` and the `enabled` option (JS:
+    /// `=== false`); Python 1.1.0 tests truthiness, so null, 0 and "" turn them off too.
+    let onlyFalseDisables: Bool
     /// `"coverage": null` is 0 (JS: nobody is bucketed, a force rule keeps only a hash of
     /// exactly 0); Python 1.1.0 reads it as no coverage (everyone).
     let nullCoverageIsZero: Bool
@@ -140,14 +143,14 @@ struct SemanticsRules: Sendable {
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, jsVersionStrings: true, nullCoverageIsZero: true,
+        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, jsVersionStrings: true, onlyFalseDisables: true, nullCoverageIsZero: true,
         emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, jsVersionStrings: false, nullCoverageIsZero: false,
+        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, jsVersionStrings: false, onlyFalseDisables: false, nullCoverageIsZero: false,
         emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
 }
 

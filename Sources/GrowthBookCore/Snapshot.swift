@@ -607,7 +607,9 @@ private struct SnapshotBuilder: ~Copyable {
             let numbers = list.compactMap { $0.doubleValue }
             return numbers.count == list.count ? numbers : nil
         }
-        e.active = inline ? (o["active"].map { $0.isTruthy } ?? true) : true
+        // (`SemanticsRules.onlyFalseDisables`)
+        let onlyFalse = switches.onlyFalseDisables
+        e.active = inline ? (o["active"].map { onlyFalse ? $0 != .bool(false) : $0.isTruthy } ?? true) : true
         let status = inline ? (o["status"]?.stringValue ?? "running") : "running"
         e.status = values.string(status)
         e.isDraftOrInactive = status == "draft" || !e.active

@@ -405,3 +405,23 @@ import Testing
         #expect(!Condition(["s": ["$vgt": "\u{1F600}"]], semantics: .python110).evaluate(["s": "\u{FF5E}"]))
     }
 }
+
+/// `active` and `enabled` (docs/semantics.md row 33): JS turns them off with `false` only.
+@Suite struct OnlyFalseDisablesTests {
+    @Test(arguments: Semantics.allCases)
+    func activeAndEnabled(_ semantics: Semantics) throws {
+        let js = semantics == .js
+        for off in [JSON.null, 0, ""] {
+            let gb = try GrowthBook(options: ["semantics": .string(semantics.name), "attributes": ["id": "1"]])
+            let e = Experiment(["key": "e", "variations": [0, 1], "active": off], semantics: semantics)
+            #expect(gb.run(e).inExperiment == js, "active \(off.serialized)")
+            let disabled = try GrowthBook(options: [
+                "semantics": .string(semantics.name), "attributes": ["id": "1"], "enabled": off,
+            ])
+            #expect(disabled.run(Experiment(["key": "e", "variations": [0, 1]], semantics: semantics)).inExperiment == (js || off.isNull),
+                    "enabled \(off.serialized)")
+        }
+        let gb = try GrowthBook(options: ["semantics": .string(semantics.name), "attributes": ["id": "1"], "enabled": false])
+        #expect(!gb.run(Experiment(["key": "e", "variations": [0, 1]], semantics: semantics)).inExperiment)
+    }
+}
