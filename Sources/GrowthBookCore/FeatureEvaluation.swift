@@ -17,6 +17,8 @@ extension Evaluation {
     @inline(never)
     private func unknownKey(_ key: ByteSpan) -> Bool {
         if key.withBuffer({ invalidUTF8Offset($0) }) != nil { return true }
+        // (the reference logs "Evaluating feature" before it looks the key up)
+        if logs(.debug) { log(.debug, "Evaluating feature \(key.string)") }
         if logs(.warning) { log(.warning, "Unknown feature \(key.string)") }
         return false
     }
@@ -179,6 +181,7 @@ extension Evaluation {
                     parentValue = value(of: parentDecision)
                 }
             } else {
+                log(.debug, "Evaluating feature \(id.string)")
                 log(.warning, "Unknown feature \(id.string)")
                 parentDecision = FeatureDecision(source: .unknownFeature, isOn: false)
             }

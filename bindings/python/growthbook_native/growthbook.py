@@ -12,6 +12,9 @@ from . import _lib
 from ._abi import (
     GB_ERR_INVALID_ARGUMENT,
     GB_LOG_DEBUG,
+    GB_LOG_ERROR,
+    GB_LOG_INFO,
+    GB_LOG_WARNING,
     GB_SEMANTICS_PYTHON_1_1_0 as PYTHON_1_1_0,
     GB_SOURCE_EXPERIMENT,
     GB_SOURCE_FORCE,
@@ -203,6 +206,41 @@ def _on_include(key, user_data):
 _TRACK_FN = _lib.TRACKING_FN(_on_track)
 _SUBSCRIPTION_FN = _lib.TRACKING_FN(_on_subscription)
 _LOG_FN = _lib.LOG_FN(_on_log)
+
+
+def _log_threshold():
+    """The lowest library level the "growthbook" logger lets through, or 0 for none."""
+    for level in (GB_LOG_DEBUG, GB_LOG_INFO, GB_LOG_WARNING, GB_LOG_ERROR):
+        if logger.isEnabledFor(level):
+            return level
+    return 0
+
+
+def _follow_logging_configuration():
+    """Logging configured after instances exist (basicConfig, setLevel, logging.disable)
+    reaches them, as 1.1.0's logger calls see it: every level change clears the logging
+    manager's level cache, and that is where the instances' levels are brought up to date."""
+    manager = logging.Logger.manager
+    clear = getattr(manager, "_clear_cache", None)
+    if clear is None or getattr(clear, "_growthbook", False):
+        return
+
+    def _clear_cache(*args, **kwargs):
+        clear(*args, **kwargs)
+        level = _log_threshold()
+        for ref in list(_instances.values()):
+            gb = ref()
+            if gb is not None:
+                try:
+                    gb._install_logging(level)
+                except Exception:
+                    pass
+
+    _clear_cache._growthbook = True
+    manager._clear_cache = _clear_cache
+
+
+_follow_logging_configuration()
 _STICKY_GET_FN = _lib.STICKY_GET_FN(_on_sticky_get)
 _STICKY_SAVE_FN = _lib.STICKY_SAVE_FN(_on_sticky_save)
 _INCLUDE_FN = _lib.INCLUDE_FN(_on_include)
@@ -360,10 +398,13 @@ class GrowthBook(object):
         """The evaluation semantics of this instance ("python-1.1.0" unless given)."""
         return self._semantics
 
-    def _install_logging(self):
-        level = logger.getEffectiveLevel()
-        if logger.isEnabledFor(level):
-            _lib.gb_set_log_callback(self._h, _LOG_FN, max(level, GB_LOG_DEBUG), None)
+    def _install_logging(self, level=None):
+        """Gives the handle the lowest level the "growthbook" logger passes now (none: no
+        callback), so the library formats no message Python would drop."""
+        level = _log_threshold() if level is None else level
+        h = self._h
+        if h is not None:
+            _lib.gb_set_log_callback(h, _LOG_FN if level else _lib.LOG_FN(), level or 0, None)
 
     def _hash_attributes(self) -> dict:
         return _merge_user(self._attributes, self._user)

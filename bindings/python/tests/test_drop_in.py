@@ -112,3 +112,39 @@ def test_destroyed_instance_answers_as_an_empty_one(g):
     assert gb.is_on("flag") is False
     assert gb.get_attributes() == {}
     assert gb.get_features() == {}
+
+
+def test_logging_configured_after_the_instance_applies(g):
+    gb = g.GrowthBook(attributes={"id": "1"},
+                      features={"f": {"defaultValue": 1, "rules": [{"condition": {"x": 1}, "force": 2}]}})
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    log = logging.getLogger("growthbook")
+    handler = Collect()
+    log.addHandler(handler)
+    old = log.level
+    try:
+        log.setLevel(logging.WARNING)
+        gb.eval_feature("f")
+        gb.eval_feature("missing")
+        assert lines == ["Unknown feature missing"]
+        del lines[:]
+        log.setLevel(logging.DEBUG)  # after the instance was made
+        gb.eval_feature("f")
+        gb.eval_feature("missing")
+        for expected in ["Evaluating feature f", "Skip rule because of failed condition, feature f",
+                         "Use default value for feature f", "Evaluating feature missing", "Unknown feature missing"]:
+            assert expected in lines
+        assert lines.index("Evaluating feature missing") < lines.index("Unknown feature missing")
+        del lines[:]
+        log.setLevel(logging.ERROR)
+        gb.eval_feature("missing")
+        assert lines == []
+    finally:
+        log.setLevel(old)
+        log.removeHandler(handler)
+        gb.destroy()
