@@ -112,7 +112,7 @@ public final class EvaluationContext: Sendable {
         var out: [(name: String, value: String)] = []
         for name in names {
             guard let v = attributes[name], !v.isNull else { continue }
-            let s = v.pythonString
+            let s = snapshot.semantics.rules.hashValues.stickyKeyText(v)
             if !s.isEmpty { out.append((name, s)) }
         }
         return out

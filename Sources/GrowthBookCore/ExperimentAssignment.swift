@@ -230,7 +230,7 @@ extension Evaluation {
             let attributeName = hashInput(x.view, x.record.hashAttribute, fallback: x.record.hasFallback ? x.record.fallbackAttribute : nil)
             let name = attributeName.usedFallback ? x.view.string(x.record.fallbackAttribute).string : x.view.string(x.record.hashAttribute).string
             saveStickyAssignment(
-                attribute: name, value: hashValue.string,
+                attribute: name, value: x.view.hashStyle.stickyKeyText(attributeName.value),
                 experimentKey: stickyExperimentKey(key, x.record.bucketVersion), variationKey: a.variationKey)
         }
         // 14.

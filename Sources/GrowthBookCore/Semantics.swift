@@ -154,6 +154,23 @@ struct SemanticsRules: Sendable {
         emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
 }
 
+extension HashValueStyle {
+    /// The text a sticky-bucket doc is keyed by (`name||text`) for a hash attribute's value:
+    /// Python's `str()` (1.1.0); JS's `toString`, a string as it is and anything else as
+    /// `JSON.stringify` (7.0 is "7", [1] is "[1]"). Read and written alike.
+    func stickyKeyText(_ v: Val) -> String {
+        guard self == .js else { return v.pythonString }
+        if v.kind == .string { return v.bytes.string }
+        var out = TextBuffer()
+        v.writeJSJSON(to: &out)
+        return out.string
+    }
+
+    func stickyKeyText(_ j: JSON) -> String {
+        self == .js ? (j.stringValue ?? j.jsJSON) : j.pythonString
+    }
+}
+
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout
 /// excludes them), how the others are written as the text hashed, and what is hashed of it.
 enum HashValueStyle: UInt8, BitwiseCopyable, Sendable {

@@ -49,7 +49,7 @@ extension Evaluation {
         return n.withUTF8 { b -> String in
             let span = ByteSpan(b)
             let v = attribute(span, hash: fnv1aBytes(span))
-            return v.isNull ? "" : v.pythonString
+            return v.isNull ? "" : s.hashStyle.stickyKeyText(v)
         }
     }
 

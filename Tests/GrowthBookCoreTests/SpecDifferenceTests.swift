@@ -425,3 +425,29 @@ import Testing
         #expect(!gb.run(Experiment(["key": "e", "variations": [0, 1]], semantics: semantics)).inExperiment)
     }
 }
+
+/// Sticky-bucket doc keys for a hash attribute that is not a string (docs/semantics.md row 34):
+/// read and written under the same text, `str()` in python-1.1.0, JS's toString
+/// (JSON.stringify) in js, so a doc written before is found and extended, not replaced.
+@Suite struct StickyKeyTextTests {
+    @Test(arguments: Semantics.allCases)
+    func nonStringHashValues(_ semantics: Semantics) throws {
+        let js = semantics == .js
+        for (id, text) in [(JSON.double(7.0), js ? "7" : "7.0"), (.bool(true), js ? "true" : "True"),
+                           (.array([1]), js ? "[1]" : "[1]"), (["a": 1], js ? #"{"a":1}"# : "{'a': 1}")] {
+            let key = "id||" + text
+            let service = InMemoryStickyBucketService(docs: [
+                .init(key): ["attributeName": "id", "attributeValue": .string(text), "assignments": ["old__0": "x"]],
+            ])
+            let gb = try GrowthBook(options: [
+                "semantics": .string(semantics.name), "attributes": ["id": id],
+                "features": ["f": ["defaultValue": "d", "rules": [["key": "e", "variations": ["a", "b"], "meta": [["key": "0"], ["key": "1"]]]]]],
+            ])
+            gb.setStickyBucketService(service)
+            _ = gb.evaluateFeature("f")
+            let doc = try #require(service.allDocs[key]?.objectValue, "\(semantics.name) \(id.serialized)")
+            #expect(doc["assignments"]?["old__0"] == "x", "the doc read back and extended")
+            #expect(doc["assignments"]?["e__0"] != nil)
+        }
+    }
+}
