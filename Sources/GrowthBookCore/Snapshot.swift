@@ -341,6 +341,13 @@ private struct SnapshotBuilder: ~Copyable {
         json.isTruthy ? conditions.compileCondition(json, savedGroups: savedGroups, values: &values) : -1
     }
 
+    /// A rule's or experiment's hash attribute: "id" when missing, and when empty in JS
+    /// (`hashAttribute || "id"`, `SemanticsRules.emptyHashAttributeIsId`).
+    private func hashAttributeName(_ json: JSON?) -> String {
+        guard let name = json?.stringValue else { return "id" }
+        return name.isEmpty && switches.emptyHashAttributeIsId ? "id" : name
+    }
+
     /// Hash filters: a non-empty array, else none.
     private mutating func filterList(_ json: JSON?) -> (start: Int32, count: Int32) {
         guard case .array(let items)? = json, !items.isEmpty else { return (0, 0) }
@@ -415,7 +422,7 @@ private struct SnapshotBuilder: ~Copyable {
         let coverage = coverageOf(o["coverage"])
         let range = o["range"].flatMap { BucketRange(json: $0) }
         let seedText = o["seed"]?.stringValue
-        let hashAttribute = o["hashAttribute"]?.stringValue ?? "id"
+        let hashAttribute = hashAttributeName(o["hashAttribute"])
         let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = o["fallbackAttribute"]?.stringValue
         let fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
@@ -556,7 +563,7 @@ private struct SnapshotBuilder: ~Copyable {
         let shared = ExperimentFields(
             condition: condition(conditionJSON), conditionJSON: conditionJSON, filters: filterList(filtersJSON),
             filtersJSON: filtersJSON, coverage: coverageOf(o["coverage"]), seedText: o["seed"]?.stringValue,
-            hashAttribute: o["hashAttribute"]?.stringValue ?? "id",
+            hashAttribute: hashAttributeName(o["hashAttribute"]),
             fallbackAttribute: disableSticky || fallback?.isEmpty == true ? nil : fallback,
             disableStickyBucketing: disableSticky, hashVersion: hashVersionOf(o["hashVersion"]))
         let variations = o["variations"]?.arrayValue ?? []

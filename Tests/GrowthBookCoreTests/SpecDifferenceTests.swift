@@ -451,3 +451,14 @@ import Testing
         }
     }
 }
+
+/// An empty hashAttribute (docs/semantics.md row 35): "id" in JS, the attribute "" in 1.1.0.
+@Suite struct EmptyHashAttributeTests {
+    @Test(arguments: Semantics.allCases)
+    func emptyHashAttribute(_ semantics: Semantics) throws {
+        let gb = try GrowthBook(options: ["semantics": .string(semantics.name), "attributes": ["id": "u1"]])
+        let r = gb.run(Experiment(["key": "e", "variations": [0, 1], "hashAttribute": ""], semantics: semantics))
+        #expect(r.inExperiment == (semantics == .js))
+        #expect(r.hashAttribute == (semantics == .js ? "id" : ""))
+    }
+}
