@@ -79,9 +79,13 @@ public func gbHash(seed: HashSeed, value: String, version: Int) -> Double? {
 
 /// A payload's `hashVersion`: its integer value, 1 when it is missing, 0 or not an integer (the
 /// reference's `hashVersion or 1`). Versions other than 1 and 2 make `gbHash` return nil.
-func hashVersionOf(_ json: JSON?) -> Int {
-    guard let v = json?.intValue, v != 0 else { return 1 }
-    return v
+func hashVersionOf(_ json: JSON?, js: Bool = false) -> Int {
+    // `hashVersion or 1` (Python) / `hashVersion || 1` (JS): a falsy value is 1; any other is
+    // compared with 1 and 2 as it is, so a string, `[]` or 2.5 is an unknown version (0, no
+    // hash: not in the experiment). Python's True equals 1.
+    guard let json, js ? json.isJSTruthy : json.isTruthy else { return 1 }
+    if !js, case .bool(true) = json { return 1 }
+    return json.isNumber ? json.intValue ?? 0 : 0
 }
 
 /// `fnv1a32` over the code points of UTF-8 bytes (valid UTF-8: documents are built from

@@ -426,7 +426,7 @@ private struct SnapshotBuilder: ~Copyable {
         let disableSticky = o["disableStickyBucketing"]?.isTruthy ?? false
         let fallback = o["fallbackAttribute"]?.stringValue
         let fallbackAttribute = disableSticky || fallback?.isEmpty == true ? nil : fallback
-        let hashVersion = hashVersionOf(o["hashVersion"])
+        let hashVersion = hashVersionOf(o["hashVersion"], js: switches.hashValues == .js)
         if coverage != nil || range != nil {
             var ro = RolloutRecord.none
             if let coverage {
@@ -565,7 +565,7 @@ private struct SnapshotBuilder: ~Copyable {
             filtersJSON: filtersJSON, coverage: coverageOf(o["coverage"]), seedText: o["seed"]?.stringValue,
             hashAttribute: hashAttributeName(o["hashAttribute"]),
             fallbackAttribute: disableSticky || fallback?.isEmpty == true ? nil : fallback,
-            disableStickyBucketing: disableSticky, hashVersion: hashVersionOf(o["hashVersion"]))
+            disableStickyBucketing: disableSticky, hashVersion: hashVersionOf(o["hashVersion"], js: switches.hashValues == .js))
         let variations = o["variations"]?.arrayValue ?? []
         // An experiment carrying `contextualBandit` (a bandit rule's, given back to `run` or
         // overridden): its results carry the metadata, with the weights it runs on.

@@ -462,3 +462,21 @@ import Testing
         #expect(r.hashAttribute == (semantics == .js ? "id" : ""))
     }
 }
+
+/// A hashVersion that is not 1 or 2 (docs/semantics.md row 36): falsy is 1; any other value
+/// compared as it is, so "2", 2.5 or 3 is unknown and nobody is in; Python's True is 1 and JS's
+/// `[]` is truthy (unknown). python-1.1.0 checked against growthbook 1.1.0; js as the SDK reads
+/// it (`hashVersion || 1`, then `hash()` knows 1 and 2 only).
+@Suite struct HashVersionValueTests {
+    @Test(arguments: Semantics.allCases)
+    func hashVersionValues(_ semantics: Semantics) throws {
+        let js = semantics == .js
+        let cases: [(JSON, Bool)] = [("2", false), (2.0, true), (2.5, false), (3, false), (.null, true), (0, true),
+                                     (.bool(true), !js), ([], !js), ("", true)]
+        for (version, inExperiment) in cases {
+            let gb = try GrowthBook(options: ["semantics": .string(semantics.name), "attributes": ["id": "u1"]])
+            let r = gb.run(Experiment(["key": "e", "variations": [0, 1], "hashVersion": version], semantics: semantics))
+            #expect(r.inExperiment == inExperiment, "\(semantics.name) hashVersion \(version.serialized)")
+        }
+    }
+}
