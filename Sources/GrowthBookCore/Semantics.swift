@@ -116,9 +116,6 @@ struct SemanticsRules: Sendable {
     /// Only `false` turns off an inline experiment's `active` and the `enabled` option (JS:
     /// `=== false`); Python 1.1.0 tests truthiness, so null, 0 and "" turn them off too.
     let onlyFalseDisables: Bool
-    /// An empty `hashAttribute` is "id" (JS: `hashAttribute || "id"`); Python 1.1.0 hashes
-    /// the attribute named "" (usually missing: the user is not bucketed).
-    let emptyHashAttributeIsId: Bool
     /// `"coverage": null` is 0 (JS: nobody is bucketed, a force rule keeps only a hash of
     /// exactly 0); Python 1.1.0 reads it as no coverage (everyone).
     let nullCoverageIsZero: Bool
@@ -146,14 +143,14 @@ struct SemanticsRules: Sendable {
         filterWithoutValueExcludes: true, hashValues: .js, logicalOperatorDecidesAlone: false,
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
-        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, jsVersionStrings: true, onlyFalseDisables: true, emptyHashAttributeIsId: true, nullCoverageIsZero: true,
+        jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, jsVersionStrings: true, onlyFalseDisables: true, nullCoverageIsZero: true,
         emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
-        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, jsVersionStrings: false, onlyFalseDisables: false, emptyHashAttributeIsId: false, nullCoverageIsZero: false,
+        jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, jsVersionStrings: false, onlyFalseDisables: false, nullCoverageIsZero: false,
         emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
 }
 

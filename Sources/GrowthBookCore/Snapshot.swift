@@ -341,11 +341,11 @@ private struct SnapshotBuilder: ~Copyable {
         json.isTruthy ? conditions.compileCondition(json, savedGroups: savedGroups, values: &values) : -1
     }
 
-    /// A rule's or experiment's hash attribute: "id" when missing, and when empty in JS
-    /// (`hashAttribute || "id"`, `SemanticsRules.emptyHashAttributeIsId`).
+    /// A rule's or experiment's hash attribute: "id" when missing or empty, as both references
+    /// read it (JS `hashAttribute || "id"`, Python 1.1.0 `attr or "id"`).
     private func hashAttributeName(_ json: JSON?) -> String {
-        guard let name = json?.stringValue else { return "id" }
-        return name.isEmpty && switches.emptyHashAttributeIsId ? "id" : name
+        guard let name = json?.stringValue, !name.isEmpty else { return "id" }
+        return name
     }
 
     /// Hash filters: a non-empty array, else none.

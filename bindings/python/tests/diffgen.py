@@ -237,6 +237,13 @@ def generate(seed=20240601, users=300):
         if rnd.random() < 0.1:
             rule["active"] = False
         experiments.append({"shape": "run", "experiment": rule, "attributes": rnd.choice(user_list)})
+    # values of active, hashVersion and hashAttribute that are not what the field expects
+    odd = [("active", v) for v in (None, 0, "", 1, "no")] + \
+          [("hashVersion", v) for v in ("2", True, 2.0, 2.5, [], 3, 0, None)] + [("hashAttribute", "")]
+    for i, (field, value) in enumerate(odd):
+        for user in user_list[:3]:
+            experiments.append({"shape": "run-odd-fields", "attributes": user,
+                                "experiment": {"key": "odd-%d" % i, "variations": [0, 1], field: value}})
     ext = generate_extended(seed + 1)
     conditions += ext["conditions"]
     return {"features": features, "shapes": shapes, "users": user_list, "conditions": conditions,
