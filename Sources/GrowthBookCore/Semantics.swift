@@ -111,6 +111,10 @@ struct SemanticsRules: Sendable {
     /// A variation whose meta key is empty (or falsy) reports its index as the key (JS:
     /// `meta[i].key || String(i)`); Python 1.1.0 reports the key as given, "" too.
     let emptyMetaKeyIsIndex: Bool
+    /// The dialect `$regex`, `$regexi` and an inline experiment's `url` are compiled in:
+    /// JavaScript's `RegExp` (JS) or Python's `re` (Python 1.1.0), translated to PCRE2 when
+    /// features are compiled (`RegexDialect`).
+    let regexDialect: RegexDialect
 
     /// The query-string override of experiment `id` in `url`, as the reference reads it.
     func queryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
@@ -125,14 +129,14 @@ struct SemanticsRules: Sendable {
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
         jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, nullCoverageIsZero: true,
-        emptyMetaKeyIsIndex: true)
+        emptyMetaKeyIsIndex: true, regexDialect: .javascript)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
         jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, nullCoverageIsZero: false,
-        emptyMetaKeyIsIndex: false)
+        emptyMetaKeyIsIndex: false, regexDialect: .python)
 }
 
 /// Which values of a hash attribute count as none (the user is not bucketed, a rollout
