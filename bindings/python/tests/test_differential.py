@@ -37,7 +37,6 @@ PENDING_PYTHON_1_1_0 = {
     "condition:numstr-rev", "evalCondition:numstr-rev",
     "condition:op-edge", "evalCondition:op-edge",            # $all over a string's characters; $or beside keys
     "condition:spec-diff", "evalCondition:spec-diff",        # logical operator beside other keys; raises
-    "condition:regex-flavor", "evalCondition:regex-flavor",  # PCRE2 syntax where Python's re differs
     "condition:version-num", "evalCondition:version-num",    # str() of integers beyond Int64
     # integers beyond Int64 (2**64, 10**30) become doubles: hashed, echoed, compared, and written
     # into sticky-bucket doc keys as such
