@@ -31,26 +31,33 @@ public enum RegexEngine {
         installed.withLock { $0 = compiler }
     }
 
-    static func compile(_ pattern: String, ignoreCase: Bool) -> (any RegexMatcher)? {
-        if let compiler = installed.withLock({ $0 }) { return compiler.compile(pattern, ignoreCase: ignoreCase) }
-        return SwiftRegexMatcher(pattern, ignoreCase: ignoreCase)
+    static func compile(_ translation: RegexTranslation) -> (any RegexMatcher)? {
+        if let compiler = installed.withLock({ $0 }) { return compiler.compile(translation) }
+        return SwiftRegexMatcher(translation)
     }
 }
 
 /// Compiles patterns for `RegexEngine`.
 public protocol RegexCompiler: Sendable {
-    /// A matcher for `pattern`, or nil when it does not compile.
-    func compile(_ pattern: String, ignoreCase: Bool) -> (any RegexMatcher)?
+    /// A matcher for a pattern a dialect translated (`RegexDialect.translate`), or nil when it
+    /// does not compile.
+    func compile(_ translation: RegexTranslation) -> (any RegexMatcher)?
 }
 
-/// A regular expression compiled once, when features are set, by the installed engine.
+/// A regular expression compiled once, when features are set, by the installed engine: the
+/// reference's pattern text, translated from its dialect (`RegexDialect`), so that the engine
+/// matches what the reference would.
 public final class CompiledRegex: Sendable {
     private let matcher: any RegexMatcher
+    /// The pattern as the reference wrote it.
     public let pattern: String
 
-    /// `nil` when the pattern does not compile (the reference then treats the match as failed).
-    public init?(_ pattern: String, ignoreCase: Bool = false) {
-        guard let m = RegexEngine.compile(pattern, ignoreCase: ignoreCase) else { return nil }
+    /// `nil` when the reference rejects the pattern, or the engine does not compile its
+    /// translation (the reference then treats the match as failed).
+    public init?(_ pattern: String, ignoreCase: Bool = false, dialect: RegexDialect) {
+        guard let t = dialect.translate(pattern, ignoreCase: ignoreCase), let m = RegexEngine.compile(t) else {
+            return nil
+        }
         matcher = m
         self.pattern = pattern
     }
@@ -62,16 +69,20 @@ public final class CompiledRegex: Sendable {
     func search(_ text: ByteSpan) -> Bool? { text.withBuffer { matcher.search(utf8: $0) } }
 }
 
-/// Swift's `Regex` (no Foundation), matching on Unicode scalars as Python's `re` matches on
-/// code points.
+/// Swift's `Regex` (no Foundation), matching on Unicode scalars, for the core's own tests: it
+/// compiles the translation's code-point pattern (whose syntax it shares with PCRE2 for what
+/// the translators write, lookbehinds aside) and has no UTF-16 program, so a JavaScript
+/// pattern that needs one matches subjects outside the BMP by code points; PCRE2 is the
+/// library's engine.
 final class SwiftRegexMatcher: RegexMatcher, @unchecked Sendable {
     // `Regex` is safe to match from many threads; its type is not marked Sendable.
     private let regex: Regex<AnyRegexOutput>
 
-    init?(_ pattern: String, ignoreCase: Bool) {
-        guard var r = try? Regex(pattern) else { return nil }
+    init?(_ translation: RegexTranslation) {
+        guard var r = (try? Regex(translation.pattern)) ?? translation.compactPattern.flatMap({ try? Regex($0) }) else {
+            return nil
+        }
         r = r.matchingSemantics(.unicodeScalar)
-        if ignoreCase { r = r.ignoresCase() }
         regex = r
         // Lower the program now rather than on the first evaluation.
         _ = try? r.firstMatch(in: "")

@@ -166,7 +166,8 @@ struct ConditionProgramBuilder {
     private var slots: [Int32] = []
     private var regexes: [CompiledRegex] = []
     /// Each pattern is compiled once per program (payloads repeat a few patterns across many
-    /// rules): its index in `regexes`, or -1 when it does not compile, by flag and pattern.
+    /// rules): its index in `regexes`, or -1 when it does not compile, by flag and pattern (a
+    /// program is compiled for one semantics, so one dialect: `switches.regexDialect`).
     private var regexIndex: [String: Int32] = [:]
     let switches: SemanticsRules
 
@@ -379,13 +380,13 @@ struct ConditionProgramBuilder {
         }
     }
 
-    /// The index of `pattern`'s compiled regex (compiled the first time it is seen), or -1
-    /// when it does not compile.
+    /// The index of `pattern`'s compiled regex (compiled the first time it is seen, in the
+    /// semantics' dialect), or -1 when the reference rejects it.
     private mutating func regex(_ pattern: String, ignoreCase: Bool) -> Int32 {
         let key = (ignoreCase ? "i" : "s") + pattern
         if let i = regexIndex[key] { return i }
         var i: Int32 = -1
-        if let regex = CompiledRegex(pattern, ignoreCase: ignoreCase) {
+        if let regex = CompiledRegex(pattern, ignoreCase: ignoreCase, dialect: switches.regexDialect) {
             regexes.append(regex)
             i = Int32(truncatingIfNeeded: regexes.count - 1)
         }

@@ -130,6 +130,10 @@ struct SemanticsRules: Sendable {
     /// `$all` iterates an operand that is not a list as Python does: a string's characters, an
     /// object's keys; any other operand fails (Python 1.1.0). JS requires a list.
     let allIteratesAnyOperand: Bool
+    /// The dialect `$regex`, `$regexi` and an inline experiment's `url` are compiled in:
+    /// JavaScript's `RegExp` (JS) or Python's `re` (Python 1.1.0), translated to PCRE2 when
+    /// features are compiled (`RegexDialect`).
+    let regexDialect: RegexDialect
 
     /// The query-string override of experiment `id` in `url`, as the reference reads it.
     func queryStringOverride(id: String, url: String, variationCount: Int) -> Int? {
@@ -144,14 +148,14 @@ struct SemanticsRules: Sendable {
         prerequisitesVisitedOnce: false, zeroCoverageExcludesAll: true, nullFilterHashVersionIsTwo: true,
         jsComparisons: true, jsLiterals: true, jsRegexOnAnyValue: true, jsElemMatchSkipsFalsy: true,
         jsPathsIntoArrays: true, jsQueryStrings: true, jsMembership: true, spec07Operators: true, jsVersionStrings: true, onlyFalseDisables: true, nullCoverageIsZero: true,
-        emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false)
+        emptyMetaKeyIsIndex: true, unhashableMembershipFails: false, allIteratesAnyOperand: false, regexDialect: .javascript)
     static let python110 = SemanticsRules(
         contextualBandits: false, nullForceForces: false, experimentRuleConditionInAssignment: false,
         filterWithoutValueExcludes: false, hashValues: .python, logicalOperatorDecidesAlone: true,
         prerequisitesVisitedOnce: true, zeroCoverageExcludesAll: false, nullFilterHashVersionIsTwo: false,
         jsComparisons: false, jsLiterals: false, jsRegexOnAnyValue: false, jsElemMatchSkipsFalsy: false,
         jsPathsIntoArrays: false, jsQueryStrings: false, jsMembership: false, spec07Operators: false, jsVersionStrings: false, onlyFalseDisables: false, nullCoverageIsZero: false,
-        emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true)
+        emptyMetaKeyIsIndex: false, unhashableMembershipFails: true, allIteratesAnyOperand: true, regexDialect: .python)
 }
 
 extension HashValueStyle {

@@ -672,7 +672,8 @@ private struct SnapshotBuilder: ~Copyable {
         if let urlPattern {
             e.hasURLPattern = true
             e.urlPattern = values.string(urlPattern)
-            if let regex = CompiledRegex(urlPattern) {
+            // In the semantics' dialect (a pattern that does not compile targets every URL).
+            if let regex = CompiledRegex(urlPattern, dialect: switches.regexDialect) {
                 urlRegexes.append(regex)
                 e.urlRegex = Int32(truncatingIfNeeded: urlRegexes.count - 1)
             }

@@ -5,20 +5,20 @@ import Testing
 
 @Suite struct PCRE2MatcherTests {
     @Test func searchesLikePythonsRe() throws {
-        let m = try #require(PCRE2Matcher("^[a-z]+\\d{2}$", ignoreCase: false))
+        let m = try #require(PCRE2Matcher("^[a-z]+\\d{2}$", dialect: .python, ignoreCase: false))
         #expect(m.search("abc12") == true)
         #expect(m.search("ABC12") == false)
-        #expect(try #require(PCRE2Matcher("^[a-z]+\\d{2}$", ignoreCase: true)).search("ABC12") == true)
-        #expect(try #require(PCRE2Matcher("-12-25$", ignoreCase: false)).search("1980-12-25") == true)
-        #expect(try #require(PCRE2Matcher("é+", ignoreCase: false)).search("café") == true)
-        #expect(try #require(PCRE2Matcher("(?P<y>\\d{4})", ignoreCase: false)).search("in 2024") == true)
-        #expect(try #require(PCRE2Matcher("x", ignoreCase: false)).search("") == false)
-        #expect(PCRE2Matcher("(unclosed", ignoreCase: false) == nil)
+        #expect(try #require(PCRE2Matcher("^[a-z]+\\d{2}$", dialect: .python, ignoreCase: true)).search("ABC12") == true)
+        #expect(try #require(PCRE2Matcher("-12-25$", dialect: .python, ignoreCase: false)).search("1980-12-25") == true)
+        #expect(try #require(PCRE2Matcher("é+", dialect: .python, ignoreCase: false)).search("café") == true)
+        #expect(try #require(PCRE2Matcher("(?P<y>\\d{4})", dialect: .python, ignoreCase: false)).search("in 2024") == true)
+        #expect(try #require(PCRE2Matcher("x", dialect: .python, ignoreCase: false)).search("") == false)
+        #expect(PCRE2Matcher("(unclosed", dialect: .python, ignoreCase: false) == nil)
     }
 
     /// `(a+)+$` against a long near-miss backtracks exponentially; PCRE2's match limit stops it.
     @Test func catastrophicBacktrackingIsBounded() throws {
-        let m = try #require(PCRE2Matcher("(a+)+$", ignoreCase: false))
+        let m = try #require(PCRE2Matcher("(a+)+$", dialect: .python, ignoreCase: false))
         let text = String(repeating: "a", count: 40) + "b"
         let start = Date()
         #expect(m.search(text) == nil)

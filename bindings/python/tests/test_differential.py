@@ -24,13 +24,10 @@ import diffharness
 import growthbook_native
 
 # (kind, shape) pairs, as "kind:shape", where the python-1.1.0 profile does not match
-# growthbook 1.1.0 yet: reported, not asserted. THIS SET MUST BECOME EMPTY: remove an entry
-# as soon as its shape matches (differential_report.py names the ones that do), and never add
-# one to make a failing run pass. Where 1.1.0 raises, the reference's answer is 1.1.0 repaired
-# (reference_repairs.py: the failing expression made total), asserted like any other.
-PENDING_PYTHON_1_1_0 = {
-    "condition:regex-flavor", "evalCondition:regex-flavor",  # PCRE2 syntax where Python's re differs
-}
+# growthbook 1.1.0 yet: reported, not asserted. It is empty: every shape is asserted. Never add
+# an entry to make a failing run pass. Where 1.1.0 raises, the reference's answer is 1.1.0
+# repaired (reference_repairs.py: the failing expression made total), asserted like any other.
+PENDING_PYTHON_1_1_0 = set()
 
 PROFILES = ("default", "python-1.1.0")
 
