@@ -10,9 +10,13 @@ struct RegexPCRE2Writer {
         /// Code points, the pattern compiled with PCRE2_UTF (8-bit library): surrogates
         /// cannot occur.
         case codePoints
-        /// JavaScript's UTF-16 code units, for a subject known to hold no character outside the
-        /// BMP: the 8-bit library in UTF mode, surrogates and astral code points cannot occur.
+        /// JavaScript's UTF-16 code units matched as code points (the 8-bit library in UTF mode):
+        /// surrogates cannot occur, and a character outside the BMP is in no class (its two
+        /// units are surrogates, which a pattern without its UTF-16 program never matches).
         case bmpCodePoints
+        /// The same, for a pattern that has a UTF-16 program, which subjects with a character
+        /// outside the BMP go to: astral code points cannot occur either.
+        case bmpOnly
         /// UTF-16 code units, the 16-bit library without UTF: any unit 0...0xFFFF can occur.
         case utf16
     }
@@ -25,8 +29,8 @@ struct RegexPCRE2Writer {
     init(_ units: Units) {
         self.units = units
         switch units {
-        case .codePoints: impossible = CodePointSet(0xD800, 0xDFFF)
-        case .bmpCodePoints: impossible = CodePointSet(0xD800, 0xDFFF).union(CodePointSet(0x10000, CodePointSet.maxCodePoint))
+        case .codePoints, .bmpCodePoints: impossible = CodePointSet(0xD800, 0xDFFF)
+        case .bmpOnly: impossible = CodePointSet(0xD800, 0xDFFF).union(CodePointSet(0x10000, CodePointSet.maxCodePoint))
         case .utf16: impossible = CodePointSet(0x10000, CodePointSet.maxCodePoint)
         }
         possible = impossible.complement()
