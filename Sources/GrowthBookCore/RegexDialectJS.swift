@@ -903,6 +903,16 @@ struct JSEmitter {
         return pool.finish(out)
     }
 
+    /// A class's text (a pool placeholder when large), written once per distinct set.
+    private var setTexts: [CodePointSet: String] = [:]
+
+    private mutating func setText(_ set: CodePointSet) -> String {
+        if let t = setTexts[set] { return t }
+        let t = pool.piece(writer.set(set))
+        setTexts[set] = t
+        return t
+    }
+
     private mutating func emit(_ d: JSDisjunction) throws(RegexSyntaxError) -> String {
         if d.alternatives.count == 1 { return try emit(d.alternatives[0]) }
         var s = "(?:"
@@ -927,12 +937,12 @@ struct JSEmitter {
     private mutating func emit(_ n: JSNode) throws(RegexSyntaxError) -> Piece {
         switch n {
         case .units(let set, let invert, _):
-            let text = writer.set(context.matched(set, invert: invert))
-            return Piece(text: pool.piece(text), atom: text != RegexPCRE2Writer.never)
+            let text = setText(context.matched(set, invert: invert))
+            return Piece(text: text, atom: text != RegexPCRE2Writer.never)
         case .start: return Piece(text: "\\A", atom: false)
         case .end: return Piece(text: "\\z", atom: false)
         case .boundary, .nonBoundary:
-            let w = writer.set(JSSets.word)
+            let w = setText(JSSets.word)
             let text = n.isBoundary
                 ? "(?:(?<=\(w))(?!\(w))|(?<!\(w))(?=\(w)))" : "(?:(?<=\(w))(?=\(w))|(?<!\(w))(?!\(w)))"
             return Piece(text: text, atom: false)

@@ -148,6 +148,16 @@ import Testing
         #expect(RegexDialect.javascript.translate(String(repeating: "(?=", count: 100_000), ignoreCase: false) == nil)
     }
 
+    /// A short pattern never becomes a huge one: a large class is written once per pattern
+    /// (in the compact form), and the form with classes in place is dropped past its limit.
+    @Test func translationSizeIsBounded() throws {
+        let b = try #require(RegexDialect.python.translate(String(repeating: "\\b", count: 3000), ignoreCase: false))
+        #expect(b.pattern.utf8.count < 200_000)
+        #expect(b.compactPattern == nil)
+        let w = try #require(RegexDialect.python.translate("(?i)" + String(repeating: "[a-zé]\\w", count: 3000), ignoreCase: false))
+        #expect(w.pattern.utf8.count < 200_000)
+    }
+
     /// Counts beyond PCRE2's 65535 are written with nested repeats.
     @Test func largeCounts() {
         #expect(RegexDialect.python.translate("x{70000}", ignoreCase: false)?.pattern == "x{4465}(?:x{65535}){1}x{0,0}")
