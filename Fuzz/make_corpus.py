@@ -18,7 +18,7 @@ import sys
 out = sys.argv[1]
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 seeds = {t: set() for t in ("fuzz_json", "fuzz_create", "fuzz_set_features", "fuzz_set_attributes",
-                            "fuzz_eval", "fuzz_condition", "fuzz_decrypt")}
+                            "fuzz_eval", "fuzz_condition", "fuzz_decrypt", "fuzz_regex")}
 
 
 def j(v):
@@ -60,6 +60,29 @@ for path in sorted(glob.glob(os.path.join(root, "Tests", "fixtures", "*.json")))
     for case in cases.get("decrypt", []):
         encrypted, key = case[1], case[2]
         add("fuzz_decrypt", (encrypted or "").encode(), (key or "").encode())
+
+def regexes(v):
+    """The $regex / $regexi patterns inside a condition."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("$regex", "$regexi", "$notRegex", "$notRegexi") and isinstance(x, str):
+                yield x
+            else:
+                yield from regexes(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from regexes(x)
+
+
+for path in sorted(glob.glob(os.path.join(root, "Tests", "fixtures", "cases-*.json"))):
+    with open(path, encoding="utf-8") as f:
+        for case in json.load(f).get("evalCondition", []):
+            for pattern in regexes(case[1]):
+                add("fuzz_regex", pattern.encode(), j(case[2]))
+# the JavaScript dialect's recorded patterns (every 8th), each with its first own subject
+with open(os.path.join(root, "Tests", "fixtures", "regex-js.json"), encoding="utf-8") as f:
+    for case in json.load(f)["cases"][::8]:
+        add("fuzz_regex", case["p"].encode(), (case["s"][0] if case["s"] else "").encode())
 
 for target, items in seeds.items():
     d = os.path.join(out, target)

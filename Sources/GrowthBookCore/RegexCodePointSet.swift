@@ -116,16 +116,15 @@ struct CodePointSet: Hashable, Sendable {
     /// code points of `mapping.domain` (every other one maps to itself).
     func preimage(_ mapping: CodePointMapping) -> CodePointSet {
         var points: [UInt32] = []
-        for (c, image) in mapping.pairs where contains(image) { points.append(c) }
+        for (lo, hi) in ranges { mapping.forEachPair(imageIn: lo, hi) { c, _ in points.append(c) } }
         return subtracting(mapping.domain).union(CodePointSet(points: points))
     }
 
     /// The images of the members under `mapping`.
     func image(_ mapping: CodePointMapping) -> CodePointSet {
-        let moved = intersection(mapping.domain)
-        guard !moved.isEmpty else { return self }
         var points: [UInt32] = []
-        for (c, image) in mapping.pairs where moved.contains(c) { points.append(image) }
+        for (lo, hi) in ranges { mapping.forEachPair(keyIn: lo, hi) { _, image in points.append(image) } }
+        guard !points.isEmpty else { return self }
         return subtracting(mapping.domain).union(CodePointSet(points: points))
     }
 }
@@ -133,7 +132,9 @@ struct CodePointSet: Hashable, Sendable {
 /// A map of code points that changes a few of them (a case mapping), from a generated table of
 /// (code point, image) pairs.
 struct CodePointMapping: Sendable {
+    /// (code point, image), sorted by code point; and the same sorted by image.
     let pairs: [(UInt32, UInt32)]
+    private let byImage: [(UInt32, UInt32)]
     let domain: CodePointSet
     /// The code points mapped onto each image.
     private let inverse: [UInt32: [UInt32]]
@@ -151,7 +152,8 @@ struct CodePointMapping: Sendable {
     }
 
     init(pairs: [(UInt32, UInt32)]) {
-        self.pairs = pairs
+        self.pairs = pairs.sorted { $0.0 < $1.0 }
+        byImage = pairs.sorted { $0.1 < $1.1 }
         domain = CodePointSet(points: pairs.map { $0.0 })
         var inverse: [UInt32: [UInt32]] = [:]
         var forward: [UInt32: UInt32] = [:]
@@ -173,5 +175,33 @@ struct CodePointMapping: Sendable {
         var out = inverse[image] ?? []
         if forward[image] == nil { out.append(image) }
         return out
+    }
+
+    /// Calls `body` with each pair whose code point is in lo...hi.
+    func forEachPair(keyIn lo: UInt32, _ hi: UInt32, _ body: (UInt32, UInt32) -> Void) {
+        var k = Self.lowerBound(pairs, lo) { $0.0 }
+        while k < pairs.count && pairs[k].0 <= hi {
+            body(pairs[k].0, pairs[k].1)
+            k += 1
+        }
+    }
+
+    /// Calls `body` with each pair whose image is in lo...hi.
+    func forEachPair(imageIn lo: UInt32, _ hi: UInt32, _ body: (UInt32, UInt32) -> Void) {
+        var k = Self.lowerBound(byImage, lo) { $0.1 }
+        while k < byImage.count && byImage[k].1 <= hi {
+            body(byImage[k].0, byImage[k].1)
+            k += 1
+        }
+    }
+
+    private static func lowerBound(_ a: [(UInt32, UInt32)], _ v: UInt32, _ key: ((UInt32, UInt32)) -> UInt32) -> Int {
+        var lo = 0
+        var hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if key(a[mid]) < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }

@@ -1108,8 +1108,18 @@ struct PyEmitter {
     }
 
     private mutating func setPiece(_ set: CodePointSet) -> Piece {
-        let text = writer.set(set)
-        return Piece(text: pool.piece(text), atom: text != RegexPCRE2Writer.never)
+        let text = setText(set)
+        return Piece(text: text, atom: text != RegexPCRE2Writer.never)
+    }
+
+    /// A class's text (a pool placeholder when large), written once per distinct set.
+    private var setTexts: [CodePointSet: String] = [:]
+
+    private mutating func setText(_ set: CodePointSet) -> String {
+        if let t = setTexts[set] { return t }
+        let t = pool.piece(writer.set(set))
+        setTexts[set] = t
+        return t
     }
 
     private mutating func anchor(_ at: PyAt, flags: UInt32) -> String {
@@ -1120,7 +1130,7 @@ struct PyEmitter {
         case .end: return multiline ? "(?![^\\n])" : "(?=\\n?\\z)"
         case .endString: return "\\z"
         case .boundary, .nonBoundary:
-            let w = pool.piece(writer.set(wordSet(flags)))
+            let w = setText(wordSet(flags))
             if at == .boundary { return "(?:(?<=\(w))(?!\(w))|(?<!\(w))(?=\(w)))" }
             // sre's \B never matches the empty string
             return "(?!\\A\\z)(?:(?<=\(w))(?=\(w))|(?<!\(w))(?!\(w)))"

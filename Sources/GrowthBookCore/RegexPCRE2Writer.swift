@@ -10,9 +10,13 @@ struct RegexPCRE2Writer {
         /// Code points, the pattern compiled with PCRE2_UTF (8-bit library): surrogates
         /// cannot occur.
         case codePoints
-        /// JavaScript's UTF-16 code units, for a subject known to hold no character outside the
-        /// BMP: the 8-bit library in UTF mode, surrogates and astral code points cannot occur.
+        /// JavaScript's UTF-16 code units matched as code points (the 8-bit library in UTF mode):
+        /// surrogates cannot occur, and a character outside the BMP is in no class (its two
+        /// units are surrogates, which a pattern without its UTF-16 program never matches).
         case bmpCodePoints
+        /// The same, for a pattern that has a UTF-16 program, which subjects with a character
+        /// outside the BMP go to: astral code points cannot occur either.
+        case bmpOnly
         /// UTF-16 code units, the 16-bit library without UTF: any unit 0...0xFFFF can occur.
         case utf16
     }
@@ -25,8 +29,8 @@ struct RegexPCRE2Writer {
     init(_ units: Units) {
         self.units = units
         switch units {
-        case .codePoints: impossible = CodePointSet(0xD800, 0xDFFF)
-        case .bmpCodePoints: impossible = CodePointSet(0xD800, 0xDFFF).union(CodePointSet(0x10000, CodePointSet.maxCodePoint))
+        case .codePoints, .bmpCodePoints: impossible = CodePointSet(0xD800, 0xDFFF)
+        case .bmpOnly: impossible = CodePointSet(0xD800, 0xDFFF).union(CodePointSet(0x10000, CodePointSet.maxCodePoint))
         case .utf16: impossible = CodePointSet(0x10000, CodePointSet.maxCodePoint)
         }
         possible = impossible.complement()
@@ -145,26 +149,46 @@ struct RegexSetPool {
         return "\u{E000}\(id)\u{E001}"
     }
 
-    /// The pattern with every class in place, and the compact one (nil when no class is large).
+    /// Longer than this, the pattern with its classes in place cannot compile (PCRE2's
+    /// limit is 64 K code units compiled, and the text is longer than what it compiles to),
+    /// so it is not written: only the compact one is.
+    static let inlineLimit = 200_000
+
+    /// The pattern with every class in place, and the compact one (nil when no class is large;
+    /// the first is the compact one when in place it would pass `inlineLimit`).
     func finish(_ pattern: String) -> (inline: String, compact: String?) {
         guard !texts.isEmpty else { return (pattern, nil) }
+        var inlineLength = 0
+        var id: Int?
+        for c in pattern.unicodeScalars {
+            switch c.value {
+            case 0xE000: id = 0
+            case 0xE001:
+                let i = id ?? 0
+                inlineLength &+= i < texts.count ? texts[i].utf8.count : 0
+                id = nil
+            default:
+                if let i = id { id = i &* 10 &+ Int(c.value &- 0x30) } else { inlineLength &+= 1 }
+            }
+        }
+        let writeInline = inlineLength <= Self.inlineLimit
         var inline = ""
         var compact = ""
-        var id: Int?
+        id = nil
         for c in pattern.unicodeScalars {
             switch c.value {
             case 0xE000:
                 id = 0
             case 0xE001:
                 let i = id ?? 0
-                if i < texts.count { inline += texts[i] }
+                if writeInline && i < texts.count { inline += texts[i] }
                 compact += "(?&gb\(i))"
                 id = nil
             default:
                 if let i = id {
                     id = i &* 10 &+ Int(c.value &- 0x30)
                 } else {
-                    inline.unicodeScalars.append(c)
+                    if writeInline { inline.unicodeScalars.append(c) }
                     compact.unicodeScalars.append(c)
                 }
             }
@@ -172,6 +196,6 @@ struct RegexSetPool {
         compact += "(?(DEFINE)"
         for (i, t) in texts.enumerated() { compact += "(?<gb\(i)>" + t + ")" }
         compact += ")"
-        return (inline, compact)
+        return writeInline ? (inline, compact) : (compact, nil)
     }
 }

@@ -72,6 +72,51 @@ import Testing
         #expect(RegexDialect.python.translate(pattern, ignoreCase: false)?.pattern == expected, "\(pattern)")
     }
 
+    /// JavaScript patterns (no flags) and their translation for UTF-8 subjects (nil: `new
+    /// RegExp` throws, or the translation refuses it).
+    @Test(arguments: [
+        ("abc", "abc"),
+        ("^.$", "\\A[^\\x{a}\\x{d}\\x{2028}\\x{2029}]\\z"),
+        // Annex B: identity escapes, \c without a letter, \8, octal, braces that quantify nothing
+        ("\\X", "X"), ("\\cA", "\\x{1}"), ("\\c1", "\\\\c1"), ("\\8", "8"), ("\\400", "\\x{20}0"),
+        ("[\\b]", "\\x{8}"), ("\\u{41}", "u{41}"), ("x{,5}", "x\\{\\,5\\}"), ("]", "\\]"),
+        ("{1}", nil), ("a{2}{3}", nil), ("a{2,1}", nil), ("[z-a]", nil), ("a**", nil),
+        // backreferences: to a later group, inside their own group (empty), by name
+        ("(a)\\1", "(a)\\g{1}"), ("\\1(a)", "\\g{1}(a)"), ("(a\\1)", "(a(?:))"), ("(a)\\1+", "(a)(?:\\g{1})+"),
+        ("\\k<n>(?<n>a)", "\\g{1}(a)"), ("(?<n>a)\\k<m>", nil), ("(?<n>a)(?<n>b)", nil), ("(?<n>a)\\k", nil), ("\\k", "k"),
+        // no inline flags, no quantified lookbehind
+        ("(?i:a)", nil), ("(?i)a", nil), ("(?<=a)*b", nil),
+        // a lookbehind starting with an unbounded repeat: its last copy
+        ("(?<=.*@)x", "(?<=\\@)x"), ("(?<=^a*)b", nil),
+        // a class of both halves of a character outside the BMP: never, on UTF-8 subjects
+        ("[😀]", "(?!)"),
+    ] as [(String, String?)])
+    func javascriptTranslation(_ pattern: String, _ expected: String?) {
+        #expect(RegexDialect.javascript.translate(pattern, ignoreCase: false)?.pattern == expected, "\(pattern)")
+    }
+
+    /// The UTF-16 program: written when a pattern can tell a character outside the BMP from its
+    /// code units, in code units.
+    @Test func javascriptUTF16Program() throws {
+        #expect(RegexDialect.javascript.translate("abc", ignoreCase: false)?.utf16Pattern == nil)
+        #expect(RegexDialect.javascript.translate("[😀]", ignoreCase: false)?.utf16Pattern == "[\\x{d83d}\\x{de00}]")
+        #expect(RegexDialect.javascript.translate("^.$", ignoreCase: false)?.utf16Pattern != nil)
+        // a zero-width match may fall between the two units
+        #expect(RegexDialect.javascript.translate("(?![ab])", ignoreCase: false)?.utf16Pattern != nil)
+        let t = try #require(RegexDialect.javascript.translate("(?<=a{1,3})b", ignoreCase: false))
+        #expect(t.pattern.hasSuffix("(?(DEFINE)(?<gbl0>a{1,3}))"))
+        #expect(t.utf16Pattern != nil)
+        #expect(t.options == .unsetBackreferenceMatchesEmpty)
+    }
+
+    /// "i": the units whose Canonicalize (simple upper case, never non-ASCII to ASCII) matches.
+    @Test func javascriptIgnoreCase() {
+        #expect(RegexDialect.javascript.translate("k", ignoreCase: true)?.pattern == "[Kk]")
+        #expect(RegexDialect.javascript.translate("σ", ignoreCase: true)?.pattern == "[\\x{3a3}\\x{3c2}\\x{3c3}]")
+        #expect(RegexDialect.javascript.translate("ſ", ignoreCase: true)?.pattern == "\\x{17f}")
+        #expect(RegexDialect.javascript.translate("[^a]", ignoreCase: true)?.pattern == "[^Aa]")
+    }
+
     /// Python's `\w`, `\d`, `\s` and `\b` are its own tables, written out.
     @Test func pythonCategoriesAreTables() throws {
         let w = try #require(RegexDialect.python.translate("\\w", ignoreCase: false)).pattern
@@ -97,8 +142,20 @@ import Testing
         #expect(RegexDialect.python.translate(ok, ignoreCase: false) != nil)
         let deep = String(repeating: "(", count: 100_000) + String(repeating: ")", count: 100_000)
         #expect(RegexDialect.python.translate(deep, ignoreCase: false) == nil)
+        #expect(RegexDialect.javascript.translate(deep, ignoreCase: false) == nil)
         let classes = String(repeating: "[", count: 100_000)
         #expect(RegexDialect.python.translate(classes, ignoreCase: false) == nil)
+        #expect(RegexDialect.javascript.translate(String(repeating: "(?=", count: 100_000), ignoreCase: false) == nil)
+    }
+
+    /// A short pattern never becomes a huge one: a large class is written once per pattern
+    /// (in the compact form), and the form with classes in place is dropped past its limit.
+    @Test func translationSizeIsBounded() throws {
+        let b = try #require(RegexDialect.python.translate(String(repeating: "\\b", count: 3000), ignoreCase: false))
+        #expect(b.pattern.utf8.count < 200_000)
+        #expect(b.compactPattern == nil)
+        let w = try #require(RegexDialect.python.translate("(?i)" + String(repeating: "[a-zé]\\w", count: 3000), ignoreCase: false))
+        #expect(w.pattern.utf8.count < 200_000)
     }
 
     /// Counts beyond PCRE2's 65535 are written with nested repeats.

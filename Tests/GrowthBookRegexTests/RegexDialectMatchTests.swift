@@ -30,6 +30,31 @@ import Testing
         #expect((m?.search(subject) ?? false) == expected, "\(pattern) on \(subject)")
     }
 
+    /// Every expectation from node 20's RegExp.
+    @Test(arguments: [
+        ("^.$", "😀", false), ("^..$", "😀", true), ("😀+", "😀", true), ("^[😀]$", "😀", false), ("[😀]", "😀", true),
+        ("^\\uD83D\\uDE00$", "😀", true), ("^[^a]{2}$", "😀", true), ("(?<=..)x", "😀x", true), ("(?<=.)x", "😀x", true),
+        ("(?<=a+)b", "aab", true), ("(?<=.*@)example", "user@example.com", true), ("(?<=a|bc)d", "bcd", true),
+        ("(?<=(?:a|bc){2})d", "abcd", true), ("\\B", "", true), ("\\b", "", false), ("a$", "a\n", false),
+        ("\\8", "8", true), ("\\400", " 0", true), ("[\\400]", "0", true), ("\\u{41}", String(repeating: "u", count: 41), true),
+        ("[^]", "\n", true), ("[]", "", false), ("(a\\1)+$", "aaa", true), ("\\k<n>(?<n>a)", "a", true),
+        ("(a)|\\1b", "b", true), ("\\1(a)", "a", true), ("\\s", "\u{FEFF}", true), ("\\s", "\u{180E}", false),
+        ("\\d", "١", false), ("\\w", "é", false), ("(?<![ab])(?![ab])", "ba😀b", true), ("a{99999999999}", "a", false),
+    ] as [(String, String, Bool)])
+    func javascript(_ pattern: String, _ subject: String, _ expected: Bool) throws {
+        let m = PCRE2Matcher(pattern, dialect: .javascript)
+        #expect((m?.search(subject) ?? false) == expected, "\(pattern) on \(subject)")
+    }
+
+    @Test(arguments: [
+        ("ſ", "S", false), ("σ", "ς", true), ("[a-z]", "\u{212A}", false), ("[^a]", "A", false), ("\\W", "ſ", true),
+        ("ß", "ẞ", false), ("(a)\\1", "aA", true),
+    ] as [(String, String, Bool)])
+    func javascriptIgnoreCase(_ pattern: String, _ subject: String, _ expected: Bool) throws {
+        let m = PCRE2Matcher(pattern, dialect: .javascript, ignoreCase: true)
+        #expect((m?.search(subject) ?? false) == expected, "\(pattern) on \(subject)")
+    }
+
     @Test func compactFormCompiles() throws {
         let t = try #require(RegexDialect.python.translate("(?:\\w\\d){20}|x", ignoreCase: false))
         #expect(t.compactPattern != nil)

@@ -53,6 +53,8 @@ def _fixture_semantics():
 def pytest_terminal_summary(terminalreporter):
     for line in getattr(terminalreporter.config, "_growthbook_differential", None) or []:
         terminalreporter.write_line(line)
+    for line in getattr(terminalreporter.config, "_growthbook_regex_dialect", None) or []:
+        terminalreporter.write_line(line)
     if not _fixture_counts:
         return
     terminalreporter.write_line("")
