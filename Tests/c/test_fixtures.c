@@ -657,6 +657,24 @@ static int run_file(const char *dir, const char *file)
     return unknown;
 }
 
+/* dir/name parsed as a JSON object, or NULL (said on stderr). */
+static cJSON *read_object(const char *dir, const char *name)
+{
+    char path[4096];
+    char *raw;
+    cJSON *o;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    raw = read_file(path);
+    o = raw ? cJSON_Parse(raw) : NULL;
+    free(raw);
+    if (!cJSON_IsObject(o)) {
+        fprintf(stderr, "test_fixtures: cannot read %s\n", path);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "Tests/fixtures";
@@ -664,25 +682,12 @@ int main(int argc, char **argv)
     size_t i;
 
     printf("libgrowthbook %s, cJSON %s\n", gb_version(), cJSON_Version());
-    {
-        char path[4096];
-        char *raw;
-        snprintf(path, sizeof path, "%s/semantics.json", dir);
-        raw = read_file(path);
-        semantics_by_file = raw ? cJSON_Parse(raw) : NULL;
-        free(raw);
-        if (!cJSON_IsObject(semantics_by_file)) {
-            fprintf(stderr, "test_fixtures: cannot read %s\n", path);
-            return 1;
-        }
-        snprintf(path, sizeof path, "%s/contradictions.json", dir);
-        raw = read_file(path);
-        contradictions = raw ? cJSON_Parse(raw) : NULL;
-        free(raw);
-        if (!cJSON_IsObject(contradictions)) {
-            fprintf(stderr, "test_fixtures: cannot read %s\n", path);
-            return 1;
-        }
+    semantics_by_file = read_object(dir, "semantics.json");
+    contradictions = read_object(dir, "contradictions.json");
+    if (!semantics_by_file || !contradictions) {
+        cJSON_Delete(semantics_by_file);
+        cJSON_Delete(contradictions);
+        return 1;
     }
     for (i = 0; i < sizeof FILES / sizeof FILES[0]; i++) problems |= run_file(dir, FILES[i]);
     cJSON_Delete(semantics_by_file);
