@@ -231,7 +231,14 @@ typedef struct gb_handle gb_handle;
  * the remote options under "Remote features": GB_ERR_TYPE for a value of the
  * wrong type, GB_ERR_INVALID_ARGUMENT for a number out of range, such as a
  * negative number of seconds or a timeout below 0.001).
- * Thread-safe. */
+ * Thread-safe.
+ *
+ * Cost: parsing options_json plus, when "features" is given, compiling them
+ * (as gb_set_features_json); a handle without features starts with a feature
+ * set shared by every such handle and allocates a few hundred bytes. A host
+ * that makes a handle per request should not pass "features" each time but
+ * load them once into one handle and share them with gb_set_features_from
+ * (O(1)), or keep one handle and pass per-call attributes (gb_eval_with). */
 gb_handle *gb_create(const char *options_json);
 
 /* Destroy a handle and everything it owns. NULL is accepted and ignored.
@@ -281,6 +288,21 @@ void gb_free(gb_handle *gb);
  * filters, namespaces, seeds and hashVersion as in the GrowthBook spec.
  * Errors: GB_ERR_UTF8, GB_ERR_JSON, GB_ERR_TYPE (e.g. not an object). */
 int gb_set_features_json(gb_handle *gb, const char *features_json);
+
+/* Install the features `source` evaluates now into gb, without parsing or
+ * compiling anything: both handles then evaluate one shared, immutable
+ * compiled feature set (with the saved groups and contextual bandits it was
+ * compiled against). Costs O(1) and no memory per feature, whatever the
+ * feature count, so a host that makes a handle per request (or per user) loads
+ * features once into one handle and shares them from it. Later changes to
+ * either handle's features do not reach the other; gb's attributes, settings
+ * and callbacks are its own. The sticky bucket docs are refreshed as by
+ * gb_set_features_json. gb and source may be the same handle (nothing
+ * changes). Thread-safe on both handles.
+ * Errors: GB_ERR_INVALID_ARGUMENT (either handle NULL or not live, or the two
+ * handles were created with different "semantics": a feature set is compiled
+ * for one). */
+int gb_set_features_from(gb_handle *gb, gb_handle *source);
 
 /* Replace the saved groups referenced by $inGroup / $notInGroup conditions.
  * saved_groups_json: an object mapping group id -> array of values,

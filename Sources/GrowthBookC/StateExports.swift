@@ -33,6 +33,23 @@ public func gb_set_features_json(_ p: OpaquePointer?, _ json: UnsafePointer<CCha
     }
 }
 
+@_cdecl("gb_set_features_from")
+public func gb_set_features_from(_ p: OpaquePointer?, _ source: OpaquePointer?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let snapshot = try withHandle(source) { s throws(CallError) in s.gb.state.snapshot }
+            guard snapshot.semantics == h.gb.semantics else {
+                throw CallError(
+                    .invalidArgument,
+                    "source's features are compiled for semantics \"\(snapshot.semantics.name)\", "
+                        + "gb's are \"\(h.gb.semantics.name)\"")
+            }
+            h.gb.setFeatures(snapshot)
+            return 0
+        }
+    }
+}
+
 @_cdecl("gb_set_saved_groups_json")
 public func gb_set_saved_groups_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
     setObject(p, json, "saved_groups_json") { gb, groups throws(CallError) in gb.setSavedGroups(groups) }

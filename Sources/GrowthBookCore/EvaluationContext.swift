@@ -77,7 +77,7 @@ public final class EvaluationContext: Sendable {
         self.hooks = hooks
         self.stamps =
             stamps.flatMap { $0.count == snapshot.experimentCount ? $0 : nil }
-            ?? AtomicWords(count: snapshot.experimentCount)
+            ?? (snapshot.experimentCount == 0 ? AtomicWords.none : AtomicWords(count: snapshot.experimentCount))
         let flags = SettingsFlags(
             enabled: settings.enabled, qaMode: settings.qaMode, hasURL: !settings.url.isEmpty,
             hasForcedVariations: !settings.forcedVariations.isEmpty, hasOverrides: !settings.overrides.isEmpty,

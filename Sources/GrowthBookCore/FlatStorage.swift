@@ -211,6 +211,10 @@ public final class AtomicWords: @unchecked Sendable {  // every access is atomic
 
     static var alignment: Int { 128 }
 
+    /// No words, shared (every access is out of range): states of feature sets without
+    /// experiments need no allocation of their own.
+    public static let none = AtomicWords(count: 0)
+
     public init(count: Int) {
         self.count = Swift.max(0, count)
         let allocated = Swift.max(1, self.count)

@@ -164,20 +164,32 @@ public final class GrowthBook: Sendable {
     }
 
     private let current: StateCell<EvaluationContext>
-    private let bookkeeping = Bookkeeping()
+    private let bookkeeping: Bookkeeping
 
     /// The reference whose rules the handle follows (the `"semantics"` option), fixed for its
     /// life: every feature set it installs is compiled for it.
     public let semantics: Semantics
 
-    public init(semantics: Semantics = .default) {
+    public convenience init(semantics: Semantics = .default) {
+        self.init(
+            semantics: semantics, snapshot: .empty(semantics), attributes: JSONObject(), settings: EvaluationSettings(),
+            stickyService: nil, stickyIdentifierAttributes: nil, bookkeeping: Bookkeeping())
+    }
+
+    /// The one place a handle's first state is made (each state built costs: a handle made
+    /// from options builds one, not a default one first).
+    private init(
+        semantics: Semantics, snapshot: Snapshot, attributes: JSONObject, settings: EvaluationSettings,
+        stickyService: (any StickyBucketService)?, stickyIdentifierAttributes: [String]?, bookkeeping: Bookkeeping
+    ) {
         self.semantics = semantics
+        self.bookkeeping = bookkeeping
         let hooks = Hooks(tracking: nil, subscriptions: [], logSink: nil, logLevel: nil, bookkeeping: bookkeeping)
         current = StateCell(
             EvaluationContext(
-                snapshot: .empty(semantics), attributes: .object(JSONObject()), attributesDocument: .emptyObject,
-                settings: EvaluationSettings(), stickyDocs: nil, stickyService: nil, stickyIdentifierAttributes: nil,
-                hooks: hooks))
+                snapshot: snapshot, attributes: .object(attributes),
+                attributesDocument: attributes.isEmpty ? .emptyObject : nil, settings: settings, stickyDocs: nil,
+                stickyService: stickyService, stickyIdentifierAttributes: stickyIdentifierAttributes, hooks: hooks))
     }
 
     /// A context configured from a GrowthBook options object: the `context` objects of the spec
@@ -193,7 +205,6 @@ public final class GrowthBook: Sendable {
             guard case .string(let name) = v else { throw .wrongType("semantics must be a string") }
             semantics = try Semantics.named(name)
         }
-        self.init(semantics: semantics)
         var settings = EvaluationSettings()
         if let v = o["enabled"], !v.isNull {
             // (`SemanticsRules.onlyFalseDisables`)
@@ -225,6 +236,7 @@ public final class GrowthBook: Sendable {
         } else if o["stickyBucketing"]?.isTruthy == true {
             service = InMemoryStickyBucketService()
         }
+        let bookkeeping = Bookkeeping()
         if let v = o["trackedExposuresLimit"], !v.isNull {
             guard let n = v.intValue, n >= 1 else {
                 throw .wrongType("trackedExposuresLimit must be a positive integer")
@@ -232,15 +244,16 @@ public final class GrowthBook: Sendable {
             let limit = Int(clamping: n)
             bookkeeping.state.withLock { $0.tracked = TrackedExposures(limit: limit) }
         }
-        let snapshot = Snapshot(
-            features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups,
-            contextualBandits: bandits.isEmpty ? nil : bandits, semantics: semantics)
-        update {
-            $0.with(
-                snapshot: snapshot, attributes: .object(attributes), settings: settings, stickyService: .some(service),
-                stickyIdentifierAttributes: .some(identifiers))
-        }
-        refreshStickyBuckets(force: true)
+        let snapshot =
+            features.isEmpty && savedGroups.isEmpty && bandits.isEmpty
+            ? Snapshot.empty(semantics)
+            : Snapshot(
+                features: features, savedGroups: savedGroups.isEmpty ? nil : savedGroups,
+                contextualBandits: bandits.isEmpty ? nil : bandits, semantics: semantics)
+        self.init(
+            semantics: semantics, snapshot: snapshot, attributes: attributes, settings: settings,
+            stickyService: service, stickyIdentifierAttributes: identifiers, bookkeeping: bookkeeping)
+        if service != nil { refreshStickyBuckets(force: true) }
     }
 
     private static func object(_ v: JSON?, _ name: String) throws(GrowthBookError) -> JSONObject {

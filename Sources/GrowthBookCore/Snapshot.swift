@@ -43,10 +43,15 @@ public final class Snapshot: Sendable {
     var view: SnapshotView { SnapshotView(tables.ref) }
 
     public static let empty = Snapshot(features: JSONObject(), savedGroups: nil, semantics: .default)
+    private static let emptyPython110 = Snapshot(features: JSONObject(), savedGroups: nil, semantics: .python110)
 
-    /// No features, for a handle of `semantics`.
+    /// No features, for a handle of `semantics`: one shared instance per profile (a handle is
+    /// created with it, and creating handles per request must not compile anything).
     public static func empty(_ semantics: Semantics) -> Snapshot {
-        semantics == Semantics.default ? empty : Snapshot(features: JSONObject(), savedGroups: nil, semantics: semantics)
+        switch semantics {
+        case .js: return empty
+        case .python110: return emptyPython110
+        }
     }
 
     public var experimentCount: Int { experiments.count }

@@ -24,6 +24,20 @@ import Testing
         #expect(out.string == expected)
     }
 
+    /// A handle made without features compiles nothing: it starts with its profile's one
+    /// shared empty feature set (handles made per request must not build one each).
+    @Test(arguments: Semantics.allCases) func handlesWithoutFeaturesShareTheEmptySnapshot(_ semantics: Semantics) throws {
+        let options = try JSON.parse(#"{"semantics": "\#(semantics.name)", "attributes": {"id": "1"}}"#)
+        let a = try GrowthBook(options: options)
+        let b = try GrowthBook(options: options)
+        #expect(a.state.snapshot === Snapshot.empty(semantics))
+        #expect(b.state.snapshot === a.state.snapshot)
+        #expect(GrowthBook(semantics: semantics).state.snapshot === Snapshot.empty(semantics))
+        #expect(Snapshot.empty(semantics).semantics == semantics)
+        let withFeatures = try GrowthBook(options: JSON.parse(#"{"semantics": "\#(semantics.name)", "features": {"f": {}}}"#))
+        #expect(withFeatures.state.snapshot !== Snapshot.empty(semantics))
+    }
+
     /// The definitions kept are the features as given: they read back, and recompile against
     /// other saved groups, from the text.
     @Test func definitionsReadBackAndRecompile() throws {

@@ -1277,6 +1277,52 @@ static void test_spec_helpers(void)
     CHECK(gb_eval_condition_json("{\"id\": {\"$inGroup\": \"g\"}}", "{\"id\": 2}", NULL) == 0);
 }
 
+/* gb_set_features_from: one compiled feature set shared by handles, each with
+ * its own attributes; later updates stay apart; profiles must agree. */
+static void test_shared_features(void)
+{
+    gb_handle *source = gb_create(
+        "{\"features\": {\"geo\": {\"defaultValue\": false, \"rules\": "
+        "[{\"condition\": {\"country\": \"US\"}, \"force\": true}]}},"
+        " \"savedGroups\": {\"g\": [\"u1\"]}}");
+    gb_handle *us = gb_create("{\"attributes\": {\"country\": \"US\"}}");
+    gb_handle *fr = gb_create("{\"attributes\": {\"country\": \"FR\"}}");
+    gb_handle *py = gb_create("{\"semantics\": \"" GB_SEMANTICS_PYTHON_1_1_0 "\"}");
+    CHECK(source && us && fr && py);
+    if (!source || !us || !fr || !py) goto out;
+    CHECK(gb_set_features_from(us, source) == GB_OK);
+    CHECK(gb_set_features_from(fr, source) == GB_OK);
+    CHECK(gb_is_on(us, "geo") == 1);
+    CHECK(gb_is_on(fr, "geo") == 0);
+    CHECK(gb_is_on(source, "geo") == 0); /* source has no attributes */
+    /* the saved groups come with the features they were compiled against */
+    CHECK(gb_set_features_json(source, "{\"grp\": {\"defaultValue\": false, \"rules\": "
+                                       "[{\"condition\": {\"id\": {\"$inGroup\": \"g\"}}, \"force\": true}]}}")
+          == GB_OK);
+    CHECK(gb_set_attributes_json(us, "{\"id\": \"u1\"}") == GB_OK);
+    CHECK(gb_is_on(us, "grp") == 0); /* unknown in us: taken before the update */
+    CHECK(gb_set_features_from(us, source) == GB_OK);
+    CHECK(gb_is_on(us, "grp") == 1);
+    CHECK(gb_is_on(us, "geo") == 0); /* replaced, as by gb_set_features_json */
+    /* an update of the copy does not reach the source */
+    CHECK(gb_set_features_json(us, "{}") == GB_OK);
+    CHECK(gb_set_attributes_json(source, "{\"id\": \"u1\"}") == GB_OK);
+    CHECK(gb_is_on(source, "grp") == 1);
+    CHECK(gb_set_features_from(source, source) == GB_OK);
+    CHECK(gb_is_on(source, "grp") == 1);
+    /* a feature set is compiled for one profile; the handle keeps its state */
+    CHECK_ERR(gb_set_features_from(py, source), GB_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(gb_last_error(), "semantics") != NULL);
+    CHECK_ERR(gb_set_features_from(NULL, source), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_set_features_from(fr, NULL), GB_ERR_INVALID_ARGUMENT);
+    CHECK(gb_is_on(fr, "geo") == 0);
+out:
+    gb_free(source);
+    gb_free(us);
+    gb_free(fr);
+    gb_free(py);
+}
+
 int main(void)
 {
     signal(SIGALRM, on_alarm);
@@ -1294,5 +1340,6 @@ int main(void)
     test_include();
     test_sticky();
     test_spec_helpers();
+    test_shared_features();
     return tu_summary();
 }

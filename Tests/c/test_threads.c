@@ -452,14 +452,22 @@ static void *attribute_writer(void *p)
     return NULL;
 }
 
+/* Handles holding set A and set B, shared into the evaluated handle by
+ * gb_set_features_from on every other swap. */
+static gb_handle *feature_sources[2];
+
 static void *feature_writer(void *p)
 {
     gb_handle *gb = p;
     long n = 0;
     while (!atomic_load(&stop_writers)) {
         int which = (int)(n & 1);
-        expect(gb_set_features_json(gb, which ? FEATURES_B : FEATURES_A) == GB_OK,
-               "gb_set_features_json", gb_last_error());
+        if (n & 2)
+            expect(gb_set_features_from(gb, feature_sources[which]) == GB_OK,
+                   "gb_set_features_from", gb_last_error());
+        else
+            expect(gb_set_features_json(gb, which ? FEATURES_B : FEATURES_A) == GB_OK,
+                   "gb_set_features_json", gb_last_error());
         if ((n & 7) == 0) {
             char *s = gb_get_features_json(gb);
             int a = json_contains(s, "\"exp-A\""), b = json_contains(s, "\"exp-B\"");
@@ -543,6 +551,10 @@ int main(void)
         CHECK(pthread_create(&eval_threads[t], NULL, evaluator, &args[t]) == 0);
     }
     CHECK(pthread_create(&attr_thread, NULL, attribute_writer, gb) == 0);
+    for (s = 0; s < 2; s++) {
+        feature_sources[s] = gb_create(NULL);
+        CHECK(feature_sources[s] && gb_set_features_json(feature_sources[s], s ? FEATURES_B : FEATURES_A) == GB_OK);
+    }
     CHECK(pthread_create(&feat_thread, NULL, feature_writer, gb) == 0);
 
     for (t = 0; t < EVAL_THREADS; t++) {
@@ -553,6 +565,8 @@ int main(void)
     pthread_join(attr_thread, NULL);
     pthread_join(feat_thread, NULL);
     gb_attributes_free(shared_attrs);
+    gb_free(feature_sources[0]);
+    gb_free(feature_sources[1]);
 
     tu_passed += atomic_load(&passed_n);
     tu_failed += atomic_load(&failed_n);

@@ -173,6 +173,15 @@ static void test_state()
     CHECK(has(gb.eval_feature("exp-flag"), R"("source":"defaultValue")"));
     gb.set_enabled(true);
     CHECK(has(gb.eval_feature("exp-flag"), R"("source":"experiment")"));
+
+    // One compiled feature set shared by a handle per user.
+    gbx::GrowthBook user(R"({"attributes": {"id": "u9", "country": "CA"}})");
+    CHECK(!user.is_on("geo"));
+    user.set_features_from(gb);
+    CHECK(user.is_on("geo"));
+    CHECK(user.feature_value("color") == "\"blue\"");
+    gbx::GrowthBook python(R"({"semantics": ")" GB_SEMANTICS_PYTHON_1_1_0 R"("})");
+    CHECK_THROWS_CODE(python.set_features_from(gb), GB_ERR_INVALID_ARGUMENT);
 }
 
 static void test_evaluation()

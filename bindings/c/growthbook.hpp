@@ -320,6 +320,11 @@ public:
     {
         detail::check([&] { return gb_set_features_json(gb_, features_json.c_str()); });
     }
+    /* Shares source's compiled features (no parsing, O(1); gb_set_features_from). */
+    void set_features_from(const GrowthBook &source)
+    {
+        detail::check([&] { return gb_set_features_from(gb_, source.gb_); });
+    }
     void set_saved_groups(const std::string &saved_groups_json)
     {
         detail::check([&] { return gb_set_saved_groups_json(gb_, saved_groups_json.c_str()); });
