@@ -52,6 +52,47 @@ class _Handle(ctypes.c_void_p):
             _lib.gb_free(self.value)
 
 
+class _LoadedFeatureSets(object):
+    """The feature dicts load_features() returned, each compiled once for the process.
+
+    The feature cache hands every instance the very same dict until the entry is refreshed
+    (growthbook 1.1.0's per-request pattern: a new instance, load_features(), a few
+    evaluations). Each dict is compiled into one handle kept here, and instances share its
+    compiled features (gb_set_features_from: no serialising, no parsing, O(1)) instead of
+    compiling their own copy. An entry is keyed by the dict's identity and holds the dict, so
+    the identity is not reused while the entry lives; the oldest entries go past LIMIT."""
+
+    LIMIT = 16
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = {}  # (id(features), semantics) -> (features, _Handle)
+
+    def source(self, features, semantics):
+        key = (id(features), semantics)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] is features:
+            return entry[1]
+        h = _lib.gb_create(_dumps({"semantics": semantics}))
+        if not h:
+            raise _lib.error()
+        handle = _Handle(h)
+        _lib.check(_lib.gb_set_features_json(handle, _dumps(GrowthBook._features_json(features))))
+        with self._lock:
+            self._entries[key] = (features, handle)
+            while len(self._entries) > self.LIMIT:
+                self._entries.pop(next(iter(self._entries)))
+        return handle
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+_loaded_feature_sets = _LoadedFeatureSets()
+
+
 # The values a summary describes by itself (types up to GB_VALUE_TRUE), indexed by type.
 _SCALAR_VALUES = {GB_VALUE_NULL: None, GB_VALUE_FALSE: False, GB_VALUE_TRUE: True}
 _SCALARS = tuple(_SCALAR_VALUES[t] for t in range(GB_VALUE_TRUE + 1))
@@ -320,6 +361,9 @@ class GrowthBook(object):
         self._subscription_id = 0
         self._features_cache = None
         self._semantics = semantics
+        # Saved groups and contextual bandits are compiled into the features: an instance
+        # given its own compiles the features it loads itself (see _LoadedFeatureSets).
+        self._own_compile_inputs = bool(saved_groups or contextual_bandits)
 
         self._destroyed = False
         self._open(features, saved_groups, groups, overrides, contextual_bandits)
@@ -465,8 +509,15 @@ class GrowthBook(object):
             raise ValueError("Must specify `client_key` to refresh features")
         self._handle()
         features = feature_repo.load_features(self._api_host, self._client_key, self._decryption_key, self._cache_ttl)
-        if features is not None:
+        if features is None:
+            return
+        if self._own_compile_inputs or not isinstance(features, dict):
+            # compiled against this instance's own saved groups or bandits: its own copy
             self.set_features(features)
+            return
+        source = _loaded_feature_sets.source(features, self._semantics)
+        _lib.check(_lib.gb_set_features_from(self._handle(), source))
+        self._features_cache = None
 
     def setFeatures(self, features: dict) -> None:
         return self.set_features(features)
