@@ -18,6 +18,9 @@
 #   make install   PREFIX=/usr/local (default) [DESTDIR=...]: the library,
 #                  growthbook.h, growthbook.hpp, a pkg-config file and a CMake
 #                  package config; make uninstall removes them
+#   make python-wheel  the Python binding's wheel, repaired by auditwheel to a
+#                  manylinux tag with the libraries it needs inside
+#                  (build/wheels; README "A wheel to distribute")
 #   make clean     remove build outputs (also the Python binding's: bindings/python/build,
 #                  its *.egg-info, __pycache__)
 #

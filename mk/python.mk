@@ -16,12 +16,37 @@ python-tests: python-install
 	cd $(CURDIR) && timeout $(TEST_TIMEOUT) $(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider bindings/python/tests
 	cd $(BUILD) && $(CURDIR)/$(PY_VENV)/bin/python $(CURDIR)/examples/python/demo.py > /dev/null
 
-# A wheel built here, installed in a bare environment, imported with a PATH that has no Swift.
-python-wheel-check: lib
-	@rm -rf $(PY_WHEELS) $(BUILD)/wheel-venv
-	python3 -m pip wheel -q --disable-pip-version-check --no-deps -w $(PY_WHEELS) ./bindings/python
-	python3 -m venv $(BUILD)/wheel-venv
-	$(BUILD)/wheel-venv/bin/python -m pip install -q --disable-pip-version-check $(PY_WHEELS)/*.whl
-	cd /tmp && env -i PATH=/usr/bin:/bin HOME=/tmp $(CURDIR)/$(BUILD)/wheel-venv/bin/python -c \
-	  "import growthbook_native as g; gb = g.GrowthBook(features={'f': {'defaultValue': True}}); \
-	   assert gb.is_on('f'); print('wheel check: growthbook_native', g.__version__, 'loads', g._lib.lib._name)"
+# A distributable wheel (README "A wheel to distribute"): pip wheel packs the library into the
+# package (tagged linux_x86_64, which package indexes refuse), then auditwheel repair grafts
+# the shared libraries it needs that a manylinux system may lack (libcurl, libcrypto, libssl,
+# PCRE2 and what they need in turn) into growthbook_native.libs/, renamed with a hash, points
+# libgrowthbook.so's NEEDED and RPATH at them, and retags the wheel with the most compatible
+# manylinux policy the symbols allow (WHEEL_PLAT=auto; or name one, e.g. manylinux_2_35_x86_64).
+# The library packed is build/lib/libgrowthbook.so (built by make lib) unless
+# GROWTHBOOK_NATIVE_LIBRARY names one built elsewhere; then lib is not made.
+PY_WHEEL_RAW := $(BUILD)/wheel-raw
+WHEEL_TOOLS  := $(BUILD)/wheel-tools
+AUDITWHEEL   := $(WHEEL_TOOLS)/bin/auditwheel
+WHEEL_PLAT   ?= auto
+PY_WHEEL_LIB := $(if $(GROWTHBOOK_NATIVE_LIBRARY),,lib)
+
+.PHONY: wheel-deps python-wheel
+
+# patchelf (Debian) and auditwheel (pinned, in the venv $(WHEEL_TOOLS)), only where missing.
+wheel-deps:
+	@bash scripts/install-deps.sh --wheel
+
+python-wheel: $(PY_WHEEL_LIB) wheel-deps
+	@rm -rf $(PY_WHEEL_RAW) $(PY_WHEELS)
+	python3 -m pip wheel -q --disable-pip-version-check --no-deps -w $(PY_WHEEL_RAW) ./bindings/python
+	$(AUDITWHEEL) repair --plat $(WHEEL_PLAT) -w $(PY_WHEELS) $(PY_WHEEL_RAW)/*.whl
+	@ls -l $(PY_WHEELS)/*.whl
+
+# The repaired wheel: auditwheel show reports a manylinux policy; installed into a bare venv
+# and run with an empty environment (PATH=/usr/bin:/bin, no Swift), it imports and evaluates
+# (regexes through both PCRE2 libraries, decryption through libcrypto), and every library it
+# loads for libgrowthbook.so comes from its growthbook_native.libs (/proc/self/maps, and every
+# symbol binding the dynamic linker makes for the wheel's files, LD_DEBUG=bindings); no ELF
+# file in it needs the Swift toolchain. See Tests/wheel/check_wheel.sh.
+python-wheel-check: python-wheel
+	timeout $(TEST_TIMEOUT) bash Tests/wheel/check_wheel.sh $(PY_WHEELS) $(WHEEL_TOOLS) $(BUILD)/wheel-venv

@@ -3,7 +3,9 @@
 # Debian's libcurl, OpenSSL and PCRE2 development packages; for the tests also g++ (the C++ wrapper's
 # tests), cJSON (libcjson-dev: the C fixture runner reads the spec files with it), cmake (checks
 # the installed CMake package config) and the Python packages the tests use; with --bench,
-# valgrind (make bench-instructions counts instructions with its callgrind tool).
+# valgrind (make bench-instructions counts instructions with its callgrind tool); with --wheel,
+# patchelf (Debian) and auditwheel (PyPI, pinned, into its own venv build/wheel-tools) for
+# make python-wheel, which repairs the Python wheel to a manylinux tag.
 # Safe to run again and again; `make lib`, `make demo` and `make test` call it.
 set -euo pipefail
 
@@ -23,6 +25,10 @@ if [ "${1:-}" = "--bench" ]; then
     command -v valgrind >/dev/null 2>&1 || apt_missing+=(valgrind)
 fi
 
+if [ "${1:-}" = "--wheel" ]; then
+    command -v patchelf >/dev/null 2>&1 || apt_missing+=(patchelf)
+fi
+
 if [ "${#apt_missing[@]}" -gt 0 ]; then
     echo "install-deps: installing ${apt_missing[*]}"
     sudo=""
@@ -37,5 +43,22 @@ if [ "${1:-}" = "--test" ]; then
     if ! python3 -c 'import pytest, pytest_mock, cryptography' >/dev/null 2>&1; then
         echo "install-deps: installing pytest, pytest-mock and cryptography for the tests"
         python3 -m pip install -q pytest pytest-mock cryptography
+    fi
+fi
+
+if [ "${1:-}" = "--wheel" ]; then
+    # auditwheel lives in a venv of its own under build/ (removed by make clean), pinned so the
+    # repaired wheel does not change with a new release; recreated only when missing or other.
+    # 6.7.0 is the newest that repairs correctly with Debian 12's patchelf 0.14.3: 6.8.0 batches
+    # the patchelf calls, which that patchelf gets wrong (NEEDED left unrenamed), and 6.8.1
+    # refuses patchelf older than 0.14.5.
+    AUDITWHEEL_VERSION=6.7.0
+    tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/wheel-tools"
+    have=$("$tools/bin/python" -c 'import importlib.metadata as m; print(m.version("auditwheel"))' 2>/dev/null || true)
+    if [ "$have" != "$AUDITWHEEL_VERSION" ] || [ ! -x "$tools/bin/auditwheel" ]; then
+        echo "install-deps: installing auditwheel $AUDITWHEEL_VERSION into $tools"
+        rm -rf "$tools"
+        python3 -m venv "$tools"
+        "$tools/bin/python" -m pip install -q --disable-pip-version-check "auditwheel==$AUDITWHEEL_VERSION"
     fi
 fi
