@@ -4,9 +4,9 @@
   bench/data/features-200.json   W4: 200 features mixing the rule kinds and operators (committed)
   features-5000.json             W6: 5,000 features of the same mix (see --out-5000)
   features-30.json               W7-W9: 30 features of the same mix (committed)
-  features-3.json                W7: 3 of those 30 (the ones W7-W9 evaluate: a force rule on
-                                 country, an experiment with a condition, several rules with a
-                                 JSON value), byte-for-byte the same definitions (committed)
+  features-3.json                W7: 3 of those 30 (the ones W7-W9 evaluate: an experiment with a
+                                 condition, several rules with number values, several rules with
+                                 JSON values), the same definitions (committed)
 
 Each file is a GrowthBook API payload: {"features": {key: feature}}. The mix, by feature index:
 default-only values (bool, string, number, JSON), force rules with $in/$nin, $regex, version
@@ -151,9 +151,11 @@ def generate(n, seed):
     return {"features": features, "benchUser": USER}
 
 
-# Which of the 30 features make the 3-feature payload (by index): 1 force on country $in,
-# 6 experiment (hash v1, condition on age and score), 9 several rules and an experiment, JSON values.
-SUBSET_3 = (1, 6, 9)
+# Which of the 30 features make the 3-feature payload (by index), chosen so that their answers
+# change with the user (id, country, age): 6 a boolean experiment (hash v1, condition on age and
+# score), 28 several rules ($regex, $lte/$gt) and an experiment with number values, 29 several rules
+# with JSON values. None has a prerequisite, so the 3 stand alone.
+SUBSET_3 = (6, 28, 29)
 
 
 def subset(payload, indices):
