@@ -549,6 +549,11 @@ def _goals_section(py, idx, add):
     if missing_client:
         add("The W9 goals print – until growthbook_native has its multi-user client: %s." % note)
         add("")
+    differ = [line[2:].rstrip(".") + "." for line in _answers(py).splitlines() if "DIFFER" in line]
+    add("Answers (gathered before timing; details under Answers): %s." % (
+        "**some differ** — " + " ".join(differ)[:-1] if differ else
+        "every contender gave growthbook 1.1.0's answers on W1–W5 and W7–W9"))
+    add("")
 
 
 def _w79_answers(py):
