@@ -3,6 +3,10 @@
 
   bench/data/features-200.json   W4: 200 features mixing the rule kinds and operators (committed)
   features-5000.json             W6: 5,000 features of the same mix (see --out-5000)
+  features-30.json               W7-W9: 30 features of the same mix (committed)
+  features-3.json                W7: 3 of those 30 (the ones W7-W9 evaluate: an experiment with a
+                                 condition, several rules with number values, several rules with
+                                 JSON values), the same definitions (committed)
 
 Each file is a GrowthBook API payload: {"features": {key: feature}}. The mix, by feature index:
 default-only values (bool, string, number, JSON), force rules with $in/$nin, $regex, version
@@ -14,7 +18,7 @@ features), and features with several rules where the first ones do not match.
 W4's user (USER below) is also written into the payload file under "benchUser", so every
 contender evaluates the same user; GrowthBook SDKs ignore unknown payload keys.
 
-Usage: python3 bench/gen_payload.py [--out-200 PATH] [--out-5000 PATH]
+Usage: python3 bench/gen_payload.py [--out-200 PATH] [--out-5000 PATH] [--out-30 PATH] [--out-3 PATH]
 """
 
 import argparse
@@ -147,6 +151,18 @@ def generate(n, seed):
     return {"features": features, "benchUser": USER}
 
 
+# Which of the 30 features make the 3-feature payload (by index), chosen so that their answers
+# change with the user (id, country, age): 6 a boolean experiment (hash v1, condition on age and
+# score), 28 several rules ($regex, $lte/$gt) and an experiment with number values, 29 several rules
+# with JSON values. None has a prerequisite, so the 3 stand alone.
+SUBSET_3 = (6, 28, 29)
+
+
+def subset(payload, indices):
+    keys = list(payload["features"])
+    return {"features": {keys[i]: payload["features"][keys[i]] for i in indices}, "benchUser": payload["benchUser"]}
+
+
 def write(path, payload):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     text = json.dumps(payload, separators=(",", ":"), sort_keys=False)
@@ -162,9 +178,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out-200", default=os.path.join(here, "data", "features-200.json"))
     ap.add_argument("--out-5000", default=os.path.join(here, "data", "features-5000.json"))
+    ap.add_argument("--out-30", default=os.path.join(here, "data", "features-30.json"))
+    ap.add_argument("--out-3", default=os.path.join(here, "data", "features-3.json"))
     args = ap.parse_args()
-    for n, path, seed in ((200, args.out_200, 200), (5000, args.out_5000, 5000)):
-        size = write(path, generate(n, seed))
+    p30 = generate(30, 30)
+    for n, path, payload in ((200, args.out_200, generate(200, 200)), (5000, args.out_5000, generate(5000, 5000)),
+                             (30, args.out_30, p30), (3, args.out_3, subset(p30, SUBSET_3))):
+        size = write(path, payload)
         print("gen_payload: %s: %d features, %d bytes" % (path, n, size))
 
 

@@ -35,6 +35,32 @@ THREAD_RSS_TARGET_PCT = 5                        # RSS growth with 32 threads, %
 FIRST_EVAL_TARGET_NS = 10_000                    # "a few microseconds": first evaluation on a thread
 COMPILE_RATIO_TARGET = 2                         # distinct / one shared hashAttribute, 80,000 rules
 
+# The Python goals: same-run ratios of growthbook_native to a baseline, each row
+# (goal, native (workload, method), baseline contender, baseline (workload, method), target).
+W7_3 = ("W7", "3 features: new instance+load_features+3 evals+destroy")
+W7_30 = ("W7", "30 features: new instance+load_features+3 evals+destroy")
+W8 = ("W8", "set_attributes+get_feature_value")
+W9_ASYNC = ("W9", "GrowthBookClient (async): UserContext+3 evals")
+W9_SYNC = ("W9", "GrowthBookClientSync: UserContext+3 evals")
+EVAL_VALUE = "eval_feature(k).value"
+GOAL_METHOD = {W7_3: "W7 request, 3 features", W7_30: "W7 request, 30 features", W8: "W8 set_attributes + 1 eval",
+               W9_ASYNC: "W9 GrowthBookClient (async)", W9_SYNC: "W9 GrowthBookClientSync"}
+PY_GOALS = [
+    ("W1 `eval_feature(k).value`", ("W1", EVAL_VALUE), "gb110", ("W1", EVAL_VALUE), 3),
+    ("W2 `eval_feature(k).value`", ("W2", EVAL_VALUE), "gb110", ("W2", EVAL_VALUE), 8),
+    ("W3 `eval_feature(k).value`", ("W3", EVAL_VALUE), "gb110", ("W3", EVAL_VALUE), 20),
+    ("W1 `get_feature_value`", ("W1", "get_feature_value"), "gb110", ("W1", "get_feature_value"), 5),
+    ("W1 `is_on`", ("W1", "is_on"), "gb110", ("W1", "is_on"), 8),
+    ("W7 per request (1.1.0 README pattern), 3-feature payload", W7_3, "gb110", W7_3, 2),
+    ("W7 per request (1.1.0 README pattern), 30-feature payload", W7_30, "gb110", W7_30, 10),
+    ("W8 `set_attributes` + 1 evaluation", W8, "gb110", W8, 2),
+    ("W9 native `GrowthBookClient` (async) per request vs 1.1.0's W7 request (30 features)", W9_ASYNC, "gb110",
+     W7_30, 10),
+    ("W9 native `GrowthBookClient` (async) vs growthbook latest's `GrowthBookClient`, same workload", W9_ASYNC,
+     "gblatest", W9_ASYNC, 5),
+    ("W9 native `GrowthBookClientSync` per request vs 1.1.0's W7 request (30 features)", W9_SYNC, "gb110", W7_30, 10),
+]
+
 
 def med(samples):
     return statistics.median(samples)
@@ -148,6 +174,25 @@ def write(results, path):
         "requests in the whole run), a new user, 10 `is_on` on the payload's first 10 features, destroy. "
         "For the native contenders also: one shared loaded handle, per-call attributes for the new user, 10 "
         "evaluations. Figures are per request." % info.get("server_requests", "?"))
+    add("- **W7** growthbook 1.1.0's README pattern, per request: `GrowthBook(api_host=..., client_key=..., "
+        "attributes={new user})`, `load_features()` answered from the in-process cache (the same loopback server, "
+        "one client key per payload), `is_on`, `get_feature_value` and `eval_feature(...).value` on 3 different "
+        "features, `destroy()`. Two payloads from `bench/gen_payload.py` (committed): `features-3.json` (the 3 "
+        "features evaluated, in this order: a boolean experiment with a condition on `age` and `score`, several "
+        "rules (`$regex`, `$lte`/`$gt`) and an experiment with number values, several rules with JSON values) and `features-30.json` (30 features of W4's mix, holding the same 3 "
+        "definitions). The new user is the payload's `benchUser` with its own `id` and a `country` and `age` that "
+        "vary from request to request.")
+    add("- **W8** the same new user on one existing instance (30-feature payload): `set_attributes(new user)` "
+        "and one `get_feature_value` (W7's second feature). Figures are per request.")
+    add("- **W9** the multi-user client, one initialized from the 30-feature payload; per request a new "
+        "`UserContext(attributes={new user})` and W7's 3 evaluations (`is_on(k, uc)`, `get_feature_value(k, None, "
+        "uc)`, `eval_feature(k, uc).value`). The async clients (growthbook latest's `GrowthBookClient` and "
+        "growthbook_native's) are timed the same way: one event loop, `run_until_complete` of a coroutine that "
+        "runs n requests in a loop, each awaiting its 3 evaluations (the coroutine times itself). "
+        "growthbook_native's `GrowthBookClientSync` is timed like W7 (a plain loop). growthbook latest's client "
+        "gets `refresh_strategy=None`, `cache_ttl=3600`: its `initialize()` still starts its default 60 s HTTP "
+        "poll, whose first run is let through (50 ms of event loop) before timing; the next is due after the "
+        "timed loops are over.")
     add("- **W6** parse and install a payload of 200 and of 5,000 features (`features-5000.json`, same generator). "
         "Python: `gb.set_features(json.loads(text)[\"features\"])`; C: `gb_set_features_json`.")
     add("")
@@ -157,7 +202,8 @@ def write(results, path):
         add("## Python")
         add("")
         add("The same loop for every contender: `for _ in range(n): f(key)` (`f(key, None)` for "
-            "`get_feature_value`; W4 loops over the 200 keys), timed with `time.perf_counter_ns`.")
+            "`get_feature_value`, `f(key).value` for `eval_feature`; W4 loops over the 200 keys; W5, W7–W9 one "
+            "request per iteration), timed with `time.perf_counter_ns`.")
         add("")
         contenders = [k for k in ("native", "gb110", "gblatest") if k in py]
         add("### Every workload × contender")
@@ -200,9 +246,12 @@ def write(results, path):
                 add("| %s | %s | %s | %s |" % (w, meth, " | ".join(cells), target))
             add("")
             add("Targets are judged on `is_on` (W1–W4) and on the W5 request; the other methods are shown for "
-                "context. W5's shared-handle variant has no pure-Python equivalent (ratio to the same 1.1.0 request: "
+                "context (the goals of W1–W3 and W7–W9 are in the Goals table below). W5's shared-handle variant has no pure-Python equivalent (ratio to the same 1.1.0 request: "
                 "%s)." % _w5_shared_ratio(idx))
             add("")
+
+        _client_section(py, idx, add)
+        _goals_section(py, idx, add)
 
         if "ygg" in py:
             add("### yggdrasil-engine (Unleash)")
@@ -407,6 +456,136 @@ def _w5_shared_ratio(idx):
     return "–"
 
 
+def _label(py, k):
+    if k == "gblatest" and k in py:
+        return "growthbook %s" % py[k]["info"].get("version", "latest")
+    return NAMES.get(k, k)
+
+
+def _client_note(py):
+    """Why growthbook_native's W9 rows are empty, or None."""
+    nat = py.get("native")
+    if not nat:
+        return None
+    info = nat["info"]
+    if info.get("client_missing"):
+        return info["client_missing"]
+    errs = info.get("client_errors") or {}
+    if errs:
+        return "; ".join("%s: %s" % (k, v) for k, v in sorted(errs.items()))
+    return None
+
+
+def _goal_ratio(py, idx, mine, base_k, base_key):
+    a = idx.get(base_k, {}).get(base_key)
+    b = idx.get("native", {}).get(mine)
+    if not a or not b:
+        return None, a, b
+    return med(a["samples"]) / med(b["samples"]), a, b
+
+
+def _client_section(py, idx, add):
+    rows = [("gb110", W7_30, "growthbook 1.1.0: W7's request, 30 features (no multi-user client)"),
+            ("native", W7_30, "growthbook_native: W7's request, 30 features"),
+            ("gblatest", W9_ASYNC, None), ("native", W9_ASYNC, None), ("native", W9_SYNC, None)]
+    if not any(k in py for k in ("native", "gblatest")):
+        return
+    add("### W9: the multi-user client (per request: a new `UserContext` + 3 evaluations)")
+    add("")
+    base = idx.get("gb110", {}).get(W7_30)
+    latest = idx.get("gblatest", {}).get(W9_ASYNC)
+    add("| contender | method | per request | vs growthbook 1.1.0's W7 request (30 features) | vs %s "
+        "`GrowthBookClient` |" % _label(py, "gblatest"))
+    add("| --- | --- | --- | --- | --- |")
+    for k, key, name in rows:
+        if k not in py:
+            continue
+        r = idx[k].get(key)
+        label = name or _label(py, k)
+        if not r:
+            add("| %s | %s | – | – | – |" % (label, key[1]))
+            continue
+        x1 = ratio_s(med(base["samples"]) / med(r["samples"])) if base else "–"
+        x2 = ratio_s(med(latest["samples"]) / med(r["samples"])) if latest and key[0] == "W9" else "–"
+        if key == W9_SYNC and x2 != "–":
+            x2 += " (sync vs async: context only)"
+        add("| %s | %s | %s<br>%s | %s | %s |" % (label, key[1], fmt_ns(med(r["samples"])), spread(r["samples"]),
+                                                 x1, x2))
+    add("")
+    note = _client_note(py)
+    if note:
+        add("growthbook_native's client rows print – : %s." % note)
+        add("")
+    lat = py.get("gblatest", {}).get("info", {})
+    if lat.get("client_errors"):
+        add("%s `GrowthBookClient` failed: %s." % (_label(py, "gblatest"), "; ".join(
+            "%s: %s" % kv for kv in sorted(lat["client_errors"].items()))))
+        add("")
+
+
+def _goals_section(py, idx, add):
+    if "gb110" not in py:
+        return
+    add("### Goals (growthbook_native, same-run ratios; figures, not test assertions)")
+    add("")
+    add("| goal | growthbook_native | baseline | target | measured | |")
+    add("| --- | --- | --- | --- | --- | --- |")
+    note = _client_note(py)
+    missing_client = False
+    for goal, mine, base_k, base_key, target in PY_GOALS:
+        x, a, b = _goal_ratio(py, idx, mine, base_k, base_key)
+        what = GOAL_METHOD.get(base_key, "%s `%s`" % base_key)
+        base_cell = "%s, %s: %s" % (SHORT.get(base_k, base_k) + (" " + py[base_k]["info"].get("version", "")
+                                    if base_k in py else ""), what, fmt_ns(med(a["samples"])) if a else "–")
+        mine_cell = fmt_ns(med(b["samples"])) if b else "–"
+        if x is None:
+            missing_client = missing_client or (mine[0] == "W9" and note is not None)
+            add("| %s | %s | %s | ≥%g× | – | not measured%s |" % (
+                goal, mine_cell, base_cell, target, " (no native client: below)" if mine[0] == "W9" and note else ""))
+        else:
+            add("| %s | %s | %s | ≥%g× | %s | %s |" % (goal, mine_cell, base_cell, target, ratio_s(x),
+                                                      mark(x >= target)))
+    add("")
+    if missing_client:
+        add("The W9 goals print – until growthbook_native has its multi-user client: %s." % note)
+        add("")
+    differ = [line[2:].rstrip(".") + "." for line in _answers(py).splitlines() if "DIFFER" in line]
+    add("Answers (gathered before timing; details under Answers): %s." % (
+        "**some differ** — " + " ".join(differ)[:-1] if differ else
+        "every contender gave growthbook 1.1.0's answers on W1–W5 and W7–W9"))
+    add("")
+
+
+def _w79_answers(py):
+    """W7 (3 and 30 features), W8 and W9 answers for the same 32 users, against growthbook 1.1.0's W7
+    30-feature answers (W8 against 1.1.0's W8)."""
+    base = py.get("gb110", {}).get("answers", {})
+    ref, ref8 = base.get("W7 30"), base.get("W8")
+    if ref is None:
+        return []
+    out = []
+    if base.get("W7 3") != ref:
+        out.append("growthbook 1.1.0: W7 with 3 features DIFFERS from W7 with 30 features")
+    for k in ("native", "gblatest"):
+        if k not in py:
+            continue
+        a = py[k]["answers"]
+        parts = []
+        for name, key, want in (("W7 (3 features)", "W7 3", ref), ("W7 (30 features)", "W7 30", ref),
+                                ("W8", "W8", ref8), ("W9 async client", "W9 async", ref),
+                                ("W9 sync client", "W9 sync", ref)):
+            if key not in a:
+                continue
+            if a[key] == want:
+                parts.append("%s identical" % name)
+            else:
+                bad = [i for i, (x, y) in enumerate(zip(a[key], want or [])) if x != y]
+                parts.append("%s DIFFER for %d of %d users" % (name, len(bad) or len(a[key]), len(a[key])))
+        out.append("%s vs growthbook 1.1.0, the same %d new users (%d distinct answers among them): %s." % (
+            _label(py, k), len(ref), len({json.dumps(x, sort_keys=True) for x in ref}), ", ".join(parts)))
+    return out
+
+
 def _answers(py):
     out = []
     base = py.get("gb110")
@@ -422,6 +601,7 @@ def _answers(py):
             NAMES[k], "identical" if not diffs else "DIFFER in " + ", ".join(diffs),
             "identical for all %d features" % len(base["answers"]["W4"]) if not w4 else
             "DIFFER for %d features (e.g. %s)" % (len(w4), ", ".join(w4[:3]))))
+    out.extend(_w79_answers(py))
     src = {}
     for v in base["answers"]["W4"].values():
         src[v[1]] = src.get(v[1], 0) + 1
@@ -446,6 +626,17 @@ def _summary(results, idx):
                 x = med(a["samples"]) / med(b["samples"])
                 lines.append("Python %s vs growthbook 1.1.0 (`%s`): %s, target ≥%g× — %s" % (
                     w, meth.split("+")[0] if w == "W5" else meth, ratio_s(x), PY_TARGETS[w], mark(x >= PY_TARGETS[w])))
+    if "gb110" in idx:
+        note = _client_note(py)
+        for goal, mine, base_k, base_key, target in PY_GOALS:
+            x, a, b = _goal_ratio(py, idx, mine, base_k, base_key)
+            vs = "%s `%s`" % (_label(py, base_k), base_key[1])
+            if x is None:
+                lines.append("Python goal, %s (vs %s): not measured%s, target ≥%g×" % (
+                    goal, vs, " (%s)" % note if mine[0] == "W9" and note else "", target))
+            else:
+                lines.append("Python goal, %s (vs %s): %s, target ≥%g× — %s" % (goal, vs, ratio_s(x), target,
+                                                                             mark(x >= target)))
     if "native" in idx and "ygg" in idx:
         for w, meth in (("W1", "is_enabled"), ("W2", "is_enabled"), ("W3", "get_variant")):
             a, b = idx["ygg"].get((w, meth)), idx["native"].get((w, "is_on"))

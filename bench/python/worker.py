@@ -10,6 +10,7 @@ they agree) are written as JSON to FILE.
 """
 
 import argparse
+import asyncio
 import gc
 import json
 import os
@@ -76,6 +77,28 @@ def loop2(f, a, b):
     return run
 
 
+def loop1_value(f, a):
+    """f(a).value: eval_feature read the way callers use it (the value, not just the object)."""
+    def run(n):
+        r = range(n)
+        t = perf_counter_ns()
+        for _ in r:
+            f(a).value
+        return perf_counter_ns() - t
+    return run
+
+
+def loop_keys1_value(f, keys):
+    def run(n):
+        r = range(n)
+        t = perf_counter_ns()
+        for _ in r:
+            for k in keys:
+                f(k).value
+        return perf_counter_ns() - t
+    return run
+
+
 def loop_keys1(f, keys):
     def run(n):
         r = range(n)
@@ -111,6 +134,30 @@ def loop_calls(f):
             f(i)
         return perf_counter_ns() - t
     return run
+
+
+def loop_async(loop, batch):
+    """loop.run_until_complete(batch(i0, n)): one event loop, n requests per sample (W9); the
+    coroutine times itself, so starting the loop is not in the figure."""
+    state = {"i": 0}
+
+    def run(n):
+        i0 = state["i"]
+        state["i"] = i0 + n
+        return loop.run_until_complete(batch(i0, n))
+    return run
+
+
+# W7-W9: a new user per request, derived from the payload's benchUser: its own id (so
+# experiments hash it anew), a country and an age that vary (so conditions decide anew).
+COUNTRIES = ["US", "CA", "GB", "DE", "FR", "JP", "BR", "IN", "AU", "MX"]
+CHECK_USERS = range(1_000_000, 1_000_032)  # users whose answers are compared across contenders
+
+
+def user_maker(base):
+    def new_user(i):
+        return dict(base, id="user-%d" % i, country=COUNTRIES[i % 10], age=18 + i % 40)
+    return new_user
 
 
 class Bench:
@@ -180,7 +227,7 @@ def run_growthbook(b, data, answers, info):
                       "source": gb.eval_feature(key).source}
         b.measure(w, "is_on", loop1(gb.is_on, key))
         b.measure(w, "get_feature_value", loop2(gb.get_feature_value, key, None))
-        b.measure(w, "eval_feature", loop1(gb.eval_feature, key))
+        b.measure(w, "eval_feature(k).value", loop1_value(gb.eval_feature, key))
     gb.destroy()
 
     # W4: all 200 features for one user.
@@ -191,7 +238,7 @@ def run_growthbook(b, data, answers, info):
     answers["W4"] = {k: [gb.get_feature_value(k, None), gb.eval_feature(k).source] for k in keys}
     b.measure("W4", "is_on", loop_keys1(gb.is_on, keys), ops=len(keys))
     b.measure("W4", "get_feature_value", loop_keys2(gb.get_feature_value, keys, None), ops=len(keys))
-    b.measure("W4", "eval_feature", loop_keys1(gb.eval_feature, keys), ops=len(keys))
+    b.measure("W4", "eval_feature(k).value", loop_keys1_value(gb.eval_feature, keys), ops=len(keys))
     gb.destroy()
 
     # W5: the reference README's web-framework pattern, per request.
@@ -240,6 +287,41 @@ def run_growthbook(b, data, answers, info):
                   unit="ns/request", note="growthbook_native._lib.gb_attributes_create + fast_eval_with")
         shared.destroy()
 
+    # W7: W5's pattern with 3 evaluations of different kinds (is_on, get_feature_value,
+    # eval_feature(...).value) on the 3 features of features-3.json, served from a payload of those
+    # 3 features and from one of 30 (features-30.json, which holds the same 3 definitions).
+    p3 = json.loads(open(os.path.join(data, "features-3.json")).read())
+    k_on, k_value, k_eval = list(p3["features"])
+    new_user = user_maker(p3["benchUser"])
+    for n, key in ((3, ARGS.client_key_3), (30, ARGS.client_key_30)):
+        def request(i, key=key):
+            gb = GrowthBook(api_host=api_host, client_key=key, cache_ttl=3600, attributes=new_user(i))
+            gb.load_features()
+            r = (gb.is_on(k_on), gb.get_feature_value(k_value, None), gb.eval_feature(k_eval).value)
+            gb.destroy()
+            return r
+
+        # the first request loads from the loopback server, every later one from the cache
+        answers["W7 %d" % n] = [request(i) for i in CHECK_USERS]
+        b.measure("W7", "%d features: new instance+load_features+3 evals+destroy" % n, loop_calls(request),
+                  unit="ns/request")
+
+    # W8: a new user on an existing instance (the 30-feature payload): set_attributes + 1 evaluation.
+    gb = GrowthBook(api_host=api_host, client_key=ARGS.client_key_30, cache_ttl=3600, attributes=new_user(0))
+    gb.load_features()
+    set_attributes, get_feature_value = gb.set_attributes, gb.get_feature_value
+
+    def switch(i):
+        set_attributes(new_user(i))
+        return get_feature_value(k_value, None)
+
+    answers["W8"] = [switch(i) for i in CHECK_USERS]
+    b.measure("W8", "set_attributes+get_feature_value", loop_calls(switch), unit="ns/request")
+    gb.destroy()
+
+    if ARGS.contender in ("native", "gblatest"):
+        run_client(b, answers, info, (k_on, k_value, k_eval), new_user)
+
     # W6: parse (json.loads) and install (set_features) a payload.
     texts = {}
     for n in (200, 5000):
@@ -265,6 +347,106 @@ def run_growthbook(b, data, answers, info):
     info["rss_5000_kb"] = after - before
     info["peak_kb"] = hwm_kb()
     gb.destroy()
+
+
+# ---------------------------------------------------------------------------------------------
+# W9: the multi-user client (growthbook 4.x's GrowthBookClient; growthbook_native's GrowthBookClient
+# and GrowthBookClientSync), one client initialized from the 30-feature payload, per request a
+# new UserContext and the same 3 evaluations as W7.
+# ---------------------------------------------------------------------------------------------
+
+def client_options(Options):
+    """Options for the 30-feature payload, without a background refresh where the class takes
+    refresh_strategy=None (growthbook 4.0.0 takes it, but its initialize() then still starts its
+    default 60 s HTTP poll: the poll's first run is let through before timing, the next is due
+    after the worker ends)."""
+    kw = {"api_host": ARGS.server, "client_key": ARGS.client_key_30, "cache_ttl": 3600, "refresh_strategy": None}
+    while True:
+        try:
+            return Options(**kw), sorted(kw)
+        except TypeError:
+            if "refresh_strategy" in kw:
+                kw.pop("refresh_strategy")
+            elif "cache_ttl" in kw:
+                kw.pop("cache_ttl")
+            else:
+                raise
+
+
+def run_client(b, answers, info, keys, new_user):
+    mod_name = "growthbook_native" if ARGS.contender == "native" else "growthbook"
+    try:
+        mod = __import__(mod_name)
+        Options, UserContext = mod.Options, mod.UserContext
+    except (ImportError, AttributeError) as e:
+        info["client_missing"] = "%s has no GrowthBookClient/Options/UserContext (%s: %s)" % (
+            mod_name, type(e).__name__, e)
+        return
+    variants = [("async", getattr(mod, "GrowthBookClient", None))]
+    if ARGS.contender == "native":
+        variants.append(("sync", getattr(mod, "GrowthBookClientSync", None)))
+    errors = info.setdefault("client_errors", {})
+    for variant, cls in variants:
+        if cls is None:
+            errors[variant] = "%s has no %s" % (mod_name, "GrowthBookClient" if variant == "async" else
+                                                "GrowthBookClientSync")
+            continue
+        try:
+            opts, info["client_options"] = client_options(Options)
+            if variant == "async":
+                _client_async(b, answers, cls, opts, UserContext, keys, new_user)
+            else:
+                _client_sync(b, answers, cls, opts, UserContext, keys, new_user)
+        except Exception as e:  # a contender's client failing must not lose the other figures
+            errors[variant] = "%s: %s" % (type(e).__name__, str(e)[:300])
+            print("  %s W9 %s client failed: %s" % (ARGS.contender, variant, errors[variant]), file=sys.stderr)
+
+
+def _client_async(b, answers, cls, opts, UserContext, keys, new_user):
+    k_on, k_value, k_eval = keys
+    loop = asyncio.new_event_loop()
+    try:
+        client = cls(opts)
+        if loop.run_until_complete(client.initialize()) is False:
+            raise RuntimeError("initialize() returned False")
+        loop.run_until_complete(asyncio.sleep(0.05))  # any first background poll happens here
+
+        async def check(i):
+            uc = UserContext(attributes=new_user(i))
+            return (await client.is_on(k_on, uc), await client.get_feature_value(k_value, None, uc),
+                    (await client.eval_feature(k_eval, uc)).value)
+
+        async def batch(i0, n):
+            r = range(i0, i0 + n)
+            t = perf_counter_ns()
+            for i in r:
+                uc = UserContext(attributes=new_user(i))
+                await client.is_on(k_on, uc)
+                await client.get_feature_value(k_value, None, uc)
+                (await client.eval_feature(k_eval, uc)).value
+            return perf_counter_ns() - t
+
+        answers["W9 async"] = [loop.run_until_complete(check(i)) for i in CHECK_USERS]
+        b.measure("W9", "GrowthBookClient (async): UserContext+3 evals", loop_async(loop, batch), unit="ns/request")
+        loop.run_until_complete(client.close())
+    finally:
+        loop.close()
+
+
+def _client_sync(b, answers, cls, opts, UserContext, keys, new_user):
+    k_on, k_value, k_eval = keys
+    client = cls(opts)
+    if client.initialize() is False:
+        raise RuntimeError("initialize() returned False")
+    is_on, get_feature_value, eval_feature = client.is_on, client.get_feature_value, client.eval_feature
+
+    def request(i):
+        uc = UserContext(attributes=new_user(i))
+        return is_on(k_on, uc), get_feature_value(k_value, None, uc), eval_feature(k_eval, uc).value
+
+    answers["W9 sync"] = [request(i) for i in CHECK_USERS]
+    b.measure("W9", "GrowthBookClientSync: UserContext+3 evals", loop_calls(request), unit="ns/request")
+    client.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +478,8 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--server", default="")
     ap.add_argument("--client-key", default="")
+    ap.add_argument("--client-key-3", default="sdk-bench-3", help="the key the server serves features-3.json under")
+    ap.add_argument("--client-key-30", default="sdk-bench-30", help="... and features-30.json")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--target-ms", type=float, default=100)
     ap.add_argument("--out", required=True)
