@@ -63,6 +63,9 @@ extension Evaluation {
     func apply(rule r: Int, feature index: Int, walk: PrerequisiteWalk?) -> FeatureDecision? {
         var key: String { string(s.features[index].key) }
         let rule = s.rules[r]  // one read of the record (each s.rules[r] reads the views again)
+        // The rule by its index in the feature (the reference prints the rule itself; a host
+        // that has the definitions can, as the Python binding does).
+        log(.debug, "Evaluating feature \(key), rule \(r &- Int(s.features[index].rulesStart))")
         if rule.parentsCount > 0 {
             switch prerequisites(rule.parentsStart, rule.parentsCount, of: index, walk: walk ?? PrerequisiteWalk()) {
             case .gate:

@@ -196,9 +196,30 @@ def _on_subscription(experiment_json, result_json, user_data):
     _notify(gb, experiment, result)
 
 
+_RULE_PREFIX = "Evaluating feature "
+_RULE_INFIX = ", rule "
+
+
+def _rule_message(user_data, text):
+    """The library's "Evaluating feature k, rule i" as 1.1.0 writes it: with the rule itself
+    (its FeatureRule.to_dict()) in place of the index."""
+    head, sep, index = text.rpartition(_RULE_INFIX)
+    gb = _instance(user_data)
+    if not sep or not index.isdigit() or gb is None:
+        return text
+    feature = gb.get_features().get(head[len(_RULE_PREFIX):])
+    i = int(index)
+    if feature is None or i >= len(feature.rules):
+        return text
+    return "%s%s%s" % (head, _RULE_INFIX, feature.rules[i].to_dict())
+
+
 def _on_log(level, message, user_data):
     try:
-        logger.log(level, message.decode("utf-8", "replace"))
+        text = message.decode("utf-8", "replace")
+        if level == GB_LOG_DEBUG and text.startswith(_RULE_PREFIX):
+            text = _rule_message(user_data, text)
+        logger.log(level, text)
     except Exception:
         pass
 
@@ -448,7 +469,7 @@ class GrowthBook(object):
         level = _log_threshold() if level is None else level
         h = self._h
         if h is not None:
-            _lib.gb_set_log_callback(h, _LOG_FN if level else _lib.LOG_FN(), level or 0, None)
+            _lib.gb_set_log_callback(h, _LOG_FN if level else _lib.LOG_FN(), level or 0, self._id)
 
     def _hash_attributes(self) -> dict:
         return _merge_user(self._attributes, self._user)

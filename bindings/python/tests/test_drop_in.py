@@ -148,3 +148,48 @@ def test_logging_configured_after_the_instance_applies(g):
         log.setLevel(old)
         log.removeHandler(handler)
         gb.destroy()
+
+
+def test_debug_lines_name_each_rule_as_1_1_0_writes_them(g):
+    features = {
+        "p": {"defaultValue": True, "rules": [{"condition": {"id": "2"}, "force": False}]},
+        "f": {"defaultValue": 1, "rules": [
+            {"id": "r1", "condition": {"country": "FR"}, "force": 2},
+            {"key": "exp", "variations": [10, 20], "weights": [0.5, 0.5], "coverage": 0.5, "hashVersion": 2, "seed": "s"},
+            {"parentConditions": [{"id": "p", "condition": {"value": True}, "gate": False}], "force": 5},
+        ]},
+    }
+    gb = g.GrowthBook(attributes={"id": "1", "country": "US"}, features=features)
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    log = logging.getLogger("growthbook")
+    handler = Collect()
+    log.addHandler(handler)
+    old = log.level
+    try:
+        log.setLevel(logging.DEBUG)
+        assert gb.eval_feature("f").value == 5
+    finally:
+        log.setLevel(old)
+        log.removeHandler(handler)
+        gb.destroy()
+    assert lines == [
+        "Evaluating feature f",
+        "Evaluating feature f, rule {'id': 'r1', 'condition': {'country': 'FR'}, 'force': 2, 'hashVersion': 1}",
+        "Skip rule because of failed condition, feature f",
+        "Evaluating feature f, rule {'key': 'exp', 'variations': [10, 20], 'weights': [0.5, 0.5], "
+        "'coverage': 0.5, 'hashVersion': 2, 'seed': 's'}",
+        "Skip experiment exp because user is not included in the rollout",
+        "Skip rule because user not included in experiment, feature f",
+        "Evaluating feature f, rule {'force': 5, 'hashVersion': 1, "
+        "'parentConditions': [{'id': 'p', 'condition': {'value': True}, 'gate': False}]}",
+        "Evaluating feature p",
+        "Evaluating feature p, rule {'condition': {'id': '2'}, 'force': False, 'hashVersion': 1}",
+        "Skip rule because of failed condition, feature p",
+        "Use default value for feature p",
+        "Force value from rule, feature f",
+    ]
