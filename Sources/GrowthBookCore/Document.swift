@@ -291,7 +291,9 @@ struct DocumentBuilder {
     }
 
     func finish() -> Document {
-        Document(nodes: FlatBuffer(nodes), bytes: FlatBuffer(bytes), tables: FlatBuffer(tables))
+        Document(
+            nodes: FlatBuffer(nodes), bytes: FlatBuffer(bytes),
+            tables: tables.isEmpty ? Document.noTables : FlatBuffer(tables))
     }
 }
 
@@ -300,8 +302,9 @@ struct DocumentBuilder {
 /// this spends on the whole look-up).
 struct InternTable {
     /// The hash in each slot (0: empty; a hash of 0 is stored as 1).
-    private var hashes = [UInt64](repeating: 0, count: 64)
-    private var refs = [StringRef](repeating: .none, count: 64)
+    /// Starts small: most documents are attributes of a few keys (a payload's grows by doubling).
+    private var hashes = [UInt64](repeating: 0, count: 16)
+    private var refs = [StringRef](repeating: .none, count: 16)
     private var count = 0
 
     private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
@@ -368,6 +371,10 @@ public final class Document: Sendable {
     var root: Val { Val(view, 0) }
 
     public static let emptyObject = Document(.object(JSONObject()))
+
+    /// The tables of every document without an object of more than `documentTableThreshold`
+    /// members (most attribute documents): shared, not allocated each.
+    static let noTables = FlatBuffer<UInt32>([])
 }
 
 /// The views of a document's storage, kept out of line in the document (see `DocView`).
