@@ -58,7 +58,42 @@ struct DocumentBuilder {
     /// (`1` and `1.0` stay apart).
     private var sharedValues: [UInt64: Int32] = [:]
 
-    init() {}
+    /// Whether strings are interned: worth it for a payload (keys and paths repeat), not for
+    /// one value such as attributes, whose few strings rarely repeat and whose intern table
+    /// would cost more than the bytes saved.
+    private let interns: Bool
+
+    init() { interns = true }
+
+    /// A builder for the one value `value`, sized for it up front: its nodes and string bytes
+    /// counted first, so neither array grows, and no string interned.
+    init(sizedFor value: JSON) {
+        interns = false
+        var nodeCount = 0
+        var byteCount = 0
+        Self.measure(value, nodes: &nodeCount, bytes: &byteCount)
+        nodes.reserveCapacity(nodeCount)
+        bytes.reserveCapacity(byteCount)
+    }
+
+    /// Counts the nodes and string bytes `value` takes (recursion follows the value's depth,
+    /// which the parser bounds).
+    private static func measure(_ value: JSON, nodes: inout Int, bytes: inout Int) {
+        nodes &+= 1
+        switch value {
+        case .string(let s): bytes &+= s.utf8.count
+        case .bigInteger(let digits): bytes &+= digits.utf8.count &+ 2
+        case .array(let items):
+            for item in items { measure(item, nodes: &nodes, bytes: &bytes) }
+        case .object(let o):
+            for (k, v) in o.pairs {
+                nodes &+= 1
+                bytes &+= k.utf8.count
+                measure(v, nodes: &nodes, bytes: &bytes)
+            }
+        case .null, .bool, .int, .double: break
+        }
+    }
 
     /// Reserves room for a payload of `textBytes` bytes of JSON (its nodes and string bytes
     /// take about a tenth and a half of that), so the arrays do not grow by doubling past
@@ -76,6 +111,7 @@ struct DocumentBuilder {
 
     /// Appends `b` (interned) and returns where the bytes are.
     mutating func string(bytes b: UnsafeBufferPointer<UInt8>) -> StringRef {
+        if !interns { return rawBytes(b) }
         // Both hashes in one pass: the 64-bit one interns, the 32-bit one is the key hash
         // look-ups compare.
         var wide: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -301,16 +337,18 @@ struct DocumentBuilder {
 /// linear probing, at most half full (a Dictionary spent more on hashing its UInt64 keys than
 /// this spends on the whole look-up).
 struct InternTable {
-    /// The hash in each slot (0: empty; a hash of 0 is stored as 1).
-    /// Starts small: most documents are attributes of a few keys (a payload's grows by doubling).
-    private var hashes = [UInt64](repeating: 0, count: 16)
-    private var refs = [StringRef](repeating: .none, count: 16)
+    /// The hash in each slot (0: empty; a hash of 0 is stored as 1). Both arrays are
+    /// allocated at the first insert, then grown by doubling (a builder that interns nothing
+    /// allocates nothing here).
+    private var hashes: [UInt64] = []
+    private var refs: [StringRef] = []
     private var count = 0
 
     private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
     /// The slot holding `hash`, or the empty slot where it would go.
     func slot(_ hash: UInt64) -> Int {
+        guard !hashes.isEmpty else { return -1 }
         let k = Self.key(hash)
         let mask = hashes.count &- 1
         var i = Int(truncatingIfNeeded: k ^ (k >> 29)) & mask
@@ -319,10 +357,16 @@ struct InternTable {
     }
 
     /// The string at `slot`, nil when the slot is empty.
-    func ref(at slot: Int) -> StringRef? { hashes[slot] == 0 ? nil : refs[slot] }
+    func ref(at slot: Int) -> StringRef? { slot < 0 || hashes[slot] == 0 ? nil : refs[slot] }
 
     /// Stores `ref` in the empty `slot` that `slot(hash)` returned.
     mutating func insert(_ ref: StringRef, hash: UInt64, at slot: Int) {
+        if slot < 0 {  // the first insert: no table yet
+            hashes = [UInt64](repeating: 0, count: 64)
+            refs = [StringRef](repeating: .none, count: 64)
+            insert(ref, hash: hash, at: self.slot(hash))
+            return
+        }
         hashes[slot] = Self.key(hash)
         refs[slot] = ref
         count &+= 1
@@ -358,7 +402,7 @@ public final class Document: Sendable {
 
     /// A document of one value (its root, node 0).
     public convenience init(_ value: JSON) {
-        var b = DocumentBuilder()
+        var b = DocumentBuilder(sizedFor: value)
         b.add(value)
         let d = b.finish()
         self.init(nodes: d.nodes, bytes: d.bytes, tables: d.tables)
