@@ -424,18 +424,34 @@ static PyObject *dumps_bytes(PyObject *value) {
  *
  * growthbook 1.1.0 keeps the caller's attributes dict and reads it at each evaluation, so
  * code that edits it in place (attrs["country"] = "UK") sees the edit. The library holds a
- * parsed copy instead; to behave the same, set_attributes records the identity of every node
- * of the tree it sent (dicts, lists, tuples, their keys and values) and each container's
- * length, holding a reference to each so no identity is reused, and every evaluation first
- * walks the tree again comparing. Equal identities and lengths all the way down mean an
- * unchanged tree (leaves of other types are immutable, or are not JSON and were refused when
- * the attributes were set); a difference makes the evaluation send the attributes again.
- * Walk order: a node, then (containers) for each item its key, if a dict, and its subtree.
+ * parsed copy instead; to behave the same, sending attributes records the tree it sent, and
+ * every evaluation first checks the tree against the record, sending the attributes again
+ * when it differs. The record holds a reference to every object in it, so no identity it
+ * compares can be reused by another object.
+ *
+ * A dict is recorded by its identity and, where CPython has one (3.11 and before: PEP 509's
+ * ma_version_tag, which every change of any dict replaces by a new, globally unique number),
+ * its version, then the subtrees of its container values: an unchanged version means the same
+ * keys and values, so only those containers need looking at (one comparison for a flat
+ * attribute dict). Without versions, and for lists (tuples are walked for the containers they
+ * hold), every key and value is compared by identity, and the container's length. Equal
+ * identities (and versions) all the way down mean an unchanged tree: leaves of other types are
+ * immutable, or are not JSON and were refused when the attributes were set.
+ * Walk order: a node, then its parts (see fp_add).
  * ------------------------------------------------------------------------------------- */
 
+#if PY_VERSION_HEX < 0x030C0000 /* deprecated in 3.12 */
+#define DICT_VERSION(d) (((PyDictObject *)(d))->ma_version_tag)
+#endif
+
+enum { FP_LEAF, FP_DICT, FP_SEQUENCE };
+
 typedef struct {
-    PyObject *obj;  /* a strong reference */
-    Py_ssize_t len; /* a container's length; -1 for a leaf */
+    PyObject *obj;      /* a strong reference */
+    int kind;           /* FP_* */
+    Py_ssize_t count;   /* FP_DICT with versions: how many container values follow; else the
+                           container's length */
+    unsigned long long version; /* FP_DICT with versions */
 } fp_entry;
 
 typedef struct {
@@ -447,11 +463,16 @@ static inline int is_container(PyObject *o) {
     return PyDict_Check(o) || PyList_Check(o) || PyTuple_Check(o);
 }
 
-static inline Py_ssize_t container_len(PyObject *o) {
-    return PyDict_Check(o) ? PyDict_GET_SIZE(o) : PyList_Check(o) ? PyList_GET_SIZE(o) : PyTuple_GET_SIZE(o);
+static inline Py_ssize_t sequence_len(PyObject *o) {
+    return PyList_Check(o) ? PyList_GET_SIZE(o) : PyTuple_GET_SIZE(o);
 }
 
-static int fp_push(fingerprint *f, PyObject *o, Py_ssize_t len) {
+static inline PyObject *sequence_item(PyObject *o, Py_ssize_t i) {
+    return PyList_Check(o) ? PyList_GET_ITEM(o, i) : PyTuple_GET_ITEM(o, i);
+}
+
+/* Appends an entry; returns its index, or -1 with MemoryError. */
+static Py_ssize_t fp_push(fingerprint *f, PyObject *o, int kind, Py_ssize_t count) {
     if (f->n == f->cap) {
         Py_ssize_t cap = f->cap ? f->cap * 2 : 16;
         fp_entry *e = PyMem_Resize(f->e, fp_entry, (size_t)cap);
@@ -463,10 +484,12 @@ static int fp_push(fingerprint *f, PyObject *o, Py_ssize_t len) {
         f->cap = cap;
     }
     Py_INCREF(o);
-    f->e[f->n].obj = o;
-    f->e[f->n].len = len;
-    f->n++;
-    return 0;
+    fp_entry *e = &f->e[f->n];
+    e->obj = o;
+    e->kind = kind;
+    e->count = count;
+    e->version = 0;
+    return f->n++;
 }
 
 static void fp_clear(fingerprint *f) {
@@ -486,37 +509,64 @@ static int fp_add(fingerprint *f, PyObject *o, int depth) {
         return -1;
     }
     if (!is_container(o))
-        return fp_push(f, o, -1);
-    if (fp_push(f, o, container_len(o)) < 0)
-        return -1;
+        return fp_push(f, o, FP_LEAF, 0) < 0 ? -1 : 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
     if (PyDict_Check(o)) {
-        Py_ssize_t pos = 0;
-        PyObject *k, *v;
+#ifdef DICT_VERSION
+        /* the dict, its version, then its container values' subtrees */
+        Py_ssize_t at = fp_push(f, o, FP_DICT, 0);
+        if (at < 0)
+            return -1;
+        f->e[at].version = DICT_VERSION(o);
+        Py_ssize_t containers = 0;
         while (PyDict_Next(o, &pos, &k, &v))
-            if (fp_push(f, k, -1) < 0 || fp_add(f, v, depth + 1) < 0)
+            if (is_container(v)) {
+                if (fp_add(f, v, depth + 1) < 0)
+                    return -1;
+                containers++;
+            }
+        f->e[at].count = containers;
+#else
+        /* the dict, its length, then each key (a leaf) and value's subtree */
+        if (fp_push(f, o, FP_DICT, PyDict_GET_SIZE(o)) < 0)
+            return -1;
+        while (PyDict_Next(o, &pos, &k, &v))
+            if (fp_push(f, k, FP_LEAF, 0) < 0 || fp_add(f, v, depth + 1) < 0)
                 return -1;
-    } else if (PyList_Check(o)) {
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); i++)
-            if (fp_add(f, PyList_GET_ITEM(o, i), depth + 1) < 0)
-                return -1;
-    } else {
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(o); i++)
-            if (fp_add(f, PyTuple_GET_ITEM(o, i), depth + 1) < 0)
-                return -1;
+#endif
+        return 0;
     }
+    /* a list or tuple, its length, then each item's subtree */
+    Py_ssize_t n = sequence_len(o);
+    if (fp_push(f, o, FP_SEQUENCE, n) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (fp_add(f, sequence_item(o, i), depth + 1) < 0)
+            return -1;
     return 0;
 }
 
-/* 1 when the subtree at entry *i is as recorded (advancing *i past it), else 0. */
+/* 1 when the subtree recorded at entry *i is o, unchanged (advancing *i past it), else 0. */
 static int fp_same(const fingerprint *f, Py_ssize_t *i, PyObject *o, int depth) {
     if (*i >= f->n || f->e[*i].obj != o)
         return 0;
-    Py_ssize_t len = f->e[(*i)++].len;
-    if (len < 0)
+    const fp_entry *e = &f->e[(*i)++];
+    if (e->kind == FP_LEAF)
         return 1;
-    if (depth > MAX_DEPTH || container_len(o) != len)
+    if (depth > MAX_DEPTH)
         return 0;
-    if (PyDict_Check(o)) {
+    if (e->kind == FP_DICT) {
+#ifdef DICT_VERSION
+        if (DICT_VERSION(o) != e->version)
+            return 0;
+        /* unchanged: its container values are the recorded ones */
+        for (Py_ssize_t j = 0; j < e->count; j++)
+            if (*i >= f->n || !fp_same(f, i, f->e[*i].obj, depth + 1))
+                return 0;
+#else
+        if (PyDict_GET_SIZE(o) != e->count)
+            return 0;
         Py_ssize_t pos = 0;
         PyObject *k, *v;
         while (PyDict_Next(o, &pos, &k, &v)) {
@@ -526,15 +576,14 @@ static int fp_same(const fingerprint *f, Py_ssize_t *i, PyObject *o, int depth) 
             if (!fp_same(f, i, v, depth + 1))
                 return 0;
         }
-    } else if (PyList_Check(o)) {
-        for (Py_ssize_t j = 0; j < len; j++)
-            if (!fp_same(f, i, PyList_GET_ITEM(o, j), depth + 1))
-                return 0;
-    } else {
-        for (Py_ssize_t j = 0; j < len; j++)
-            if (!fp_same(f, i, PyTuple_GET_ITEM(o, j), depth + 1))
-                return 0;
+#endif
+        return 1;
     }
+    if (sequence_len(o) != e->count)
+        return 0;
+    for (Py_ssize_t j = 0; j < e->count; j++)
+        if (!fp_same(f, i, sequence_item(o, j), depth + 1))
+            return 0;
     return 1;
 }
 

@@ -272,24 +272,25 @@ def _synced_setting(slot, default, send):
 # growthbook 1.1.0 keeps the caller's attributes dict and reads it at every evaluation, so an
 # edit in place (attrs["country"] = "UK") changes what the next evaluation sees. The library
 # holds a parsed copy instead. So when attributes are sent, every dict and list of the tree
-# (the deprecated `user` too) is recorded with its children, held so no identity is reused;
-# each evaluation first compares the children's identities again, and sends the attributes
-# anew when any differ. Tuples are immutable: only their mutable descendants are recorded.
+# (the deprecated `user` too) is recorded with its keys and values, held so no identity is
+# reused; each evaluation first compares their identities again, and sends the attributes anew
+# when any differ. Tuples are immutable: only their mutable descendants are recorded.
 
 _MAX_DEPTH = 500  # as _speedups.c: bounds the walk, whatever the caller's tree
-_is = operator.is_
+_is_not = operator.is_not
 
 
 def _fp_nodes(root, out, depth=0):
+    """Appends (node, keys or None, values) for root and each dict and list below it."""
     if depth > _MAX_DEPTH:
         raise ValueError("attributes nested more than %d levels deep (or circular)" % _MAX_DEPTH)
     if isinstance(root, dict):
         values = tuple(root.values())
-        out.append((root, (*root, *values)))
+        out.append((root, tuple(root), values))
     elif isinstance(root, (list, tuple)):
         values = tuple(root)
         if not isinstance(root, tuple):
-            out.append((root, values))
+            out.append((root, None, values))
     else:
         return out
     for v in values:
@@ -299,9 +300,13 @@ def _fp_nodes(root, out, depth=0):
 
 
 def _fp_changed(fp) -> bool:
-    for node, children in fp:
-        now = (*node, *node.values()) if isinstance(node, dict) else tuple(node)
-        if len(now) != len(children) or not all(map(_is, now, children)):
+    for node, keys, values in fp:
+        if len(node) != len(values):
+            return True
+        if keys is None:
+            if any(map(_is_not, node, values)):
+                return True
+        elif values and (any(map(_is_not, node.values(), values)) or any(map(_is_not, node, keys))):
             return True
     return False
 
