@@ -449,3 +449,33 @@ def test_run_after_in_place_edit_and_experiment_objects():
     attrs["country"] = "CA"
     assert gb.run(exp).inExperiment is True
     gb.destroy()
+
+
+@pytest.mark.parametrize("versions", [True, False])
+def test_python_fingerprint_with_and_without_dict_versions(monkeypatch, versions):
+    """The ctypes path's walk (growthbook._fp_nodes/_fp_changed), with dict versions read
+    through ctypes where CPython has them and by identities otherwise."""
+    if not versions:
+        monkeypatch.setattr(gbmod, "_dict_version", None)
+    elif gbmod._dict_version is None:
+        pytest.skip("no dict versions on this Python")
+    inner = {"plan": "free"}
+    attrs = {"id": "1", "org": inner, "tags": ["a"], "t": ({"x": 1},)}
+    edits = [
+        lambda: attrs.__setitem__("id", "2"),
+        lambda: inner.__setitem__("plan", "pro"),
+        lambda: attrs["tags"].append("b"),
+        lambda: attrs["tags"].__setitem__(0, "z"),
+        lambda: attrs["t"][0].__setitem__("x", 2),
+        lambda: attrs.__setitem__("new", 1),
+        lambda: attrs.pop("new"),
+        lambda: attrs.__setitem__("org", {"plan": "pro"}),
+    ]
+    for edit in edits:
+        fp = gbmod._fp_nodes(attrs, [])
+        assert gbmod._fp_changed(fp) is False
+        edit()
+        assert gbmod._fp_changed(fp) is True, edit
+    fp = gbmod._fp_nodes(attrs, [])
+    attrs["id"] = attrs["id"]  # the very same value again: nothing changed
+    assert gbmod._fp_changed(fp) is False
