@@ -2,7 +2,8 @@
 # Installs what building (and, with --test, testing) libgrowthbook needs, only where missing:
 # Debian's libcurl, OpenSSL and PCRE2 development packages; for the tests also g++ (the C++ wrapper's
 # tests), cJSON (libcjson-dev: the C fixture runner reads the spec files with it), cmake (checks
-# the installed CMake package config) and the Python packages the tests use; with --bench,
+# the installed CMake package config), Python's headers (python3-dev: the Python binding's
+# accelerator) and the Python packages the tests use; with --bench,
 # valgrind (make bench-instructions counts instructions with its callgrind tool); with --wheel,
 # patchelf (Debian) and auditwheel (PyPI, pinned, into its own venv build/wheel-tools) for
 # make python-wheel, which repairs the Python wheel to a manylinux tag.
@@ -20,6 +21,10 @@ if [ "${1:-}" = "--test" ]; then
     command -v g++ >/dev/null 2>&1 || apt_missing+=(g++)
     pkg-config --exists libcjson 2>/dev/null || apt_missing+=(libcjson-dev)
     command -v cmake >/dev/null 2>&1 || apt_missing+=(cmake)
+    # Python's headers: the Python binding's accelerator (growthbook_native/_speedups.c)
+    # compiles against them (python3 may be one with headers of its own, e.g. pyenv's)
+    python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+        2>/dev/null || apt_missing+=(python3-dev)
 fi
 if [ "${1:-}" = "--bench" ]; then
     command -v valgrind >/dev/null 2>&1 || apt_missing+=(valgrind)

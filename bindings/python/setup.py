@@ -6,6 +6,11 @@ a Rust core builds its extension -- so `pip install ./bindings/python` is all a 
 wheel that results holds the library, which links the Swift runtime statically, so it installs
 and runs where no Swift toolchain is. GROWTHBOOK_NATIVE_LIBRARY=/path/to/libgrowthbook.so
 packages a library built elsewhere instead.
+
+It also compiles the optional accelerator, growthbook_native/_speedups.c (a CPython extension
+that dlopens the packaged library at import; it does not link it). When it cannot be built (no
+C compiler, no Python headers), the install goes on with a warning and the package uses ctypes.
+GROWTHBOOK_NATIVE_STRICT=1 (the repository's tests) compiles it with -Wall -Wextra -Werror.
 """
 
 import os
@@ -13,7 +18,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 from setuptools.dist import Distribution
 
@@ -49,6 +55,43 @@ class BuildWithLibrary(build_py):
         shutil.copy2(library_path(), target)
 
 
+class OptionalBuildExt(build_ext):
+    """Builds the accelerator if it can; a failure of any kind is a warning, not an error."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as e:  # noqa: BLE001 - the ctypes path needs nothing compiled
+            self._skip(e)
+
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as e:  # noqa: BLE001
+            self._skip(e)
+
+    @staticmethod
+    def _skip(error):
+        print("WARNING: growthbook_native: the optional accelerator (_speedups) was not built (%s); "
+              "the package uses ctypes instead" % error)
+
+
+def speedups():
+    flags = ["-std=c11", "-O2"]
+    if os.environ.get("GROWTHBOOK_NATIVE_STRICT") == "1":
+        flags += ["-Wall", "-Wextra", "-Werror"]
+    include = REPO / "include"
+    return Extension(
+        "growthbook_native._speedups",
+        sources=["growthbook_native/_speedups.c"],
+        # only to check its mirror of gb_value against the header (it does not link the library)
+        include_dirs=[str(include)] if (include / "growthbook.h").exists() else [],
+        extra_compile_args=flags,
+        libraries=["dl", "pthread"],
+        optional=True,
+    )
+
+
 class BinaryDistribution(Distribution):
     """The wheel carries a native library: tag it for the platform, not as pure Python."""
 
@@ -56,4 +99,8 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(cmdclass={"build_py": BuildWithLibrary}, distclass=BinaryDistribution)
+setup(
+    cmdclass={"build_py": BuildWithLibrary, "build_ext": OptionalBuildExt},
+    distclass=BinaryDistribution,
+    ext_modules=[speedups()],
+)

@@ -4,6 +4,7 @@ Switch with one line: `from growthbook_native import GrowthBook, Experiment, ...
 
 from ._lib import GrowthBookError
 from .growthbook import GrowthBook
+from .growthbook import accelerated as _accelerated  # True when the C accelerator evaluates
 from .helpers import (
     chooseVariation,
     decrypt,

@@ -4,6 +4,9 @@ import ctypes
 import itertools
 import json
 import logging
+import operator
+import os
+import sys
 import threading
 import weakref
 from typing import Any, Dict, List, Optional
@@ -44,6 +47,8 @@ _is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
 _tls = _lib._tls
 _new = object.__new__
+
+
 class _Handle(ctypes.c_void_p):
     """A gb_handle that is freed (gb_free) when the last reference to it goes."""
 
@@ -325,7 +330,281 @@ def _synced_setting(slot, default, send):
     return property(get, set)
 
 
-class GrowthBook(object):
+# MARK: attribute fingerprints (the ctypes path's; _speedups.c has the same in C)
+#
+# growthbook 1.1.0 keeps the caller's attributes dict and reads it at every evaluation, so an
+# edit in place (attrs["country"] = "UK") changes what the next evaluation sees. The library
+# holds a parsed copy instead. So when attributes are sent, every dict and list of the tree
+# (the deprecated `user` too) is recorded with its keys and values, held so no identity is
+# reused; each evaluation first compares their identities again, and sends the attributes anew
+# when any differ. Tuples are immutable: only their mutable descendants are recorded.
+
+_MAX_DEPTH = 500  # as _speedups.c: bounds the walk, whatever the caller's tree
+_is_not = operator.is_not
+
+
+def _dict_version_reader():
+    """CPython up to 3.11 gives every dict a version (PEP 509's ma_version_tag, right after
+    ma_used) that each change replaces by a new, globally unique number: a dict whose version
+    is unchanged has the same keys and values. The C accelerator reads it directly; here a
+    ctypes view of the field, made once per recorded dict, reads it for about what one
+    attribute access costs (walking a 5-key dict's keys and values is ten times that). Returns
+    the view's maker, or None (the identity walk is used) where the layout is not the one
+    checked here."""
+    if sys.implementation.name != "cpython" or not (3, 6) <= sys.version_info[:2] < (3, 12):
+        return None
+    used_at = 2 * ctypes.sizeof(ctypes.c_void_p)  # after ob_refcnt and ob_type
+    version_at = used_at + ctypes.sizeof(ctypes.c_ssize_t)
+
+    def view(d):
+        return ctypes.c_uint64.from_address(id(d) + version_at)
+
+    try:
+        d = {}
+        used = ctypes.c_ssize_t.from_address(id(d) + used_at)
+        v = view(d)
+        seen = {v.value}
+        for i in range(3):
+            d[str(i)] = i
+            if used.value != len(d) or v.value in seen:
+                return None
+            seen.add(v.value)
+        d["0"] = "same length"
+        if used.value != len(d) or v.value in seen:
+            return None
+    except Exception:  # pragma: no cover - any surprise: the walk
+        return None
+    return view
+
+
+_dict_version = _dict_version_reader()
+
+
+def _fp_nodes(root, out, depth=0):
+    """Appends (node, version view, version, keys, values) for root and each dict and list
+    below it: dicts with a version view are compared by version, the rest by the identities
+    of their keys (None for lists) and values."""
+    if depth > _MAX_DEPTH:
+        raise ValueError("attributes nested more than %d levels deep (or circular)" % _MAX_DEPTH)
+    if isinstance(root, dict):
+        values = tuple(root.values())
+        if _dict_version is not None:
+            view = _dict_version(root)
+            out.append((root, view, view.value, None, None))
+        else:
+            out.append((root, None, None, tuple(root), values))
+    elif isinstance(root, (list, tuple)):
+        values = tuple(root)
+        if not isinstance(root, tuple):
+            out.append((root, None, None, None, values))
+    else:
+        return out
+    for v in values:
+        if isinstance(v, (dict, list, tuple)):
+            _fp_nodes(v, out, depth + 1)
+    return out
+
+
+def _fp_changed(fp) -> bool:
+    # Every container reachable from the roots is in fp while nothing changed, so comparing
+    # each one's own parts is enough.
+    for node, view, version, keys, values in fp:
+        if view is not None:
+            if view.value != version:
+                return True
+        elif len(node) != len(values):
+            return True
+        elif keys is None:
+            if any(map(_is_not, node, values)):
+                return True
+        elif values and (any(map(_is_not, node.values(), values)) or any(map(_is_not, node, keys))):
+            return True
+    return False
+
+
+class _PyCore(object):
+    """What _speedups.Core does in C, written with ctypes: the base of GrowthBook when the
+    accelerator is not built (or GROWTHBOOK_NATIVE_PURE is set). Its methods are the hot ones
+    and are written out in full: each Python call a helper would cost is a sizeable part of
+    theirs."""
+
+    _hp = None  # the _Handle (every call passes it as is)
+    _attributes_value = None  # the attributes as the caller gave them
+    _user_value = None  # the deprecated `user`
+    _fp = None  # the fingerprint of the attributes the handle was sent, or None
+    _sent = None  # the JSON of those attributes
+
+    def _set_handle(self, hp):
+        self._hp = hp
+        self._fp = self._sent = None
+
+    def _fp_record(self, attributes, user, json_bytes):
+        self._fp = _fp_nodes(user, _fp_nodes(attributes, []))
+        self._sent = json_bytes
+
+    def _fp_changed(self) -> bool:
+        fp = self._fp
+        return fp is not None and _fp_changed(fp)
+
+    def _send_attributes(self, attributes, user):
+        """Sends the attributes the library hashes with (the deprecated `user` fills gaps),
+        unless the handle has these already, and records them; raises, leaving everything as
+        it was, when the library rejects them."""
+        if self._h is None:
+            return  # _open sends them
+        json_bytes = _dumps(_merge_user(attributes, user))
+        if json_bytes != self._sent:
+            _lib.check(_lib.gb_set_attributes_json(self._h, json_bytes))
+        self._fp_record(attributes, user, json_bytes)
+
+    def setAttributes(self, attributes: dict) -> None:
+        return self.set_attributes(attributes)
+
+    def set_attributes(self, attributes: dict) -> None:
+        self._handle()
+        self._attributes = attributes  # the property sends them to the library
+
+    def isOn(self, key: str) -> bool:
+        return self.is_on(key)
+
+    def is_on(self, key: str) -> bool:
+        # The hottest call: a destroyed instance passes NULL and is told apart only on failure.
+        # (the call is made outside the except clause: a callback's exception would chain
+        # the KeyError of an uncached key)
+        fp = self._fp
+        if fp is not None and _fp_changed(fp):
+            self._resync_attributes()
+        try:
+            k = _KEYS[key]
+        except KeyError:
+            k = key_bytes(key)
+        rc = _is_on(self._hp, k)
+        if rc == 1:
+            return True
+        if rc == 0:
+            return False
+        self._fail()
+        return self.is_on(key)
+
+    def isOff(self, key: str) -> bool:
+        return self.is_off(key)
+
+    def is_off(self, key: str) -> bool:
+        fp = self._fp
+        if fp is not None and _fp_changed(fp):
+            self._resync_attributes()
+        try:
+            k = _KEYS[key]
+        except KeyError:
+            k = key_bytes(key)
+        rc = _is_off(self._hp, k)
+        if rc == 1:
+            return True
+        if rc == 0:
+            return False
+        self._fail()
+        return self.is_off(key)
+
+    def getFeatureValue(self, key: str, fallback):
+        return self.get_feature_value(key, fallback)
+
+    def get_feature_value(self, key: str, fallback):
+        fp = self._fp
+        if fp is not None and _fp_changed(fp):
+            self._resync_attributes()
+        try:
+            s = _tls.scratch
+        except AttributeError:
+            s = scratch()
+        try:
+            k = _KEYS[key]
+        except KeyError:
+            k = key_bytes(key)
+        rc = _eval_value(self._hp, k, s.buffer)
+        if rc < 0:
+            self._fail()
+            return self.get_feature_value(key, fallback)
+        t = rc & GB_SUMMARY_TYPE_MASK
+        # Null and booleans come in the summary itself; other values need the buffer.
+        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
+        return value if value is not None else fallback
+
+    def evalFeature(self, key: str) -> FeatureResult:
+        return self.eval_feature(key)
+
+    def eval_feature(self, key: str) -> FeatureResult:
+        # The evaluation and the result's construction are written out here (every slot set
+        # directly; _raw is decoded when the experiment parts are read).
+        fp = self._fp
+        if fp is not None and _fp_changed(fp):
+            self._resync_attributes()
+        try:
+            s = _tls.scratch
+        except AttributeError:
+            s = scratch()
+        try:
+            k = _KEYS[key]
+        except KeyError:
+            k = key_bytes(key)
+        rc = _eval_result(self._hp, k, s.buffer)
+        if rc < 0:
+            self._fail()
+            return self.eval_feature(key)
+        t = rc & GB_SUMMARY_TYPE_MASK
+        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
+        source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
+        rule_id = raw = None
+        if source == GB_SOURCE_FORCE or source == GB_SOURCE_EXPERIMENT:  # a rule decided
+            v = s.value
+            n = v.rule_id_length
+            if n:
+                rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
+            if source == GB_SOURCE_EXPERIMENT:  # the experiment and its result, decoded when read
+                raw = _string_at(v.text + v.length + n + 2, v.result_length)
+        r = _new(FeatureResult)
+        r.value = value
+        r.source = _SOURCES[source]
+        on = rc & GB_SUMMARY_ON != 0
+        r.on = on
+        r.off = not on
+        r._ruleId = rule_id
+        r._raw = raw
+        r._experiment = r._experimentResult = None
+        return r
+
+
+def _accelerator():
+    """The compiled base, bound to the library ctypes loaded; None when it is not built or
+    GROWTHBOOK_NATIVE_PURE is set (to anything but "" or "0")."""
+    global _speedups_error
+    if os.environ.get("GROWTHBOOK_NATIVE_PURE", "") not in ("", "0"):
+        _speedups_error = "GROWTHBOOK_NATIVE_PURE is set"
+        return None
+    try:
+        from . import _speedups
+    except ImportError as e:
+        _speedups_error = "not built (%s)" % e
+        return None
+    try:
+        _speedups.bind(_lib.lib._name, FeatureResult, _SOURCES, json.loads, json.dumps, _lib.error, _merge_user)
+    except (ImportError, OSError) as e:
+        _speedups_error = str(e)
+        return None
+    return _speedups
+
+
+_speedups_error = None  # why the accelerator is not in use, when it is not
+_speedups = _accelerator()
+# Which path evaluates: True for the C base (_speedups.Core), False for ctypes (_PyCore).
+accelerated = _speedups is not None
+if accelerated:
+    _Core = _speedups.Core
+    _dumps = _speedups.dumps  # json.dumps's bytes exactly (tests/test_speedups.py checks)
+else:
+    _Core = _PyCore
+
+
+class GrowthBook(_Core):
     def __init__(
         self,
         enabled: bool = True,
@@ -432,7 +711,12 @@ class GrowthBook(object):
         # One object for every call (the fast calls pass it without conversion); it frees the
         # handle when its last reference goes, so a call in flight on another thread (which
         # holds one) finishes before the handle is freed, even if destroy() runs meanwhile.
-        self._h = self._hp = _Handle(h)
+        # (_set_handle also gives the accelerator's C field its pointer.)
+        self._h = hp = _Handle(h)
+        self._set_handle(hp)
+        # what the handle was given, so edits in place are noticed and an unchanged
+        # set_attributes is not sent again
+        self._fp_record(self._attributes_value, self._user_value, _dumps(attrs) if attrs else b"{}")
         _instances[self._id] = weakref.ref(self)
         self._install_logging()
         if self._tracking_callback is not None:
@@ -481,29 +765,44 @@ class GrowthBook(object):
             out[key] = feature.to_dict() if isinstance(feature, Feature) else feature
         return out
 
+    # The attributes and the deprecated `user` are kept as the caller gave them (get_attributes
+    # returns that very dict, as 1.1.0 does) in _attributes_value and _user_value, C fields of
+    # the accelerator's base. Assigning either sends the merged attributes first
+    # (_send_attributes: the base's), raising with the old value kept if the library refuses.
+
     @property
     def _attributes(self):
-        return self.__dict__.get("_attributes_value", {})
+        a = self._attributes_value
+        return {} if a is None else a
 
     @_attributes.setter
     def _attributes(self, value):
-        self._send_attributes(value, self._user)
-        self.__dict__["_attributes_value"] = value
-
-    def _send_attributes(self, attributes, user):
-        """Sends the attributes the library hashes with (the deprecated `user` fills gaps);
-        raises, leaving everything as it was, when the library rejects them."""
-        if self._h is not None:
-            _lib.check(_lib.gb_set_attributes_json(self._h, _dumps(_merge_user(attributes, user))))
+        self._send_attributes(value, self._user_value)
+        self._attributes_value = value
 
     @property
     def _user(self):
-        return self.__dict__.get("_user_value", {})
+        u = self._user_value
+        return {} if u is None else u
 
     @_user.setter
     def _user(self, value):
-        self._send_attributes(self._attributes, value)
-        self.__dict__["_user_value"] = value
+        self._send_attributes(self._attributes_value, value)
+        self._user_value = value
+
+    def _resync_attributes(self):
+        """Called before an evaluation when the attributes were edited in place since they
+        were sent (the fingerprint differs): sends them again."""
+        self._send_attributes(self._attributes_value, self._user_value)
+
+    def _sync_attributes(self):
+        if self._fp_changed():
+            self._resync_attributes()
+
+    def _set_attributes_slow(self, attributes):
+        """set_attributes on an instance without a handle (destroyed): made again first."""
+        self._handle()
+        self._attributes = attributes
 
     _url = _synced_setting("_url_value", "", lambda h, v: _lib.gb_set_url(h, (v or "").encode("utf-8")))
     _qaMode = _synced_setting("_qa_value", False, lambda h, v: _lib.gb_set_qa_mode(h, 1 if v else 0))
@@ -560,12 +859,7 @@ class GrowthBook(object):
             }
         return self._features_cache
 
-    def setAttributes(self, attributes: dict) -> None:
-        return self.set_attributes(attributes)
-
-    def set_attributes(self, attributes: dict) -> None:
-        self._handle()
-        self._attributes = attributes  # the property sends them to the library
+    # set_attributes and setAttributes: the base's (_speedups.Core or _PyCore).
 
     def getAttributes(self) -> dict:
         return self.get_attributes()
@@ -580,14 +874,14 @@ class GrowthBook(object):
         if self._h is None:
             return
         self._h = None
-        self._hp = None
+        self._set_handle(None)
         self._destroyed = True
         _instances.pop(self._id, None)
         self._subscriptions.clear()
         self._subscription_id = 0
         self._tracking_callback = None
         self._features_cache = None
-        self.__dict__["_attributes_value"] = {}
+        self._attributes_value = {}
         self.__dict__["_forced_value"] = {}
         self.__dict__["_overrides_value"] = {}
         self._groups = {}
@@ -598,42 +892,17 @@ class GrowthBook(object):
         except Exception:
             pass
 
+    def _no_copy(self, *args):
+        raise TypeError(
+            "a GrowthBook instance cannot be copied or pickled: it owns a native handle that a "
+            "copy would share; create another GrowthBook with the same options instead")
+
+    __copy__ = __deepcopy__ = __reduce__ = __reduce_ex__ = __getstate__ = _no_copy
+
     # MARK: evaluation
-
-    def isOn(self, key: str) -> bool:
-        return self.is_on(key)
-
-    def is_on(self, key: str) -> bool:
-        # The hottest call: a destroyed instance passes NULL and is told apart only on failure.
-        # (the call is made outside the except clause: a callback's exception would chain
-        # the KeyError of an uncached key)
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        rc = _is_on(self._hp, k)
-        if rc == 1:
-            return True
-        if rc == 0:
-            return False
-        self._fail()
-        return self.is_on(key)
-
-    def isOff(self, key: str) -> bool:
-        return self.is_off(key)
-
-    def is_off(self, key: str) -> bool:
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        rc = _is_off(self._hp, k)
-        if rc == 1:
-            return True
-        if rc == 0:
-            return False
-        self._fail()
-        return self.is_off(key)
+    #
+    # is_on, is_off, get_feature_value, eval_feature and their camelCase names are the base's:
+    # _speedups.Core's, in C, or _PyCore's, with ctypes.
 
     def _fail(self):
         """After a failed call: True when the instance was destroyed (it is made again, empty,
@@ -642,68 +911,6 @@ class GrowthBook(object):
             self._revive()
             return True
         raise _lib.error()
-
-    def getFeatureValue(self, key: str, fallback):
-        return self.get_feature_value(key, fallback)
-
-    def get_feature_value(self, key: str, fallback):
-        try:
-            s = _tls.scratch
-        except AttributeError:
-            s = scratch()
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        rc = _eval_value(self._hp, k, s.buffer)
-        if rc < 0:
-            self._fail()
-            return self.get_feature_value(key, fallback)
-        t = rc & GB_SUMMARY_TYPE_MASK
-        # Null and booleans come in the summary itself; other values need the buffer.
-        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
-        return value if value is not None else fallback
-
-    def evalFeature(self, key: str) -> FeatureResult:
-        return self.eval_feature(key)
-
-    def eval_feature(self, key: str) -> FeatureResult:
-        # The evaluation and the result's construction are written out here (every slot set
-        # directly; _raw is decoded when the experiment parts are read): each Python call a
-        # helper would cost is a sizeable part of this one.
-        try:
-            s = _tls.scratch
-        except AttributeError:
-            s = scratch()
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        rc = _eval_result(self._hp, k, s.buffer)
-        if rc < 0:
-            self._fail()
-            return self.eval_feature(key)
-        t = rc & GB_SUMMARY_TYPE_MASK
-        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
-        source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
-        rule_id = raw = None
-        if source == GB_SOURCE_FORCE or source == GB_SOURCE_EXPERIMENT:  # a rule decided
-            v = s.value
-            n = v.rule_id_length
-            if n:
-                rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
-            if source == GB_SOURCE_EXPERIMENT:  # the experiment and its result, decoded when read
-                raw = _string_at(v.text + v.length + n + 2, v.result_length)
-        r = _new(FeatureResult)
-        r.value = value
-        r.source = _SOURCES[source]
-        on = rc & GB_SUMMARY_ON != 0
-        r.on = on
-        r.off = not on
-        r._ruleId = rule_id
-        r._raw = raw
-        r._experiment = r._experimentResult = None
-        return r
 
     def getAllResults(self):
         return self.get_all_results()
@@ -719,6 +926,7 @@ class GrowthBook(object):
 
     def run(self, experiment: Experiment) -> Result:
         h = self._handle()
+        self._sync_attributes()
         include = experiment.include
         _include_slot.fn = include
         # Callbacks the run triggers wait for its Result: 1.1.0 hands them the very Experiment
@@ -752,4 +960,6 @@ class GrowthBook(object):
         return lambda: self._subscriptions.discard(callback)
 
     def refresh_sticky_buckets(self, force: bool = False) -> None:
-        _lib.check(_lib.gb_refresh_sticky_buckets(self._handle(), 1 if force else 0))
+        h = self._handle()
+        self._sync_attributes()
+        _lib.check(_lib.gb_refresh_sticky_buckets(h, 1 if force else 0))

@@ -193,3 +193,69 @@ def test_debug_lines_name_each_rule_as_1_1_0_writes_them(g):
         "Use default value for feature p",
         "Force value from rule, feature f",
     ]
+
+
+# Attributes edited in place: 1.1.0 keeps the caller's dict and reads it at each evaluation.
+
+IN_PLACE_FEATURES = {
+    "uk": {"defaultValue": False, "rules": [{"condition": {"country": "UK"}, "force": True}]},
+    "adult": {"defaultValue": "no", "rules": [{"condition": {"age": {"$gte": 18}}, "force": "yes"}]},
+    "tagged": {"defaultValue": 0, "rules": [{"condition": {"tags": {"$elemMatch": {"$eq": "beta"}}}, "force": 1}]},
+    "deep": {"defaultValue": 0, "rules": [{"condition": {"org.plan": "pro"}, "force": 2}]},
+}
+
+
+def test_attributes_edited_in_place_after_set_attributes(g):
+    gb = g.GrowthBook(features=IN_PLACE_FEATURES)
+    attrs = {"id": "1", "country": "US", "age": 17, "tags": ["a"], "org": {"plan": "free"}}
+    gb.set_attributes(attrs)
+    assert gb.get_attributes() is attrs
+    assert gb.is_on("uk") is False
+    attrs["country"] = "UK"
+    assert gb.is_on("uk") is True
+    assert gb.eval_feature("uk").value is True
+    assert gb.get_feature_value("adult", None) == "no"
+    attrs["age"] += 1
+    assert gb.get_feature_value("adult", None) == "yes"
+    attrs["tags"].append("beta")  # a nested list
+    assert gb.eval_feature("tagged").value == 1
+    attrs["org"]["plan"] = "pro"  # a nested dict
+    assert gb.get_feature_value("deep", None) == 2
+    del attrs["country"]
+    assert gb.is_off("uk") is True
+    attrs.clear()
+    assert gb.get_feature_value("adult", None) == "no"
+    gb.destroy()
+
+
+def test_attributes_edited_in_place_after_the_constructor(g):
+    attrs = {"id": "1", "country": "US"}
+    gb = g.GrowthBook(attributes=attrs, features=IN_PLACE_FEATURES)
+    assert gb.isOn("uk") is False
+    attrs["country"] = "UK"
+    assert gb.isOn("uk") is True
+    assert gb.evalFeature("uk").on is True
+    attrs["country"] = "FR"
+    assert gb.getFeatureValue("uk", None) is False
+    gb.destroy()
+
+
+def test_attributes_replaced_key_with_same_length(g):
+    attrs = {"id": "1", "country": "UK"}
+    gb = g.GrowthBook(attributes=attrs, features=IN_PLACE_FEATURES)
+    assert gb.is_on("uk") is True
+    del attrs["country"]
+    attrs["age"] = 30  # same length, other key
+    assert gb.is_on("uk") is False
+    assert gb.get_feature_value("adult", None) == "yes"
+    gb.destroy()
+
+
+def test_attributes_edited_in_place_reach_run(g):
+    attrs = {"id": "1", "country": "US"}
+    gb = g.GrowthBook(attributes=attrs)
+    exp = g.Experiment(key="in-place", variations=[0, 1], condition={"country": "UK"})
+    assert gb.run(exp).inExperiment is False
+    attrs["country"] = "UK"
+    assert gb.run(exp).inExperiment is True
+    gb.destroy()
