@@ -55,6 +55,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
     for line in getattr(terminalreporter.config, "_growthbook_regex_dialect", None) or []:
         terminalreporter.write_line(line)
+    for line in getattr(terminalreporter.config, "_growthbook_reference_suite", None) or []:
+        terminalreporter.write_line(line)
     if not _fixture_counts:
         return
     terminalreporter.write_line("")

@@ -56,7 +56,7 @@ def suite(tmp_path_factory):
     return tmp
 
 
-def test_reference_test_file_passes(suite):
+def test_reference_test_file_passes(suite, pytestconfig):
     import growthbook_native
 
     env = dict(os.environ)
@@ -68,7 +68,12 @@ def test_reference_test_file_passes(suite):
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "test_growthbook.py"],
         cwd=os.path.join(suite, "run"), env=env, capture_output=True, text=True, timeout=600)
     summary = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
-    print("[reference-suite] growthbook 1.1.0 tests/test_growthbook.py against growthbook_native: " + summary)
+    # the subprocess inherits GROWTHBOOK_NATIVE_PURE, so it takes the path this session takes
+    path = "accelerated" if growthbook_native._accelerated else "ctypes"
+    line = "[reference-suite] growthbook 1.1.0 tests/test_growthbook.py against growthbook_native (%s): %s" % (
+        path, summary)
+    print(line)
+    pytestconfig._growthbook_reference_suite = [line]
     counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|errors?|skipped)", summary)}
     failures = [l for l in r.stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
     assert counts.get("passed") == EXPECTED and r.returncode == 0, "%s\n%s\n%s" % (
