@@ -639,21 +639,23 @@ class GrowthBook(_Core):
     ):
         if not isinstance(semantics, str):
             raise TypeError("semantics must be a str, not %s" % type(semantics).__name__)
-        self._h = None
-        self._hp = None
-        self._id = next(_ids)
-        self._enabled = enabled
-        self._attributes = attributes
-        self._url = url
+        # The settings go straight to where their properties keep them (the properties would
+        # send each to a handle, and there is none yet: _open passes them all to gb_create).
+        d = self.__dict__
+        d["_h"] = None
+        d["_id"] = next(_ids)
+        d["_enabled_value"] = enabled
+        d["_url_value"] = url
+        d["_qa_value"] = qa_mode or qaMode
+        d["_overrides_value"] = overrides
+        d["_forced_value"] = forced_variations or forcedVariations
+        self._attributes_value = attributes
+        self._user_value = user
         self._api_host = api_host
         self._client_key = client_key
         self._decryption_key = decryption_key
         self._cache_ttl = cache_ttl
-        self._qaMode = qa_mode or qaMode
-        self._user = user
         self._groups = groups
-        self._overrides = overrides
-        self._forcedVariations = forced_variations or forcedVariations
         self.sticky_bucket_service = sticky_bucket_service
         self.sticky_bucket_identifier_attributes = sticky_bucket_identifier_attributes
         self._tracking_callback = on_experiment_viewed or trackingCallback
@@ -672,13 +674,15 @@ class GrowthBook(_Core):
         """Creates the library handle for this instance's settings (and, when given, features,
         saved groups, groups, overrides and bandits)."""
         # Only what differs from the library's defaults: every key costs parsing.
+        d = self.__dict__
         options: Dict[str, Any] = {}
-        if not self._enabled:
+        if not d.get("_enabled_value", True):
             options["enabled"] = False
-        if self._qaMode:
+        if d.get("_qa_value"):
             options["qaMode"] = True
-        if self._url:
-            options["url"] = self._url
+        url = d.get("_url_value")
+        if url:
+            options["url"] = url
         if self._api_host:
             options["apiHost"] = self._api_host
         if self._client_key:
@@ -687,15 +691,16 @@ class GrowthBook(_Core):
             options["decryptionKey"] = self._decryption_key
         if self._cache_ttl != 60:
             options["cacheTTL"] = self._cache_ttl
-        attrs = self._hash_attributes()
+        attrs = _merge_user(self._attributes_value, self._user_value)
         if attrs:
             options["attributes"] = attrs
         if features:
             options["features"] = self._features_json(features)
         if saved_groups:
             options["savedGroups"] = saved_groups
-        if self._forcedVariations:
-            options["forcedVariations"] = self._forcedVariations
+        forced = d.get("_forced_value")
+        if forced:
+            options["forcedVariations"] = forced
         if groups:
             options["groups"] = groups
         if overrides:
