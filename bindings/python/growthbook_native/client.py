@@ -162,7 +162,7 @@ class _UserState(object):
     """A UserContext compiled for one client: its attributes (`attrs`), the slot its
     evaluations go to, its forced features, and what it was compiled from (to see edits)."""
 
-    __slots__ = ("owner", "src", "snap", "extra", "attrs", "slot", "forced")
+    __slots__ = ("owner", "src", "snap", "nested", "extra", "attrs", "slot", "forced")
 
 
 _EMPTY_DICT: Dict[str, Any] = {}  # the snapshot of an empty dict (never mutated)
@@ -219,6 +219,23 @@ def _js_truthy(value) -> bool:
         return False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value == value and value != 0
+    return True
+
+
+def _containers(value, out):
+    """The dicts and lists nested in value, each with a shallow copy of it."""
+    for v in value.values() if isinstance(value, dict) else value:
+        t = type(v)
+        if t is dict or t is list:
+            out.append((v, t(v)))
+            _containers(v, out)
+    return out or None
+
+
+def _unchanged(nested) -> bool:
+    for obj, snap in nested:
+        if obj != snap:
+            return False
     return True
 
 
@@ -470,7 +487,8 @@ class _ClientCore(object):
         a = uc.attributes
         if (st.src is a and st.owner is self and a == st.snap
                 and (uc.url, uc.groups, uc.forced_variations, uc.forced_features, uc.overrides,
-                     uc.skip_all_experiments) == st.extra):
+                     uc.skip_all_experiments) == st.extra
+                and (st.nested is None or _unchanged(st.nested))):
             return st
         return self._compile(uc)
 
@@ -493,9 +511,10 @@ class _ClientCore(object):
         st = _new(_UserState)
         st.attrs = _Attributes(p)
         st.src = a
-        # A deep copy to compare with (a tuple in the attributes reads back as a list, so
-        # such a context is compiled again on each call: right, only slower).
-        st.snap = _loads(text)
+        # Shallow copies to compare with, of the dict and of every dict and list inside it:
+        # each comparison is identity-first, so cheap, and together they see any in-place edit.
+        st.snap = dict(a)
+        st.nested = _containers(a, []) if (b"[" in text or b"{" in text[1:]) else None
         st.forced = None
         st.owner = self
         if extra == _PLAIN:
