@@ -3,6 +3,7 @@
 Switch with one line: `from growthbook_native import GrowthBook, Experiment, ...`."""
 
 from ._lib import GrowthBookError
+from .client import FeatureRefreshStrategy, GrowthBookClient, GrowthBookClientSync, Options, UserContext
 from .growthbook import GrowthBook
 from .growthbook import accelerated as _accelerated  # True when the C accelerator evaluates
 from .helpers import (
@@ -31,7 +32,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AbstractFeatureCache", "AbstractStickyBucketService", "CacheEntry", "Experiment", "Feature",
-    "FeatureRepository", "FeatureResult", "FeatureRule", "Filter", "GrowthBook", "GrowthBookError",
+    "FeatureRefreshStrategy", "FeatureRepository", "FeatureResult", "FeatureRule", "Filter", "GrowthBook",
+    "GrowthBookClient", "GrowthBookClientSync", "GrowthBookError", "Options", "UserContext",
     "InMemoryFeatureCache", "InMemoryStickyBucketService", "Result", "VariationMeta", "chooseVariation",
     "decrypt", "evalCondition", "feature_repo", "gbhash", "getBucketRanges", "getEqualWeights",
     "getQueryStringOverride", "inNamespace", "logger", "paddedVersionString",

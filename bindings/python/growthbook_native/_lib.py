@@ -135,6 +135,12 @@ fast_eval_result = _fast.gb_eval_result
 fast_eval_with = _fast.gb_eval_with
 for _f in (fast_is_on, fast_is_off, fast_eval_value, fast_eval_result, fast_eval_with):
     _f.restype = c_int
+# For the multi-user client (client.py): per-call attributes, keeping the GIL as above.
+fast_is_on_with = _fast.gb_is_on_with
+fast_is_on_with.restype = c_int
+fast_attributes_create = _fast.gb_attributes_create
+fast_attributes_create.restype = c_void_p
+fast_attributes_create.argtypes = [c_char_p]
 gb_run_experiment_with_include_json = _declare(
     "gb_run_experiment_with_include_json", c_void_p, c_void_p, c_char_p, INCLUDE_FN, c_void_p
 )
