@@ -52,9 +52,11 @@ _new = object.__new__
 class _Handle(ctypes.c_void_p):
     """A gb_handle that is freed (gb_free) when the last reference to it goes."""
 
-    def __del__(self):
+    # gb_free bound here: handles kept by module globals (_loaded_feature_sets) are freed at
+    # interpreter exit, after the module's globals are gone
+    def __del__(self, _free=_lib.gb_free):
         if self.value:
-            _lib.gb_free(self.value)
+            _free(self.value)
 
 
 class _LoadedFeatureSets(object):
