@@ -129,11 +129,10 @@ gb_attributes_free = _declare("gb_attributes_free", None, c_void_p)
 # prepared ctypes objects (no argtypes), since per-argument conversion is most of a call's cost.
 _fast = ctypes.PyDLL(lib._name)
 fast_is_on = _fast.gb_is_on
-fast_is_off = _fast.gb_is_off
 fast_eval_value = _fast.gb_eval_value
 fast_eval_result = _fast.gb_eval_result
 fast_eval_with = _fast.gb_eval_with
-for _f in (fast_is_on, fast_is_off, fast_eval_value, fast_eval_result, fast_eval_with):
+for _f in (fast_is_on, fast_eval_value, fast_eval_result, fast_eval_with):
     _f.restype = c_int
 # For the multi-user client (client.py): per-call attributes, keeping the GIL as above.
 fast_is_on_with = _fast.gb_is_on_with

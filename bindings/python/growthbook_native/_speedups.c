@@ -598,6 +598,73 @@ static int fp_unchanged(const fingerprint *f) {
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Fingerprint: the same record of trees, as an object of its own (the multi-user client keeps
+ * one per UserContext): Fingerprint(*roots), .changed().
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    fingerprint fp;
+} Fingerprint;
+
+static int fingerprint_traverse(Fingerprint *self, visitproc visit, void *arg) {
+    for (Py_ssize_t i = 0; i < self->fp.n; i++)
+        Py_VISIT(self->fp.e[i].obj);
+    return 0;
+}
+
+static int fingerprint_clear(Fingerprint *self) {
+    fp_clear(&self->fp);
+    return 0;
+}
+
+static void fingerprint_dealloc(Fingerprint *self) {
+    PyObject_GC_UnTrack(self);
+    fingerprint_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *fingerprint_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    if (kwargs && PyDict_GET_SIZE(kwargs)) {
+        PyErr_SetString(PyExc_TypeError, "Fingerprint() takes no keyword arguments");
+        return NULL;
+    }
+    Fingerprint *self = (Fingerprint *)type->tp_alloc(type, 0);
+    if (!self)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(args); i++)
+        if (fp_add(&self->fp, PyTuple_GET_ITEM(args, i), 0) < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+    return (PyObject *)self;
+}
+
+static PyObject *fingerprint_changed(Fingerprint *self, PyObject *unused) {
+    (void)unused;
+    return PyBool_FromLong(!fp_unchanged(&self->fp));
+}
+
+static PyMethodDef fingerprint_methods[] = {
+    {"changed", (PyCFunction)fingerprint_changed, METH_NOARGS, "Was any recorded tree edited since?"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject FingerprintType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "growthbook_native._speedups.Fingerprint",
+    .tp_basicsize = sizeof(Fingerprint),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "Fingerprint(*roots): the identities (and dict versions) of every dict, list and tuple "
+              "in the roots, to tell an edit in place; .changed() compares them again.",
+    .tp_new = fingerprint_new,
+    .tp_dealloc = (destructor)fingerprint_dealloc,
+    .tp_traverse = (traverseproc)fingerprint_traverse,
+    .tp_clear = (inquiry)fingerprint_clear,
+    .tp_methods = fingerprint_methods,
+};
+
+/* ---------------------------------------------------------------------------------------
  * Core
  * ------------------------------------------------------------------------------------- */
 
@@ -1226,7 +1293,7 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         !(str_set_attributes_slow = PyUnicode_InternFromString("_set_attributes_slow")) ||
         !(str_value = PyUnicode_InternFromString("value")))
         return NULL;
-    if (PyType_Ready(&CoreType) < 0)
+    if (PyType_Ready(&CoreType) < 0 || PyType_Ready(&FingerprintType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
@@ -1234,6 +1301,12 @@ PyMODINIT_FUNC PyInit__speedups(void) {
     Py_INCREF(&CoreType);
     if (PyModule_AddObject(m, "Core", (PyObject *)&CoreType) < 0) {
         Py_DECREF(&CoreType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&FingerprintType);
+    if (PyModule_AddObject(m, "Fingerprint", (PyObject *)&FingerprintType) < 0) {
+        Py_DECREF(&FingerprintType);
         Py_DECREF(m);
         return NULL;
     }

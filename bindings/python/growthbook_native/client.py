@@ -22,35 +22,31 @@ import inspect
 import itertools
 import json
 import logging
+import operator
 import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import _lib
-from . import growthbook as _growthbook_module
-from ._abi import (
-    GB_LOG_WARNING,
-    GB_SEMANTICS_JS,
-    GB_SOURCE_EXPERIMENT,
-    GB_SOURCE_FORCE,
-    GB_SUMMARY_ON,
-    GB_SUMMARY_SOURCE_MASK,
-    GB_SUMMARY_SOURCE_SHIFT,
-    GB_SUMMARY_TYPE_MASK,
-    GB_VALUE_DOUBLE,
-    GB_VALUE_FALSE,
-    GB_VALUE_INT,
-    GB_VALUE_NULL,
-    GB_VALUE_STRING,
-    GB_VALUE_TRUE,
+from .growthbook import (
+    _INCLUDE_FN,
+    _NO_INCLUDE,
+    _Handle,
+    _dumps,
+    Fingerprint,
+    _feature_result,
+    _include_slot,
+    _sticky_get,
+    _sticky_save,
+    _summary_value,
 )
-from ._lib import GrowthBookError, key_bytes
+from ._abi import GB_LOG_WARNING, GB_SEMANTICS_JS
+from ._lib import key_bytes
 from .helpers import decrypt
 from .models import Experiment, FeatureResult, Result
-from .sticky import AbstractStickyBucketService
 
 logger = logging.getLogger("growthbook.growthbook_client")
 
@@ -132,15 +128,6 @@ def _tracking_user_context(uc):
 # Library objects
 # ---------------------------------------------------------------------------------------------
 
-class _Handle(ctypes.c_void_p):
-    """A gb_handle freed when its last reference goes: an evaluation in flight holds one, so
-    close() never frees a handle under a running call."""
-
-    def __del__(self):
-        if self.value:
-            _lib.gb_free(self.value)
-
-
 class _Attributes(ctypes.c_void_p):
     """A gb_attributes freed when its last reference goes."""
 
@@ -161,63 +148,31 @@ class _Slot(object):
 
 class _UserState(object):
     """A UserContext compiled for one client: its attributes (`attrs`), the slot its
-    evaluations go to, its forced features, and what it was compiled from (to see edits)."""
+    evaluations go to, its forced features, and what it was compiled from, to see edits: the
+    objects in its fields (`src`: attributes; `settings`: the other fields, None when it had
+    none) and the Fingerprint of every dict and list in them (the GrowthBook class's, which
+    tells an edit in place by identities and dict versions, never by ==, so 1 -> True is an
+    edit)."""
 
-    __slots__ = ("owner", "src", "snap", "nested", "extra", "attrs", "slot", "forced")
+    __slots__ = ("owner", "src", "settings", "fp", "attrs", "slot", "forced")
 
 
-_EMPTY_DICT: Dict[str, Any] = {}  # the snapshot of an empty dict (never mutated)
-# A UserContext's fields but attributes, as most users have them: no settings of their own.
-_PLAIN = ("", _EMPTY_DICT, _EMPTY_DICT, _EMPTY_DICT, _EMPTY_DICT, False)
+def _settings_of(uc):
+    """A UserContext's fields other than attributes and sticky docs, in _UserState.settings's order."""
+    return (uc.url, uc.groups, uc.forced_variations, uc.forced_features, uc.overrides, uc.skip_all_experiments)
+
+
+def _has_settings(uc) -> bool:
+    return bool(uc.url or uc.groups or uc.forced_variations or uc.forced_features or uc.overrides
+                or uc.skip_all_experiments)
 _is_on_with = _lib.fast_is_on_with
 _eval_with = _lib.fast_eval_with
 _attributes_create = _lib.fast_attributes_create
 _KEYS = _lib._KEYS
 _tls = _lib._tls
 _scratch = _lib.scratch
-_SOURCES = _lib.SOURCES
-_string_at = ctypes.string_at
 _loads = json.loads
 _new = object.__new__
-_SCALARS = (None, False, True)  # GB_VALUE_NULL, GB_VALUE_FALSE, GB_VALUE_TRUE
-assert (GB_VALUE_NULL, GB_VALUE_FALSE, GB_VALUE_TRUE) == (0, 1, 2)
-
-
-def _dumps(value) -> bytes:
-    return json.dumps(value).encode("utf-8")
-
-
-def _not_json(o):
-    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
-
-
-# json.dumps(attributes) without building an encoder per call (json.dumps does): the C
-# encoder, made once. No circular check (a cyclic attributes dict raises RecursionError).
-_encode_chunks = json.encoder.c_make_encoder(
-    None, _not_json, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True,
-) if json.encoder.c_make_encoder is not None else None
-
-
-def _dumps_attributes(value) -> bytes:
-    if _encode_chunks is None:
-        return _dumps(value)
-    return "".join(_encode_chunks(value, 0)).encode("ascii")
-
-
-if _growthbook_module.accelerated:
-    # the accelerator's writer: json.dumps's bytes, written in C
-    _dumps = _dumps_attributes = _growthbook_module._dumps
-
-
-def _value_in(t, v):
-    """A value of type t (GB_VALUE_INT and up) from the gb_value v."""
-    if t == GB_VALUE_INT:
-        return v.integer
-    if t == GB_VALUE_DOUBLE:
-        return int(_string_at(v.text, v.length)) if v.length else v.number
-    if t == GB_VALUE_STRING:
-        return _string_at(v.text, v.length).decode("utf-8")
-    return _loads(_string_at(v.text, v.length))
 
 
 def _js_truthy(value) -> bool:
@@ -228,39 +183,16 @@ def _js_truthy(value) -> bool:
     return True
 
 
-def _containers(value, out):
-    """The dicts and lists nested in value, each with a shallow copy of it."""
-    for v in value.values() if isinstance(value, dict) else value:
-        t = type(v)
-        if t is dict or t is list:
-            out.append((v, t(v)))
-            _containers(v, out)
-    return out or None
-
-
-def _unchanged(nested) -> bool:
-    for obj, snap in nested:
-        if obj != snap:
-            return False
-    return True
-
-
-def _snapshot(value):
-    """A copy to compare against later (==) to see in-place edits."""
-    if not value:
-        return _EMPTY_DICT if isinstance(value, dict) else value
-    return copy.deepcopy(value)
-
-
 # ---------------------------------------------------------------------------------------------
 # Callbacks: one module-level trampoline per kind, the client found by the id in user_data
 # ---------------------------------------------------------------------------------------------
 
+_is = operator.is_
 _clients: Dict[int, "weakref.ref[_ClientCore]"] = {}
 _ids = itertools.count(1)
 # Per thread: the UserContext being evaluated (for the tracking callback, which the library
-# calls on the evaluating thread from inside the evaluation), run()'s pending exposure, and
-# an Experiment's include function.
+# calls on the evaluating thread from inside the evaluation) and run()'s pending exposure.
+# (An Experiment's include function goes where the GrowthBook class's does: _include_slot.)
 _current = threading.local()
 
 
@@ -292,47 +224,17 @@ def _sticky_service(user_data):
 
 
 def _on_sticky_get(name, value, buffer, user_data):
-    service = _sticky_service(user_data)
-    if service is None:
-        return 0
-    try:
-        doc = service.get_assignments(name.decode("utf-8"), value.decode("utf-8"))
-        if doc:
-            _lib.gb_buffer_set(buffer, _dumps(doc))
-        return 0
-    except Exception:
-        logger.warning("Sticky bucket service get_assignments raised", exc_info=True)
-        return 1
+    return _sticky_get(_sticky_service(user_data), name, value, buffer)
 
 
 def _on_sticky_save(doc_json, user_data):
-    service = _sticky_service(user_data)
-    if service is None:
-        return 0
-    try:
-        service.save_assignments(_loads(doc_json))
-        return 0
-    except Exception:
-        logger.warning("Sticky bucket service save_assignments raised", exc_info=True)
-        return 1
-
-
-def _on_include(key, user_data):
-    include = getattr(_current, "include", None)
-    if include is None:
-        return 1
-    try:
-        return 1 if include() else 0
-    except Exception:
-        return -1
+    return _sticky_save(_sticky_service(user_data), doc_json)
 
 
 _TRACK_FN = _lib.TRACKING_FN(_on_track)
 _LOG_FN = _lib.LOG_FN(_on_log)
 _STICKY_GET_FN = _lib.STICKY_GET_FN(_on_sticky_get)
 _STICKY_SAVE_FN = _lib.STICKY_SAVE_FN(_on_sticky_save)
-_INCLUDE_FN = _lib.INCLUDE_FN(_on_include)
-_NO_INCLUDE = _lib.INCLUDE_FN()
 
 
 def _result_from(d):
@@ -483,51 +385,49 @@ class _ClientCore(object):
     # MARK: users
 
     def _state(self, uc) -> _UserState:
-        """The user's compiled state, compiled anew when the user context was edited: its
-        attributes replaced or edited in place at any depth (compared with a deep copy, in C),
-        or any other field changed."""
+        """The user's compiled state, compiled anew when the user context was edited: a field
+        given another object, or a dict or list in it edited in place at any depth."""
         try:
             st = uc._gb_state
         except AttributeError:
             return self._compile(uc)
-        a = uc.attributes
-        if (st.src is a and st.owner is self and a == st.snap
-                and (uc.url, uc.groups, uc.forced_variations, uc.forced_features, uc.overrides,
-                     uc.skip_all_experiments) == st.extra
-                and (st.nested is None or _unchanged(st.nested))):
-            return st
+        if st.owner is self and uc.attributes is st.src and not st.fp.changed():
+            settings = st.settings
+            if settings is None:
+                if not _has_settings(uc):
+                    return st
+            elif all(map(_is, _settings_of(uc), settings)):
+                return st
         return self._compile(uc)
 
     def _compile(self, uc) -> _UserState:
         try:
             a = uc.attributes
-            extra = (uc.url, uc.groups, uc.forced_variations, uc.forced_features, uc.overrides,
-                     uc.skip_all_experiments)
+            has_settings = _has_settings(uc)
+            settings = _settings_of(uc) if has_settings else None
         except AttributeError as e:
             raise TypeError("user_context must be a UserContext, not %s (%s)" % (type(uc).__name__, e)) from None
-        if type(a) is not dict and not isinstance(a, dict):
+        if not isinstance(a, dict):
             raise TypeError("user_context.attributes must be a dict, not %s" % type(a).__name__)
         try:
-            text = _dumps_attributes(a)
+            text = _dumps(a)
+            fp = Fingerprint(a) if settings is None else Fingerprint(a, *settings[1:5])
         except (TypeError, ValueError, RecursionError) as e:
-            raise TypeError("user_context.attributes must be JSON-serialisable: %s" % e) from None
+            raise TypeError("user_context must be JSON-serialisable: %s" % e) from None
         p = _attributes_create(text)
         if not p:
             raise _lib.error()
         st = _new(_UserState)
         st.attrs = _Attributes(p)
         st.src = a
-        # Shallow copies to compare with, of the dict and of every dict and list inside it:
-        # each comparison is identity-first, so cheap, and together they see any in-place edit.
-        st.snap = dict(a)
-        st.nested = _containers(a, []) if (b"[" in text or b"{" in text[1:]) else None
+        st.settings = settings
+        st.fp = fp
         st.forced = None
         st.owner = self
-        if extra == _PLAIN:
-            st.extra = _PLAIN
+        if settings is None:
             st.slot = self._root
         else:
-            self._settings(st, extra)
+            self._settings(st, settings)
         try:
             uc._gb_state = st
         except AttributeError:
@@ -546,8 +446,6 @@ class _ClientCore(object):
             url = ""
         if not isinstance(url, str):
             raise TypeError("user_context.url must be a str, not %s" % type(url).__name__)
-        st.extra = (url, _snapshot(groups), _snapshot(forced_variations), _snapshot(forced_features),
-                    _snapshot(overrides), skip)
         st.forced = dict(forced_features) if forced_features else None
         settings: Dict[str, Any] = {}
         url = url or self.options.url or ""
@@ -608,26 +506,7 @@ class _ClientCore(object):
             if rc < 0:
                 self._failed(user_context, st)
                 return self.eval_feature(key, user_context)
-            t = rc & GB_SUMMARY_TYPE_MASK
-            value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
-            source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
-            rule_id = raw = None
-            if source == GB_SOURCE_FORCE or source == GB_SOURCE_EXPERIMENT:
-                v = s.value
-                n = v.rule_id_length
-                if n:
-                    rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
-                if source == GB_SOURCE_EXPERIMENT:
-                    raw = _string_at(v.text + v.length + n + 2, v.result_length)
-            r = _new(FeatureResult)
-            r.value = value
-            r.source = _SOURCES[source]
-            on = rc & GB_SUMMARY_ON != 0
-            r.on = on
-            r.off = not on
-            r._ruleId = rule_id
-            r._raw = raw
-            r._experiment = r._experimentResult = None
+            r = _feature_result(rc, s)
         if self.options.on_feature_usage is not None:
             self._feature_usage(key, r, user_context)
         return r
@@ -674,8 +553,7 @@ class _ClientCore(object):
         if rc < 0:
             self._failed(user_context, st)
             return self.get_feature_value(key, fallback, user_context)
-        t = rc & GB_SUMMARY_TYPE_MASK
-        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
+        value = _summary_value(rc, s)
         return fallback if value is None else value
 
     def run(self, experiment: Experiment, user_context: UserContext, *, tracking_buffer=None) -> Result:
@@ -708,14 +586,14 @@ class _ClientCore(object):
         _lib.check(_lib.gb_set_features_from(handle, source))
         include = experiment.include
         pending = []
-        _current.include = include
+        _include_slot.fn = include
         _current.run = pending
         _current.uc = user_context
         try:
             ptr = _lib.gb_run_experiment_with_include_json(
                 handle, _dumps(experiment._definition()), _INCLUDE_FN if include else _NO_INCLUDE, None)
         finally:
-            _current.include = None
+            _include_slot.fn = None
             _current.run = None
         d = _loads(_lib.take_string(ptr))
         result = _result_from(d)

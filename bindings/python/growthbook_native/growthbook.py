@@ -43,7 +43,6 @@ _SOURCES = _lib.SOURCES
 _eval_value = _lib.fast_eval_value
 _eval_result = _lib.fast_eval_result
 _is_on = _lib.fast_is_on
-_is_off = _lib.fast_is_off
 _KEYS = _lib._KEYS
 _tls = _lib._tls
 _new = object.__new__
@@ -117,6 +116,37 @@ def _value_in(t, v):
     return _loads(_string_at(v.text, v.length))
 _string_at = ctypes.string_at
 _loads = json.loads
+
+
+def _summary_value(rc, s):
+    """The value of an evaluation from its summary `rc` and the thread's Scratch `s`: null and
+    booleans come in the summary itself, other values in the buffer."""
+    t = rc & GB_SUMMARY_TYPE_MASK
+    return _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
+
+
+def _feature_result(rc, s) -> FeatureResult:
+    """The FeatureResult of an evaluation (gb_eval_result / gb_eval_with with the result): every
+    slot set directly; the experiment parts (_raw) are decoded when they are read."""
+    source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
+    rule_id = raw = None
+    if source == GB_SOURCE_FORCE or source == GB_SOURCE_EXPERIMENT:  # a rule decided
+        v = s.value
+        n = v.rule_id_length
+        if n:
+            rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
+        if source == GB_SOURCE_EXPERIMENT:  # the experiment and its result
+            raw = _string_at(v.text + v.length + n + 2, v.result_length)
+    r = _new(FeatureResult)
+    r.value = _summary_value(rc, s)
+    r.source = _SOURCES[source]
+    on = rc & GB_SUMMARY_ON != 0
+    r.on = on
+    r.off = not on
+    r._ruleId = rule_id
+    r._raw = raw
+    r._experiment = r._experimentResult = None
+    return r
 
 
 def _dumps(value) -> bytes:
@@ -233,7 +263,16 @@ def _on_log(level, message, user_data):
 
 def _on_sticky_get(name, value, buffer, user_data):
     gb = _instance(user_data)
-    service = gb.sticky_bucket_service if gb is not None else None
+    return _sticky_get(gb.sticky_bucket_service if gb is not None else None, name, value, buffer)
+
+
+def _on_sticky_save(doc_json, user_data):
+    gb = _instance(user_data)
+    return _sticky_save(gb.sticky_bucket_service if gb is not None else None, doc_json)
+
+
+def _sticky_get(service, name, value, buffer):
+    """A sticky-bucket get callback's work for `service` (None: no docs)."""
     if service is None:
         return 0
     try:
@@ -246,9 +285,8 @@ def _on_sticky_get(name, value, buffer, user_data):
         return 1
 
 
-def _on_sticky_save(doc_json, user_data):
-    gb = _instance(user_data)
-    service = gb.sticky_bucket_service if gb is not None else None
+def _sticky_save(service, doc_json):
+    """A sticky-bucket save callback's work for `service` (None: nothing kept)."""
     if service is None:
         return 0
     try:
@@ -407,6 +445,22 @@ def _fp_nodes(root, out, depth=0):
     return out
 
 
+class _PyFingerprint(object):
+    """Fingerprint(*roots) of the ctypes path (the accelerator's is _speedups.Fingerprint):
+    records the trees; changed() tells whether any was edited in place since."""
+
+    __slots__ = ("_fp",)
+
+    def __init__(self, *roots):
+        fp = []
+        for root in roots:
+            _fp_nodes(root, fp)
+        self._fp = fp
+
+    def changed(self) -> bool:
+        return _fp_changed(self._fp)
+
+
 def _fp_changed(fp) -> bool:
     # Every container reachable from the roots is in fp while nothing changed, so comparing
     # each one's own parts is enough.
@@ -492,20 +546,7 @@ class _PyCore(object):
         return self.is_off(key)
 
     def is_off(self, key: str) -> bool:
-        fp = self._fp
-        if fp is not None and _fp_changed(fp):
-            self._resync_attributes()
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        rc = _is_off(self._hp, k)
-        if rc == 1:
-            return True
-        if rc == 0:
-            return False
-        self._fail()
-        return self.is_off(key)
+        return not self.is_on(key)
 
     def getFeatureValue(self, key: str, fallback):
         return self.get_feature_value(key, fallback)
@@ -526,17 +567,13 @@ class _PyCore(object):
         if rc < 0:
             self._fail()
             return self.get_feature_value(key, fallback)
-        t = rc & GB_SUMMARY_TYPE_MASK
-        # Null and booleans come in the summary itself; other values need the buffer.
-        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
+        value = _summary_value(rc, s)
         return value if value is not None else fallback
 
     def evalFeature(self, key: str) -> FeatureResult:
         return self.eval_feature(key)
 
     def eval_feature(self, key: str) -> FeatureResult:
-        # The evaluation and the result's construction are written out here (every slot set
-        # directly; _raw is decoded when the experiment parts are read).
         fp = self._fp
         if fp is not None and _fp_changed(fp):
             self._resync_attributes()
@@ -552,27 +589,7 @@ class _PyCore(object):
         if rc < 0:
             self._fail()
             return self.eval_feature(key)
-        t = rc & GB_SUMMARY_TYPE_MASK
-        value = _SCALARS[t] if t <= GB_VALUE_TRUE else _value_in(t, s.value)
-        source = (rc >> GB_SUMMARY_SOURCE_SHIFT) & GB_SUMMARY_SOURCE_MASK
-        rule_id = raw = None
-        if source == GB_SOURCE_FORCE or source == GB_SOURCE_EXPERIMENT:  # a rule decided
-            v = s.value
-            n = v.rule_id_length
-            if n:
-                rule_id = _string_at(v.text + v.length + 1, n).decode("utf-8")
-            if source == GB_SOURCE_EXPERIMENT:  # the experiment and its result, decoded when read
-                raw = _string_at(v.text + v.length + n + 2, v.result_length)
-        r = _new(FeatureResult)
-        r.value = value
-        r.source = _SOURCES[source]
-        on = rc & GB_SUMMARY_ON != 0
-        r.on = on
-        r.off = not on
-        r._ruleId = rule_id
-        r._raw = raw
-        r._experiment = r._experimentResult = None
-        return r
+        return _feature_result(rc, s)
 
 
 def _accelerator():
@@ -602,8 +619,10 @@ accelerated = _speedups is not None
 if accelerated:
     _Core = _speedups.Core
     _dumps = _speedups.dumps  # json.dumps's bytes exactly (tests/test_speedups.py checks)
+    Fingerprint = _speedups.Fingerprint
 else:
     _Core = _PyCore
+    Fingerprint = _PyFingerprint
 
 
 class GrowthBook(_Core):

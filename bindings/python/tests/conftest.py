@@ -22,6 +22,22 @@ except ImportError:
     sys.path.insert(0, BINDINGS)
     import growthbook_native  # noqa: F401
 
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A loopback GrowthBook API (Tests/remote/server.py), for the remote-loading tests."""
+    sys.path.insert(0, os.path.join(REPO, "Tests", "remote"))
+    try:
+        from server import FeatureServer
+    except ImportError as e:  # server.py needs `cryptography`
+        pytest.skip("Tests/remote/server.py unavailable: %s" % e)
+    srv = FeatureServer()
+    yield srv
+    srv.stop()
+
+
 # nodeid "...::test_x[cases-latest.json:feature:12]" -> (file, category)
 _FIXTURE_ID = re.compile(r"\[(cases-[^:\]]+\.json):([A-Za-z]+):")
 _fixture_counts = collections.defaultdict(collections.Counter)

@@ -5,7 +5,6 @@ clear_cache and with a custom AbstractFeatureCache."""
 import json
 import logging
 import os
-import sys
 import uuid
 
 import pytest
@@ -18,25 +17,10 @@ from growthbook_native import (
 )
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "Tests", "remote"))
-try:
-    from server import FeatureServer  # noqa: E402
-except ImportError as e:  # server.py needs `cryptography`
-    FeatureServer = None
-    _server_skip = "Tests/remote/server.py unavailable: %s" % e
 
 ENCRYPTED = "m5ylFM6ndyOJA2OPadubkw==.Uu7ViqgKEt/dWvCyhI46q088PkAEJbnXKf3KPZjf9IEQQ+A8fojNoxw4wIbPX3aj"
 ENCRYPTION_KEY = "Zvwv/+uhpFDznZ6SX28Yjg=="
 CDN = "https://cdn.growthbook.io"
-
-
-@pytest.fixture(scope="module")
-def server():
-    if FeatureServer is None:
-        pytest.skip(_server_skip)
-    srv = FeatureServer()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -479,3 +479,32 @@ def test_python_fingerprint_with_and_without_dict_versions(monkeypatch, versions
     fp = gbmod._fp_nodes(attrs, [])
     attrs["id"] = attrs["id"]  # the very same value again: nothing changed
     assert gbmod._fp_changed(fp) is False
+
+
+def test_fingerprint_tells_edits_in_place_on_either_path():
+    from growthbook_native.growthbook import Fingerprint, _PyFingerprint
+
+    for make in {Fingerprint, _PyFingerprint}:
+        tags = ["a"]
+        attrs = {"id": 1, "tags": tags, "t": ({"x": 1},)}
+        other = {}
+        fp = make(attrs, other)
+        assert not fp.changed()
+        attrs["id"] = 1  # the same object again
+        assert not fp.changed()
+        attrs["id"] = True  # equal (1 == True), not the same
+        assert fp.changed()
+        fp = make(attrs, other)
+        tags.append("b")
+        assert fp.changed()
+        fp = make(attrs, other)
+        attrs["t"][0]["x"] = 2  # a dict inside a tuple
+        assert fp.changed()
+        fp = make(attrs, other)
+        other["k"] = 1  # a second root
+        assert fp.changed()
+        deep = []
+        for _ in range(600):
+            deep = [deep]
+        with pytest.raises(ValueError):
+            make({"d": deep})
