@@ -114,9 +114,9 @@ def test_destroyed_instance_answers_as_an_empty_one(g):
     assert gb.get_features() == {}
 
 
-def test_logging_configured_after_the_instance_applies(g):
-    gb = g.GrowthBook(attributes={"id": "1"},
-                      features={"f": {"defaultValue": 1, "rules": [{"condition": {"x": 1}, "force": 2}]}})
+@pytest.fixture
+def log_lines():
+    """The messages of the "growthbook" logger while the test runs (its level is restored)."""
     lines = []
 
     class Collect(logging.Handler):
@@ -127,6 +127,18 @@ def test_logging_configured_after_the_instance_applies(g):
     handler = Collect()
     log.addHandler(handler)
     old = log.level
+    try:
+        yield lines
+    finally:
+        log.setLevel(old)
+        log.removeHandler(handler)
+
+
+def test_logging_configured_after_the_instance_applies(g, log_lines):
+    gb = g.GrowthBook(attributes={"id": "1"},
+                      features={"f": {"defaultValue": 1, "rules": [{"condition": {"x": 1}, "force": 2}]}})
+    lines = log_lines
+    log = logging.getLogger("growthbook")
     try:
         log.setLevel(logging.WARNING)
         gb.eval_feature("f")
@@ -145,12 +157,10 @@ def test_logging_configured_after_the_instance_applies(g):
         gb.eval_feature("missing")
         assert lines == []
     finally:
-        log.setLevel(old)
-        log.removeHandler(handler)
         gb.destroy()
 
 
-def test_debug_lines_name_each_rule_as_1_1_0_writes_them(g):
+def test_debug_lines_name_each_rule_as_1_1_0_writes_them(g, log_lines):
     features = {
         "p": {"defaultValue": True, "rules": [{"condition": {"id": "2"}, "force": False}]},
         "f": {"defaultValue": 1, "rules": [
@@ -160,22 +170,12 @@ def test_debug_lines_name_each_rule_as_1_1_0_writes_them(g):
         ]},
     }
     gb = g.GrowthBook(attributes={"id": "1", "country": "US"}, features=features)
-    lines = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            lines.append(record.getMessage())
-
+    lines = log_lines
     log = logging.getLogger("growthbook")
-    handler = Collect()
-    log.addHandler(handler)
-    old = log.level
     try:
         log.setLevel(logging.DEBUG)
         assert gb.eval_feature("f").value == 5
     finally:
-        log.setLevel(old)
-        log.removeHandler(handler)
         gb.destroy()
     assert lines == [
         "Evaluating feature f",
