@@ -30,7 +30,7 @@ w4_features=$("$bin" W4 is_on 0 | cut -d' ' -f1)
 [ "${w4_features:-0}" -gt 0 ] || { echo "instructions: no W4 features in $GB_BENCH_PAYLOAD" >&2; exit 1; }
 printf '%-4s %-6s %14s\n' workload call instructions
 for spec in "W1 is_on 20000" "W2 is_on 20000" "W3 is_on 20000" "W1 json 10000" "W2 json 10000" "W3 json 10000" \
-    "W4 is_on 100" "W4 json 50" "W6 load 2"; do
+    "W4 is_on 100" "W4 json 50" "W6 load 2" "U create 5000" "U set 5000"; do
     set -- $spec
     a=$(count "$1" "$2" "$3")
     b=$(count "$1" "$2" $(($3 * 2)))
@@ -40,4 +40,5 @@ for spec in "W1 is_on 20000" "W2 is_on 20000" "W3 is_on 20000" "W1 json 10000" "
     printf '%-4s %-6s %14s\n' "$1" "$2" "$per"
 done
 echo "(W4: per evaluation, over the $w4_features features of $(basename "$GB_BENCH_PAYLOAD"); W6: per"
-echo " gb_set_features_json of the 5,000 features of features-5000.json)"
+echo " gb_set_features_json of the 5,000 features of features-5000.json; U: gb_attributes_create +"
+echo " gb_attributes_free, and gb_set_attributes_json, of the 13 attributes of its benchUser)"

@@ -35,8 +35,8 @@ func withAttributes<R>(_ p: OpaquePointer?, _ body: (Attributes) throws(CallErro
 @_cdecl("gb_attributes_create")
 public func gb_attributes_create(_ json: UnsafePointer<CChar>?) -> OpaquePointer? {
     do throws(CallError) {
-        let o = try CInput.object(json, "attributes_json")
-        return OpaquePointer(Unmanaged.passRetained(AttributesBox(Attributes(o))).toOpaque())
+        let a = try CInput.attributes(json, "attributes_json")
+        return OpaquePointer(Unmanaged.passRetained(AttributesBox(a)).toOpaque())
     } catch {
         LastError.set(error)
         return nil

@@ -49,4 +49,18 @@ enum CInput {
         }
         return o
     }
+
+    /// Parses a JSON argument that must be an object into attributes (straight into their
+    /// document: no tree).
+    static func attributes(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> Attributes {
+        let b = try bytes(p, name)
+        let a: Attributes?
+        do {
+            a = try Attributes(parsing: b)
+        } catch {
+            throw CallError(error.kind == .invalidUTF8 ? .utf8 : .json, "\(name): \(error)")
+        }
+        guard let a else { throw CallError(.type, "\(name) must be a JSON object") }
+        return a
+    }
 }

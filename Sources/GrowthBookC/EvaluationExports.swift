@@ -96,7 +96,7 @@ public func gb_eval_feature_with_attributes_json(
 ) -> UnsafeMutablePointer<CChar>? {
     returningText { (out: inout TextBuffer) throws(CallError) in
         try withHandle(p) { h, stripe throws(CallError) in
-            let attributes = Attributes(try CInput.object(json, "attributes_json"))
+            let attributes = try CInput.attributes(json, "attributes_json")
             try evaluate(h, key, attributes: attributes, stripe: stripe) { $0.writeResult(to: &out) }
         }
     }

@@ -57,7 +57,12 @@ public func gb_set_saved_groups_json(_ p: OpaquePointer?, _ json: UnsafePointer<
 
 @_cdecl("gb_set_attributes_json")
 public func gb_set_attributes_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
-    setObject(p, json, "attributes_json") { gb, attributes throws(CallError) in gb.setAttributes(attributes) }
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            h.gb.setAttributes(try CInput.attributes(json, "attributes_json"))
+            return 0
+        }
+    }
 }
 
 @_cdecl("gb_set_forced_variations_json")
@@ -110,7 +115,7 @@ public func gb_set_enabled(_ p: OpaquePointer?, _ on: Int32) -> Int32 {
 @_cdecl("gb_get_attributes_json")
 public func gb_get_attributes_json(_ p: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
     returningString { () throws(CallError) in
-        try withHandle(p) { h throws(CallError) in h.gb.state.attributes.serialized }
+        try withHandle(p) { h throws(CallError) in h.gb.state.attributes.json.serialized }
     }
 }
 

@@ -250,7 +250,7 @@ struct DocumentBuilder {
         case .double(let d):
             nodes[index] = DocNode(kind: .double, count: 0, payload: d.bitPattern)
         case .bigInteger(let digits):
-            nodes[index] = bigIntegerNode(digits)
+            nodes[index] = Self.bigIntegerNode(digits, into: &bytes)
         case .string(let s):
             nodes[index] = stringNode(string(s))
         case .array(let items):
@@ -270,22 +270,11 @@ struct DocumentBuilder {
                 set(first + 2 * i + 1, v)
                 i += 1
             }
-            var table: UInt64 = 0
-            if n > documentTableThreshold {
-                // The table's size, then its slots (member index + 1; 0 is empty).
-                var size = 16
-                while size < 2 * n { size <<= 1 }
-                let start = tables.count
-                tables.append(UInt32(truncatingIfNeeded: size))
-                tables.append(contentsOf: repeatElement(0, count: size))
-                let mask = size - 1
-                for m in 0..<n {
-                    var slot = Int(UInt32(truncatingIfNeeded: nodes[first + 2 * m].payload >> 32)) & mask
-                    while tables[start + 1 + slot] != 0 { slot = (slot + 1) & mask }
-                    tables[start + 1 + slot] = UInt32(truncatingIfNeeded: m + 1)
-                }
-                table = UInt64(truncatingIfNeeded: start + 1) << 32
-            }
+            let keys = nodes
+            let table =
+                Self.appendKeyTable(count: n, to: &tables) { m in
+                    UInt32(truncatingIfNeeded: keys[first + 2 * m].payload >> 32)
+                } ?? 0
             nodes[index] = DocNode(
                 kind: .object, count: UInt32(truncatingIfNeeded: n),
                 payload: UInt64(truncatingIfNeeded: first) | table)
@@ -293,14 +282,49 @@ struct DocumentBuilder {
     }
 
     /// A big integer's node: a double node (its nearest Double) whose `count` is 1 + the
-    /// offset of its literal in the bytes, stored there after a 2-byte length (`Val.bigIntegerLiteral`).
-    private mutating func bigIntegerNode(_ digits: String) -> DocNode {
+    /// offset of its literal in `bytes`, stored there after a 2-byte length (`Val.bigIntegerLiteral`).
+    static func bigIntegerNode(_ digits: String, into bytes: inout [UInt8]) -> DocNode {
         let n = min(digits.utf8.count, JSON.maxBigIntegerDigits + 1)
         let start = bytes.count
         bytes.append(UInt8(truncatingIfNeeded: n))
         bytes.append(UInt8(truncatingIfNeeded: n >> 8))
         bytes.append(contentsOf: digits.utf8.prefix(n))
         return DocNode(kind: .double, count: UInt32(truncatingIfNeeded: start &+ 1), payload: (Double(digits) ?? 0).bitPattern)
+    }
+
+    /// For an object of more than `documentTableThreshold` members: appends its table of key
+    /// hashes (`hash(m)` for member `m`) to `tables` and returns the bits its node's payload
+    /// gets for it (its start + 1, high 32 bits); 0 for a smaller object. With `sameKey`, two
+    /// members with the same key are looked for on the way: nil, with nothing appended, when
+    /// there are.
+    @inline(__always)
+    static func appendKeyTable(
+        count n: Int, to tables: inout [UInt32], hash: (Int) -> UInt32, sameKey: ((Int, Int) -> Bool)? = nil
+    ) -> UInt64? {
+        guard n > documentTableThreshold else { return 0 }
+        // The table's size, then its slots (member index + 1; 0 is empty).
+        var size = 16
+        while size < 2 * n { size <<= 1 }
+        let start = tables.count
+        tables.append(UInt32(truncatingIfNeeded: size))
+        tables.append(contentsOf: repeatElement(0, count: size))
+        let mask = size - 1
+        for m in 0..<n {
+            let h = hash(m)
+            var slot = Int(h) & mask
+            while tables[start + 1 + slot] != 0 {
+                if let sameKey {
+                    let other = Int(tables[start + 1 + slot]) - 1
+                    if hash(other) == h && sameKey(other, m) {
+                        tables.removeLast(tables.count - start)
+                        return nil
+                    }
+                }
+                slot = (slot + 1) & mask
+            }
+            tables[start + 1 + slot] = UInt32(truncatingIfNeeded: m + 1)
+        }
+        return UInt64(truncatingIfNeeded: start + 1) << 32
     }
 
     /// The literal of a big integer's node, from the bytes being built.
@@ -393,7 +417,7 @@ public final class Document: Sendable {
     let tables: FlatBuffer<UInt32>
     private let views: FlatBox<DocTables>
 
-    fileprivate init(nodes: FlatBuffer<DocNode>, bytes: FlatBuffer<UInt8>, tables: FlatBuffer<UInt32>) {
+    init(nodes: FlatBuffer<DocNode>, bytes: FlatBuffer<UInt8>, tables: FlatBuffer<UInt32>) {
         self.nodes = nodes
         self.bytes = bytes
         self.tables = tables
@@ -574,6 +598,13 @@ struct Val: Sendable {
             m &+= 1
         }
         return nil
+    }
+
+    /// The value of the member named `name`, or nil (for the rare look-ups by a name not
+    /// compiled into a snapshot).
+    func member(named name: String) -> Val? {
+        var name = name
+        return name.withUTF8 { b in lookup(ByteSpan(b), hash: fnv1a(b)) }
     }
 
     /// The value as a tree (allocates: for results and the rare paths that need one).

@@ -42,9 +42,8 @@ struct SettingsFlags: Sendable {
 /// same `set_features`; the attributes are a document of this state's own.
 public final class EvaluationContext: Sendable {
     public let snapshot: Snapshot
-    /// The handle's attributes, as given and as a document.
-    public let attributes: JSON
-    let attributesDocument: Document
+    /// The handle's attributes.
+    public let attributes: Attributes
     public let settings: EvaluationSettings
     /// Sticky bucket docs loaded for `attributes`; nil without a sticky bucket service.
     public let stickyDocs: StickyBucketDocs?
@@ -62,14 +61,13 @@ public final class EvaluationContext: Sendable {
     let experimentSettings: ExperimentSettings
 
     init(
-        snapshot: Snapshot, attributes: JSON, attributesDocument: Document? = nil, settings: EvaluationSettings,
+        snapshot: Snapshot, attributes: Attributes, settings: EvaluationSettings,
         stickyDocs: StickyBucketDocs?, stickyService: (any StickyBucketService)?,
         stickyIdentifierAttributes: [String]?, hooks: GrowthBook.Hooks, stamps: AtomicWords? = nil,
         experimentSettings: ExperimentSettings? = nil
     ) {
         self.snapshot = snapshot
         self.attributes = attributes
-        self.attributesDocument = attributesDocument ?? Document(attributes)
         self.settings = settings
         self.stickyDocs = stickyDocs
         self.stickyService = stickyService
@@ -85,21 +83,20 @@ public final class EvaluationContext: Sendable {
             logThreshold: hooks.logLevel?.rawValue ?? Int.max)
         self.experimentSettings = experimentSettings ?? ExperimentSettings(settings, for: snapshot)
         inputs = EvaluationInputs(
-            snapshot: snapshot.view, snapshotRef: ObjectRef(snapshot), attributes: self.attributesDocument.root,
+            snapshot: snapshot.view, snapshotRef: ObjectRef(snapshot), attributes: attributes.root,
             flags: flags, sticky: stickyDocs.map { ObjectRef($0) } ?? .none)
     }
 
     /// The same state with some parts replaced. The stamps (and the compiled experiment
     /// settings) stay when the snapshot (and the settings) do.
     func with(
-        snapshot: Snapshot? = nil, attributes: JSON? = nil, settings: EvaluationSettings? = nil,
+        snapshot: Snapshot? = nil, attributes: Attributes? = nil, settings: EvaluationSettings? = nil,
         hooks: GrowthBook.Hooks? = nil, stickyService: (any StickyBucketService)?? = nil,
         stickyIdentifierAttributes: [String]?? = nil, stickyDocs: StickyBucketDocs?? = nil
     ) -> EvaluationContext {
         let s = snapshot ?? self.snapshot
         return EvaluationContext(
-            snapshot: s, attributes: attributes ?? self.attributes,
-            attributesDocument: attributes == nil ? attributesDocument : nil, settings: settings ?? self.settings,
+            snapshot: s, attributes: attributes ?? self.attributes, settings: settings ?? self.settings,
             stickyDocs: stickyDocs ?? self.stickyDocs, stickyService: stickyService ?? self.stickyService,
             stickyIdentifierAttributes: stickyIdentifierAttributes ?? self.stickyIdentifierAttributes,
             hooks: hooks ?? self.hooks, stamps: s === self.snapshot ? stamps : nil,
@@ -107,11 +104,11 @@ public final class EvaluationContext: Sendable {
     }
 
     /// The identifier attributes and their hash values for sticky bucket look-ups.
-    func stickyAttributes(for attributes: JSON) -> [(name: String, value: String)] {
+    func stickyAttributes(for attributes: Val) -> [(name: String, value: String)] {
         let names = stickyIdentifierAttributes ?? snapshot.stickyIdentifierAttributes
         var out: [(name: String, value: String)] = []
         for name in names {
-            guard let v = attributes[name], !v.isNull else { continue }
+            guard let v = attributes.member(named: name), !v.isNull else { continue }
             let s = snapshot.semantics.rules.hashValues.stickyKeyText(v)
             if !s.isEmpty { out.append((name, s)) }
         }

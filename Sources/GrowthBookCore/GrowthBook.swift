@@ -30,17 +30,31 @@ public struct GrowthBookError: Error, Sendable, CustomStringConvertible {
 
 /// Attributes parsed once, for any number of evaluations on any handle (`gb_attributes`).
 public final class Attributes: Sendable {
-    public let json: JSON
+    /// The attributes, an object in node 0.
     let document: Document
     /// The document's root, as a plain value (evaluations read it without counting a
     /// reference to the document).
     let root: Val
 
-    public init(_ attributes: JSONObject) {
-        json = .object(attributes)
-        document = Document(json)
+    public convenience init(_ attributes: JSONObject) {
+        self.init(document: attributes.isEmpty ? .emptyObject : Document(.object(attributes)))
+    }
+
+    /// Attributes from their JSON text, parsed straight into a document; nil when the text is
+    /// valid JSON but not an object.
+    public convenience init?(parsing text: UnsafeBufferPointer<UInt8>) throws(JSONError) {
+        let d = try Document(parsing: text)
+        guard d.root.kind == .object else { return nil }
+        self.init(document: d)
+    }
+
+    init(document: Document) {
+        self.document = document
         root = document.root
     }
+
+    /// The attributes as a tree (built on each call).
+    public var json: JSON { root.json }
 }
 
 /// A GrowthBook context: features, attributes, settings and callbacks, safe to use from many
@@ -187,8 +201,7 @@ public final class GrowthBook: Sendable {
         let hooks = Hooks(tracking: nil, subscriptions: [], logSink: nil, logLevel: nil, bookkeeping: bookkeeping)
         current = StateCell(
             EvaluationContext(
-                snapshot: snapshot, attributes: .object(attributes),
-                attributesDocument: attributes.isEmpty ? .emptyObject : nil, settings: settings, stickyDocs: nil,
+                snapshot: snapshot, attributes: Attributes(attributes), settings: settings, stickyDocs: nil,
                 stickyService: stickyService, stickyIdentifierAttributes: stickyIdentifierAttributes, hooks: hooks))
     }
 
@@ -327,8 +340,11 @@ public final class GrowthBook: Sendable {
     }
 
     public func setAttributes(_ attributes: JSONObject) {
-        let json = JSON.object(attributes)
-        update { $0.with(attributes: json) }
+        setAttributes(Attributes(attributes))
+    }
+
+    public func setAttributes(_ attributes: Attributes) {
+        update { $0.with(attributes: attributes) }
         refreshStickyBuckets(force: false)
     }
 
@@ -394,13 +410,13 @@ public final class GrowthBook: Sendable {
             if s.stickyDocs != nil { update { $0.stickyService == nil ? $0.with(stickyDocs: .some(nil)) : $0 } }
             return
         }
-        let attrs = s.stickyAttributes(for: s.attributes)
+        let attrs = s.stickyAttributes(for: s.attributes.root)
         if !force, let docs = s.stickyDocs, docs.matches(attrs) { return }
         // The service is called with no lock held; the docs are installed only if the state
         // still has the service and the attributes they were fetched for.
         let docs = StickyBucketDocs(service: service, attributes: attrs)
         update { now in
-            guard now.stickyService === service, now.stickyAttributes(for: now.attributes).elementsEqual(
+            guard now.stickyService === service, now.stickyAttributes(for: now.attributes.root).elementsEqual(
                 attrs, by: { $0.name == $1.name && $0.value == $1.value })
             else { return now }
             return now.with(stickyDocs: .some(docs))
@@ -538,7 +554,7 @@ public final class GrowthBook: Sendable {
         of context: EvaluationContext, attributes: Attributes?, _ body: (Evaluation) -> R
     ) -> R {
         if let attributes, let service = context.stickyService {
-            let docs = StickyBucketDocs(service: service, attributes: context.stickyAttributes(for: attributes.json))
+            let docs = StickyBucketDocs(service: service, attributes: context.stickyAttributes(for: attributes.root))
             return withExtendedLifetime(docs) { body(Evaluation(context, attributes: attributes, sticky: docs)) }
         }
         return body(Evaluation(context, attributes: attributes, sticky: nil))

@@ -26,13 +26,10 @@ extension JSON {
     /// Parses one JSON text (RFC 8259) from UTF-8 bytes. Leading and trailing whitespace is
     /// allowed; anything else after the value is an error.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSON {
-        guard bytes.count <= maxInputBytes else {
-            throw JSONError(
-                kind: .tooLarge, message: "input of \(bytes.count) bytes exceeds the limit of \(maxInputBytes)",
-                offset: 0)
-        }
-        var parser = JSONParser(bytes: bytes)
-        return try parser.parseDocument()
+        try checkSize(bytes)
+        var parser = JSONParser(bytes: bytes, sink: JSONTreeSink())
+        try parser.parseDocument()
+        return parser.sink.finish()
     }
 
     public static func parse(_ text: String) throws(JSONError) -> JSON {
@@ -57,6 +54,14 @@ extension JSON {
         }
         return try result.get()
     }
+
+    static func checkSize(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) {
+        guard bytes.count <= maxInputBytes else {
+            throw JSONError(
+                kind: .tooLarge, message: "input of \(bytes.count) bytes exceeds the limit of \(maxInputBytes)",
+                offset: 0)
+        }
+    }
 }
 
 extension JSON {
@@ -68,15 +73,37 @@ extension JSON {
     public static func forEachMember(
         _ bytes: UnsafeBufferPointer<UInt8>, hadWhitespace: inout Bool, _ body: (String, JSON) -> Void
     ) throws(JSONError) -> Bool {
-        guard bytes.count <= maxInputBytes else {
-            throw JSONError(
-                kind: .tooLarge, message: "input of \(bytes.count) bytes exceeds the limit of \(maxInputBytes)",
-                offset: 0)
+        try checkSize(bytes)
+        // The handler is only called during the parse (the sink's property is formally escaping).
+        return try withoutActuallyEscaping(body) { (handler) throws(JSONError) -> Bool in
+            var parser = JSONParser(bytes: bytes, sink: JSONTreeSink(memberHandler: handler))
+            defer { hadWhitespace = parser.skippedWhitespace }
+            return try parser.parseDocumentMembers()
         }
-        var parser = JSONParser(bytes: bytes)
-        defer { hadWhitespace = parser.skippedWhitespace }
-        return try parser.parseDocumentMembers(body)
     }
+}
+
+/// What a `JSONParser` hands its values to, in document order: scalars as they are read, an
+/// array's or object's end after its elements or members (an object's keys before their
+/// values). The tree parser (`JSONTreeSink`) builds `JSON` values; `DocumentSink` writes a
+/// `Document`'s nodes directly.
+protocol JSONSink {
+    mutating func null()
+    mutating func bool(_ value: Bool)
+    mutating func int(_ value: Int64)
+    mutating func double(_ value: Double)
+    /// An integer literal beyond 64 bits with a finite Double (`JSON.bigInteger`).
+    mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>)
+    /// A string's bytes, escapes decoded and validated UTF-8; valid during the call only.
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>)
+    mutating func beginArray()
+    mutating func endArray()
+    mutating func beginObject()
+    /// An object key (as `string`), before its value.
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>)
+    /// After each member's value; `depth` 1 is a member of the top-level object.
+    mutating func endMember(depth: Int)
+    mutating func endObject()
 }
 
 /// The elements of `stack` from `start` on, in a new array of exactly that capacity. (Through
@@ -88,46 +115,100 @@ private func exactCopy<T>(_ stack: [T], from start: Int) -> [T] {
     Array(stack[start...])
 }
 
-/// A byte-level recursive-descent parser; recursion is bounded by `JSON.maxDepth`.
-struct JSONParser {
+/// Builds `JSON` trees: elements and members of the arrays and objects being parsed are
+/// gathered on stacks and copied into exactly-sized arrays when each closes (no growth by
+/// doubling, no slack kept).
+struct JSONTreeSink: JSONSink {
+    private var values: [JSON] = []
+    private var keys: [String] = []
+    /// Where each open array's or object's values start in `values`.
+    private var starts: [Int] = []
+    /// Takes the members of the top-level object instead of the stacks (`JSON.forEachMember`).
+    private let memberHandler: ((String, JSON) -> Void)?
+
+    init(memberHandler: ((String, JSON) -> Void)? = nil) {
+        self.memberHandler = memberHandler
+    }
+
+    /// The one value parsed.
+    mutating func finish() -> JSON { values.popLast() ?? .null }
+
+    mutating func null() { values.append(.null) }
+    mutating func bool(_ value: Bool) { values.append(.bool(value)) }
+    mutating func int(_ value: Int64) { values.append(.int(value)) }
+    mutating func double(_ value: Double) { values.append(.double(value)) }
+    mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>) {
+        values.append(.bigInteger(String(decoding: literal, as: UTF8.self)))
+    }
+    // Validated UTF-8: decoding cannot substitute anything.
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) {
+        values.append(.string(String(decoding: bytes, as: UTF8.self)))
+    }
+    mutating func beginArray() { starts.append(values.count) }
+    mutating func endArray() {
+        let base = starts.popLast() ?? values.count
+        if base == values.count {
+            values.append(.array([]))
+            return
+        }
+        let items = exactCopy(values, from: base)
+        values.removeLast(values.count - base)
+        values.append(.array(items))
+    }
+    mutating func beginObject() { starts.append(values.count) }
+    mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) { keys.append(String(decoding: bytes, as: UTF8.self)) }
+    mutating func endMember(depth: Int) {
+        guard depth == 1, let memberHandler, let value = values.popLast(), let key = keys.popLast() else { return }
+        memberHandler(key, value)
+    }
+    mutating func endObject() {
+        let base = starts.popLast() ?? values.count
+        let n = values.count - base
+        if n == 0 {
+            values.append(.object(JSONObject()))
+            return
+        }
+        let object = JSONObject(
+            parsedKeys: exactCopy(keys, from: keys.count - n), values: exactCopy(values, from: base))
+        keys.removeLast(n)
+        values.removeLast(n)
+        values.append(.object(object))
+    }
+}
+
+/// A byte-level recursive-descent parser handing what it reads to a `JSONSink`; recursion is
+/// bounded by `JSON.maxDepth`.
+struct JSONParser<Sink: JSONSink> {
     let bytes: UnsafeBufferPointer<UInt8>
+    var sink: Sink
     var pos = 0
     var depth = 0
     /// Some whitespace between tokens was skipped.
     var skippedWhitespace = false
-    /// Elements and members of the arrays and objects being parsed, gathered here and copied
-    /// into exactly-sized arrays when each closes: no growth by doubling, no slack kept.
-    var valueStack: [JSON] = []
-    var keyStack: [String] = []
+    /// The bytes of a string with escapes, decoded (reused from string to string).
+    private var decoded: [UInt8] = []
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, sink: Sink) {
         self.bytes = bytes
+        self.sink = sink
     }
 
-    mutating func parseDocument() throws(JSONError) -> JSON {
+    mutating func parseDocument() throws(JSONError) {
         skipWhitespace()
-        let value = try parseValue()
+        try parseValue()
         skipWhitespace()
         if pos < bytes.count {
             throw error(.syntax, "unexpected \(describeByte(bytes[pos])) after the JSON value")
         }
-        return value
     }
 
-    /// `parseDocument` for a top-level object, its members handed out one by one.
-    mutating func parseDocumentMembers(_ body: (String, JSON) -> Void) throws(JSONError) -> Bool {
+    /// `parseDocument` for a top-level object (the sink takes its members one by one): false,
+    /// having parsed the whole text, when the top-level value is something else.
+    mutating func parseDocumentMembers() throws(JSONError) -> Bool {
         skipWhitespace()
-        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "{") else {
-            _ = try parseDocument()  // a syntax error is reported as such
-            return false
-        }
-        // The handler is only called during the parse (the optional parameter is formally escaping).
-        try withoutActuallyEscaping(body) { (handler) throws(JSONError) in try parseMembers(handler) }
-        skipWhitespace()
-        if pos < bytes.count {
-            throw error(.syntax, "unexpected \(describeByte(bytes[pos])) after the JSON value")
-        }
-        return true
+        let isObject = pos < bytes.count && bytes[pos] == UInt8(ascii: "{")
+        try parseDocument()  // a syntax error is reported as such
+        return isObject
     }
 
     private func error(_ kind: JSONError.Kind, _ message: String) -> JSONError {
@@ -150,23 +231,23 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONError) -> JSON {
+    private mutating func parseValue() throws(JSONError) {
         guard pos < bytes.count else { throw error(.syntax, "unexpected end of input, expected a value") }
         switch bytes[pos] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "{"): try parseObject()
+        case UInt8(ascii: "["): try parseArray()
+        case UInt8(ascii: "\""): try parseString(isKey: false)
         case UInt8(ascii: "t"):
             try expectLiteral("true")
-            return .bool(true)
+            sink.bool(true)
         case UInt8(ascii: "f"):
             try expectLiteral("false")
-            return .bool(false)
+            sink.bool(false)
         case UInt8(ascii: "n"):
             try expectLiteral("null")
-            return .null
+            sink.null()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return try parseNumber()
+            try parseNumber()
         default:
             throw error(.syntax, "unexpected \(describeByte(bytes[pos])), expected a value")
         }
@@ -189,20 +270,20 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(JSONError) -> JSON {
+    private mutating func parseArray() throws(JSONError) {
         try enter()
         pos += 1  // [
+        sink.beginArray()
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
             pos += 1
             depth -= 1
-            return .array([])
+            sink.endArray()
+            return
         }
-        let base = valueStack.count
         while true {
             skipWhitespace()
-            let item = try parseValue()
-            valueStack.append(item)
+            try parseValue()
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an array") }
             let b = bytes[pos]
@@ -213,32 +294,19 @@ struct JSONParser {
             throw error(.syntax, "unexpected \(describeByte(b)) in an array, expected ',' or ']'")
         }
         depth -= 1
-        let items = exactCopy(valueStack, from: base)
-        valueStack.removeLast(valueStack.count - base)
-        return .array(items)
+        sink.endArray()
     }
 
-    private mutating func parseObject() throws(JSONError) -> JSON {
-        let base = valueStack.count
-        try parseMembers(nil)
-        let n = valueStack.count - base
-        if n == 0 { return .object(JSONObject()) }
-        let object = JSONObject(
-            parsedKeys: exactCopy(keyStack, from: keyStack.count - n), values: exactCopy(valueStack, from: base))
-        keyStack.removeLast(n)
-        valueStack.removeLast(n)
-        return .object(object)
-    }
-
-    /// Parses an object from its opening brace at `pos` to its closing one. Each member goes to
-    /// `handler`, or onto the key and value stacks when there is none.
-    private mutating func parseMembers(_ handler: ((String, JSON) -> Void)?) throws(JSONError) {
+    /// Parses an object from its opening brace at `pos` to its closing one.
+    private mutating func parseObject() throws(JSONError) {
         try enter()
         pos += 1  // {
+        sink.beginObject()
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             depth -= 1
+            sink.endObject()
             return
         }
         while true {
@@ -247,20 +315,15 @@ struct JSONParser {
             guard bytes[pos] == UInt8(ascii: "\"") else {
                 throw error(.syntax, "unexpected \(describeByte(bytes[pos])), expected a string key")
             }
-            let key = try parseString()
+            try parseString(isKey: true)
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
                 throw error(.syntax, "expected ':' after an object key")
             }
             pos += 1
             skipWhitespace()
-            let value = try parseValue()
-            if let handler {
-                handler(key, value)
-            } else {
-                keyStack.append(key)
-                valueStack.append(value)
-            }
+            try parseValue()
+            sink.endMember(depth: depth)
             skipWhitespace()
             guard pos < bytes.count else { throw error(.syntax, "unexpected end of input in an object") }
             let b = bytes[pos]
@@ -271,13 +334,46 @@ struct JSONParser {
             throw error(.syntax, "unexpected \(describeByte(b)) in an object, expected ',' or '}'")
         }
         depth -= 1
+        sink.endObject()
     }
 
-    private mutating func parseString() throws(JSONError) -> String {
+    /// Hands a string (a key when `isKey`) to the sink: the input's own bytes when it has no
+    /// escapes, else its decoded bytes.
+    private mutating func emit(_ b: UnsafeBufferPointer<UInt8>, isKey: Bool) {
+        if isKey { sink.key(b) } else { sink.string(b) }
+    }
+
+    private mutating func parseString(isKey: Bool) throws(JSONError) {
         let start = pos
         pos += 1  // opening quote
         let contentStart = pos
-        // Fast path: no escapes.
+        // Fast path: no escapes. The scan runs on locals (the parser's fields would be stored
+        // back on every byte).
+        if let base = bytes.baseAddress {
+            let n = bytes.count
+            var p = pos
+            var high: UInt8 = 0
+            while p < n {
+                let b = base[p]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+                high |= b
+                p &+= 1
+            }
+            pos = p
+            if p < n && base[p] == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(start: base + contentStart, count: p &- contentStart)
+                if high >= 0x80, let bad = invalidUTF8Offset(slice) {
+                    pos = contentStart + bad
+                    throw error(.invalidUTF8, "invalid UTF-8 in a string")
+                }
+                pos += 1
+                emit(slice, isKey: isKey)
+                return
+            }
+        }
+        // Not closed by a quote: an escape, a control character or the end. (The scan below
+        // starts again from the string's start, so that its errors are exactly as they were.)
+        pos = contentStart
         var ascii = true
         while pos < bytes.count {
             let b = bytes[pos]
@@ -291,8 +387,8 @@ struct JSONParser {
                     }
                 }
                 pos += 1
-                // Validated above (or ASCII): decoding cannot substitute anything.
-                return String(decoding: slice, as: UTF8.self)
+                emit(slice, isKey: isKey)
+                return
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error(.syntax, "unescaped control character in a string") }
@@ -303,7 +399,11 @@ struct JSONParser {
             throw error(.syntax, "unterminated string")
         }
         // Slow path: decode escapes into a byte buffer.
-        var buffer = [UInt8](UnsafeBufferPointer(rebasing: bytes[contentStart..<pos]))
+        var buffer = decoded
+        decoded = []
+        defer { decoded = buffer }
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[contentStart..<pos]))
         while pos < bytes.count {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
@@ -312,7 +412,8 @@ struct JSONParser {
                     throw error(.invalidUTF8, "invalid UTF-8 in a string")
                 }
                 pos += 1
-                return String(decoding: buffer, as: UTF8.self)
+                buffer.withUnsafeBufferPointer { emit($0, isKey: isKey) }
+                return
             }
             if b < 0x20 { throw error(.syntax, "unescaped control character in a string") }
             if b != UInt8(ascii: "\\") {
@@ -352,7 +453,7 @@ struct JSONParser {
                 guard let scalar = Unicode.Scalar(scalarValue) else {
                     throw error(.invalidUTF8, "invalid \\u escape")
                 }
-                buffer.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
+                if let units = UTF8.encode(scalar) { buffer.append(contentsOf: units) }
             default:
                 pos -= 2  // at the backslash
                 throw error(.syntax, "invalid escape '\\\(describeByte(e))'")
@@ -380,7 +481,7 @@ struct JSONParser {
         return v
     }
 
-    private mutating func parseNumber() throws(JSONError) -> JSON {
+    private mutating func parseNumber() throws(JSONError) {
         let start = pos
         var isInteger = true
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
@@ -413,12 +514,16 @@ struct JSONParser {
             while pos < bytes.count && isDigit(bytes[pos]) { pos += 1 }
         }
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<pos])
-        if isInteger, let i = parseInt64(slice) { return .int(i) }
+        if isInteger, let i = parseInt64(slice) {
+            sink.int(i)
+            return
+        }
         let text = String(decoding: slice, as: UTF8.self)
         // An integer beyond 64 bits is kept as written (Python keeps it exact), if its Double
         // is finite, as for any number.
         if isInteger && slice.count <= JSON.maxBigIntegerDigits + 1, let d = Double(text), d.isFinite {
-            return .bigInteger(text)
+            sink.bigInteger(slice)
+            return
         }
         guard let d = Double(text) else {
             pos = start
@@ -429,7 +534,7 @@ struct JSONParser {
             pos = start
             throw error(.syntax, "number out of range")
         }
-        return .double(d)
+        sink.double(d)
     }
 
     private func parseInt64(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {

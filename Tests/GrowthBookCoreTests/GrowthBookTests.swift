@@ -228,7 +228,7 @@ import Testing
         ])
         #expect(gb.evaluateFeature("geo", attributes: ["country": "US"]).value == true)
         #expect(gb.evaluateFeature("geo").value == false)
-        #expect(gb.state.attributes == ["country": "FR"])
+        #expect(gb.state.attributes.json == ["country": "FR"])
     }
 
     @Test func logMessagesExplainSkippedRules() throws {

@@ -6,6 +6,7 @@
  *
  *   instructions W1|W2|W3|W4 is_on|json N
  *   instructions W6 load N
+ *   instructions U create|set N
  *
  * W1-W3 are the workloads of bench/c/bench.c (user {"id":"user-123","country":"US","age":30});
  * W4 evaluates every feature of the committed payload bench/data/features-200.json (its
@@ -14,6 +15,9 @@
  * (default bench/data/features-200.json, relative to the working directory). W6 sets the
  * features of bench/data/features-5000.json ($GB_BENCH_LOAD_PAYLOAD names another) N times
  * on one handle (each set replaces the last: compiling, installing, freeing the old state).
+ * U takes W4's "benchUser" (13 attributes): `create` makes and frees a gb_attributes of it
+ * (per-call attributes, as a server makes per request), `set` gives it to a handle with
+ * gb_set_attributes_json (parsing it and replacing the handle's state).
  * Prints the number of features evaluated per iteration (1 for W6) and a checksum.
  */
 #include <growthbook.h>
@@ -123,6 +127,29 @@ int main(int argc, char **argv)
         }
         long ok = 0;
         for (long i = 0; i < n; i++) ok += gb_set_features_json(gb, features) == GB_OK;
+        printf("1 %ld\n", ok);
+        gb_free(gb);
+        return ok == n ? 0 : 1;
+    }
+    if (strcmp(w, "U") == 0) {
+        const char *path = getenv("GB_BENCH_PAYLOAD") ? getenv("GB_BENCH_PAYLOAD") : "bench/data/features-200.json";
+        char *payload = slurp(path);
+        char *user = payload ? member(payload, "benchUser") : NULL;
+        if (!user) {
+            fprintf(stderr, "instructions: cannot read the \"benchUser\" of %s\n", path);
+            return 1;
+        }
+        int set = strcmp(argv[2], "set") == 0;
+        long ok = 0;
+        for (long i = 0; i < n; i++) {
+            if (set) {
+                ok += gb_set_attributes_json(gb, user) == GB_OK;
+            } else {
+                gb_attributes *a = gb_attributes_create(user);
+                ok += a != NULL;
+                gb_attributes_free(a);
+            }
+        }
         printf("1 %ld\n", ok);
         gb_free(gb);
         return ok == n ? 0 : 1;

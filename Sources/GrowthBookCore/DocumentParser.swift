@@ -1,0 +1,233 @@
+/// JSON text parsed straight into a `Document`, with no `JSON` tree between: attributes arrive
+/// as text on every request (`gb_attributes_create`, `gb_set_attributes_json`), and building
+/// a tree only to flatten it and free it cost about twice the flat document itself.
+///
+/// The text is read by the one parser (`JSONParser`, so the same inputs are accepted and
+/// rejected with the same errors); this sink lays its nodes out as `DocumentBuilder` does:
+/// node 0 is the root, and each array's elements and object's members are contiguous. A
+/// container's children are gathered on a stack while it is open and copied out as one block
+/// when it closes (its own children's blocks are already written by then), so nothing is
+/// moved twice. A key given twice keeps its first position and its last value, as
+/// `JSONObject` (and Python's `json.loads`) do.
+extension Document {
+    /// The document of one JSON text.
+    public convenience init(parsing text: UnsafeBufferPointer<UInt8>) throws(JSONError) {
+        try JSON.checkSize(text)
+        var parser = JSONParser(bytes: text, sink: DocumentSink(textBytes: text.count))
+        defer { parser.sink.deallocate() }
+        try parser.parseDocument()
+        let d = parser.sink.finish()
+        self.init(nodes: d.nodes, bytes: d.bytes, tables: d.tables)
+    }
+}
+
+/// Records appended to memory of their own, without `Array`'s per-append uniqueness and
+/// capacity bookkeeping (a parse appends a few records per byte of text). Owned by the one
+/// `DocumentSink` that made it, which frees it (`deallocate`) when the parse ends, however it ends.
+struct RecordStack<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 8)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    /// Room for `n` more records.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        guard capacity &- count < n else { return }
+        var c = capacity &* 2
+        while c &- count < n { c = c &* 2 }
+        let p = UnsafeMutablePointer<Element>.allocate(capacity: c)
+        p.initialize(from: base, count: count)
+        base.deallocate()
+        base = p
+        capacity = c
+    }
+
+    @inline(__always)
+    mutating func append(_ e: Element) {
+        reserve(1)
+        (base + count).initialize(to: e)
+        count &+= 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf b: UnsafeBufferPointer<Element>) {
+        guard let src = b.baseAddress, b.count > 0 else { return }
+        reserve(b.count)
+        (base + count).initialize(from: src, count: b.count)
+        count &+= b.count
+    }
+
+    /// Moves the records from `start` on to the end of `other`.
+    @inline(__always)
+    mutating func move(from start: Int, to other: inout RecordStack) {
+        other.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count &- start))
+        count = start
+    }
+
+    mutating func removeLast(to newCount: Int) { count = min(count, max(newCount, 0)) }
+
+    mutating func popLast() -> Element? {
+        guard count > 0 else { return nil }
+        count &-= 1
+        return base[count]
+    }
+
+    subscript(i: Int) -> Element {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
+
+    var buffer: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+struct DocumentSink: JSONSink {
+    private var nodes: RecordStack<DocNode>
+    private var bytes: RecordStack<UInt8>
+    private var tables: [UInt32] = []
+    /// The children of the open arrays and objects (an object's as key, value, key, ...), and
+    /// then the value just completed.
+    private var pending: RecordStack<DocNode>
+    /// Where each open array's or object's children start in `pending`.
+    private var starts: RecordStack<Int>
+
+    init(textBytes: Int) {
+        // Enough for small texts (a node takes at least two bytes of text; decoded strings are
+        // no longer than their text), estimates past 4 KiB; both grow when needed.
+        let n = min(textBytes, 4096)
+        nodes = RecordStack(capacity: n / 2 &+ 1)
+        nodes.append(.none)  // node 0, the root, is written when it is complete
+        bytes = RecordStack(capacity: n &+ 2)
+        pending = RecordStack(capacity: 32)
+        starts = RecordStack(capacity: 16)
+    }
+
+    func deallocate() {
+        nodes.deallocate()
+        bytes.deallocate()
+        pending.deallocate()
+        starts.deallocate()
+    }
+
+    /// The document's storage: the root in node 0.
+    mutating func finish() -> (nodes: FlatBuffer<DocNode>, bytes: FlatBuffer<UInt8>, tables: FlatBuffer<UInt32>) {
+        nodes[0] = pending.count > 0 ? pending[pending.count &- 1] : .none
+        return (
+            FlatBuffer(copying: nodes.buffer), FlatBuffer(copying: bytes.buffer),
+            tables.isEmpty ? Document.noTables : FlatBuffer(tables)
+        )
+    }
+
+    mutating func null() { pending.append(.none) }
+    mutating func bool(_ value: Bool) { pending.append(DocNode(kind: value ? .true : .false, count: 0, payload: 0)) }
+    mutating func int(_ value: Int64) { pending.append(DocNode(kind: .int, count: 0, payload: UInt64(bitPattern: value))) }
+    mutating func double(_ value: Double) { pending.append(DocNode(kind: .double, count: 0, payload: value.bitPattern)) }
+    mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>) {
+        var b: [UInt8] = []
+        let node = DocumentBuilder.bigIntegerNode(String(decoding: literal, as: UTF8.self), into: &b)
+        let offset = bytes.count
+        b.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+        // the node's count is 1 + the literal's offset in `b`: moved by where `b` went
+        pending.append(DocNode(kind: .double, count: node.count &+ UInt32(truncatingIfNeeded: offset), payload: node.payload))
+    }
+    mutating func string(_ b: UnsafeBufferPointer<UInt8>) { pending.append(stringNode(b)) }
+    mutating func key(_ b: UnsafeBufferPointer<UInt8>) { pending.append(stringNode(b)) }
+    mutating func endMember(depth: Int) {}
+    mutating func beginArray() { starts.append(pending.count) }
+    mutating func beginObject() { starts.append(pending.count) }
+
+    mutating func endArray() {
+        let start = starts.popLast() ?? pending.count
+        let first = nodes.count
+        pending.move(from: start, to: &nodes)
+        pending.append(
+            DocNode(kind: .array, count: UInt32(truncatingIfNeeded: nodes.count &- first), payload: UInt64(first)))
+    }
+
+    mutating func endObject() {
+        let start = starts.popLast() ?? pending.count
+        var table: UInt64 = 0
+        if (pending.count &- start) / 2 <= documentTableThreshold {
+            if hasDuplicateKey(from: start) { mergeDuplicateKeys(from: start) }
+        } else {
+            if let t = keyTable(from: start) {
+                table = t
+            } else {
+                mergeDuplicateKeys(from: start)
+                table = keyTable(from: start) ?? 0
+            }
+        }
+        let first = nodes.count
+        pending.move(from: start, to: &nodes)
+        let n = (nodes.count &- first) / 2
+        pending.append(DocNode(kind: .object, count: UInt32(truncatingIfNeeded: n), payload: UInt64(first) | table))
+    }
+
+    /// The key table of the open object whose members start at `start` (see
+    /// `DocumentBuilder.appendKeyTable`); nil when a key repeats.
+    private mutating func keyTable(from start: Int) -> UInt64? {
+        let keys = pending
+        let n = (keys.count &- start) / 2
+        let text = bytes
+        return DocumentBuilder.appendKeyTable(
+            count: n, to: &tables,
+            hash: { m in UInt32(truncatingIfNeeded: keys[start &+ 2 &* m].payload >> 32) },
+            sameKey: { a, b in Self.sameKey(keys[start &+ 2 &* a], keys[start &+ 2 &* b], text) })
+    }
+
+    private mutating func stringNode(_ b: UnsafeBufferPointer<UInt8>) -> DocNode {
+        let offset = bytes.count
+        bytes.append(contentsOf: b)
+        return DocNode(
+            kind: .string, count: UInt32(truncatingIfNeeded: b.count),
+            payload: UInt64(truncatingIfNeeded: offset) | UInt64(fnv1a(b)) << 32)
+    }
+
+    /// Whether key nodes `a` and `b` hold the same bytes.
+    private static func sameKey(_ a: DocNode, _ b: DocNode, _ text: RecordStack<UInt8>) -> Bool {
+        guard a.payload >> 32 == b.payload >> 32, a.count == b.count else { return false }
+        let x = Int(UInt32(truncatingIfNeeded: a.payload))
+        let y = Int(UInt32(truncatingIfNeeded: b.payload))
+        let all = text.buffer
+        return UnsafeBufferPointer(rebasing: all[x..<(x &+ Int(a.count))])
+            .elementsEqual(UnsafeBufferPointer(rebasing: all[y..<(y &+ Int(b.count))]))
+    }
+
+    /// Whether the open object's members (keys at `start`, `start + 2`, ...) repeat a key: for
+    /// objects without a key table.
+    private func hasDuplicateKey(from start: Int) -> Bool {
+        let n = (pending.count &- start) / 2
+        for i in 0..<n {
+            for j in 0..<i where Self.sameKey(pending[start &+ 2 &* i], pending[start &+ 2 &* j], bytes) { return true }
+        }
+        return false
+    }
+
+    /// Keeps one member per key: at its first position, with its last value (rare: quadratic).
+    private mutating func mergeDuplicateKeys(from start: Int) {
+        let n = (pending.count &- start) / 2
+        var kept = 0  // members kept so far, compacted at the front
+        for i in 0..<n {
+            let k = start &+ 2 &* i
+            var earlier = -1
+            for j in 0..<kept where Self.sameKey(pending[start &+ 2 &* j], pending[k], bytes) {
+                earlier = j
+                break
+            }
+            if earlier >= 0 {
+                pending[start &+ 2 &* earlier &+ 1] = pending[k &+ 1]
+            } else {
+                pending[start &+ 2 &* kept] = pending[k]
+                pending[start &+ 2 &* kept &+ 1] = pending[k &+ 1]
+                kept &+= 1
+            }
+        }
+        pending.removeLast(to: start &+ 2 &* kept)
+    }
+}
