@@ -63,4 +63,19 @@ enum CInput {
         guard let a else { throw CallError(.type, "\(name) must be a JSON object") }
         return a
     }
+
+    /// Parses handle options, their `attributes` member into a document of its own (see
+    /// `JSON.parse(_:documentFor:)`): no tree is built for the attributes, the largest part of
+    /// a per-request handle's options.
+    static func options(_ p: UnsafePointer<CChar>?, _ name: StaticString) throws(CallError) -> (
+        json: JSON, attributes: Document?
+    ) {
+        let b = try bytes(p, name)
+        do throws(JSONError) {
+            let (json, document) = try JSON.parse(b, documentFor: "attributes")
+            return (json, document)
+        } catch {
+            throw CallError(error.kind == .invalidUTF8 ? .utf8 : .json, "\(name): \(error)")
+        }
+    }
 }

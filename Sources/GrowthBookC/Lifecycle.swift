@@ -48,11 +48,11 @@ public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
     ensureLibraryInitialized()
     do throws(CallError) {
         if options == nil { return Handle(GrowthBook()).opaque }
-        let json = try CInput.json(options, "options_json")
+        let (json, attributes) = try CInput.options(options, "options_json")
         let gb: GrowthBook
         let remote: RemoteConfig
         do {
-            gb = try GrowthBook(options: json)
+            gb = try GrowthBook(options: json, attributes: attributes)
         } catch {
             throw CallError(error, context: "options_json")
         }

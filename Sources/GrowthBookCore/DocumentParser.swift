@@ -231,3 +231,133 @@ struct DocumentSink: JSONSink {
         pending.removeLast(to: start &+ 2 &* kept)
     }
 }
+
+extension JSON {
+    /// Parses a JSON text whose top-level member `member` (the attributes of a handle's options)
+    /// is wanted as a `Document`: that member's value is read into a document of its own and is
+    /// null in the tree returned; everything else is the tree `parse` returns. (The last of
+    /// repeated members wins, as in the tree.)
+    public static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, documentFor member: StaticString
+    ) throws(JSONError) -> (json: JSON, document: Document?) {
+        try checkSize(bytes)
+        var parser = JSONParser(bytes: bytes, sink: SplitSink(member: member, textBytes: bytes.count))
+        defer { parser.sink.deallocate() }
+        try parser.parseDocument()
+        return parser.sink.finish()
+    }
+}
+
+/// The sink of `JSON.parse(_:documentFor:)`: events go to a tree sink, except those of one
+/// top-level member's value, which go to a document sink (the tree gets null in its place).
+struct SplitSink: JSONSink {
+    private var tree = JSONTreeSink()
+    private var document: DocumentSink? = nil
+    private let member: StaticString
+    private let textBytes: Int
+    /// Containers open (1: inside the top-level object).
+    private var depth = 0
+    /// The last key was `member`, at depth 1: the next value is the document's.
+    private var next = false
+    /// The depth at which the document's value started, while it is being read.
+    private var routedDepth: Int? = nil
+
+    init(member: StaticString, textBytes: Int) {
+        self.member = member
+        self.textBytes = textBytes
+    }
+
+    func deallocate() { document?.deallocate() }
+
+    mutating func finish() -> (json: JSON, document: Document?) {
+        let json = tree.finish()
+        guard var d = document else { return (json, nil) }
+        let storage = d.finish()  // (deallocate() still frees its stacks)
+        return (json, Document(nodes: storage.nodes, bytes: storage.bytes, tables: storage.tables))
+    }
+
+    /// Before a value: whether it (and everything in it) is the document's.
+    private mutating func routes() -> Bool {
+        if routedDepth != nil { return true }
+        guard next else { return false }
+        next = false
+        document?.deallocate()  // a repeated member: the last one wins
+        document = DocumentSink(textBytes: textBytes)
+        routedDepth = depth
+        return true
+    }
+
+    /// After a value the document took: ends its turn when the value is complete.
+    private mutating func routedValueEnded() {
+        guard routedDepth == depth else { return }
+        routedDepth = nil
+        tree.null()
+    }
+
+    /// Hands the document sink to `body`; false when there is none.
+    private mutating func toDocument(_ body: (inout DocumentSink) -> Void) -> Bool {
+        guard var d = document else { return false }
+        document = nil  // (so that `d` is the one reference to its storage while it changes)
+        body(&d)
+        document = d
+        return true
+    }
+
+    private mutating func scalar(_ toDoc: (inout DocumentSink) -> Void, _ toTree: (inout JSONTreeSink) -> Void) {
+        if routes(), toDocument(toDoc) {
+            routedValueEnded()
+        } else {
+            toTree(&tree)
+        }
+    }
+
+    mutating func null() { scalar({ $0.null() }, { $0.null() }) }
+    mutating func bool(_ value: Bool) { scalar({ $0.bool(value) }, { $0.bool(value) }) }
+    mutating func int(_ value: Int64) { scalar({ $0.int(value) }, { $0.int(value) }) }
+    mutating func double(_ value: Double) { scalar({ $0.double(value) }, { $0.double(value) }) }
+    mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>) {
+        scalar({ $0.bigInteger(literal) }, { $0.bigInteger(literal) })
+    }
+    mutating func string(_ b: UnsafeBufferPointer<UInt8>) { scalar({ $0.string(b) }, { $0.string(b) }) }
+
+    mutating func key(_ b: UnsafeBufferPointer<UInt8>) {
+        if routedDepth != nil {
+            _ = toDocument { $0.key(b) }
+            return
+        }
+        next = depth == 1 && b.elementsEqual(UnsafeBufferPointer(start: member.utf8Start, count: member.utf8CodeUnitCount))
+        tree.key(b)
+    }
+
+    mutating func endMember(depth: Int) {
+        if routedDepth == nil { tree.endMember(depth: depth) }
+    }
+
+    mutating func beginArray() {
+        if !(routes() && toDocument({ $0.beginArray() })) { tree.beginArray() }
+        depth &+= 1
+    }
+
+    mutating func beginObject() {
+        if !(routes() && toDocument({ $0.beginObject() })) { tree.beginObject() }
+        depth &+= 1
+    }
+
+    mutating func endArray() {
+        depth &-= 1
+        if routedDepth != nil, toDocument({ $0.endArray() }) {
+            routedValueEnded()
+        } else {
+            tree.endArray()
+        }
+    }
+
+    mutating func endObject() {
+        depth &-= 1
+        if routedDepth != nil, toDocument({ $0.endObject() }) {
+            routedValueEnded()
+        } else {
+            tree.endObject()
+        }
+    }
+}

@@ -186,14 +186,15 @@ public final class GrowthBook: Sendable {
 
     public convenience init(semantics: Semantics = .default) {
         self.init(
-            semantics: semantics, snapshot: .empty(semantics), attributes: JSONObject(), settings: EvaluationSettings(),
+            semantics: semantics, snapshot: .empty(semantics), attributes: Attributes(JSONObject()),
+            settings: EvaluationSettings(),
             stickyService: nil, stickyIdentifierAttributes: nil, bookkeeping: Bookkeeping())
     }
 
     /// The one place a handle's first state is made (each state built costs: a handle made
     /// from options builds one, not a default one first).
     private init(
-        semantics: Semantics, snapshot: Snapshot, attributes: JSONObject, settings: EvaluationSettings,
+        semantics: Semantics, snapshot: Snapshot, attributes: Attributes, settings: EvaluationSettings,
         stickyService: (any StickyBucketService)?, stickyIdentifierAttributes: [String]?, bookkeeping: Bookkeeping
     ) {
         self.semantics = semantics
@@ -201,7 +202,7 @@ public final class GrowthBook: Sendable {
         let hooks = Hooks(tracking: nil, subscriptions: [], logSink: nil, logLevel: nil, bookkeeping: bookkeeping)
         current = StateCell(
             EvaluationContext(
-                snapshot: snapshot, attributes: Attributes(attributes), settings: settings, stickyDocs: nil,
+                snapshot: snapshot, attributes: attributes, settings: settings, stickyDocs: nil,
                 stickyService: stickyService, stickyIdentifierAttributes: stickyIdentifierAttributes, hooks: hooks))
     }
 
@@ -210,8 +211,9 @@ public final class GrowthBook: Sendable {
     /// groups, overrides, stickyBucketAssignmentDocs, stickyBucketIdentifierAttributes) plus
     /// `stickyBucketing` (true: use the built-in in-memory service) and `trackedExposuresLimit`
     /// (how many tracked exposures are remembered; see `TrackedExposures`). Unknown keys are
-    /// ignored.
-    public convenience init(options: JSON) throws(GrowthBookError) {
+    /// ignored. `attributes`, when given, are the options' attributes, parsed on their own
+    /// (`JSON.parseOptions`): the options' own `attributes` member is then not read.
+    public convenience init(options: JSON, attributes parsedAttributes: Document? = nil) throws(GrowthBookError) {
         guard case .object(let o) = options else { throw .wrongType("options must be a JSON object") }
         var semantics = Semantics.default
         if let v = o["semantics"], !v.isNull {
@@ -231,7 +233,13 @@ public final class GrowthBook: Sendable {
         settings.forcedVariations = try Self.forcedVariations(Self.object(o["forcedVariations"], "forcedVariations"))
         settings.groups = try Self.object(o["groups"], "groups")
         settings.overrides = try Self.object(o["overrides"], "overrides")
-        let attributes = try Self.object(o["attributes"], "attributes")
+        let attributes: Attributes
+        if let d = parsedAttributes, !d.root.isNull {
+            guard d.root.kind == .object else { throw .wrongType("attributes must be a JSON object") }
+            attributes = Attributes(document: d)
+        } else {
+            attributes = Attributes(try Self.object(o["attributes"], "attributes"))
+        }
         let savedGroups = try Self.object(o["savedGroups"], "savedGroups")
         let features = try Self.object(o["features"], "features")
         let bandits = try Self.object(o["contextualBandits"], "contextualBandits")

@@ -44,6 +44,20 @@ import Testing
         }
     }
 
+    static func split(_ text: String) throws -> (json: JSON, document: Document?) {
+        var t = text
+        var out: (json: JSON, document: Document?) = (.null, nil)
+        var failure: JSONError? = nil
+        t.withUTF8 { b in
+            do throws(JSONError) {
+                let r = try JSON.parse(b, documentFor: "attributes")
+                out = (r.json, r.document)
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return out
+    }
+
     static func parsed(_ text: String) throws(JSONError) -> Document {
         var t = text
         let r: Result<Document, JSONError> = t.withUTF8 { b in
@@ -120,5 +134,33 @@ import Testing
         var u = #"{"id":"u1"}"#
         let b = try u.withUTF8 { b throws(JSONError) in try Attributes(parsing: b) }
         #expect(b?.json.serialized == #"{"id":"u1"}"#)
+    }
+
+    /// `JSON.parse(_:documentFor:)`: the member's value in a document, null in the tree, all else
+    /// as the tree route reads it (repeated members: the last; deeper "attributes": untouched).
+    @Test func splitParseAgreesWithTheTreeRoute() throws {
+        var g = TextGenerator(state: 0xa77)
+        for round in 0..<2000 {
+            var members: [String] = []
+            for i in 0..<(1 + g.next(5)) {
+                let key = g.next(3) == 0 ? "attributes" : "k\(i)"
+                members.append("\"\(key)\":" + (g.next(4) == 0 ? #"{"attributes":1}"# : g.value(depth: 1)))
+            }
+            let text = "{" + members.joined(separator: round % 2 == 0 ? "," : " , ") + "}"
+            let tree = try JSON.parse(text)
+            let split = try Self.split(text)
+            guard case .object(var o) = tree else {
+                Issue.record("not an object: \(text)")
+                continue
+            }
+            let attributes = o["attributes"]
+            #expect(split.document?.root.json.serialized == attributes?.serialized, "\(text)")
+            if attributes != nil { o["attributes"] = .null }
+            #expect(split.json.serialized == JSON.object(o).serialized, "\(text)")
+        }
+        // not an object at the top: nothing is split
+        let split = try Self.split(#"[{"attributes":{"id":1}}]"#)
+        #expect(split.document == nil)
+        #expect(split.json.serialized == #"[{"attributes":{"id":1}}]"#)
     }
 }

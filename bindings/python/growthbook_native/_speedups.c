@@ -95,6 +95,10 @@ static struct {
     void (*buffer_free)(void *);
     const gbx_value *(*buffer_value)(const void *);
     int (*set_attributes_json)(void *gb, const char *json);
+    /* the multi-user client's calls (client.py): per-call attributes */
+    int (*is_on_with)(void *gb, const char *key, const void *attributes);
+    int (*eval_with)(void *gb, const char *key, const void *attributes, int with_result, void *buffer);
+    void *(*attributes_create)(const char *json);
 } lib;
 
 /* The Python objects bind() was given. */
@@ -243,6 +247,22 @@ static int write_string(wbuf *b, PyObject *s) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
     int kind = PyUnicode_KIND(s);
     const void *data = PyUnicode_DATA(s);
+    if (PyUnicode_IS_ASCII(s)) { /* most keys and values: copied as they are unless one needs escaping */
+        const unsigned char *a = (const unsigned char *)data;
+        Py_ssize_t i = 0;
+        while (i < n && a[i] >= ' ' && a[i] != '"' && a[i] != '\\' && a[i] != 0x7f)
+            i++;
+        if (i == n) {
+            if (b->cap - b->len < (size_t)n + 2 && wb_grow(b, (size_t)n + 2) < 0)
+                return -1;
+            char *o = b->p + b->len;
+            *o++ = '"';
+            memcpy(o, a, (size_t)n);
+            o[n] = '"';
+            b->len += (size_t)n + 2;
+            return 0;
+        }
+    }
     /* At most 12 bytes per code point (a surrogate pair), plus the quotes. */
     if ((size_t)n > (PY_SSIZE_T_MAX - 2) / 12) {
         PyErr_NoMemory();
@@ -300,10 +320,17 @@ static int write_int(wbuf *b, PyObject *v) {
     long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
     if (x == -1 && PyErr_Occurred())
         return -1;
-    if (!overflow) {
-        char digits[32];
-        int n = PyOS_snprintf(digits, sizeof digits, "%lld", x);
-        return wb_put(b, digits, (size_t)n);
+    if (!overflow) { /* the digits written here: snprintf costs ten times as much */
+        char digits[24];
+        char *e = digits + sizeof digits, *p = e;
+        unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        do {
+            *--p = (char)('0' + (int)(u % 10));
+            u /= 10;
+        } while (u);
+        if (x < 0)
+            *--p = '-';
+        return wb_put(b, p, (size_t)(e - p));
     }
     /* int.__repr__, as json uses (it raises past sys.get_int_max_str_digits, as json does) */
     PyObject *s = PyLong_Type.tp_repr(v);
@@ -873,6 +900,277 @@ static PyObject *core_is_off(Core *self, PyObject *const *args, Py_ssize_t nargs
     return key_call(self, args, nargs, kwnames, "is_off", lib.is_off);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * JSON reader: json.loads for the JSON text the library writes for values (compact; strings
+ * as UTF-8 with the escapes JSON requires; numbers as Python's repr writes them), a few times
+ * faster than json.loads on the small values feature flags carry. Anything it does not read
+ * exactly as json.loads would (a lone surrogate escape, NaN, text it does not expect) makes
+ * the whole value go through json.loads itself.
+ * ------------------------------------------------------------------------------------- */
+
+#define R_UNSUPPORTED ((PyObject *)1) /* not an error: the caller falls back to json.loads */
+
+typedef struct {
+    const char *p, *end;
+} jreader;
+
+static PyObject *read_value(jreader *r, int depth);
+
+static void read_space(jreader *r) {
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+        r->p++;
+}
+
+static int hex4(const char *p, unsigned *out) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static PyObject *read_string(jreader *r) {
+    const char *start = ++r->p; /* after the quote */
+    const char *q = start;
+    while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        q++;
+    if (q < r->end && *q == '"') {
+        r->p = q + 1;
+        PyObject *s = PyUnicode_DecodeUTF8(start, q - start, NULL);
+        if (!s) {
+            PyErr_Clear();
+            return R_UNSUPPORTED;
+        }
+        return s;
+    }
+    /* escapes: decoded into a buffer of UTF-8 (never longer than the text) */
+    char stack[256];
+    size_t cap = (size_t)(r->end - start);
+    char *buf = cap <= sizeof stack ? stack : PyMem_Malloc(cap);
+    if (!buf)
+        return PyErr_NoMemory();
+    size_t n = 0;
+    PyObject *result = R_UNSUPPORTED;
+    const char *p = start;
+    while (p < r->end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') {
+            r->p = p + 1;
+            result = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)n, NULL);
+            if (!result) {
+                PyErr_Clear();
+                result = R_UNSUPPORTED;
+            }
+            break;
+        }
+        if (c < 0x20)
+            break;
+        if (c != '\\') {
+            buf[n++] = (char)c;
+            p++;
+            continue;
+        }
+        if (r->end - p < 2)
+            break;
+        char e = p[1];
+        p += 2;
+        char plain = e == '"' ? '"' : e == '\\' ? '\\' : e == '/' ? '/' : e == 'b' ? '\b' : e == 'f' ? '\f'
+                     : e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : 0;
+        if (plain) {
+            buf[n++] = plain;
+            continue;
+        }
+        unsigned u;
+        if (e != 'u' || r->end - p < 4 || hex4(p, &u) < 0 || (u >= 0xd800 && u < 0xe000))
+            break; /* surrogates (pairs or lone): json.loads's own handling */
+        p += 4;
+        /* a code point below 0x10000 in UTF-8: at most 3 bytes, as its escape took 6 */
+        if (u < 0x80) {
+            buf[n++] = (char)u;
+        } else if (u < 0x800) {
+            buf[n++] = (char)(0xc0 | (u >> 6));
+            buf[n++] = (char)(0x80 | (u & 0x3f));
+        } else {
+            buf[n++] = (char)(0xe0 | (u >> 12));
+            buf[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
+            buf[n++] = (char)(0x80 | (u & 0x3f));
+        }
+    }
+    if (buf != stack)
+        PyMem_Free(buf);
+    return result;
+}
+
+static int is_digit(const char *p, const char *end) { return p < end && *p >= '0' && *p <= '9'; }
+
+/* A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static PyObject *read_number(jreader *r) {
+    const char *start = r->p, *p = r->p, *end = r->end;
+    int integer = 1;
+    if (p < end && *p == '-')
+        p++;
+    if (!is_digit(p, end))
+        return R_UNSUPPORTED; /* -Infinity and the like */
+    if (*p == '0') {
+        p++;
+        if (is_digit(p, end))
+            return R_UNSUPPORTED; /* a leading zero: json.loads's error */
+    } else {
+        while (is_digit(p, end))
+            p++;
+    }
+    if (p < end && *p == '.') {
+        integer = 0;
+        p++;
+        if (!is_digit(p, end))
+            return R_UNSUPPORTED;
+        while (is_digit(p, end))
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        integer = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (!is_digit(p, end))
+            return R_UNSUPPORTED;
+        while (is_digit(p, end))
+            p++;
+    }
+    size_t n = (size_t)(p - start);
+    char text[64];
+    if (n >= sizeof text)
+        return R_UNSUPPORTED; /* long literals (big integers): json.loads */
+    memcpy(text, start, n);
+    text[n] = 0;
+    r->p = p;
+    if (integer) {
+        if (n <= 18) { /* fits in a long long */
+            long long v = 0;
+            const char *d = text + (text[0] == '-');
+            for (; *d; d++)
+                v = v * 10 + (*d - '0');
+            return PyLong_FromLongLong(text[0] == '-' ? -v : v);
+        }
+        return PyLong_FromString(text, NULL, 10);
+    }
+    char *endp = NULL;
+    /* float(text), as json.loads reads a number with a fraction or an exponent */
+    double d = PyOS_string_to_double(text, &endp, NULL);
+    if (d == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return R_UNSUPPORTED;
+    }
+    if (!endp || *endp)
+        return R_UNSUPPORTED;
+    return PyFloat_FromDouble(d);
+}
+
+/* Takes r's next value; returns it, R_UNSUPPORTED, or NULL with an exception set. */
+static PyObject *read_value(jreader *r, int depth) {
+    read_space(r);
+    if (r->p >= r->end || depth > MAX_DEPTH)
+        return R_UNSUPPORTED;
+    char c = *r->p;
+    if (c == '"')
+        return read_string(r);
+    if (c == '{' || c == '[') {
+        int object = c == '{';
+        PyObject *out = object ? PyDict_New() : PyList_New(0);
+        if (!out)
+            return NULL;
+        r->p++;
+        read_space(r);
+        if (r->p < r->end && *r->p == (object ? '}' : ']')) {
+            r->p++;
+            return out;
+        }
+        for (;;) {
+            PyObject *key = NULL;
+            if (object) {
+                read_space(r);
+                key = r->p < r->end && *r->p == '"' ? read_string(r) : R_UNSUPPORTED;
+                if (key == NULL || key == R_UNSUPPORTED) {
+                    Py_DECREF(out);
+                    return key;
+                }
+                read_space(r);
+                if (r->p >= r->end || *r->p != ':') {
+                    Py_DECREF(key);
+                    Py_DECREF(out);
+                    return R_UNSUPPORTED;
+                }
+                r->p++;
+            }
+            PyObject *item = read_value(r, depth + 1);
+            if (item == NULL || item == R_UNSUPPORTED) {
+                Py_XDECREF(key);
+                Py_DECREF(out);
+                return item;
+            }
+            int rc = object ? PyDict_SetItem(out, key, item) : PyList_Append(out, item);
+            Py_XDECREF(key);
+            Py_DECREF(item);
+            if (rc < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            read_space(r);
+            if (r->p < r->end && *r->p == ',') {
+                r->p++;
+                continue;
+            }
+            if (r->p < r->end && *r->p == (object ? '}' : ']')) {
+                r->p++;
+                return out;
+            }
+            Py_DECREF(out);
+            return R_UNSUPPORTED;
+        }
+    }
+    size_t left = (size_t)(r->end - r->p);
+    if (c == 't' && left >= 4 && memcmp(r->p, "true", 4) == 0) {
+        r->p += 4;
+        Py_RETURN_TRUE;
+    }
+    if (c == 'f' && left >= 5 && memcmp(r->p, "false", 5) == 0) {
+        r->p += 5;
+        Py_RETURN_FALSE;
+    }
+    if (c == 'n' && left >= 4 && memcmp(r->p, "null", 4) == 0) {
+        r->p += 4;
+        Py_RETURN_NONE;
+    }
+    return read_number(r);
+}
+
+/* json.loads(text[:n]) */
+static PyObject *loads_text(const char *text, size_t n) {
+    jreader r = {text, text + n};
+    PyObject *v = read_value(&r, 0);
+    if (v && v != R_UNSUPPORTED) {
+        read_space(&r);
+        if (r.p == r.end)
+            return v;
+        Py_DECREF(v);
+        v = R_UNSUPPORTED;
+    }
+    if (v == R_UNSUPPORTED) {
+        PyObject *raw = PyBytes_FromStringAndSize(text, (Py_ssize_t)n);
+        if (!raw)
+            return NULL;
+        v = PyObject_CallOneArg(json_loads, raw);
+        Py_DECREF(raw);
+    }
+    return v;
+}
+
 /* The value of type t (GB_VALUE_INT and up) in v, as growthbook.py's _value_in reads it. */
 static PyObject *value_in(int t, const gbx_value *v) {
     const char *text = v->text;
@@ -898,12 +1196,7 @@ static PyObject *value_in(int t, const gbx_value *v) {
     }
     if (t == V_STRING)
         return PyUnicode_DecodeUTF8(text, (Py_ssize_t)v->length, NULL);
-    PyObject *raw = PyBytes_FromStringAndSize(text, (Py_ssize_t)v->length);
-    if (!raw)
-        return NULL;
-    PyObject *r = PyObject_CallOneArg(json_loads, raw);
-    Py_DECREF(raw);
-    return r;
+    return loads_text(text, v->length);
 }
 
 static PyObject *summary_value(int rc, const gbx_value *v) {
@@ -961,19 +1254,8 @@ static PyObject *core_get_feature_value(Core *self, PyObject *const *args, Py_ss
 
 #define SLOT(obj, i) (*(PyObject **)((char *)(obj) + result_offsets[i]))
 
-static PyObject *core_eval_feature(Core *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-    static const char *const names[] = {"key"};
-    PyObject *key;
-    if (check_bound() < 0 || parse_args("eval_feature", args, nargs, kwnames, names, 1, &key) < 0)
-        return NULL;
-    const char *k = key_utf8(key);
-    if (!k || sync_attributes(self) < 0)
-        return NULL;
-    scratch s;
-    int rc = evaluate(self, k, lib.eval_result, &s);
-    if (rc < 0)
-        return NULL;
-    const gbx_value *v = s.value;
+/* The FeatureResult of summary rc and value v (growthbook.py's _feature_result). */
+static PyObject *feature_result(int rc, const gbx_value *v) {
     int source = (rc >> SUMMARY_SOURCE_SHIFT) & SUMMARY_SOURCE_MASK;
     PyObject *value = summary_value(rc, v);
     PyObject *source_name = value ? PyTuple_GetItem(sources, source) : NULL;
@@ -988,7 +1270,6 @@ static PyObject *core_eval_feature(Core *self, PyObject *const *args, Py_ssize_t
         if (rule_id && source == S_EXPERIMENT && v->text) /* decoded when read (models.py) */
             Py_SETREF(raw, PyBytes_FromStringAndSize(v->text + v->length + n + 2, (Py_ssize_t)v->result_length));
     }
-    scratch_release(&s);
     PyObject *r = NULL;
     if (value && source_name && rule_id && raw)
         r = feature_result_type->tp_alloc(feature_result_type, 0);
@@ -1011,6 +1292,23 @@ static PyObject *core_eval_feature(Core *self, PyObject *const *args, Py_ssize_t
     Py_INCREF(Py_None);
     SLOT(r, R_EXPERIMENT_RESULT) = Py_None;
     SLOT(r, R_RAW) = raw;
+    return r;
+}
+
+static PyObject *core_eval_feature(Core *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    static const char *const names[] = {"key"};
+    PyObject *key;
+    if (check_bound() < 0 || parse_args("eval_feature", args, nargs, kwnames, names, 1, &key) < 0)
+        return NULL;
+    const char *k = key_utf8(key);
+    if (!k || sync_attributes(self) < 0)
+        return NULL;
+    scratch s;
+    int rc = evaluate(self, k, lib.eval_result, &s);
+    if (rc < 0)
+        return NULL;
+    PyObject *r = feature_result(rc, s.value);
+    scratch_release(&s);
     return r;
 }
 
@@ -1159,6 +1457,110 @@ static PyTypeObject CoreType = {
 };
 
 /* ---------------------------------------------------------------------------------------
+ * The multi-user client's calls (client.py): a handle and per-call attributes, each given as
+ * the ctypes object that owns it (a _Handle, an _Attributes: c_void_p), which the caller holds
+ * for the call. A library error returns FAILED (the caller's slow path reads the error).
+ * ------------------------------------------------------------------------------------- */
+
+static PyObject *failed; /* the FAILED sentinel */
+
+/* The address a c_void_p (or None) holds. */
+static int address_of(PyObject *o, void **out) {
+    *out = NULL;
+    if (o == Py_None)
+        return 0;
+    PyObject *a = PyObject_GetAttr(o, str_value);
+    if (!a)
+        return -1;
+    if (a != Py_None) {
+        *out = PyLong_AsVoidPtr(a);
+        if (!*out && PyErr_Occurred()) {
+            Py_DECREF(a);
+            return -1;
+        }
+    }
+    Py_DECREF(a);
+    return 0;
+}
+
+/* Arguments (handle, key, attributes), exactly three, positional. */
+static int with_args(PyObject *const *args, Py_ssize_t nargs, const char *fname, void **h, const char **k,
+                     void **attrs) {
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError, "%s() takes 3 arguments (%zd given)", fname, nargs);
+        return -1;
+    }
+    if (check_bound() < 0 || address_of(args[0], h) < 0 || address_of(args[2], attrs) < 0)
+        return -1;
+    *k = key_utf8(args[1]);
+    return *k ? 0 : -1;
+}
+
+static PyObject *mod_is_on_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    void *h, *attrs;
+    const char *k;
+    if (with_args(args, nargs, "is_on_with", &h, &k, &attrs) < 0)
+        return NULL;
+    int rc = lib.is_on_with(h, k, attrs);
+    if (rc < 0) {
+        Py_INCREF(failed);
+        return failed;
+    }
+    return PyBool_FromLong(rc == 1);
+}
+
+/* value_with: the value (None for null); result_with: the FeatureResult. */
+static PyObject *eval_with(PyObject *const *args, Py_ssize_t nargs, const char *fname, int with_result) {
+    void *h, *attrs;
+    const char *k;
+    if (with_args(args, nargs, fname, &h, &k, &attrs) < 0)
+        return NULL;
+    scratch s;
+    if (scratch_acquire(&s) < 0)
+        return NULL;
+    int rc = lib.eval_with(h, k, attrs, with_result, s.buffer);
+    PyObject *r;
+    if (rc < 0) {
+        Py_INCREF(failed);
+        r = failed;
+    } else {
+        r = with_result ? feature_result(rc, s.value) : summary_value(rc, s.value);
+    }
+    scratch_release(&s);
+    return r;
+}
+
+static PyObject *mod_value_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    return eval_with(args, nargs, "value_with", 0);
+}
+
+static PyObject *mod_result_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    return eval_with(args, nargs, "result_with", 1);
+}
+
+static PyObject *mod_loads(PyObject *module, PyObject *text) {
+    (void)module;
+    if (check_bound() < 0)
+        return NULL;
+    if (!PyBytes_Check(text))
+        return PyErr_Format(PyExc_TypeError, "loads() takes bytes, not %s", Py_TYPE(text)->tp_name);
+    return loads_text(PyBytes_AS_STRING(text), (size_t)PyBytes_GET_SIZE(text));
+}
+
+/* attributes_create(json: bytes): the gb_attributes address, 0 on a library error. */
+static PyObject *mod_attributes_create(PyObject *module, PyObject *json) {
+    (void)module;
+    if (check_bound() < 0)
+        return NULL;
+    if (!PyBytes_Check(json))
+        return PyErr_Format(PyExc_TypeError, "attributes_create() takes bytes, not %s", Py_TYPE(json)->tp_name);
+    return PyLong_FromVoidPtr(lib.attributes_create(PyBytes_AS_STRING(json)));
+}
+
+/* ---------------------------------------------------------------------------------------
  * Module functions
  * ------------------------------------------------------------------------------------- */
 
@@ -1219,7 +1621,10 @@ static PyObject *mod_bind(PyObject *module, PyObject *args) {
         !(*(void **)&lib.buffer_create = need_symbol(dl, "gb_eval_buffer_create")) ||
         !(*(void **)&lib.buffer_free = need_symbol(dl, "gb_eval_buffer_free")) ||
         !(*(void **)&lib.buffer_value = need_symbol(dl, "gb_eval_buffer_value")) ||
-        !(*(void **)&lib.set_attributes_json = need_symbol(dl, "gb_set_attributes_json"))) {
+        !(*(void **)&lib.set_attributes_json = need_symbol(dl, "gb_set_attributes_json")) ||
+        !(*(void **)&lib.is_on_with = need_symbol(dl, "gb_is_on_with")) ||
+        !(*(void **)&lib.eval_with = need_symbol(dl, "gb_eval_with")) ||
+        !(*(void **)&lib.attributes_create = need_symbol(dl, "gb_attributes_create"))) {
         memset(&lib, 0, sizeof lib);
         dlclose(dl);
         return NULL;
@@ -1272,6 +1677,15 @@ static PyMethodDef module_methods[] = {
      "(the one ctypes loaded) and what the methods build their results with."},
     {"dumps", mod_dumps, METH_O, "json.dumps(value).encode('utf-8'), written in C for JSON values."},
     {"_address", mod_address, METH_O, "The address of a library function, as bind() loads the library."},
+    {"is_on_with", (PyCFunction)(void (*)(void))mod_is_on_with, METH_FASTCALL,
+     "is_on_with(handle, key, attributes): gb_is_on_with; FAILED on a library error."},
+    {"value_with", (PyCFunction)(void (*)(void))mod_value_with, METH_FASTCALL,
+     "value_with(handle, key, attributes): the value (gb_eval_with); FAILED on a library error."},
+    {"result_with", (PyCFunction)(void (*)(void))mod_result_with, METH_FASTCALL,
+     "result_with(handle, key, attributes): the FeatureResult (gb_eval_with); FAILED on a library error."},
+    {"loads", mod_loads, METH_O, "json.loads(text) for the JSON text the library writes (bytes), read in C."},
+    {"attributes_create", mod_attributes_create, METH_O,
+     "attributes_create(json): the address of a new gb_attributes, 0 on a library error."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1310,5 +1724,12 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         Py_DECREF(m);
         return NULL;
     }
+    failed = PyObject_CallNoArgs((PyObject *)&PyBaseObject_Type);
+    if (!failed || PyModule_AddObject(m, "FAILED", failed) < 0) {
+        Py_XDECREF(failed);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(failed); /* the module's reference went with AddObject; this one is ours */
     return m;
 }

@@ -42,6 +42,7 @@ from .growthbook import (
     _sticky_get,
     _sticky_save,
     _summary_value,
+    _speedups,
 )
 from ._abi import GB_LOG_WARNING, GB_SEMANTICS_JS
 from ._lib import key_bytes
@@ -165,14 +166,51 @@ def _settings_of(uc):
 def _has_settings(uc) -> bool:
     return bool(uc.url or uc.groups or uc.forced_variations or uc.forced_features or uc.overrides
                 or uc.skip_all_experiments)
-_is_on_with = _lib.fast_is_on_with
-_eval_with = _lib.fast_eval_with
-_attributes_create = _lib.fast_attributes_create
 _KEYS = _lib._KEYS
 _tls = _lib._tls
 _scratch = _lib.scratch
 _loads = json.loads
 _new = object.__new__
+
+# The evaluation calls, each (handle, key, attributes) -> its answer, or _FAILED on a library
+# error (the caller's slow path reads it): the accelerator's when it is built, else ctypes.
+if _speedups is not None:
+    _FAILED = _speedups.FAILED
+    _is_on_with = _speedups.is_on_with
+    _value_with = _speedups.value_with
+    _result_with = _speedups.result_with
+    _attributes_create = _speedups.attributes_create
+else:
+    _FAILED = object()
+    _c_is_on_with = _lib.fast_is_on_with
+    _c_eval_with = _lib.fast_eval_with
+    _attributes_create = _lib.fast_attributes_create
+
+    def _key(key):
+        try:
+            return _KEYS[key]
+        except KeyError:
+            return key_bytes(key)
+
+    def _is_on_with(h, key, attrs):
+        rc = _c_is_on_with(h, _key(key), attrs)
+        return True if rc == 1 else False if rc == 0 else _FAILED
+
+    def _eval_with(h, key, attrs, with_result):
+        try:
+            s = _tls.scratch
+        except AttributeError:
+            s = _scratch()
+        rc = _c_eval_with(h, _key(key), attrs, with_result, s.buffer)
+        if rc < 0:
+            return _FAILED
+        return _feature_result(rc, s) if with_result else _summary_value(rc, s)
+
+    def _value_with(h, key, attrs):
+        return _eval_with(h, key, attrs, 0)
+
+    def _result_with(h, key, attrs):
+        return _eval_with(h, key, attrs, 1)
 
 
 def _js_truthy(value) -> bool:
@@ -387,9 +425,8 @@ class _ClientCore(object):
     def _state(self, uc) -> _UserState:
         """The user's compiled state, compiled anew when the user context was edited: a field
         given another object, or a dict or list in it edited in place at any depth."""
-        try:
-            st = uc._gb_state
-        except AttributeError:
+        st = getattr(uc, "_gb_state", None)  # (no AttributeError raised for a new context)
+        if st is None:
             return self._compile(uc)
         if st.owner is self and uc.attributes is st.src and not st.fp.changed():
             settings = st.settings
@@ -483,6 +520,9 @@ class _ClientCore(object):
 
     # MARK: evaluation
 
+    # _current.uc (read by the tracking callback only) is set only when the handles have one:
+    # a threading.local assignment costs more than the evaluation.
+
     def eval_feature(self, key: str, user_context: UserContext, *, tracking_buffer=None) -> FeatureResult:
         if tracking_buffer is not None:
             _not_supported("tracking_buffer")
@@ -493,20 +533,12 @@ class _ClientCore(object):
             r.on = _js_truthy(r.value)
             r.off = not r.on
         else:
-            try:
-                s = _tls.scratch
-            except AttributeError:
-                s = _scratch()
-            try:
-                k = _KEYS[key]
-            except KeyError:
-                k = key_bytes(key)
-            _current.uc = user_context
-            rc = _eval_with(st.slot.h, k, st.attrs, 1, s.buffer)
-            if rc < 0:
+            if self.options.on_experiment_viewed is not None or self._tracking_plugins:
+                _current.uc = user_context
+            r = _result_with(st.slot.h, key, st.attrs)
+            if r is _FAILED:
                 self._failed(user_context, st)
                 return self.eval_feature(key, user_context)
-            r = _feature_result(rc, s)
         if self.options.on_feature_usage is not None:
             self._feature_usage(key, r, user_context)
         return r
@@ -515,20 +547,16 @@ class _ClientCore(object):
         if tracking_buffer is not None:
             _not_supported("tracking_buffer")
         st = self._state(user_context)
-        if st.forced is not None or self.options.on_feature_usage is not None:
+        options = self.options
+        if st.forced is not None or options.on_feature_usage is not None:
             return self.eval_feature(key, user_context).on
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        _current.uc = user_context
-        rc = _is_on_with(st.slot.h, k, st.attrs)
-        if rc == 1:
-            return True
-        if rc == 0:
-            return False
-        self._failed(user_context, st)
-        return self.is_on(key, user_context)
+        if options.on_experiment_viewed is not None or self._tracking_plugins:
+            _current.uc = user_context
+        r = _is_on_with(st.slot.h, key, st.attrs)
+        if r is _FAILED:
+            self._failed(user_context, st)
+            return self.is_on(key, user_context)
+        return r
 
     def is_off(self, key: str, user_context: UserContext, *, tracking_buffer=None) -> bool:
         return not self.is_on(key, user_context, tracking_buffer=tracking_buffer)
@@ -537,23 +565,16 @@ class _ClientCore(object):
         if tracking_buffer is not None:
             _not_supported("tracking_buffer")
         st = self._state(user_context)
-        if st.forced is not None or self.options.on_feature_usage is not None:
+        options = self.options
+        if st.forced is not None or options.on_feature_usage is not None:
             value = self.eval_feature(key, user_context).value
             return fallback if value is None else value
-        try:
-            s = _tls.scratch
-        except AttributeError:
-            s = _scratch()
-        try:
-            k = _KEYS[key]
-        except KeyError:
-            k = key_bytes(key)
-        _current.uc = user_context
-        rc = _eval_with(st.slot.h, k, st.attrs, 0, s.buffer)
-        if rc < 0:
+        if options.on_experiment_viewed is not None or self._tracking_plugins:
+            _current.uc = user_context
+        value = _value_with(st.slot.h, key, st.attrs)
+        if value is _FAILED:
             self._failed(user_context, st)
             return self.get_feature_value(key, fallback, user_context)
-        value = _summary_value(rc, s)
         return fallback if value is None else value
 
     def run(self, experiment: Experiment, user_context: UserContext, *, tracking_buffer=None) -> Result:

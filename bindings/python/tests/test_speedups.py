@@ -116,6 +116,62 @@ def test_writer_matches_json_dumps_on_random_values():
         assert dumps(v) == json.dumps(v).encode("utf-8"), repr(v)
 
 
+def _same(a, b):
+    """Equal and of the same types all the way down (1, 1.0 and True apart; order kept)."""
+    return json.dumps(a) == json.dumps(b) and repr(a) == repr(b)
+
+
+@needs_speedups
+def test_reader_matches_json_loads_on_random_texts():
+    loads = gbmod._speedups.loads
+    rng = random.Random(20261202)
+    for _ in range(20000):
+        v = _random_value(rng)
+        for text in (json.dumps(v), json.dumps(v, separators=(",", ":"))):
+            assert _same(loads(text.encode("utf-8")), json.loads(text)), text
+        try:
+            raw = json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            continue
+        assert _same(loads(raw), json.loads(raw)), raw
+
+
+@needs_speedups
+@pytest.mark.parametrize("text", [
+    b"", b"[1,]", b"01", b"1.", b".5", b"1e", b"-", b"--1", b"NaN", b"-Infinity", b"[1] x", b'{"a" 1}',
+    b'"\\x"', b'"\\ud800"', b'"\\udc00\\ud800"', b'"\xff"', b'"a\x01"', b"tru", b"[" * 600 + b"]" * 600,
+    b"1e400", b"-0", b"123456789012345678901234567890123456789012345678901234567890123456789",
+])
+def test_reader_agrees_with_json_loads_on_odd_texts(text):
+    try:
+        expected = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        with pytest.raises(type(e)):
+            gbmod._speedups.loads(text)
+    else:
+        assert _same(gbmod._speedups.loads(text), expected)
+
+
+def test_feature_values_come_back_as_json_loads_reads_them():
+    """Values of every shape through the library and back, on the path in use."""
+    rng = random.Random(99)
+    values = []
+    while len(values) < 400:
+        v = _random_value(rng)
+        try:  # the library refuses lone surrogates (not UTF-8)
+            json.dumps(v, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        values.append(v)
+    features = {"f%d" % i: {"defaultValue": v} for i, v in enumerate(values)}
+    gb = GrowthBook(features=features)
+    for i, v in enumerate(values):
+        expected = json.loads(json.dumps(v))
+        assert _same(gb.get_feature_value("f%d" % i, "fallback") if expected is not None else
+                     gb.eval_feature("f%d" % i).value, expected), repr(v)
+    gb.destroy()
+
+
 class _IntSub(int):
     pass
 
