@@ -3,7 +3,7 @@
 // real one): the libFuzzer targets, each an executable whose main() is libFuzzer's.
 let fuzzTargets = [
     "fuzz_json", "fuzz_create", "fuzz_set_features", "fuzz_set_attributes", "fuzz_eval",
-    "fuzz_condition", "fuzz_decrypt", "fuzz_regex",
+    "fuzz_condition", "fuzz_decrypt", "fuzz_regex", "fuzz_attributes_builder",
 ]
 package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"))
 package.targets.append(

@@ -13,12 +13,14 @@ import glob
 import hashlib
 import json
 import os
+import struct
 import sys
 
 out = sys.argv[1]
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 seeds = {t: set() for t in ("fuzz_json", "fuzz_create", "fuzz_set_features", "fuzz_set_attributes",
-                            "fuzz_eval", "fuzz_condition", "fuzz_decrypt", "fuzz_regex")}
+                            "fuzz_eval", "fuzz_condition", "fuzz_decrypt", "fuzz_regex",
+                            "fuzz_attributes_builder")}
 
 
 def j(v):
@@ -27,6 +29,49 @@ def j(v):
 
 def add(target, *parts):
     seeds[target].add(b"\0".join(p if isinstance(p, bytes) else j(p) for p in parts))
+
+
+def builder_ops(v, out):
+    """v as a program for fuzz_attributes_builder (see its step()): v's members, then finish."""
+    def text(op, s):
+        b = s.encode("utf-8", "surrogatepass")[:255]
+        out.extend([op, len(b)])
+        out.extend(b)
+
+    def value(x):
+        if isinstance(x, bool):
+            out.append(4 if x else 5)
+        elif x is None:
+            out.append(6)
+        elif isinstance(x, int) and -2 ** 63 <= x < 2 ** 63:
+            out.append(2)
+            out.extend(struct.pack("<q", x))
+        elif isinstance(x, int):
+            text(7, str(x))
+        elif isinstance(x, float):
+            out.append(3)
+            out.extend(struct.pack("<d", x))
+        elif isinstance(x, str):
+            text(1, x)
+        elif isinstance(x, list):
+            out.append(8)
+            for e in x:
+                value(e)
+            out.append(9)
+        elif isinstance(x, dict):
+            out.append(10)
+            members(x)
+            out.append(11)
+
+    def members(d):
+        for k, x in d.items():
+            text(0, k)
+            value(x)
+
+    if isinstance(v, dict):
+        members(v)
+    out.append(12)
+    return bytes(out)
 
 
 for path in sorted(glob.glob(os.path.join(root, "Tests", "fixtures", "*.json"))):
@@ -42,6 +87,7 @@ for path in sorted(glob.glob(os.path.join(root, "Tests", "fixtures", "*.json")))
             if features:
                 add("fuzz_set_features", features)
             add("fuzz_set_attributes", attributes)
+            add("fuzz_attributes_builder", builder_ops(attributes, bytearray()))
             key = case[2] if category == "feature" else (case[3] if category == "stickyBucket" else "")
             experiment = case[2] if category == "run" else {}
             add("fuzz_eval", features, attributes, key.encode() if isinstance(key, str) else b"",

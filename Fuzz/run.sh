@@ -25,7 +25,7 @@ mode=${1:-smoke}
 root=$(pwd)
 scratch=.build-fuzz
 out=build/fuzz
-targets=${FUZZ_TARGETS:-fuzz_json fuzz_create fuzz_set_features fuzz_set_attributes fuzz_eval fuzz_condition fuzz_decrypt fuzz_regex}
+targets=${FUZZ_TARGETS:-fuzz_json fuzz_create fuzz_set_features fuzz_set_attributes fuzz_eval fuzz_condition fuzz_decrypt fuzz_regex fuzz_attributes_builder}
 flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
     --package-path "$scratch/src" --scratch-path "$scratch/scratch")
 

@@ -83,6 +83,7 @@
 #define GROWTHBOOK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -468,8 +469,81 @@ typedef struct gb_attributes gb_attributes;
 gb_attributes *gb_attributes_create(const char *attributes_json);
 
 /* Release attributes. NULL is accepted and ignored. Must not race with calls
- * that use the same gb_attributes. */
+ * that use the same gb_attributes. A handle given them with gb_set_attributes
+ * keeps its own reference: they may be released right after that call. */
 void gb_attributes_free(gb_attributes *attributes);
+
+/* ---------------------------------------------------------------------------
+ * Attributes from typed values, without JSON text
+ *
+ * For hosts that hold attributes as their own values (a binding's dict, a C
+ * struct): one call per value instead of writing JSON for the library to parse
+ * again (for 13 attributes, about a third of gb_attributes_create's cost).
+ *
+ *   gb_attributes_builder *b = gb_attributes_builder_create();
+ *   gb_attributes_builder_key(b, "id", 2);
+ *   gb_attributes_builder_string(b, "user-1", 6);
+ *   gb_attributes_builder_key(b, "tags", 4);
+ *   gb_attributes_builder_begin_array(b);
+ *   gb_attributes_builder_string(b, "beta", 4);
+ *   gb_attributes_builder_end_array(b);
+ *   gb_attributes *a = gb_attributes_builder_finish(b); // {"id":"user-1","tags":["beta"]}
+ *   ... b builds the next attributes; gb_attributes_builder_free(b) at the end.
+ *
+ * The top-level object is open from the start: give its members as key, value,
+ * key, value... Inside an object a key comes before each value; arrays take
+ * values only. A call that does not fit where it comes (a value where a key is
+ * due, an end that closes nothing, nesting past 128 levels, bytes that are not
+ * UTF-8, a NaN or infinite double, a malformed integer literal) returns
+ * GB_ERR_INVALID_ARGUMENT (GB_ERR_UTF8 for bad bytes) and changes nothing: the
+ * builder takes the next call as if it had not been made. A key given twice
+ * keeps its first position and its last value, as gb_attributes_create does.
+ * Strings are (pointer, length) and may hold NUL bytes; a NULL pointer is
+ * accepted with length 0. The result is the same gb_attributes as
+ * gb_attributes_create gives for the JSON of the same values.
+ *
+ * A builder is not thread-safe: use each from one thread at a time (one per
+ * thread, reused, is the cheap way). It keeps its memory between finishes.
+ * --------------------------------------------------------------------------- */
+typedef struct gb_attributes_builder gb_attributes_builder;
+
+/* A new, empty builder (free with gb_attributes_builder_free). */
+gb_attributes_builder *gb_attributes_builder_create(void);
+
+/* Release a builder. NULL is accepted and ignored. */
+void gb_attributes_builder_free(gb_attributes_builder *builder);
+
+/* The key of the next member of the innermost object. */
+int gb_attributes_builder_key(gb_attributes_builder *builder, const char *key, size_t length);
+
+/* Values: each the value of the key just given, or the next element of the
+ * innermost array. Return GB_OK or an error (see above). */
+int gb_attributes_builder_string(gb_attributes_builder *builder, const char *s, size_t length);
+int gb_attributes_builder_int(gb_attributes_builder *builder, int64_t value);
+int gb_attributes_builder_double(gb_attributes_builder *builder, double value); /* finite */
+int gb_attributes_builder_bool(gb_attributes_builder *builder, int value);
+int gb_attributes_builder_null(gb_attributes_builder *builder);
+/* An integer as its decimal literal (-?[1-9][0-9]* or 0), for integers beyond
+ * 64 bits: kept exact where the semantics compare them exactly (python-1.1.0),
+ * as a parsed JSON literal is. At most 4300 digits. */
+int gb_attributes_builder_integer_literal(gb_attributes_builder *builder, const char *digits, size_t length);
+int gb_attributes_builder_begin_array(gb_attributes_builder *builder);
+int gb_attributes_builder_end_array(gb_attributes_builder *builder);
+int gb_attributes_builder_begin_object(gb_attributes_builder *builder);
+int gb_attributes_builder_end_object(gb_attributes_builder *builder);
+
+/* The attributes built so far (every array and object closed, no key left
+ * without its value), as a new gb_attributes (free with gb_attributes_free);
+ * the builder is empty again. NULL on error (GB_ERR_INVALID_ARGUMENT): the
+ * builder is left as it was. */
+gb_attributes *gb_attributes_builder_finish(gb_attributes_builder *builder);
+
+/* The handle's default attributes (as gb_set_attributes_json) from attributes made already (gb_attributes_create or
+ * a builder): shared, not copied (the handle keeps a reference of its own).
+ * Attributes equal to the handle's current ones, byte for byte, leave the
+ * handle as it is (setting the same attributes again costs the comparison).
+ * Errors: GB_ERR_INVALID_ARGUMENT (a NULL or dead gb or attributes). */
+int gb_set_attributes(gb_handle *gb, const gb_attributes *attributes);
 
 /* gb_is_on with the given attributes. Returns 1, 0 or a negative error. */
 int gb_is_on_with(gb_handle *gb, const char *feature_key,

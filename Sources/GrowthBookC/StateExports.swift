@@ -65,6 +65,16 @@ public func gb_set_attributes_json(_ p: OpaquePointer?, _ json: UnsafePointer<CC
     }
 }
 
+@_cdecl("gb_set_attributes")
+public func gb_set_attributes(_ p: OpaquePointer?, _ attributes: OpaquePointer?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            try withAttributes(attributes) { a throws(CallError) in h.gb.setAttributes(a) }
+            return 0
+        }
+    }
+}
+
 @_cdecl("gb_set_forced_variations_json")
 public func gb_set_forced_variations_json(_ p: OpaquePointer?, _ json: UnsafePointer<CChar>?) -> Int32 {
     setObject(p, json, "forced_json") { gb, forced throws(CallError) in

@@ -432,6 +432,21 @@ public final class Document: Sendable {
         self.init(nodes: d.nodes, bytes: d.bytes, tables: d.tables)
     }
 
+    /// Whether `other` holds the same nodes, bytes and tables (the same value, laid out the same).
+    func hasSameContents(as other: Document) -> Bool {
+        if self === other { return true }
+        let (a, b) = (view, other.view)
+        guard a.nodes.count == b.nodes.count, a.bytes.count == b.bytes.count, a.tables.count == b.tables.count else {
+            return false
+        }
+        for i in 0..<a.nodes.count {
+            let (x, y) = (a.nodes[i], b.nodes[i])  // field by field: the records' padding is not compared
+            if x.kind != y.kind || x.count != y.count || x.payload != y.payload { return false }
+        }
+        for i in 0..<a.tables.count where a.tables[i] != b.tables[i] { return false }
+        return a.bytes.bytes(0, a.bytes.count) == b.bytes.bytes(0, b.bytes.count)
+    }
+
     /// Views of the storage, valid while this document is alive.
     var view: DocView { DocView(views.ref) }
 

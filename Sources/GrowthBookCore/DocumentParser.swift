@@ -108,6 +108,16 @@ struct DocumentSink: JSONSink {
         starts = RecordStack(capacity: 16)
     }
 
+    /// Empty again, keeping its memory (a builder reused for the next attributes).
+    mutating func reset() {
+        nodes.removeLast(to: 0)
+        nodes.append(.none)
+        bytes.removeLast(to: 0)
+        pending.removeLast(to: 0)
+        starts.removeLast(to: 0)
+        tables.removeAll(keepingCapacity: true)
+    }
+
     func deallocate() {
         nodes.deallocate()
         bytes.deallocate()
@@ -252,9 +262,10 @@ extension JSON {
 /// top-level member's value, which go to a document sink (the tree gets null in its place).
 struct SplitSink: JSONSink {
     private var tree = JSONTreeSink()
-    private var document: DocumentSink? = nil
+    private var document: DocumentSink
+    /// The document sink holds a value (the member was seen).
+    private var hasDocument = false
     private let member: StaticString
-    private let textBytes: Int
     /// Containers open (1: inside the top-level object).
     private var depth = 0
     /// The last key was `member`, at depth 1: the next value is the document's.
@@ -264,65 +275,95 @@ struct SplitSink: JSONSink {
 
     init(member: StaticString, textBytes: Int) {
         self.member = member
-        self.textBytes = textBytes
+        document = DocumentSink(textBytes: textBytes)
     }
 
-    func deallocate() { document?.deallocate() }
+    func deallocate() { document.deallocate() }
 
     mutating func finish() -> (json: JSON, document: Document?) {
         let json = tree.finish()
-        guard var d = document else { return (json, nil) }
-        let storage = d.finish()  // (deallocate() still frees its stacks)
+        guard hasDocument else { return (json, nil) }
+        let storage = document.finish()  // (deallocate() still frees its stacks)
         return (json, Document(nodes: storage.nodes, bytes: storage.bytes, tables: storage.tables))
     }
 
     /// Before a value: whether it (and everything in it) is the document's.
+    @inline(__always)
     private mutating func routes() -> Bool {
         if routedDepth != nil { return true }
         guard next else { return false }
         next = false
-        document?.deallocate()  // a repeated member: the last one wins
-        document = DocumentSink(textBytes: textBytes)
+        if hasDocument { document.reset() }  // a repeated member: the last one wins
+        hasDocument = true
         routedDepth = depth
         return true
     }
 
     /// After a value the document took: ends its turn when the value is complete.
+    @inline(__always)
     private mutating func routedValueEnded() {
         guard routedDepth == depth else { return }
         routedDepth = nil
         tree.null()
     }
 
-    /// Hands the document sink to `body`; false when there is none.
-    private mutating func toDocument(_ body: (inout DocumentSink) -> Void) -> Bool {
-        guard var d = document else { return false }
-        document = nil  // (so that `d` is the one reference to its storage while it changes)
-        body(&d)
-        document = d
-        return true
-    }
-
-    private mutating func scalar(_ toDoc: (inout DocumentSink) -> Void, _ toTree: (inout JSONTreeSink) -> Void) {
-        if routes(), toDocument(toDoc) {
+    mutating func null() {
+        if routes() {
+            document.null()
             routedValueEnded()
         } else {
-            toTree(&tree)
+            tree.null()
         }
     }
 
-    mutating func null() { scalar({ $0.null() }, { $0.null() }) }
-    mutating func bool(_ value: Bool) { scalar({ $0.bool(value) }, { $0.bool(value) }) }
-    mutating func int(_ value: Int64) { scalar({ $0.int(value) }, { $0.int(value) }) }
-    mutating func double(_ value: Double) { scalar({ $0.double(value) }, { $0.double(value) }) }
-    mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>) {
-        scalar({ $0.bigInteger(literal) }, { $0.bigInteger(literal) })
+    mutating func bool(_ value: Bool) {
+        if routes() {
+            document.bool(value)
+            routedValueEnded()
+        } else {
+            tree.bool(value)
+        }
     }
-    mutating func string(_ b: UnsafeBufferPointer<UInt8>) { scalar({ $0.string(b) }, { $0.string(b) }) }
+
+    mutating func int(_ value: Int64) {
+        if routes() {
+            document.int(value)
+            routedValueEnded()
+        } else {
+            tree.int(value)
+        }
+    }
+
+    mutating func double(_ value: Double) {
+        if routes() {
+            document.double(value)
+            routedValueEnded()
+        } else {
+            tree.double(value)
+        }
+    }
+
+    mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>) {
+        if routes() {
+            document.bigInteger(literal)
+            routedValueEnded()
+        } else {
+            tree.bigInteger(literal)
+        }
+    }
+
+    mutating func string(_ b: UnsafeBufferPointer<UInt8>) {
+        if routes() {
+            document.string(b)
+            routedValueEnded()
+        } else {
+            tree.string(b)
+        }
+    }
 
     mutating func key(_ b: UnsafeBufferPointer<UInt8>) {
         if routedDepth != nil {
-            _ = toDocument { $0.key(b) }
+            document.key(b)
             return
         }
         next = depth == 1 && b.elementsEqual(UnsafeBufferPointer(start: member.utf8Start, count: member.utf8CodeUnitCount))
@@ -334,18 +375,19 @@ struct SplitSink: JSONSink {
     }
 
     mutating func beginArray() {
-        if !(routes() && toDocument({ $0.beginArray() })) { tree.beginArray() }
+        if routes() { document.beginArray() } else { tree.beginArray() }
         depth &+= 1
     }
 
     mutating func beginObject() {
-        if !(routes() && toDocument({ $0.beginObject() })) { tree.beginObject() }
+        if routes() { document.beginObject() } else { tree.beginObject() }
         depth &+= 1
     }
 
     mutating func endArray() {
         depth &-= 1
-        if routedDepth != nil, toDocument({ $0.endArray() }) {
+        if routedDepth != nil {
+            document.endArray()
             routedValueEnded()
         } else {
             tree.endArray()
@@ -354,7 +396,8 @@ struct SplitSink: JSONSink {
 
     mutating func endObject() {
         depth &-= 1
-        if routedDepth != nil, toDocument({ $0.endObject() }) {
+        if routedDepth != nil {
+            document.endObject()
             routedValueEnded()
         } else {
             tree.endObject()

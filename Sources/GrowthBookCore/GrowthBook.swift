@@ -351,9 +351,14 @@ public final class GrowthBook: Sendable {
         setAttributes(Attributes(attributes))
     }
 
+    /// Installs `attributes` (shared, not copied). Attributes equal byte for byte to the
+    /// current ones leave the state as it is (code that sets the same attributes before every
+    /// evaluation pays for the comparison only).
     public func setAttributes(_ attributes: Attributes) {
-        update { $0.with(attributes: attributes) }
-        refreshStickyBuckets(force: false)
+        let changed = current.update { (s: EvaluationContext) -> (EvaluationContext, Bool) in
+            s.attributes.document.hasSameContents(as: attributes.document) ? (s, false) : (s.with(attributes: attributes), true)
+        }
+        if changed { refreshStickyBuckets(force: false) }
     }
 
     public func updateSettings(_ change: (inout EvaluationSettings) -> Void) {

@@ -1323,6 +1323,137 @@ out:
     gb_free(py);
 }
 
+/* gb_attributes_builder: typed values give the attributes their JSON gives; a call that
+ * does not fit is refused and changes nothing; the builder is reused after a finish;
+ * gb_set_attributes installs (and shares) attributes. */
+static void test_attributes_builder(void)
+{
+    const char *features =
+        "{\"adult\":{\"defaultValue\":false,\"rules\":[{\"condition\":{\"age\":{\"$gte\":18},"
+        "\"tags\":{\"$elemMatch\":{\"$eq\":\"beta\"}},\"orders\":{\"$elemMatch\":{\"qty\":{\"$gt\":1}}}},\"force\":true}]},"
+        "\"big\":{\"defaultValue\":false,\"rules\":[{\"condition\":{\"n\":123456789012345678901234567890},"
+        "\"force\":true}]}}";
+    gb_handle *gb = gb_create("{\"semantics\":\"python-1.1.0\"}");
+    CHECK(gb != NULL);
+    CHECK(gb_set_features_json(gb, features) == GB_OK);
+    gb_attributes_builder *b = gb_attributes_builder_create();
+    CHECK(b != NULL);
+
+    /* refused calls first: each leaves the builder as it was */
+    CHECK_ERR(gb_attributes_builder_string(b, "x", 1), GB_ERR_INVALID_ARGUMENT); /* a key is due */
+    CHECK_ERR(gb_attributes_builder_end_object(b), GB_ERR_INVALID_ARGUMENT);     /* the top stays open */
+    CHECK_ERR(gb_attributes_builder_end_array(b), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_attributes_builder_key(b, "\xff", 1), GB_ERR_UTF8);
+    CHECK_ERR(gb_attributes_builder_key(b, NULL, 3), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_attributes_builder_key(NULL, "id", 2), GB_ERR_INVALID_ARGUMENT);
+    CHECK(gb_attributes_builder_key(b, "id", 2) == GB_OK);
+    CHECK_ERR(gb_attributes_builder_key(b, "id", 2), GB_ERR_INVALID_ARGUMENT); /* a value is due */
+    CHECK_NULL_ERR(gb_attributes_builder_finish(b), GB_ERR_INVALID_ARGUMENT, free_attrs);
+    CHECK_ERR(gb_attributes_builder_double(b, NAN), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_attributes_builder_double(b, INFINITY), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_attributes_builder_string(b, "a\xc3", 2), GB_ERR_UTF8);
+    const char *bad_literals[] = {"", "-", "01", "1.5", "1e3", "+1", "--1", "12a"};
+    for (size_t i = 0; i < sizeof bad_literals / sizeof bad_literals[0]; i++)
+        CHECK_ERR(gb_attributes_builder_integer_literal(b, bad_literals[i], strlen(bad_literals[i])),
+                  GB_ERR_INVALID_ARGUMENT);
+    CHECK(gb_attributes_builder_string(b, "u\0v", 3) == GB_OK); /* a NUL inside is a character */
+    CHECK(gb_attributes_builder_key(b, "age", 3) == GB_OK);
+    CHECK(gb_attributes_builder_int(b, 30) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "tags", 4) == GB_OK);
+    CHECK(gb_attributes_builder_begin_array(b) == GB_OK);
+    CHECK_ERR(gb_attributes_builder_key(b, "k", 1), GB_ERR_INVALID_ARGUMENT); /* no keys in arrays */
+    CHECK_ERR(gb_attributes_builder_end_object(b), GB_ERR_INVALID_ARGUMENT);
+    CHECK(gb_attributes_builder_string(b, "beta", 4) == GB_OK);
+    CHECK(gb_attributes_builder_null(b) == GB_OK);
+    CHECK(gb_attributes_builder_end_array(b) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "orders", 6) == GB_OK);
+    CHECK(gb_attributes_builder_begin_array(b) == GB_OK);
+    CHECK(gb_attributes_builder_begin_object(b) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "qty", 3) == GB_OK);
+    CHECK_NULL_ERR(gb_attributes_builder_finish(b), GB_ERR_INVALID_ARGUMENT, free_attrs); /* open */
+    CHECK(gb_attributes_builder_int(b, 2) == GB_OK);
+    CHECK(gb_attributes_builder_end_object(b) == GB_OK);
+    CHECK(gb_attributes_builder_end_array(b) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "score", 5) == GB_OK);
+    CHECK(gb_attributes_builder_double(b, 72.5) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "ok", 2) == GB_OK);
+    CHECK(gb_attributes_builder_bool(b, 1) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "n", 1) == GB_OK);
+    CHECK(gb_attributes_builder_integer_literal(b, "123456789012345678901234567890", 30) == GB_OK);
+    CHECK(gb_attributes_builder_key(b, "small", 5) == GB_OK);
+    CHECK(gb_attributes_builder_integer_literal(b, "-42", 3) == GB_OK); /* fits: an integer */
+    CHECK(gb_attributes_builder_key(b, "age", 3) == GB_OK); /* again: first position, last value */
+    CHECK(gb_attributes_builder_int(b, 41) == GB_OK);
+    gb_attributes *a = gb_attributes_builder_finish(b);
+    CHECK(a != NULL);
+
+    const char *json =
+        "{\"id\":\"u\\u0000v\",\"age\":41,\"tags\":[\"beta\",null],\"orders\":[{\"qty\":2}],\"score\":72.5,"
+        "\"ok\":true,\"n\":123456789012345678901234567890,\"small\":-42}";
+    gb_attributes *parsed = gb_attributes_create(json);
+    CHECK(parsed != NULL);
+    const char *keys[] = {"adult", "big"};
+    for (size_t i = 0; i < 2; i++) {
+        char *x = gb_eval_feature_with(gb, keys[i], a);
+        char *y = gb_eval_feature_with(gb, keys[i], parsed);
+        CHECKF(x && y && strcmp(x, y) == 0, "%s: built %s, parsed %s", keys[i], show(x), show(y));
+        CHECK_MEMBER(x, "value", "true");
+        gb_string_free(x);
+        gb_string_free(y);
+    }
+
+    /* installed with gb_set_attributes, released at once: the handle keeps its reference */
+    CHECK(gb_set_attributes(gb, a) == GB_OK);
+    gb_attributes_free(a);
+    char *got = gb_get_attributes_json(gb);
+    char *want = NULL;
+    {
+        gb_handle *g2 = gb_create(NULL);
+        CHECK(gb_set_attributes_json(g2, json) == GB_OK);
+        want = gb_get_attributes_json(g2);
+        gb_free(g2);
+    }
+    CHECKF(got && want && strcmp(got, want) == 0, "attributes: %s, want %s", show(got), show(want));
+    gb_string_free(got);
+    gb_string_free(want);
+    CHECK(gb_is_on(gb, "adult") == 1);
+    CHECK(gb_set_attributes(gb, parsed) == GB_OK); /* equal: the state stays */
+    CHECK(gb_is_on(gb, "adult") == 1);
+    CHECK_ERR(gb_set_attributes(gb, NULL), GB_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(gb_set_attributes(NULL, parsed), GB_ERR_INVALID_ARGUMENT);
+    gb_attributes_free(parsed);
+
+    /* reused: the next attributes start empty */
+    CHECK(gb_attributes_builder_key(b, "age", 3) == GB_OK);
+    CHECK(gb_attributes_builder_int(b, 5) == GB_OK);
+    gb_attributes *young = gb_attributes_builder_finish(b);
+    CHECK(young != NULL);
+    CHECK(gb_set_attributes(gb, young) == GB_OK);
+    CHECK(gb_is_on(gb, "adult") == 0);
+    got = gb_get_attributes_json(gb);
+    CHECKF(got && strcmp(got, "{\"age\":5}") == 0, "reused builder: %s", show(got));
+    gb_string_free(got);
+    gb_attributes_free(young);
+    gb_attributes *empty = gb_attributes_builder_finish(b);
+    CHECK(empty != NULL);
+    gb_attributes_free(empty);
+
+    /* nesting is bounded: 127 levels below the top-level object, then refused */
+    int depth = 0;
+    CHECK(gb_attributes_builder_key(b, "deep", 4) == GB_OK);
+    while (gb_attributes_builder_begin_array(b) == GB_OK) depth++;
+    CHECKF(depth == 127, "depth %d", depth);
+    CHECK(gb_last_error_code() == GB_ERR_INVALID_ARGUMENT);
+    for (int i = 0; i < depth; i++) CHECK(gb_attributes_builder_end_array(b) == GB_OK);
+    gb_attributes *deep = gb_attributes_builder_finish(b);
+    CHECK(deep != NULL);
+    gb_attributes_free(deep);
+
+    gb_attributes_builder_free(b);
+    gb_attributes_builder_free(NULL);
+    gb_free(gb);
+}
+
 int main(void)
 {
     signal(SIGALRM, on_alarm);
@@ -1341,5 +1472,6 @@ int main(void)
     test_sticky();
     test_spec_helpers();
     test_shared_features();
+    test_attributes_builder();
     return tu_summary();
 }

@@ -434,10 +434,24 @@ static void *attribute_writer(void *p)
 {
     gb_handle *gb = p;
     long n = 0;
+    /* every other swap installs attributes made once (gb_set_attributes: shared, and the
+     * state kept when they equal the current ones), one made by a builder */
+    gb_attributes *made[2] = {gb_attributes_create(HANDLE_ATTRS[0]), NULL};
+    gb_attributes_builder *b = gb_attributes_builder_create();
+    expect(b && gb_attributes_builder_key(b, "id", 2) == GB_OK && gb_attributes_builder_string(b, "u2", 2) == GB_OK &&
+               gb_attributes_builder_key(b, "country", 7) == GB_OK &&
+               gb_attributes_builder_string(b, "FR", 2) == GB_OK && gb_attributes_builder_key(b, "age", 3) == GB_OK &&
+               gb_attributes_builder_int(b, 10) == GB_OK && (made[1] = gb_attributes_builder_finish(b)) != NULL,
+           "gb_attributes_builder", gb_last_error());
+    gb_attributes_builder_free(b);
     while (!atomic_load(&stop_writers)) {
         int which = (int)(n & 1);
         char *s;
-        expect(gb_set_attributes_json(gb, HANDLE_ATTRS[which]) == GB_OK, "gb_set_attributes_json", gb_last_error());
+        if (n & 2)
+            expect(gb_set_attributes(gb, made[which]) == GB_OK, "gb_set_attributes", gb_last_error());
+        else
+            expect(gb_set_attributes_json(gb, HANDLE_ATTRS[which]) == GB_OK, "gb_set_attributes_json",
+                   gb_last_error());
         if ((n & 15) == 0) {
             /* Whatever we read back is one whole attribute set. */
             s = gb_get_attributes_json(gb);
@@ -449,6 +463,8 @@ static void *attribute_writer(void *p)
         n++;
     }
     atomic_store(&attr_swaps, n);
+    gb_attributes_free(made[0]);
+    gb_attributes_free(made[1]);
     return NULL;
 }
 

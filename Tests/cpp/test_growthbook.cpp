@@ -554,6 +554,27 @@ static void test_threads()
     CHECK(tracked == 4); // one assignment per user, tracked once
 }
 
+static void test_attributes_builder()
+{
+    gbx::GrowthBook gb(std::string(R"({"features": )") + FEATURES + "}");
+    gbx::AttributesBuilder b;
+    b.key("id").string("u-us").key("country").string("US").key("tags").begin_array().string("beta").integer(3)
+        .end_array().key("score").number(72.5).key("ok").boolean(true).key("none").null();
+    gbx::Attributes us = b.finish();
+    CHECK(gb.is_on("geo", us));
+    gb.set_attributes(us);
+    CHECK(gb.is_on("geo"));
+    CHECK(has(gb.attributes(), R"("tags":["beta",3])"));
+    CHECK_THROWS_CODE(b.string("no key"), GB_ERR_INVALID_ARGUMENT);
+    CHECK_THROWS_CODE(b.key("k").key("again"), GB_ERR_INVALID_ARGUMENT);
+    CHECK_THROWS_CODE(b.finish(), GB_ERR_INVALID_ARGUMENT); // "k" has no value yet
+    b.string("v");
+    gbx::Attributes kv = b.finish(); // the builder was reused
+    CHECK(!gb.is_on("geo", kv));
+    gb.set_attributes(kv);
+    CHECK(has(gb.attributes(), R"({"k":"v"})"));
+}
+
 int main()
 {
     const struct {
@@ -566,6 +587,7 @@ int main()
         {"evaluation", test_evaluation},
         {"typed evaluation", test_typed},
         {"per-call attributes", test_per_call_attributes},
+        {"attributes builder", test_attributes_builder},
         {"tracking and subscriptions", test_tracking_and_subscriptions},
         {"log", test_log},
         {"include", test_include},

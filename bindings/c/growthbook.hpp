@@ -43,6 +43,7 @@
 
 #include <chrono>
 #include <climits>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <map>
@@ -52,6 +53,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -181,7 +183,61 @@ public:
     const gb_attributes *get() const noexcept { return attrs_; }
 
 private:
+    friend class AttributesBuilder;
+    explicit Attributes(gb_attributes *made) noexcept : attrs_(made) {}
     gb_attributes *attrs_;
+};
+
+/* Attributes from typed values, without JSON text (gb_attributes_builder): the
+ * top-level object is open from the start; give key, value, key, value... and
+ * finish(). Each call throws Error when it does not fit where it comes (and
+ * changes nothing). One thread at a time; reusable after finish().
+ *
+ *   gb::AttributesBuilder b;
+ *   b.key("id").string("user-1").key("tags").begin_array().string("beta").end_array();
+ *   gb::Attributes a = b.finish();
+ */
+class AttributesBuilder {
+public:
+    AttributesBuilder() : b_(gb_attributes_builder_create())
+    {
+        if (!b_) throw std::bad_alloc();
+    }
+    ~AttributesBuilder() { gb_attributes_builder_free(b_); }
+    AttributesBuilder(const AttributesBuilder &) = delete;
+    AttributesBuilder &operator=(const AttributesBuilder &) = delete;
+
+    AttributesBuilder &key(std::string_view k) { return done(gb_attributes_builder_key(b_, k.data(), k.size())); }
+    AttributesBuilder &string(std::string_view s) { return done(gb_attributes_builder_string(b_, s.data(), s.size())); }
+    AttributesBuilder &integer(int64_t v) { return done(gb_attributes_builder_int(b_, v)); }
+    AttributesBuilder &number(double v) { return done(gb_attributes_builder_double(b_, v)); }
+    AttributesBuilder &boolean(bool v) { return done(gb_attributes_builder_bool(b_, v ? 1 : 0)); }
+    AttributesBuilder &null() { return done(gb_attributes_builder_null(b_)); }
+    /* an integer beyond 64 bits, as its decimal literal */
+    AttributesBuilder &integer_literal(std::string_view digits)
+    {
+        return done(gb_attributes_builder_integer_literal(b_, digits.data(), digits.size()));
+    }
+    AttributesBuilder &begin_array() { return done(gb_attributes_builder_begin_array(b_)); }
+    AttributesBuilder &end_array() { return done(gb_attributes_builder_end_array(b_)); }
+    AttributesBuilder &begin_object() { return done(gb_attributes_builder_begin_object(b_)); }
+    AttributesBuilder &end_object() { return done(gb_attributes_builder_end_object(b_)); }
+
+    /* The attributes built; the builder is empty again. */
+    Attributes finish()
+    {
+        gb_attributes *a = gb_attributes_builder_finish(b_);
+        if (!a) detail::throw_last_error();
+        return Attributes(a);
+    }
+
+private:
+    AttributesBuilder &done(int rc)
+    {
+        if (rc != GB_OK) detail::throw_last_error();
+        return *this;
+    }
+    gb_attributes_builder *b_;
 };
 
 /* A feature's value, typed (the C API's typed evaluation, gb_value): scalars
@@ -332,6 +388,11 @@ public:
     void set_attributes(const std::string &attributes_json)
     {
         detail::check([&] { return gb_set_attributes_json(gb_, attributes_json.c_str()); });
+    }
+    /* Attributes made already (shared with the handle, not copied). */
+    void set_attributes(const Attributes &attributes)
+    {
+        detail::check([&] { return gb_set_attributes(gb_, attributes.get()); });
     }
     void set_forced_variations(const std::string &forced_json)
     {

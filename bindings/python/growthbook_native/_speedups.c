@@ -26,6 +26,7 @@
 
 #include <dlfcn.h>
 #include <math.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
@@ -99,6 +100,23 @@ static struct {
     int (*is_on_with)(void *gb, const char *key, const void *attributes);
     int (*eval_with)(void *gb, const char *key, const void *attributes, int with_result, void *buffer);
     void *(*attributes_create)(const char *json);
+    void (*attributes_free)(void *attributes);
+    int (*set_attributes)(void *gb, const void *attributes);
+    /* gb_attributes_builder: attributes from Python values without JSON text */
+    void *(*builder_create)(void);
+    void (*builder_free)(void *b);
+    int (*builder_key)(void *b, const char *s, size_t n);
+    int (*builder_string)(void *b, const char *s, size_t n);
+    int (*builder_int)(void *b, int64_t v);
+    int (*builder_double)(void *b, double v);
+    int (*builder_bool)(void *b, int v);
+    int (*builder_null)(void *b);
+    int (*builder_integer_literal)(void *b, const char *s, size_t n);
+    int (*builder_begin_array)(void *b);
+    int (*builder_end_array)(void *b);
+    int (*builder_begin_object)(void *b);
+    int (*builder_end_object)(void *b);
+    void *(*builder_finish)(void *b);
 } lib;
 
 /* The Python objects bind() was given. */
@@ -1312,6 +1330,136 @@ static PyObject *core_eval_feature(Core *self, PyObject *const *args, Py_ssize_t
     return r;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Attributes built from Python values (gb_attributes_builder), with no JSON text between: for
+ * the JSON writer's types exactly (anything else, or anything the builder refuses, makes the
+ * caller write JSON instead, so errors and edge cases stay those of the JSON path). One
+ * builder per thread; nothing here runs Python code, so no other use of it can interleave.
+ * ------------------------------------------------------------------------------------- */
+
+static pthread_key_t builder_key;
+static _Thread_local void *tls_builder;
+
+static void free_thread_builder(void *b) {
+    if (b && lib.builder_free)
+        lib.builder_free(b);
+}
+
+/* 0: built; 1 (W_UNSUPPORTED): not for the builder; -1: an exception is set. */
+static int build_value(void *b, PyObject *v, int depth);
+
+static int build_str(void *b, PyObject *s, int key) {
+    Py_ssize_t n;
+    const char *u = PyUnicode_AsUTF8AndSize(s, &n); /* ASCII: the string's own bytes */
+    if (!u) {
+        PyErr_Clear(); /* a lone surrogate: the JSON path reports it as the library sees it */
+        return W_UNSUPPORTED;
+    }
+    return (key ? lib.builder_key(b, u, (size_t)n) : lib.builder_string(b, u, (size_t)n)) == 0 ? 0 : W_UNSUPPORTED;
+}
+
+static int build_members(void *b, PyObject *d, int depth) {
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        if (!PyUnicode_CheckExact(k))
+            return W_UNSUPPORTED;
+        int rc = build_str(b, k, 1);
+        if (rc == 0)
+            rc = build_value(b, v, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int build_value(void *b, PyObject *v, int depth) {
+    if (depth > MAX_DEPTH)
+        return W_UNSUPPORTED;
+    if (v == Py_None)
+        return lib.builder_null(b) == 0 ? 0 : W_UNSUPPORTED;
+    if (v == Py_True || v == Py_False)
+        return lib.builder_bool(b, v == Py_True) == 0 ? 0 : W_UNSUPPORTED;
+    if (PyUnicode_CheckExact(v))
+        return build_str(b, v, 0);
+    if (PyLong_CheckExact(v)) {
+        int overflow = 0;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        if (!overflow)
+            return lib.builder_int(b, (int64_t)x) == 0 ? 0 : W_UNSUPPORTED;
+        PyObject *s = PyLong_Type.tp_repr(v); /* raises past sys.get_int_max_str_digits, as json does */
+        if (!s)
+            return -1;
+        Py_ssize_t n;
+        const char *u = PyUnicode_AsUTF8AndSize(s, &n);
+        int rc = !u ? -1 : lib.builder_integer_literal(b, u, (size_t)n) == 0 ? 0 : W_UNSUPPORTED;
+        Py_DECREF(s);
+        return rc;
+    }
+    if (PyFloat_CheckExact(v)) {
+        double d = PyFloat_AS_DOUBLE(v);
+        return isfinite(d) && lib.builder_double(b, d) == 0 ? 0 : W_UNSUPPORTED;
+    }
+    if (PyDict_CheckExact(v)) {
+        if (lib.builder_begin_object(b) != 0)
+            return W_UNSUPPORTED;
+        int rc = build_members(b, v, depth);
+        return rc ? rc : lib.builder_end_object(b) == 0 ? 0 : W_UNSUPPORTED;
+    }
+    if (PyList_CheckExact(v) || PyTuple_CheckExact(v)) {
+        if (lib.builder_begin_array(b) != 0)
+            return W_UNSUPPORTED;
+        int list = PyList_CheckExact(v);
+        Py_ssize_t n = list ? PyList_GET_SIZE(v) : PyTuple_GET_SIZE(v);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int rc = build_value(b, list ? PyList_GET_ITEM(v, i) : PyTuple_GET_ITEM(v, i), depth + 1);
+            if (rc)
+                return rc;
+        }
+        return lib.builder_end_array(b) == 0 ? 0 : W_UNSUPPORTED;
+    }
+    return W_UNSUPPORTED;
+}
+
+/* The attributes of the dict `d` (an exact dict with str keys), built: a new gb_attributes; or
+ * NULL, with an exception set on an error, without one for values the JSON path is to take. */
+static void *build_attributes(PyObject *d) {
+    if (!PyDict_CheckExact(d))
+        return NULL;
+    void *b = tls_builder;
+    if (!b) {
+        if (!(b = lib.builder_create()))
+            return NULL;
+        if (pthread_setspecific(builder_key, b) != 0) {
+            lib.builder_free(b);
+            return NULL; /* the JSON path, then */
+        }
+        tls_builder = b;
+    }
+    int rc = build_members(b, d, 0);
+    void *attrs = rc == 0 ? lib.builder_finish(b) : NULL;
+    if (!attrs) { /* the builder holds part of these attributes: a fresh one next time */
+        pthread_setspecific(builder_key, NULL);
+        tls_builder = NULL;
+        lib.builder_free(b);
+    }
+    return attrs;
+}
+
+static PyObject *mod_attributes_build(PyObject *module, PyObject *d) {
+    (void)module;
+    if (check_bound() < 0)
+        return NULL;
+    void *attrs = build_attributes(d);
+    if (!attrs && PyErr_Occurred())
+        return NULL;
+    if (!attrs) /* the JSON path */
+        Py_RETURN_NONE;
+    return PyLong_FromVoidPtr(attrs);
+}
+
 /* The JSON the library is sent for (attributes, user): growthbook._merge_user's result. */
 static PyObject *merged_json(PyObject *attributes, PyObject *user) {
     int user_given = user ? PyObject_IsTrue(user) : 0;
@@ -1351,6 +1499,30 @@ static int record(Core *self, PyObject *attributes, PyObject *user, PyObject *js
 static int send_attributes(Core *self, PyObject *attributes, PyObject *user) {
     if (!self->h)
         return 0; /* no handle yet: _open sends them */
+    if (!user || user == Py_None || (PyDict_CheckExact(user) && PyDict_GET_SIZE(user) == 0)) {
+        /* no deprecated user to merge: the attributes built as they are, without JSON (the
+         * library keeps its state when they equal what it holds) */
+        PyObject *a = attributes == Py_None ? NULL : attributes;
+        void *attrs = a ? build_attributes(a) : NULL;
+        if (attrs) {
+            PyObject *owner = self->hp; /* a sticky bucket service may run Python meanwhile */
+            Py_XINCREF(owner);
+            int rc = lib.set_attributes(self->h, attrs);
+            Py_XDECREF(owner);
+            lib.attributes_free(attrs);
+            if (rc < 0) {
+                PyObject *e = PyObject_CallNoArgs(lib_error);
+                if (e) {
+                    PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+                    Py_DECREF(e);
+                }
+                return -1;
+            }
+            return record(self, attributes, user, NULL);
+        }
+        if (PyErr_Occurred())
+            return -1;
+    }
     PyObject *json = merged_json(attributes, user);
     if (!json)
         return -1;
@@ -1624,7 +1796,23 @@ static PyObject *mod_bind(PyObject *module, PyObject *args) {
         !(*(void **)&lib.set_attributes_json = need_symbol(dl, "gb_set_attributes_json")) ||
         !(*(void **)&lib.is_on_with = need_symbol(dl, "gb_is_on_with")) ||
         !(*(void **)&lib.eval_with = need_symbol(dl, "gb_eval_with")) ||
-        !(*(void **)&lib.attributes_create = need_symbol(dl, "gb_attributes_create"))) {
+        !(*(void **)&lib.attributes_create = need_symbol(dl, "gb_attributes_create")) ||
+        !(*(void **)&lib.attributes_free = need_symbol(dl, "gb_attributes_free")) ||
+        !(*(void **)&lib.set_attributes = need_symbol(dl, "gb_set_attributes")) ||
+        !(*(void **)&lib.builder_create = need_symbol(dl, "gb_attributes_builder_create")) ||
+        !(*(void **)&lib.builder_free = need_symbol(dl, "gb_attributes_builder_free")) ||
+        !(*(void **)&lib.builder_key = need_symbol(dl, "gb_attributes_builder_key")) ||
+        !(*(void **)&lib.builder_string = need_symbol(dl, "gb_attributes_builder_string")) ||
+        !(*(void **)&lib.builder_int = need_symbol(dl, "gb_attributes_builder_int")) ||
+        !(*(void **)&lib.builder_double = need_symbol(dl, "gb_attributes_builder_double")) ||
+        !(*(void **)&lib.builder_bool = need_symbol(dl, "gb_attributes_builder_bool")) ||
+        !(*(void **)&lib.builder_null = need_symbol(dl, "gb_attributes_builder_null")) ||
+        !(*(void **)&lib.builder_integer_literal = need_symbol(dl, "gb_attributes_builder_integer_literal")) ||
+        !(*(void **)&lib.builder_begin_array = need_symbol(dl, "gb_attributes_builder_begin_array")) ||
+        !(*(void **)&lib.builder_end_array = need_symbol(dl, "gb_attributes_builder_end_array")) ||
+        !(*(void **)&lib.builder_begin_object = need_symbol(dl, "gb_attributes_builder_begin_object")) ||
+        !(*(void **)&lib.builder_end_object = need_symbol(dl, "gb_attributes_builder_end_object")) ||
+        !(*(void **)&lib.builder_finish = need_symbol(dl, "gb_attributes_builder_finish"))) {
         memset(&lib, 0, sizeof lib);
         dlclose(dl);
         return NULL;
@@ -1684,6 +1872,9 @@ static PyMethodDef module_methods[] = {
     {"result_with", (PyCFunction)(void (*)(void))mod_result_with, METH_FASTCALL,
      "result_with(handle, key, attributes): the FeatureResult (gb_eval_with); FAILED on a library error."},
     {"loads", mod_loads, METH_O, "json.loads(text) for the JSON text the library writes (bytes), read in C."},
+    {"attributes_build", mod_attributes_build, METH_O,
+     "attributes_build(dict): the address of a new gb_attributes built from the dict's values, or None "
+     "when they are for the JSON path (attributes_create)."},
     {"attributes_create", mod_attributes_create, METH_O,
      "attributes_create(json): the address of a new gb_attributes, 0 on a library error."},
     {NULL, NULL, 0, NULL},
@@ -1698,7 +1889,8 @@ static struct PyModuleDef module_def = {
 };
 
 PyMODINIT_FUNC PyInit__speedups(void) {
-    if (pthread_key_create(&buffer_key, free_thread_buffer) != 0) {
+    if (pthread_key_create(&buffer_key, free_thread_buffer) != 0 ||
+        pthread_key_create(&builder_key, free_thread_builder) != 0) {
         PyErr_SetString(PyExc_ImportError, "growthbook_native._speedups: pthread_key_create failed");
         return NULL;
     }

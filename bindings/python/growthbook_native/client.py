@@ -180,7 +180,9 @@ if _speedups is not None:
     _value_with = _speedups.value_with
     _result_with = _speedups.result_with
     _attributes_create = _speedups.attributes_create
+    _attributes_build = _speedups.attributes_build  # without JSON; None: take the JSON path
 else:
+    _attributes_build = None
     _FAILED = object()
     _c_is_on_with = _lib.fast_is_on_with
     _c_eval_with = _lib.fast_eval_with
@@ -447,13 +449,14 @@ class _ClientCore(object):
         if not isinstance(a, dict):
             raise TypeError("user_context.attributes must be a dict, not %s" % type(a).__name__)
         try:
-            text = _dumps(a)
             fp = Fingerprint(a) if settings is None else Fingerprint(a, *settings[1:5])
+            p = _attributes_build(a) if _attributes_build is not None else None
+            if p is None:
+                p = _attributes_create(_dumps(a))
+                if not p:
+                    raise _lib.error()
         except (TypeError, ValueError, RecursionError) as e:
             raise TypeError("user_context must be JSON-serialisable: %s" % e) from None
-        p = _attributes_create(text)
-        if not p:
-            raise _lib.error()
         st = _new(_UserState)
         st.attrs = _Attributes(p)
         st.src = a

@@ -740,9 +740,11 @@ class GrowthBook(_Core):
         # (_set_handle also gives the accelerator's C field its pointer.)
         self._h = hp = _Handle(h)
         self._set_handle(hp)
-        # what the handle was given, so edits in place are noticed and an unchanged
-        # set_attributes is not sent again
-        self._fp_record(self._attributes_value, self._user_value, _dumps(attrs) if attrs else b"{}")
+        # what the handle was given, so edits in place are noticed (and, on the ctypes path, an
+        # unchanged set_attributes is not sent again; the accelerator builds attributes without
+        # JSON, and the library keeps its state for attributes equal to its own)
+        self._fp_record(self._attributes_value, self._user_value,
+                        None if accelerated else (_dumps(attrs) if attrs else b"{}"))
         _instances[self._id] = weakref.ref(self)
         self._install_logging()
         if self._tracking_callback is not None:

@@ -172,6 +172,61 @@ def test_feature_values_come_back_as_json_loads_reads_them():
     gb.destroy()
 
 
+@needs_speedups
+def test_attributes_built_without_json_equal_their_json():
+    """_speedups.attributes_build (gb_attributes_builder) gives the attributes the JSON path
+    gives; values it does not take (None returned) go through JSON."""
+    set_attributes = _lib.lib.gb_set_attributes
+    set_attributes.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    set_attributes.restype = ctypes.c_int
+    get_attributes = _lib.lib.gb_get_attributes_json
+    get_attributes.argtypes = [ctypes.c_void_p]
+    get_attributes.restype = ctypes.c_void_p
+    h = _lib.gb_create(b'{"semantics":"python-1.1.0"}')
+    rng = random.Random(7)
+    built = 0
+    try:
+        for _ in range(3000):
+            d = {_random_string(rng): _random_value(rng) for _ in range(rng.randrange(0, 6))}
+            p = gbmod._speedups.attributes_build(d)
+            try:
+                text = json.dumps(d, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: the builder leaves it to JSON
+                assert p is None, repr(d)
+                continue
+            if p is None:  # JSON can carry it, so the builder must have taken it
+                pytest.fail("not built: %r" % (d,))
+            built += 1
+            assert set_attributes(h, p) == 0
+            _lib.gb_attributes_free(p)
+            got = json.loads(_lib.take_string(get_attributes(h)))
+            assert _same(got, json.loads(text)), repr(d)
+    finally:
+        _lib.gb_free(h)
+    assert built > 1000  # (the others hold a lone surrogate)
+
+
+@needs_speedups
+@pytest.mark.parametrize("value", [
+    {1: "int key"}, {"a": float("nan")}, {"a": object()},
+    {"a": [float("inf")]}, {"a": 10 ** 400}, "not a dict", ["a"],
+])
+def test_attributes_the_builder_leaves_to_json(value):
+    assert gbmod._speedups.attributes_build(value) is None
+
+
+@needs_speedups
+def test_attributes_the_builder_refuses_as_json_does():
+    with pytest.raises(ValueError):  # past sys.get_int_max_str_digits, as json.dumps raises
+        gbmod._speedups.attributes_build({"a": 10 ** 5000})
+    with pytest.raises(ValueError):
+        json.dumps({"a": 10 ** 5000})
+    # the thread's builder was left clean: the next attributes build
+    p = gbmod._speedups.attributes_build({"b": 1})
+    assert p
+    _lib.gb_attributes_free(p)
+
+
 class _IntSub(int):
     pass
 
