@@ -705,6 +705,16 @@ typedef void (*gb_log_fn)(int level, const char *message, void *user_data);
 int gb_set_log_callback(gb_handle *gb, gb_log_fn fn, int min_level,
                         void *user_data);
 
+/* The process-wide log callback: receives the messages of every handle that
+ * has no log callback of its own (gb_set_log_callback), at min_level and
+ * above; fn NULL removes it. For hosts whose handles all log to one place (a
+ * language binding's logger): installed once, it makes a handle's creation
+ * cost nothing for logging (a handle's own callback is a setting, and setting
+ * it rebuilds the handle's state). Thread-safe; once this returns, the
+ * callback it replaced is not running on another thread and is not called
+ * again. Returns GB_OK. */
+int gb_set_default_log_callback(gb_log_fn fn, int min_level, void *user_data);
+
 /* ===========================================================================
  * Sticky bucketing
  *

@@ -1,4 +1,5 @@
 import GrowthBookCore
+import Synchronization
 
 // Host callbacks: tracking, subscriptions, logging. Each C function pointer and its user_data
 // become a Swift closure; the core calls them with no lock held. Every closure calls the host
@@ -84,4 +85,25 @@ func logCallback(_ fn: @escaping LogFn, _ userData: UserData, _ gate: CallbackGa
     { level, message in
         gate.run { withCString(message) { fn(LogLevelCode(level).rawValue, $0, userData.raw) } }
     }
+}
+
+/// The gate of the process-wide log callback (see gb_set_default_log_callback), closed when
+/// the callback is replaced.
+private let defaultLogGate = Mutex<CallbackGate?>(nil)
+
+@_cdecl("gb_set_default_log_callback")
+public func gb_set_default_log_callback(_ fn: LogFn?, _ minLevel: Int32, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    let gate = CallbackGate()
+    let callback = fn.map { logCallback($0, UserData(raw: userData), gate) }
+    // Installs are serialized, so gates are closed in the order their callbacks were replaced.
+    let old = defaultLogGate.withLock { current -> CallbackGate? in
+        DefaultLogSink.set(callback, level: LogLevelCode.threshold(minLevel))
+        let old = current
+        current = callback == nil ? nil : gate
+        return old
+    }
+    // Once this returns the replaced callback is not running and will not run (a call on this
+    // thread, from inside it, excepted).
+    old?.close()
+    return ErrorCode.ok.rawValue
 }

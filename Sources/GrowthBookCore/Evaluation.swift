@@ -44,7 +44,9 @@ struct Evaluation {
     }
 
     @inline(__always)
-    func logs(_ level: LogLevel) -> Bool { level.rawValue >= flags.logThreshold }
+    func logs(_ level: LogLevel) -> Bool {
+        level.rawValue >= flags.logThreshold || (flags.usesDefaultLog && DefaultLogSink.logs(level))
+    }
 
     @inline(__always)
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {

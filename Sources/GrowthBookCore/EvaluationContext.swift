@@ -35,6 +35,8 @@ struct SettingsFlags: Sendable {
     var tracksExposures: Bool
     /// The lowest level logged (a `LogLevel` raw value); `Int.max` when nothing is.
     var logThreshold: Int
+    /// No log sink of the handle's own: messages go to the process-wide one (`DefaultLogSink`).
+    var usesDefaultLog: Bool
 }
 
 /// Everything an evaluation reads: one immutable state of a handle, replaced whole by each
@@ -80,7 +82,7 @@ public final class EvaluationContext: Sendable {
             enabled: settings.enabled, qaMode: settings.qaMode, hasURL: !settings.url.isEmpty,
             hasForcedVariations: !settings.forcedVariations.isEmpty, hasOverrides: !settings.overrides.isEmpty,
             hasSticky: stickyDocs != nil, tracksExposures: hooks.tracking != nil,
-            logThreshold: hooks.logLevel?.rawValue ?? Int.max)
+            logThreshold: hooks.logLevel?.rawValue ?? Int.max, usesDefaultLog: hooks.logSink == nil)
         self.experimentSettings = experimentSettings ?? ExperimentSettings(settings, for: snapshot)
         inputs = EvaluationInputs(
             snapshot: snapshot.view, snapshotRef: ObjectRef(snapshot), attributes: attributes.root,

@@ -143,8 +143,16 @@ public final class GrowthBook: Sendable {
             }
         }
 
+        /// To this state's sink, or without one, to the process-wide one (`DefaultLogSink`).
         func log(_ level: LogLevel, _ message: String) {
-            logSink?(level, message)
+            if let logSink { logSink(level, message) } else { DefaultLogSink.log(level, message) }
+        }
+
+        /// Whether a message at `level` reaches a sink.
+        @inline(__always)
+        func logs(_ level: LogLevel) -> Bool {
+            if let logLevel { return level >= logLevel }
+            return logSink == nil && DefaultLogSink.logs(level)
         }
     }
 
@@ -510,7 +518,7 @@ public final class GrowthBook: Sendable {
     /// Sends a message to the log sink, if one is set at this level.
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         let hooks = state.hooks
-        if let threshold = hooks.logLevel, level >= threshold { hooks.log(level, message()) }
+        if hooks.logs(level) { hooks.log(level, message()) }
     }
 
     /// Compiles an inline experiment definition against the context's saved groups. The

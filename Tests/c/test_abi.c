@@ -1045,6 +1045,28 @@ static void test_logging(void)
     CHECK(gb_set_log_callback(gb, NULL, GB_LOG_DEBUG, NULL) == GB_OK);
     CHECK(gb_is_on(gb, "unknown-4") == 0);
     CHECK(log_calls == before);
+
+    /* The process-wide callback: for handles without their own, at its level. */
+    CHECK(gb_set_default_log_callback(on_log, GB_LOG_DEBUG, &log_calls) == GB_OK);
+    before = log_calls;
+    CHECK(gb_is_on(gb, "unknown-5") == 0);
+    CHECKF(log_calls > before, "the default log callback got no message");
+    gb_handle *fresh = gb_create(NULL); /* made after it: no setup of its own */
+    before = log_calls;
+    CHECK(gb_is_on(fresh, "unknown-6") == 0);
+    CHECKF(log_calls > before, "a new handle did not log to the default callback");
+    CHECK(gb_set_log_callback(fresh, on_log, GB_LOG_ERROR, &log_calls) == GB_OK); /* its own wins */
+    before = log_calls;
+    CHECK(gb_is_on(fresh, "unknown-7") == 0);
+    CHECK(log_calls == before);
+    CHECK(gb_set_default_log_callback(on_log, GB_LOG_ERROR, &log_calls) == GB_OK); /* its level */
+    CHECK(gb_is_on(gb, "unknown-8") == 0);
+    CHECK(log_calls == before);
+    CHECK(gb_set_default_log_callback(NULL, GB_LOG_DEBUG, NULL) == GB_OK);
+    CHECK(gb_is_on(gb, "unknown-9") == 0);
+    CHECK(log_calls == before);
+    CHECK(log_bad == 0);
+    gb_free(fresh);
     log_gb = NULL;
     gb_free(gb);
 }

@@ -40,6 +40,7 @@
 #include <growthbook.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -503,6 +504,46 @@ static int popcount(unsigned x)
     return n;
 }
 
+/* The process-wide log callback replaced while threads log through it: no race, and once
+ * gb_set_default_log_callback(NULL) returns, the callback is not called again. */
+static atomic_long default_log_calls;
+static atomic_int default_log_stop;
+
+static void on_default_log(int level, const char *message, void *user_data)
+{
+    (void)level;
+    expect(message != NULL && user_data == (void *)&default_log_calls, "default log callback arguments", message);
+    atomic_fetch_add(&default_log_calls, 1);
+}
+
+static void *default_log_evaluator(void *p)
+{
+    gb_handle *gb = p;
+    while (!atomic_load(&default_log_stop)) gb_is_on(gb, "no-such-feature"); /* logs at DEBUG */
+    return NULL;
+}
+
+static void test_default_log_callback(void)
+{
+    gb_handle *gb = gb_create(NULL);
+    pthread_t threads[3];
+    CHECK(gb != NULL);
+    for (int t = 0; t < 3; t++) CHECK(pthread_create(&threads[t], NULL, default_log_evaluator, gb) == 0);
+    for (int i = 0; i < 2000; i++)
+        CHECK(gb_set_default_log_callback(i & 1 ? NULL : on_default_log, GB_LOG_DEBUG, &default_log_calls) ==
+              GB_OK);
+    CHECK(gb_set_default_log_callback(on_default_log, GB_LOG_DEBUG, &default_log_calls) == GB_OK);
+    long before = atomic_load(&default_log_calls);
+    while (atomic_load(&default_log_calls) == before) sched_yield(); /* the threads do log */
+    CHECK(gb_set_default_log_callback(NULL, GB_LOG_DEBUG, NULL) == GB_OK);
+    long after = atomic_load(&default_log_calls);
+    for (int i = 0; i < 1000; i++) sched_yield();
+    CHECKF(atomic_load(&default_log_calls) == after, "the default log callback ran after it was removed");
+    atomic_store(&default_log_stop, 1);
+    for (int t = 0; t < 3; t++) pthread_join(threads[t], NULL);
+    gb_free(gb);
+}
+
 int main(void)
 {
     pthread_t eval_threads[EVAL_THREADS], attr_thread, feat_thread;
@@ -614,6 +655,7 @@ int main(void)
 
     gb_set_tracking_callback(gb, NULL, NULL);
     gb_free(gb);
+    test_default_log_callback();
     for (s = 0; s < 2; s++)
         for (t = 0; t < EVAL_THREADS; t++)
             for (u = 0; u < NUM_KEYS; u++) gb_string_free(expected[s][t][u]);

@@ -147,6 +147,7 @@ gb_get_all_results_json = _declare("gb_get_all_results_json", c_void_p, c_void_p
 gb_set_tracking_callback = _declare("gb_set_tracking_callback", c_int, c_void_p, TRACKING_FN, c_void_p)
 gb_subscribe = _declare("gb_subscribe", c_int, c_void_p, TRACKING_FN, c_void_p)
 gb_set_log_callback = _declare("gb_set_log_callback", c_int, c_void_p, LOG_FN, c_int, c_void_p)
+gb_set_default_log_callback = _declare("gb_set_default_log_callback", c_int, LOG_FN, c_int, c_void_p)
 gb_buffer_set = _declare("gb_buffer_set", c_int, c_void_p, c_char_p)
 gb_set_sticky_bucket_service = _declare(
     "gb_set_sticky_bucket_service", c_int, c_void_p, STICKY_GET_FN, STICKY_SAVE_FN, c_void_p

@@ -102,6 +102,7 @@ static struct {
     void *(*attributes_create)(const char *json);
     void (*attributes_free)(void *attributes);
     int (*set_attributes)(void *gb, const void *attributes);
+    int (*set_features_from)(void *gb, const void *source);
     /* gb_attributes_builder: attributes from Python values without JSON text */
     void *(*builder_create)(void);
     void (*builder_free)(void *b);
@@ -1587,6 +1588,29 @@ static PyObject *core_fp_record(Core *self, PyObject *const *args, Py_ssize_t na
     Py_RETURN_NONE;
 }
 
+/* _set_features_from(source): gb_set_features_from(self's handle, source's), raising the
+ * library's error. (Not for a destroyed instance: growthbook.py makes its handle first.) */
+static int address_of(PyObject *o, void **out);
+
+static PyObject *core_set_features_from(Core *self, PyObject *source) {
+    void *src;
+    if (check_bound() < 0 || address_of(source, &src) < 0)
+        return NULL;
+    PyObject *owner = self->hp;
+    Py_XINCREF(owner);
+    int rc = lib.set_features_from(self->h, src);
+    Py_XDECREF(owner);
+    if (rc < 0) {
+        PyObject *e = PyObject_CallNoArgs(lib_error);
+        if (e) {
+            PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+            Py_DECREF(e);
+        }
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *core_fp_changed(Core *self, PyObject *unused) {
     (void)unused;
     return PyBool_FromLong(self->fp.n && !fp_unchanged(&self->fp));
@@ -1609,6 +1633,8 @@ static PyMethodDef core_methods[] = {
     {"_fp_record", FAST(core_fp_record), "Records attributes, user and their JSON as the handle's."},
     {"_fp_changed", (PyCFunction)core_fp_changed, METH_NOARGS, "Were the recorded attributes edited since?"},
     {"_set_handle", (PyCFunction)core_set_handle, METH_O, "Sets _hp (a _Handle or None)."},
+    {"_set_features_from", (PyCFunction)core_set_features_from, METH_O,
+     "gb_set_features_from(this instance's handle, source's handle)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1799,6 +1825,7 @@ static PyObject *mod_bind(PyObject *module, PyObject *args) {
         !(*(void **)&lib.attributes_create = need_symbol(dl, "gb_attributes_create")) ||
         !(*(void **)&lib.attributes_free = need_symbol(dl, "gb_attributes_free")) ||
         !(*(void **)&lib.set_attributes = need_symbol(dl, "gb_set_attributes")) ||
+        !(*(void **)&lib.set_features_from = need_symbol(dl, "gb_set_features_from")) ||
         !(*(void **)&lib.builder_create = need_symbol(dl, "gb_attributes_builder_create")) ||
         !(*(void **)&lib.builder_free = need_symbol(dl, "gb_attributes_builder_free")) ||
         !(*(void **)&lib.builder_key = need_symbol(dl, "gb_attributes_builder_key")) ||

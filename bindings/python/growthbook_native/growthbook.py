@@ -323,6 +323,20 @@ def _log_threshold():
     return 0
 
 
+# The lowest level the "growthbook" logger passes (_log_threshold()), as of the last logging
+# configuration change (_follow_logging_configuration keeps it current).
+_log_level = 0
+
+
+def _install_default_logging(level):
+    """The process-wide log callback (gb_set_default_log_callback): every handle without one of
+    its own logs to the "growthbook" logger through it, at the lowest level the logger passes
+    (none: no callback)."""
+    global _log_level
+    _log_level = level
+    _lib.gb_set_default_log_callback(_LOG_FN if level else _lib.LOG_FN(), level or 0, None)
+
+
 def _follow_logging_configuration():
     """Logging configured after instances exist (basicConfig, setLevel, logging.disable)
     reaches them, as 1.1.0's logger calls see it: every level change clears the logging
@@ -335,6 +349,7 @@ def _follow_logging_configuration():
     def _clear_cache(*args, **kwargs):
         clear(*args, **kwargs)
         level = _log_threshold()
+        _install_default_logging(level)
         for ref in list(_instances.values()):
             gb = ref()
             if gb is not None:
@@ -348,6 +363,7 @@ def _follow_logging_configuration():
 
 
 _follow_logging_configuration()
+_install_default_logging(_log_threshold())
 _STICKY_GET_FN = _lib.STICKY_GET_FN(_on_sticky_get)
 _STICKY_SAVE_FN = _lib.STICKY_SAVE_FN(_on_sticky_save)
 _INCLUDE_FN = _lib.INCLUDE_FN(_on_include)
@@ -494,6 +510,9 @@ class _PyCore(object):
         self._hp = hp
         self._fp = self._sent = None
 
+    def _set_features_from(self, source):
+        _lib.check(_lib.gb_set_features_from(self._hp, source))
+
     def _fp_record(self, attributes, user, json_bytes):
         self._fp = _fp_nodes(user, _fp_nodes(attributes, []))
         self._sent = json_bytes
@@ -626,6 +645,8 @@ else:
 
 
 class GrowthBook(_Core):
+    _own_log = False  # the handle has a log callback of its own (see _install_logging)
+
     def __init__(
         self,
         enabled: bool = True,
@@ -704,16 +725,13 @@ class GrowthBook(_Core):
         url = d.get("_url_value")
         if url:
             options["url"] = url
-        if self._api_host:
-            options["apiHost"] = self._api_host
-        if self._client_key:
-            options["clientKey"] = self._client_key
-        if self._decryption_key:
-            options["decryptionKey"] = self._decryption_key
-        if self._cache_ttl != 60:
-            options["cacheTTL"] = self._cache_ttl
+        # (api_host, client_key, decryption_key and cache_ttl are the feature repository's, in
+        # Python: the handle does not load features itself)
         attrs = _merge_user(self._attributes_value, self._user_value)
-        if attrs:
+        # The accelerator gives the handle its attributes once it is made, built without JSON
+        # (_send_attributes): cheaper than writing them into the options for the library to parse.
+        attrs_later = accelerated and bool(attrs)
+        if attrs and not attrs_later:
             options["attributes"] = attrs
         if features:
             options["features"] = self._features_json(features)
@@ -740,13 +758,17 @@ class GrowthBook(_Core):
         # (_set_handle also gives the accelerator's C field its pointer.)
         self._h = hp = _Handle(h)
         self._set_handle(hp)
-        # what the handle was given, so edits in place are noticed (and, on the ctypes path, an
-        # unchanged set_attributes is not sent again; the accelerator builds attributes without
-        # JSON, and the library keeps its state for attributes equal to its own)
-        self._fp_record(self._attributes_value, self._user_value,
-                        None if accelerated else (_dumps(attrs) if attrs else b"{}"))
+        if attrs_later:
+            self._send_attributes(self._attributes_value, self._user_value)  # (records them)
+        else:
+            # what the handle was given, so edits in place are noticed (and, on the ctypes
+            # path, an unchanged set_attributes is not sent again)
+            self._fp_record(self._attributes_value, self._user_value,
+                            None if accelerated else (_dumps(attrs) if attrs else b"{}"))
         _instances[self._id] = weakref.ref(self)
-        self._install_logging()
+        self._own_log = False  # a new handle
+        if _log_level == GB_LOG_DEBUG:
+            self._install_logging()
         if self._tracking_callback is not None:
             _lib.gb_set_tracking_callback(h, _TRACK_FN, self._id)
         if self.sticky_bucket_service is not None:
@@ -776,12 +798,15 @@ class GrowthBook(_Core):
         return self._semantics
 
     def _install_logging(self, level=None):
-        """Gives the handle the lowest level the "growthbook" logger passes now (none: no
-        callback), so the library formats no message Python would drop."""
-        level = _log_threshold() if level is None else level
+        """At DEBUG, gives the handle a log callback of its own: its per-rule lines name the
+        rule as this instance's FeatureRule.to_dict(). Above DEBUG the process-wide callback
+        (_install_default_logging) takes its messages, so an instance sets nothing up."""
+        level = _log_level if level is None else level
         h = self._h
-        if h is not None:
-            _lib.gb_set_log_callback(h, _LOG_FN if level else _lib.LOG_FN(), level or 0, self._id)
+        own = level == GB_LOG_DEBUG
+        if h is not None and (own or self._own_log):
+            _lib.gb_set_log_callback(h, _LOG_FN if own else _lib.LOG_FN(), level or 0, self._id)
+            self._own_log = own
 
     def _hash_attributes(self) -> dict:
         return _merge_user(self._attributes, self._user)
@@ -864,7 +889,7 @@ class GrowthBook(_Core):
             self.set_features(features)
             return
         source = _loaded_feature_sets.source(features, self._semantics)
-        _lib.check(_lib.gb_set_features_from(self._handle(), source))
+        self._set_features_from(source)
         self._features_cache = None
 
     def setFeatures(self, features: dict) -> None:
