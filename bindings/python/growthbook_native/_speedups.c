@@ -1449,6 +1449,52 @@ static void *build_attributes(PyObject *d) {
     return attrs;
 }
 
+/* A gb_attributes owned by a Python object (freed with it): what attributes_build and
+ * attributes_create return, and what the client's calls take without a ctypes conversion.
+ * `.value` is the address (as a ctypes c_void_p's), for the ctypes calls. */
+typedef struct {
+    PyObject_HEAD
+    void *p;
+} AttributesObject;
+
+static void attributes_dealloc(AttributesObject *self) {
+    if (self->p && lib.attributes_free)
+        lib.attributes_free(self->p);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *attributes_value(AttributesObject *self, void *closure) {
+    (void)closure;
+    return PyLong_FromVoidPtr(self->p);
+}
+
+static PyGetSetDef attributes_getset[] = {
+    {"value", (getter)attributes_value, NULL, "the gb_attributes address", NULL},
+    {"_as_parameter_", (getter)attributes_value, NULL, "the address, for ctypes calls", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject AttributesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "growthbook_native._speedups.Attributes",
+    .tp_doc = "A gb_attributes, freed with this object.",
+    .tp_basicsize = sizeof(AttributesObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)attributes_dealloc,
+    .tp_getset = attributes_getset,
+};
+
+/* A new Attributes owning p (freed here when the object cannot be made). */
+static PyObject *attributes_object(void *p) {
+    AttributesObject *o = PyObject_New(AttributesObject, &AttributesType);
+    if (!o) {
+        lib.attributes_free(p);
+        return NULL;
+    }
+    o->p = p;
+    return (PyObject *)o;
+}
+
 static PyObject *mod_attributes_build(PyObject *module, PyObject *d) {
     (void)module;
     if (check_bound() < 0)
@@ -1458,7 +1504,7 @@ static PyObject *mod_attributes_build(PyObject *module, PyObject *d) {
         return NULL;
     if (!attrs) /* the JSON path */
         Py_RETURN_NONE;
-    return PyLong_FromVoidPtr(attrs);
+    return attributes_object(attrs);
 }
 
 /* The JSON the library is sent for (attributes, user): growthbook._merge_user's result. */
@@ -1688,7 +1734,11 @@ static int with_args(PyObject *const *args, Py_ssize_t nargs, const char *fname,
         PyErr_Format(PyExc_TypeError, "%s() takes 3 arguments (%zd given)", fname, nargs);
         return -1;
     }
-    if (check_bound() < 0 || address_of(args[0], h) < 0 || address_of(args[2], attrs) < 0)
+    if (check_bound() < 0 || address_of(args[0], h) < 0)
+        return -1;
+    if (Py_IS_TYPE(args[2], &AttributesType))
+        *attrs = ((AttributesObject *)args[2])->p;
+    else if (address_of(args[2], attrs) < 0)
         return -1;
     *k = key_utf8(args[1]);
     return *k ? 0 : -1;
@@ -1755,7 +1805,10 @@ static PyObject *mod_attributes_create(PyObject *module, PyObject *json) {
         return NULL;
     if (!PyBytes_Check(json))
         return PyErr_Format(PyExc_TypeError, "attributes_create() takes bytes, not %s", Py_TYPE(json)->tp_name);
-    return PyLong_FromVoidPtr(lib.attributes_create(PyBytes_AS_STRING(json)));
+    void *p = lib.attributes_create(PyBytes_AS_STRING(json));
+    if (!p) /* the library's error is the caller's to raise */
+        Py_RETURN_NONE;
+    return attributes_object(p);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1900,10 +1953,10 @@ static PyMethodDef module_methods[] = {
      "result_with(handle, key, attributes): the FeatureResult (gb_eval_with); FAILED on a library error."},
     {"loads", mod_loads, METH_O, "json.loads(text) for the JSON text the library writes (bytes), read in C."},
     {"attributes_build", mod_attributes_build, METH_O,
-     "attributes_build(dict): the address of a new gb_attributes built from the dict's values, or None "
-     "when they are for the JSON path (attributes_create)."},
+     "attributes_build(dict): an Attributes built from the dict's values, or None when they are for "
+     "the JSON path (attributes_create)."},
     {"attributes_create", mod_attributes_create, METH_O,
-     "attributes_create(json): the address of a new gb_attributes, 0 on a library error."},
+     "attributes_create(json): an Attributes parsed from the JSON text, None on a library error."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1926,7 +1979,7 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         !(str_set_attributes_slow = PyUnicode_InternFromString("_set_attributes_slow")) ||
         !(str_value = PyUnicode_InternFromString("value")))
         return NULL;
-    if (PyType_Ready(&CoreType) < 0 || PyType_Ready(&FingerprintType) < 0)
+    if (PyType_Ready(&CoreType) < 0 || PyType_Ready(&FingerprintType) < 0 || PyType_Ready(&AttributesType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
@@ -1940,6 +1993,12 @@ PyMODINIT_FUNC PyInit__speedups(void) {
     Py_INCREF(&FingerprintType);
     if (PyModule_AddObject(m, "Fingerprint", (PyObject *)&FingerprintType) < 0) {
         Py_DECREF(&FingerprintType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&AttributesType);
+    if (PyModule_AddObject(m, "Attributes", (PyObject *)&AttributesType) < 0) {
+        Py_DECREF(&AttributesType);
         Py_DECREF(m);
         return NULL;
     }

@@ -428,12 +428,12 @@ class _ClientCore(object):
         """The user's compiled state, compiled anew when the user context was edited: a field
         given another object, or a dict or list in it edited in place at any depth."""
         st = getattr(uc, "_gb_state", None)  # (no AttributeError raised for a new context)
-        if st is None:
-            return self._compile(uc)
-        if st.owner is self and uc.attributes is st.src and not st.fp.changed():
+        if st is not None and st.owner is self and uc.attributes is st.src and not st.fp.changed():
             settings = st.settings
             if settings is None:
-                if not _has_settings(uc):
+                # _has_settings(uc), written out: this runs on every evaluation
+                if not (uc.url or uc.groups or uc.forced_variations or uc.forced_features or uc.overrides
+                        or uc.skip_all_experiments):
                     return st
             elif all(map(_is, _settings_of(uc), settings)):
                 return st
@@ -457,8 +457,10 @@ class _ClientCore(object):
                     raise _lib.error()
         except (TypeError, ValueError, RecursionError) as e:
             raise TypeError("user_context must be JSON-serialisable: %s" % e) from None
+        if _speedups is None:
+            p = _Attributes(p)  # (the accelerator's own Attributes frees itself)
         st = _new(_UserState)
-        st.attrs = _Attributes(p)
+        st.attrs = p
         st.src = a
         st.settings = settings
         st.fp = fp
