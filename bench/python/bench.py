@@ -257,7 +257,7 @@ def run_instructions(binary):
     counts = {}
     for line in r.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0].startswith("W") and parts[2].isdigit():
+        if len(parts) == 3 and (parts[0].startswith("W") or parts[0] == "U") and parts[2].isdigit():
             counts["%s %s" % (parts[0], parts[1])] = int(parts[2])
     return counts
 
