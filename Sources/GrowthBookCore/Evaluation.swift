@@ -40,13 +40,15 @@ struct Evaluation {
         } else {
             self.sticky = inputs.sticky
         }
+        // Without a sink of its own, the process-wide one's level, read once per evaluation
+        // (so the test at each log site stays one comparison: the rule walk recurses through
+        // prerequisites, and its frames must stay small).
+        if f.usesDefaultLog { f.logThreshold = DefaultLogSink.threshold.load(ordering: .relaxed) }
         flags = f
     }
 
     @inline(__always)
-    func logs(_ level: LogLevel) -> Bool {
-        level.rawValue >= flags.logThreshold || (flags.usesDefaultLog && DefaultLogSink.logs(level))
-    }
+    func logs(_ level: LogLevel) -> Bool { level.rawValue >= flags.logThreshold }
 
     @inline(__always)
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
