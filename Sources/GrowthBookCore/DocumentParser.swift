@@ -40,8 +40,8 @@ struct RecordStack<Element: BitwiseCopyable> {
     @inline(__always)
     private mutating func reserve(_ n: Int) {
         guard capacity &- count < n else { return }
-        var c = capacity &* 2
-        while c &- count < n { c = c &* 2 }
+        // Sizes are those of memory the host handed in, far from Int's limit (as TextBuffer's).
+        let c = max(capacity &* 2, count &+ n)
         let p = UnsafeMutablePointer<Element>.allocate(capacity: c)
         p.initialize(from: base, count: count)
         base.deallocate()
@@ -219,22 +219,33 @@ struct DocumentSink: JSONSink {
         return false
     }
 
-    /// Keeps one member per key: at its first position, with its last value (rare: quadratic).
+    /// Keeps one member per key: at its first position, with its last value. The members kept
+    /// are found by key through an open-addressed table of their indices, so a large object with
+    /// a repeated key costs linear time, as JSONObject's merge does.
     private mutating func mergeDuplicateKeys(from start: Int) {
         let n = (pending.count &- start) / 2
+        var size = 16
+        while size < 2 &* n { size <<= 1 }
+        let mask = size &- 1
+        var slots = [Int](repeating: -1, count: size)  // kept member index, -1: empty
         var kept = 0  // members kept so far, compacted at the front
         for i in 0..<n {
             let k = start &+ 2 &* i
+            var slot = Int(UInt32(truncatingIfNeeded: pending[k].payload >> 32)) & mask
             var earlier = -1
-            for j in 0..<kept where Self.sameKey(pending[start &+ 2 &* j], pending[k], bytes) {
-                earlier = j
-                break
+            while slots[slot] >= 0 {
+                if Self.sameKey(pending[start &+ 2 &* slots[slot]], pending[k], bytes) {
+                    earlier = slots[slot]
+                    break
+                }
+                slot = (slot &+ 1) & mask
             }
             if earlier >= 0 {
                 pending[start &+ 2 &* earlier &+ 1] = pending[k &+ 1]
             } else {
                 pending[start &+ 2 &* kept] = pending[k]
                 pending[start &+ 2 &* kept &+ 1] = pending[k &+ 1]
+                slots[slot] = kept
                 kept &+= 1
             }
         }
@@ -307,59 +318,26 @@ struct SplitSink: JSONSink {
         tree.null()
     }
 
-    mutating func null() {
+    /// A scalar: the document's when it is routed (and then the routed value may be complete),
+    /// else the tree's.
+    @inline(__always)
+    private mutating func scalar(_ toDocument: (inout DocumentSink) -> Void, _ toTree: (inout JSONTreeSink) -> Void) {
         if routes() {
-            document.null()
+            toDocument(&document)
             routedValueEnded()
         } else {
-            tree.null()
+            toTree(&tree)
         }
     }
 
-    mutating func bool(_ value: Bool) {
-        if routes() {
-            document.bool(value)
-            routedValueEnded()
-        } else {
-            tree.bool(value)
-        }
-    }
-
-    mutating func int(_ value: Int64) {
-        if routes() {
-            document.int(value)
-            routedValueEnded()
-        } else {
-            tree.int(value)
-        }
-    }
-
-    mutating func double(_ value: Double) {
-        if routes() {
-            document.double(value)
-            routedValueEnded()
-        } else {
-            tree.double(value)
-        }
-    }
-
+    mutating func null() { scalar({ $0.null() }, { $0.null() }) }
+    mutating func bool(_ value: Bool) { scalar({ $0.bool(value) }, { $0.bool(value) }) }
+    mutating func int(_ value: Int64) { scalar({ $0.int(value) }, { $0.int(value) }) }
+    mutating func double(_ value: Double) { scalar({ $0.double(value) }, { $0.double(value) }) }
     mutating func bigInteger(_ literal: UnsafeBufferPointer<UInt8>) {
-        if routes() {
-            document.bigInteger(literal)
-            routedValueEnded()
-        } else {
-            tree.bigInteger(literal)
-        }
+        scalar({ $0.bigInteger(literal) }, { $0.bigInteger(literal) })
     }
-
-    mutating func string(_ b: UnsafeBufferPointer<UInt8>) {
-        if routes() {
-            document.string(b)
-            routedValueEnded()
-        } else {
-            tree.string(b)
-        }
-    }
+    mutating func string(_ b: UnsafeBufferPointer<UInt8>) { scalar({ $0.string(b) }, { $0.string(b) }) }
 
     mutating func key(_ b: UnsafeBufferPointer<UInt8>) {
         if routedDepth != nil {

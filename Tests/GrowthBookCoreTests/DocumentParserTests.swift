@@ -112,6 +112,18 @@ import Testing
         #expect(big.root.member(named: "k1")?.int == 9 && big.root.member(named: "k9")?.int == 10)
     }
 
+    /// A large object with repeated keys (merged through a table of the kept keys).
+    @Test func largeObjectsWithRepeatedKeysMerge() throws {
+        var members: [String] = []
+        for i in 0..<20_000 { members.append("\"k\(i % 5_000)\":\(i)") }
+        let doc = try Self.parsed("{" + members.joined(separator: ",") + "}")
+        #expect(doc.root.count == 5_000)
+        #expect(doc.root.member(named: "k0")?.int == 15_000)
+        #expect(doc.root.member(named: "k4999")?.int == 19_999)
+        #expect(doc.root.member(1).key.bytes.string == "k1")
+        #expect(doc.root.json.serialized == (try JSON.parse("{" + members.joined(separator: ",") + "}")).serialized)
+    }
+
     @Test(arguments: [
         "", "[1,]", "{\"a\" 1}", "[1] x", "\"abc", "tru", "01", "1.", "{\"a\":1,}", "[\"\\x\"]", "\"\u{01}\"", "-",
         "1e", "nul", "1e400", "\"\\ud800\"", String(repeating: "[", count: JSON.maxDepth + 1),

@@ -875,6 +875,16 @@ static inline int sync_attributes(Core *self) {
 
 /* After a failed call (rc < 0): self._fail() revives a destroyed instance (then the call is
  * made once more) or raises the library's error. A second failure raises that error. */
+/* Raises the thread's last library error (_lib.error()); returns -1. */
+static int raise_library_error(void) {
+    PyObject *e = PyObject_CallNoArgs(lib_error);
+    if (e) {
+        PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+        Py_DECREF(e);
+    }
+    return -1;
+}
+
 static int handle_failure(Core *self, int attempt) {
     PyObject *r = PyObject_CallMethodNoArgs((PyObject *)self, str_fail);
     if (!r)
@@ -882,12 +892,7 @@ static int handle_failure(Core *self, int attempt) {
     Py_DECREF(r);
     if (attempt == 0)
         return 0;
-    r = PyObject_CallNoArgs(lib_error);
-    if (r) {
-        PyErr_SetObject((PyObject *)Py_TYPE(r), r);
-        Py_DECREF(r);
-    }
-    return -1;
+    return raise_library_error();
 }
 
 static PyObject *key_call(Core *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
@@ -1557,14 +1562,8 @@ static int send_attributes(Core *self, PyObject *attributes, PyObject *user) {
             int rc = lib.set_attributes(self->h, attrs);
             Py_XDECREF(owner);
             lib.attributes_free(attrs);
-            if (rc < 0) {
-                PyObject *e = PyObject_CallNoArgs(lib_error);
-                if (e) {
-                    PyErr_SetObject((PyObject *)Py_TYPE(e), e);
-                    Py_DECREF(e);
-                }
-                return -1;
-            }
+            if (rc < 0)
+                return raise_library_error();
             return record(self, attributes, user, NULL);
         }
         if (PyErr_Occurred())
@@ -1581,12 +1580,7 @@ static int send_attributes(Core *self, PyObject *attributes, PyObject *user) {
         Py_XDECREF(owner);
         if (rc < 0) {
             Py_DECREF(json);
-            PyObject *e = PyObject_CallNoArgs(lib_error);
-            if (e) {
-                PyErr_SetObject((PyObject *)Py_TYPE(e), e);
-                Py_DECREF(e);
-            }
-            return -1;
+            return raise_library_error();
         }
     }
     int rc = record(self, attributes, user, json);
@@ -1647,11 +1641,7 @@ static PyObject *core_set_features_from(Core *self, PyObject *source) {
     int rc = lib.set_features_from(self->h, src);
     Py_XDECREF(owner);
     if (rc < 0) {
-        PyObject *e = PyObject_CallNoArgs(lib_error);
-        if (e) {
-            PyErr_SetObject((PyObject *)Py_TYPE(e), e);
-            Py_DECREF(e);
-        }
+        raise_library_error();
         return NULL;
     }
     Py_RETURN_NONE;
