@@ -20,7 +20,12 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "GrowthBookRemote", dependencies: ["GrowthBookCore", "CCurl", "CCrypto"]),
+        // Redis (hiredis's command formatter and reply reader; sockets of our own): sticky
+        // bucketing and the payload cache shared by a fleet.
+        .systemLibrary(
+            name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "GrowthBookRedis", dependencies: ["GrowthBookCore", "CHiredis"]),
+        .target(name: "GrowthBookRemote", dependencies: ["GrowthBookCore", "GrowthBookRedis", "CCurl", "CCrypto"]),
         // Two C thread-local variables: the C layer's per-thread call scope, read on every
         // call, and the regex budget of the call.
         .target(name: "CThreadScope"),
@@ -33,7 +38,10 @@ let package = Package(
         // The thin C export layer: handles, errors and memory at the boundary.
         .target(
             name: "GrowthBookC",
-            dependencies: ["GrowthBookCore", "GrowthBookRemote", "GrowthBookRegex", "CThreadScope", "CLibraryUnload"]),
+            dependencies: [
+                "GrowthBookCore", "GrowthBookRemote", "GrowthBookRedis", "GrowthBookRegex", "CThreadScope",
+                "CLibraryUnload",
+            ]),
         .testTarget(
             name: "GrowthBookCoreTests",
             dependencies: ["GrowthBookCore"]
@@ -41,6 +49,10 @@ let package = Package(
         .testTarget(
             name: "GrowthBookRemoteTests",
             dependencies: ["GrowthBookRemote", "GrowthBookCore"]
+        ),
+        .testTarget(
+            name: "GrowthBookRedisTests",
+            dependencies: ["GrowthBookRedis", "GrowthBookCore"]
         ),
         .testTarget(
             name: "GrowthBookRegexTests",

@@ -195,6 +195,10 @@ typedef struct gb_handle gb_handle;
  *                                         replace the experiment's own
  *     "stickyBucketing":  true,           use the built-in in-memory sticky
  *                                         bucket service
+ *     "stickyBucketing":  {"redis": "redis://127.0.0.1:6379/0", ...}
+ *                                         or keep assignments in Redis, shared
+ *                                         by every process and host (see
+ *                                         gb_use_redis_sticky_bucket_service)
  *     "stickyBucketAssignmentDocs": {"id||123": doc, ...},
  *                                         use the built-in service, seeded
  *                                         with these docs (see Sticky
@@ -726,8 +730,9 @@ int gb_set_default_log_callback(gb_log_fn fn, int min_level, void *user_data);
  *    "assignments": {"exp-key__0": "1"}}    experiment key "__" bucket
  *                                            version -> variation key
  *
- * Either use the built-in in-memory service, or supply a host service (e.g.
- * backed by a cookie, Redis or a database) with a get and a save callback.
+ * Use the built-in in-memory service, the built-in Redis service (shared by
+ * processes and hosts), or supply a host service (e.g. backed by a cookie or a
+ * database) with a get and a save callback.
  * =========================================================================== */
 
 /* Out-buffer handed to a sticky-bucket get callback. Opaque (a token, not an
@@ -765,6 +770,60 @@ int gb_set_sticky_bucket_service(gb_handle *gb, gb_sticky_get_fn get,
 /* Use the built-in in-memory sticky bucket service (docs live as long as the
  * handle). Returns GB_OK or GB_ERR_INVALID_ARGUMENT (NULL handle). */
 int gb_use_in_memory_sticky_bucket_service(gb_handle *gb);
+
+/* Keep sticky bucket assignments in Redis, in the format of GrowthBook's own
+ * Redis services (the JS SDK's RedisStickyBucketService, the GrowthBook
+ * proxy), so they, and every process or host using this library on the same
+ * Redis, share each user's assignments. options_json is the object of
+ * gb_create's "stickyBucketing" option:
+ *
+ *   {"redis":   "redis://[[user]:password@]host[:port][/db]",  (required)
+ *    "prefix":  "",      prepended to every key
+ *    "ttl":     0,       seconds a doc lives after its last write; 0: ever
+ *    "timeout": 0.05}    seconds one Redis operation may take, connecting
+ *                        included (0.001 to 3600)
+ *
+ * Key: prefix + attributeName + "||" + attributeValue; value: the doc's JSON
+ * text, {"attributeName":...,"attributeValue":...,"assignments":{...}}.
+ *
+ * Round trips: the docs of all identifier attributes are read with one MGET
+ * when they are loaded (gb_create with attributes, a gb_set_attributes_* that
+ * changes them, gb_refresh_sticky_buckets; each gb_eval_*_with call with
+ * per-call attributes); the docs an evaluation call changes are written in
+ * one pipeline when it returns (one SET per doc, with EX when "ttl" is set),
+ * each merged on the server with the stored doc (a Lua script), so hosts
+ * assigning the same user to different experiments keep both assignments.
+ *
+ * Failure is never fatal: Redis down, slower than "timeout" or answering
+ * something that is not a doc, and the evaluation goes on without sticky
+ * bucketing (as if no doc were stored), with a GB_LOG_WARN message. After a
+ * failure the server is backed off (0.1 s doubling to 5 s: meanwhile calls
+ * skip Redis at once, logged at GB_LOG_DEBUG), then reconnected. Connections
+ * are pooled per process and Redis URL, shared by every handle; a child of
+ * fork() opens its own. Only this call's handle uses the service.
+ *
+ * Returns GB_OK, GB_ERR_INVALID_ARGUMENT (NULL handle, a URL that is not
+ * redis://..., an option out of range), GB_ERR_UTF8, GB_ERR_JSON or
+ * GB_ERR_TYPE. It does not connect: a Redis that is not up yet is not an
+ * error. Thread-safe. */
+int gb_use_redis_sticky_bucket_service(gb_handle *gb, const char *options_json);
+
+/* The doc the handle's sticky bucket service holds for (attribute_name,
+ * attribute_value), read from the service now (for Redis: one GET), as a new
+ * JSON string (free with gb_string_free), "null" when there is none; NULL on
+ * error (GB_ERR_INVALID_ARGUMENT: NULL argument or no service; GB_ERR_UTF8).
+ * For tools and tests, and for a binding's service object. Thread-safe. */
+char *gb_sticky_bucket_doc_json(gb_handle *gb, const char *attribute_name,
+                                const char *attribute_value);
+
+/* Save doc_json ({"attributeName": string, "attributeValue": string,
+ * "assignments": object}) through the handle's sticky bucket service (for
+ * Redis: merged with the stored doc, as evaluations save). The handle's cached
+ * docs are not changed: gb_refresh_sticky_buckets(gb, 1) reloads them.
+ * Returns GB_OK, GB_ERR_INVALID_ARGUMENT (NULL, or no service), GB_ERR_UTF8,
+ * GB_ERR_JSON or GB_ERR_TYPE (not a doc). A Redis failure is logged, not
+ * returned. Thread-safe. */
+int gb_save_sticky_bucket_doc(gb_handle *gb, const char *doc_json);
 
 /* The built-in service's docs, or the handle's cached docs for a host
  * service, as a JSON object {"attr||value": doc}; "{}" when there are none.

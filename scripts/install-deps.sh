@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building (and, with --test, testing) libgrowthbook needs, only where missing:
-# Debian's libcurl, OpenSSL and PCRE2 development packages; for the tests also g++ (the C++ wrapper's
+# Debian's libcurl, OpenSSL, PCRE2 and hiredis development packages; for the tests also g++ (the C++ wrapper's
 # tests), cJSON (libcjson-dev: the C fixture runner reads the spec files with it), cmake (checks
-# the installed CMake package config), Python's headers (python3-dev: the Python binding's
+# the installed CMake package config), redis-server (the Redis tests start their own), Python's headers (python3-dev: the Python binding's
 # accelerator) and the Python packages the tests use; with --bench,
 # valgrind (make bench-instructions counts instructions with its callgrind tool); with --wheel,
 # patchelf (Debian) and auditwheel (PyPI, pinned, into its own venv build/wheel-tools) for
@@ -14,6 +14,7 @@ apt_missing=()
 command -v pkg-config >/dev/null 2>&1 || apt_missing+=(pkg-config)
 pkg-config --exists libcurl 2>/dev/null || apt_missing+=(libcurl4-openssl-dev)
 pkg-config --exists libcrypto 2>/dev/null || apt_missing+=(libssl-dev)
+pkg-config --exists hiredis 2>/dev/null || apt_missing+=(libhiredis-dev)
 { pkg-config --exists libpcre2-8 && pkg-config --exists libpcre2-16; } 2>/dev/null || apt_missing+=(libpcre2-dev)
 command -v gcc >/dev/null 2>&1 || apt_missing+=(gcc)
 command -v nm >/dev/null 2>&1 || apt_missing+=(binutils)
@@ -21,6 +22,8 @@ if [ "${1:-}" = "--test" ]; then
     command -v g++ >/dev/null 2>&1 || apt_missing+=(g++)
     pkg-config --exists libcjson 2>/dev/null || apt_missing+=(libcjson-dev)
     command -v cmake >/dev/null 2>&1 || apt_missing+=(cmake)
+    # The Redis tests start a server of their own on loopback.
+    command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server)
     # Python's headers: the Python binding's accelerator (growthbook_native/_speedups.c)
     # compiles against them (python3 may be one with headers of its own, e.g. pyenv's)
     python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \

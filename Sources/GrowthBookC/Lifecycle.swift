@@ -56,6 +56,7 @@ public func gb_create(_ options: UnsafePointer<CChar>?) -> OpaquePointer? {
         } catch {
             throw CallError(error, context: "options_json")
         }
+        try installStickyBucketStore(from: json, into: gb)
         do {
             remote = try RemoteConfig(options: json)
         } catch {

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import GrowthBookRedis
 
 public typealias StickyGetFn = @convention(c) (
     UnsafePointer<CChar>?, UnsafePointer<CChar>?, OpaquePointer?, UnsafeMutableRawPointer?
@@ -115,6 +116,75 @@ public func gb_refresh_sticky_buckets(_ p: OpaquePointer?, _ force: Int32) -> In
     returningCode { () throws(CallError) in
         try withHandle(p) { h throws(CallError) in
             h.gb.refreshStickyBuckets(force: force != 0)
+            return ErrorCode.ok.rawValue
+        }
+    }
+}
+
+/// The Redis sticky bucket service named by a `stickyBucketing` object
+/// (`{"redis": URL, "prefix", "ttl", "timeout"}`), logging through `gb`'s log sink.
+func redisStickyBucketService(_ o: JSONObject, for gb: GrowthBook, _ name: StaticString) throws(CallError)
+    -> RedisStickyBucketService
+{
+    do {
+        let options = try RedisStickyBucketService.Options(options: o)
+        return RedisStickyBucketService(options) { [weak gb] level, message in gb?.log(level, message) }
+    } catch {
+        throw CallError(.invalidArgument, "\(name): \(error.message)")
+    }
+}
+
+/// gb_create's `"stickyBucketing": {"redis": ...}`: the core leaves an object to this layer.
+func installStickyBucketStore(from options: JSON, into gb: GrowthBook) throws(CallError) {
+    guard case .object(let o)? = options.objectValue?["stickyBucketing"] else { return }
+    let service = try redisStickyBucketService(o, for: gb, "options_json: stickyBucketing")
+    gb.setStickyBucketService(service, identifierAttributes: gb.state.stickyIdentifierAttributes)
+}
+
+@_cdecl("gb_use_redis_sticky_bucket_service")
+public func gb_use_redis_sticky_bucket_service(_ p: OpaquePointer?, _ options: UnsafePointer<CChar>?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let o = try CInput.object(options, "options_json")
+            let service = try redisStickyBucketService(o, for: h.gb, "options_json")
+            h.gb.setStickyBucketService(service, identifierAttributes: h.gb.state.stickyIdentifierAttributes)
+            return ErrorCode.ok.rawValue
+        }
+    }
+}
+
+@_cdecl("gb_sticky_bucket_doc_json")
+public func gb_sticky_bucket_doc_json(
+    _ p: OpaquePointer?, _ attributeName: UnsafePointer<CChar>?, _ attributeValue: UnsafePointer<CChar>?
+) -> UnsafeMutablePointer<CChar>? {
+    returningString { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let name = try CInput.string(attributeName, "attribute_name")
+            let value = try CInput.string(attributeValue, "attribute_value")
+            guard let service = h.gb.state.stickyService else {
+                throw CallError(.invalidArgument, "the handle has no sticky bucket service")
+            }
+            guard let doc = service.assignments(attributeName: name, attributeValue: value) else { return "null" }
+            return JSON.object(doc).serialized
+        }
+    }
+}
+
+@_cdecl("gb_save_sticky_bucket_doc")
+public func gb_save_sticky_bucket_doc(_ p: OpaquePointer?, _ docJSON: UnsafePointer<CChar>?) -> Int32 {
+    returningCode { () throws(CallError) in
+        try withHandle(p) { h throws(CallError) in
+            let doc = try CInput.object(docJSON, "doc_json")
+            guard doc["attributeName"]?.stringValue != nil, doc["attributeValue"]?.stringValue != nil,
+                case .object? = doc["assignments"]
+            else {
+                throw CallError(
+                    .type, "doc_json must be {\"attributeName\": string, \"attributeValue\": string, \"assignments\": object}")
+            }
+            guard let service = h.gb.state.stickyService else {
+                throw CallError(.invalidArgument, "the handle has no sticky bucket service")
+            }
+            service.saveAssignments([doc])
             return ErrorCode.ok.rawValue
         }
     }

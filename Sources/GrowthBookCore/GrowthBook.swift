@@ -217,7 +217,8 @@ public final class GrowthBook: Sendable {
     /// A context configured from a GrowthBook options object: the `context` objects of the spec
     /// fixture files (attributes, features, savedGroups, forcedVariations, qaMode, enabled, url,
     /// groups, overrides, stickyBucketAssignmentDocs, stickyBucketIdentifierAttributes) plus
-    /// `stickyBucketing` (true: use the built-in in-memory service) and `trackedExposuresLimit`
+    /// `stickyBucketing` (true: use the built-in in-memory service; an object is left to the
+    /// caller, see there) and `trackedExposuresLimit`
     /// (how many tracked exposures are remembered; see `TrackedExposures`). Unknown keys are
     /// ignored. `attributes`, when given, are the options' attributes, parsed on their own
     /// (`JSON.parseOptions`): the options' own `attributes` member is then not read.
@@ -262,8 +263,10 @@ public final class GrowthBook: Sendable {
         if let docs = o["stickyBucketAssignmentDocs"], !docs.isNull {
             guard case .object(let d) = docs else { throw .wrongType("stickyBucketAssignmentDocs must be an object") }
             service = InMemoryStickyBucketService(docs: d)
-        } else if o["stickyBucketing"]?.isTruthy == true {
-            service = InMemoryStickyBucketService()
+        } else if let v = o["stickyBucketing"], v.isTruthy {
+            // An object names a store outside the core (`{"redis": URL, ...}`): the caller
+            // that reads it installs that service (the C layer: `RedisStickyBucketService`).
+            if case .object = v {} else { service = InMemoryStickyBucketService() }
         }
         let bookkeeping = Bookkeeping()
         if let v = o["trackedExposuresLimit"], !v.isNull {
@@ -574,10 +577,16 @@ public final class GrowthBook: Sendable {
     private static func withEvaluation<R>(
         of context: EvaluationContext, attributes: Attributes?, _ body: (Evaluation) -> R
     ) -> R {
+        // The docs the evaluation changed are saved when it ends (for a service that buffers
+        // writes: one round trip per evaluation call, whatever the number of experiments).
         if let attributes, let service = context.stickyService {
             let docs = StickyBucketDocs(service: service, attributes: context.stickyAttributes(for: attributes.root))
-            return withExtendedLifetime(docs) { body(Evaluation(context, attributes: attributes, sticky: docs)) }
+            return withExtendedLifetime(docs) {
+                defer { docs.saveUnsaved() }
+                return body(Evaluation(context, attributes: attributes, sticky: docs))
+            }
         }
+        defer { context.stickyDocs?.saveUnsaved() }
         return body(Evaluation(context, attributes: attributes, sticky: nil))
     }
 }

@@ -8,6 +8,12 @@ public protocol StickyBucketService: AnyObject, Sendable {
     func saveAssignments(_ doc: JSONObject)
     /// Docs for several attributes at once, keyed `"name||value"`. The default asks one by one.
     func allAssignments(_ attributes: [(name: String, value: String)]) -> [String: JSONObject]
+    /// Whether the docs an evaluation changes are saved together when it ends
+    /// (`saveAssignments(_:)` with all of them: one round trip for a remote store) rather
+    /// than each as it is assigned (the reference's order, kept for host services). Default false.
+    var buffersWrites: Bool { get }
+    /// Saves several docs; the default saves them one by one.
+    func saveAssignments(_ docs: [JSONObject])
 }
 
 extension StickyBucketService {
@@ -19,6 +25,12 @@ extension StickyBucketService {
             }
         }
         return docs
+    }
+
+    public var buffersWrites: Bool { false }
+
+    public func saveAssignments(_ docs: [JSONObject]) {
+        for doc in docs { saveAssignments(doc) }
     }
 }
 
@@ -51,6 +63,9 @@ public final class InMemoryStickyBucketService: StickyBucketService {
 public final class StickyBucketDocs: Sendable {
     let service: any StickyBucketService
     private let docs: Mutex<[String: JSONObject]>
+    /// Docs changed and not saved yet (a service that `buffersWrites`), in the order changed.
+    private let unsaved = Mutex<[(key: String, doc: JSONObject)]>([])
+    private let hasUnsaved = Atomic<Bool>(false)
     /// The identifier attributes the docs were loaded for.
     public let attributes: [(name: String, value: String)]
 
@@ -64,8 +79,30 @@ public final class StickyBucketDocs: Sendable {
         docs.withLock { $0[key]?["assignments"]?.objectValue }
     }
 
-    func store(_ key: String, _ doc: JSONObject) {
+    /// Keeps a changed doc and saves it: now, or at the evaluation's end (`saveUnsaved`)
+    /// when the service buffers writes.
+    func save(_ key: String, _ doc: JSONObject) {
         docs.withLock { $0[key] = doc }
+        guard service.buffersWrites else {
+            service.saveAssignments(doc)
+            return
+        }
+        unsaved.withLock { list in
+            if let i = list.firstIndex(where: { $0.key == key }) { list[i].doc = doc } else { list.append((key, doc)) }
+        }
+        hasUnsaved.store(true, ordering: .releasing)
+    }
+
+    /// Saves the docs changed since the last call, all in one `saveAssignments(_:)` (called
+    /// with no lock held). Costs one atomic load when nothing changed.
+    func saveUnsaved() {
+        guard hasUnsaved.load(ordering: .acquiring) else { return }
+        let list = unsaved.withLock { list -> [(key: String, doc: JSONObject)] in
+            hasUnsaved.store(false, ordering: .relaxed)
+            defer { list.removeAll() }
+            return list
+        }
+        if !list.isEmpty { service.saveAssignments(list.map { $0.doc }) }
     }
 
     public var snapshot: [String: JSONObject] { docs.withLock { $0 } }

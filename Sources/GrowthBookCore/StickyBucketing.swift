@@ -75,8 +75,7 @@ extension Evaluation {
                 "attributeValue": .string(value),
                 "assignments": .object(assignments),
             ]
-            docs.store(docKey, doc)
-            docs.service.saveAssignments(doc)
+            docs.save(docKey, doc)
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import GrowthBookRedis
 import Synchronization
 
 /// Every thread the library starts (streams, periodic refreshers, refreshes in flight), so that

@@ -1,4 +1,5 @@
 import GrowthBookCore
+import GrowthBookRedis
 
 /// A server-sent-events connection to `{apiHost}/sub/{clientKey}`, as the latest GrowthBook
 /// SDKs keep one: each `features` event replaces the cached payload and is pushed to the

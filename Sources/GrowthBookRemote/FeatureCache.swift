@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import GrowthBookCore
+import GrowthBookRedis
 
 /// The process-wide cache of feature payloads, keyed by API host and client key, shared by
 /// every handle.

@@ -4,12 +4,6 @@ import Glibc
 import Musl
 #endif
 
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
 
 /// A thread, to recognise the calling thread later.
 struct ThreadID: @unchecked Sendable {
