@@ -796,7 +796,7 @@ int gb_use_in_memory_sticky_bucket_service(gb_handle *gb);
  *
  * Failure is never fatal: Redis down, slower than "timeout" or answering
  * something that is not a doc, and the evaluation goes on without sticky
- * bucketing (as if no doc were stored), with a GB_LOG_WARN message. After a
+ * bucketing (as if no doc were stored), with a GB_LOG_WARNING message. After a
  * failure the server is backed off (0.1 s doubling to 5 s: meanwhile calls
  * skip Redis at once, logged at GB_LOG_DEBUG), then reconnected. Connections
  * are pooled per process and Redis URL, shared by every handle; a child of
@@ -876,6 +876,11 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  *                                 least 0.001 (1 ms): there is no unlimited
  *                                 timeout, and gb_create rejects less (0
  *                                 included) with GB_ERR_INVALID_ARGUMENT
+ *   "cache":          {"redis": "redis://host:6379/0",
+ *                      "prefix": "growthbook:payload:", "timeout": 0.5}
+ *                                 a payload cache in Redis shared by a fleet
+ *                                 (below); "timeout": seconds per Redis
+ *                                 operation, 0.001 to 3600
  *
  * Payloads are cached process-wide, keyed by apiHost and clientKey, and shared
  * by every handle: N handles (or N threads on a cold cache) cost one request.
@@ -886,6 +891,20 @@ char *gb_run_experiment_with_include_json(gb_handle *gb,
  * "features-updated" events, an expired entry, the refresh interval) is folded
  * into at most one more after it. Refreshes send
  * If-None-Match with the entry's ETag, so an unchanged payload costs no body.
+ * The payload cache on Redis ("cache"), for fleets that must not each ask the
+ * API: behind the process-wide cache (which stays in front of it), a load or
+ * refresh reads Redis first (one round trip): the hash prefix + apiHost + "::" +
+ * clientKey holds the body as the API sent it and its ETag (kept 7 days after
+ * its last write), and the key ...":fresh" exists for cacheTTL after each fetch
+ * (so freshness is the server's clock, not each host's). Fresh: used, no
+ * request. Expired or missing: the one process that takes the lock ...":lock"
+ * (SET NX, expiring after timeout + 5 s) fetches, conditionally with the stored
+ * ETag, and stores the outcome; meanwhile the others serve the stale payload,
+ * or on a cold start wait (polling every 25 ms, at most timeout + 1 s) for the
+ * holder's write, so a hundred workers starting at once cost one request. A
+ * failed fetch serves the stale payload from Redis if there is one. Redis down,
+ * slow or holding something unusable: the load fetches directly, with a
+ * GB_LOG_WARNING message on the handle.
  * fork(): in the child, the parent's background threads do not exist; the
  * library starts again there the streams and refreshers its live handles
  * need (at-fork handlers), so a pre-forking server (gunicorn --preload, uwsgi)

@@ -168,7 +168,8 @@ extension Substring {
     var trimmingSpaces: String {
         var s = self
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s = s.dropLast() }
+        // "\r\n" is one Character (one grapheme cluster), equal to neither "\r" nor "\n".
+        while let l = s.last, l == " " || l == "\t" || l == "\r\n" || l == "\r" || l == "\n" { s = s.dropLast() }
         return String(s)
     }
 }

@@ -139,8 +139,8 @@ final class CacheEntry: @unchecked Sendable {
 
     /// The feature set for `config`: fresh from the cache, stale while a refresh runs in the
     /// background, or fetched now (once, however many threads ask at the same time).
-    func features(for config: RemoteConfig, semantics: Semantics) throws(RemoteError) -> Snapshot {
-        let (current, gen) = try payloadForLoad(config)
+    func features(for config: RemoteConfig, semantics: Semantics, log: @escaping Log) throws(RemoteError) -> Snapshot {
+        let (current, gen) = try payloadForLoad(config, log: log)
         return try compile(current, generation: gen, key: CompileKey(decryptionKey: config.decryptionKey, semantics: semantics))
     }
 
@@ -151,7 +151,9 @@ final class CacheEntry: @unchecked Sendable {
         let semantics: Semantics
     }
 
-    private func payloadForLoad(_ config: RemoteConfig) throws(RemoteError) -> (FeaturePayload, Int) {
+    typealias Log = @Sendable (LogLevel, String) -> Void
+
+    private func payloadForLoad(_ config: RemoteConfig, log: @escaping Log) throws(RemoteError) -> (FeaturePayload, Int) {
         var startRefresh = false
         var fetchNow = false
         var result: (FeaturePayload, Int)? = nil
@@ -208,7 +210,7 @@ final class CacheEntry: @unchecked Sendable {
         if let result { return result }
         // This thread fetches for everyone (`fetchNow` is set whenever no result was found).
         _ = fetchNow
-        let outcome = fetch(config, etag: nil)
+        let outcome = obtain(config, etag: nil, log: log)
         let stored = lock.withLock { () -> Result<(FeaturePayload, Int), RemoteError> in
             defer {
                 loading = false
@@ -216,9 +218,9 @@ final class CacheEntry: @unchecked Sendable {
                 lock.broadcast()
             }
             switch outcome {
-            case .success(.some(let (p, tag))):
-                install(p, etag: tag)
-                return .success((p, generation))
+            case .success(.some(let got)):
+                install(got.payload, etag: got.etag, age: got.age(config))
+                return .success((got.payload, generation))
             case .success(.none):
                 failures += 1
                 lastError = RemoteError(.http, "HTTP 304 without a cached payload from \(config.featuresURL)")
@@ -232,11 +234,11 @@ final class CacheEntry: @unchecked Sendable {
         return try stored.get()
     }
 
-    /// Stores a new payload (lock held).
-    private func install(_ p: FeaturePayload, etag tag: String?) {
+    /// Stores a new payload (lock held), fetched `age` seconds ago.
+    private func install(_ p: FeaturePayload, etag tag: String?, age: Double = 0) {
         payload = p
         etag = tag
-        fetchedAt = monotonicSeconds()
+        fetchedAt = monotonicSeconds() - age
         generation += 1
         compiled.removeAll()
     }
@@ -251,8 +253,33 @@ final class CacheEntry: @unchecked Sendable {
         return features
     }
 
+    /// A payload obtained for the process cache: from the API, or from the fleet's Redis.
+    struct Obtained {
+        let payload: FeaturePayload
+        let etag: String?
+        /// Seconds it stays fresh when it came from Redis; nil: just fetched.
+        var freshFor: Double? = nil
+
+        /// How old to make it in the process cache: as fresh as Redis has it.
+        func age(_ config: RemoteConfig) -> Double {
+            guard let freshFor else { return 0 }
+            return max(config.cacheTTL - freshFor, 0)
+        }
+    }
+
+    /// The payload for a load or a refresh: `.success(nil)` when it is unchanged from `etag`.
+    private func obtain(_ config: RemoteConfig, etag: String?, log: @escaping Log) -> Result<Obtained?, RemoteError> {
+        guard let options = config.redisCache else {
+            return fetch(config, etag: etag).map { $0.map { Obtained(payload: $0.payload, etag: $0.etag) } }
+        }
+        return RedisPayloadLoad(
+            cache: RedisPayloadCache(options, cacheKey: config.cacheKey), config: config, etag: etag, log: log,
+            fetch: { tag in self.fetch(config, etag: tag) }
+        ).run()
+    }
+
     /// GET the payload: `.success(nil)` when the server answers 304 Not Modified.
-    private func fetch(_ config: RemoteConfig, etag: String?) -> Result<(FeaturePayload, String?)?, RemoteError> {
+    func fetch(_ config: RemoteConfig, etag: String?) -> Result<Fetched?, RemoteError> {
         var headers = [("Accept", "application/json")]
         if let etag { headers.append(("If-None-Match", etag)) }
         let url = config.featuresURL
@@ -265,7 +292,10 @@ final class CacheEntry: @unchecked Sendable {
                 return .failure(RemoteError(.http, "HTTP \(response.status) from \(url)"))
             }
             do {
-                return .success((try FeaturePayload(body: response.body, from: url), response.headers["etag"]))
+                return .success(
+                    Fetched(
+                        payload: try FeaturePayload(body: response.body, from: url), etag: response.headers["etag"],
+                        body: response.body))
             } catch {
                 return .failure(error)
             }
@@ -333,14 +363,16 @@ final class CacheEntry: @unchecked Sendable {
     /// and the features of every subscribed handle. Called only by `runRefreshes`.
     private func refresh(_ config: RemoteConfig, _ token: BackgroundThreads.StopToken) {
         let tag = lock.withLock { etag }
-        let outcome = fetch(config, etag: tag)
+        let outcome = obtain(config, etag: tag) { [weak self] level, message in
+            self?.forEachSubscriber(token) { gb, _ in gb.log(level, message) }
+        }
         // Stopped (gb_shutdown, or the library unloading): the transfer was aborted for that.
         if token.isStopped { return }
         var changed = false
         lock.withLock {
             switch outcome {
-            case .success(.some(let (p, newTag))):
-                install(p, etag: newTag)
+            case .success(.some(let got)):
+                install(got.payload, etag: got.etag, age: got.age(config))
                 changed = true
                 refreshFailures = 0
             case .success(.none):

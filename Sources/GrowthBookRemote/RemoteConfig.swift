@@ -17,11 +17,14 @@ public struct RemoteConfig: Sendable {
     /// rounds to 0 ms as none at all).
     public var timeout: Double = 10
     public static let minimumTimeout = 0.001
+    /// A payload cache in Redis shared by a fleet (`"cache": {"redis": URL, "prefix",
+    /// "timeout"}`), between the process-wide cache and the API; nil: none.
+    var redisCache: RedisPayloadCache.Options? = nil
 
     public init() {}
 
-    /// Reads apiHost, clientKey, decryptionKey, cacheTTL, refreshInterval, streaming and timeout
-    /// from an options object; other keys are someone else's.
+    /// Reads apiHost, clientKey, decryptionKey, cacheTTL, refreshInterval, streaming, timeout
+    /// and cache from an options object; other keys are someone else's.
     public init(options: JSON) throws(RemoteError) {
         guard case .object(let o) = options else { return }
         if let v = try Self.string(o, "apiHost"), !v.isEmpty {
@@ -40,6 +43,10 @@ public struct RemoteConfig: Sendable {
                 .invalidArgument, "timeout must be at least 0.001 seconds (1 ms); there is no unlimited timeout")
         }
         if let v = o["streaming"], !v.isNull { streaming = v.isTruthy }
+        if let v = o["cache"], !v.isNull {
+            guard case .object(let c) = v else { throw RemoteError(.wrongType, "cache must be an object: {\"redis\": URL}") }
+            redisCache = try RedisPayloadCache.Options(options: c)
+        }
     }
 
     private static func string(_ o: JSONObject, _ name: String) throws(RemoteError) -> String? {

@@ -10,7 +10,9 @@ public enum RemoteLoader {
             throw RemoteError(.invalidArgument, "clientKey is not set: pass it in the options of gb_create")
         }
         let entry = FeatureCache.entry(for: config)
-        let features = try entry.features(for: config, semantics: gb.semantics)
+        let features = try entry.features(for: config, semantics: gb.semantics) { [weak gb] level, message in
+            gb?.log(level, message)
+        }
         gb.setFeatures(features)
         gb.log(.debug, "Loaded features from \(config.featuresURL)")
         if config.streaming || config.refreshInterval > 0 {
