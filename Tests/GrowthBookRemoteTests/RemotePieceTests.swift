@@ -161,3 +161,13 @@ extension ServerSentEventParserTests {
             ])
     }
 }
+
+@Suite struct HeaderValueTests {
+    /// A header line ends in "\r\n", which Swift reads as one Character: it must be trimmed
+    /// all the same (an ETag sent back with a CRLF inside would be a malformed request).
+    @Test func headerValuesLoseTheirLineEnd() {
+        #expect(Substring(" \"abc\"\r\n").trimmingSpaces == "\"abc\"")
+        #expect(Substring("\tv \n").trimmingSpaces == "v")
+        #expect(Substring("v\r").trimmingSpaces == "v")
+    }
+}

@@ -42,6 +42,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 /* ------------------------------------------------------------------------- */
 /* utilities                                                                 */
@@ -1011,9 +1014,111 @@ static int run_compile(int samples) {
     return 0;
 }
 
+/* ------------------------------------------------------------------------- */
+/* redis: sticky bucketing on a Redis server on loopback                     */
+/* ------------------------------------------------------------------------- */
+
+/* The commands Redis ran, read from INFO commandstats over a socket of our own
+ * (inline commands: no client library), so the round trips counted are the
+ * server's, not the library's own account. */
+static int g_redis_port;
+
+static int redis_inline(const char *command, char *reply, size_t cap) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_redis_port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) die("connect to redis");
+    char line[256];
+    int n = snprintf(line, sizeof line, "%s\r\nQUIT\r\n", command);
+    if (write(fd, line, (size_t)n) != n) die("write to redis");
+    size_t len = 0;
+    ssize_t got;
+    while (len + 1 < cap && (got = read(fd, reply + len, cap - 1 - len)) > 0) len += (size_t)got;
+    reply[len] = 0;
+    close(fd);
+    return (int)len;
+}
+
+static long redis_calls(const char *command) {
+    static char info[1 << 16];
+    redis_inline("INFO commandstats", info, sizeof info);
+    char needle[64];
+    snprintf(needle, sizeof needle, "cmdstat_%s:calls=", command);
+    const char *p = strstr(info, needle);
+    return p ? atol(p + strlen(needle)) : 0;
+}
+
+static const char *R_FEATURES =
+    "{\"r\": {\"defaultValue\": 0, \"rules\": [{\"key\": \"r-exp\", \"variations\": [0, 1, 2],"
+    " \"weights\": [0.34, 0.33, 0.33], \"coverage\": 1, \"hashAttribute\": \"id\","
+    " \"fallbackAttribute\": \"deviceId\", \"hashVersion\": 2, \"bucketVersion\": 1,"
+    " \"meta\": [{\"key\": \"a\"}, {\"key\": \"b\"}, {\"key\": \"c\"}]}]}}";
+
+typedef struct {
+    gb_handle *h;
+    long next_user;  /* new users: a counter; returning users: cycles through `users` */
+    long users;
+    long evals;
+} redis_ctx;
+
+/* One request: the user's attributes made, one typed evaluation, the attributes freed. */
+static void loop_redis(void *p, long n) {
+    redis_ctx *c = p;
+    char json[96];
+    gb_eval_buffer *buf = gb_eval_buffer_create();
+    for (long i = 0; i < n; i++) {
+        long u = c->users ? c->next_user++ % c->users : c->next_user++;
+        snprintf(json, sizeof json, "{\"id\": \"u%ld\", \"deviceId\": \"d%ld\"}", u, u);
+        gb_attributes *a = gb_attributes_create(json);
+        if (!a || gb_eval_with(c->h, "r", a, 0, buf) < 0) die("gb_eval_with (redis)");
+        g_sink += gb_eval_buffer_value(buf)->integer;
+        gb_attributes_free(a);
+        c->evals++;
+    }
+    gb_eval_buffer_free(buf);
+}
+
+static void redis_workload(const char *name, const char *options, long users) {
+    char *o = malloc(strlen(R_FEATURES) + strlen(options) + 32);
+    sprintf(o, "{\"features\": %s%s}", R_FEATURES, options);
+    gb_handle *h = gb_create(o);
+    free(o);
+    if (!h) die("gb_create (redis)");
+    redis_ctx c = {h, 0, users, 0};
+    if (users) loop_redis(&c, users); /* every returning user assigned before measuring */
+    char reply[256];
+    redis_inline("CONFIG RESETSTAT", reply, sizeof reply);
+    c.evals = 0;
+    double s[64];
+    int n = measure(loop_redis, &c, 1, s);
+    long mget = redis_calls("mget"), eval = redis_calls("eval"), set = redis_calls("set");
+    char extra[256];
+    snprintf(extra, sizeof extra, "\"evaluations\":%ld,\"mget\":%ld,\"eval\":%ld,\"set\":%ld", c.evals, mget, eval,
+             set);
+    record("redis", name, "gb_attributes_create + gb_eval_with + free", "ns/op", s, n, extra);
+    fprintf(stderr, "         per evaluation: %.3f MGET, %.3f EVAL (writes)\n", (double)mget / (double)c.evals,
+            (double)eval / (double)c.evals);
+    gb_free(h);
+}
+
+static int run_redis(const char *url) {
+    const char *port = strrchr(url, ':');
+    g_redis_port = port ? atoi(port + 1) : 6379;
+    char opts[512];
+    fprintf(g_out, "\"redis\": [");
+    redis_workload("no sticky bucketing", "", 0);
+    redis_workload("in-memory, new users", ", \"stickyBucketing\": true", 0);
+    snprintf(opts, sizeof opts, ", \"stickyBucketing\": {\"redis\": \"%s\", \"prefix\": \"bench-new:\"}", url);
+    redis_workload("redis, new users", opts, 0);
+    snprintf(opts, sizeof opts, ", \"stickyBucketing\": {\"redis\": \"%s\", \"prefix\": \"bench-ret:\"}", url);
+    redis_workload("redis, returning users", opts, 1000);
+    fprintf(g_out, "\n]");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
-    const char *data = NULL, *out = NULL, *server = NULL, *client_key = NULL;
+    const char *data = NULL, *out = NULL, *server = NULL, *client_key = NULL, *redis = NULL;
     long evals = 10000000;
     int samples = 2;
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -1025,15 +1130,18 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--target-ms")) g_target_ms = atof(argv[i + 1]);
         else if (!strcmp(argv[i], "--evals")) evals = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--samples")) samples = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--redis")) redis = argv[i + 1];
         else { fprintf(stderr, "bench_c: unknown option %s\n", argv[i]); return 2; }
     }
     if (g_repeats < 1) g_repeats = 1;
     if (g_repeats > 64) g_repeats = 64;
-    int known = !strcmp(mode, "speed") || !strcmp(mode, "memory") || !strcmp(mode, "threads") || !strcmp(mode, "compile");
-    if (!out || !known || (!data && strcmp(mode, "compile"))) {
+    int known = !strcmp(mode, "speed") || !strcmp(mode, "memory") || !strcmp(mode, "threads") || !strcmp(mode, "compile")
+                || (!strcmp(mode, "redis") && redis);
+    if (!out || !known || (!data && strcmp(mode, "compile") && strcmp(mode, "redis"))) {
         fprintf(stderr, "usage: bench_c speed|memory|threads --data DIR --out FILE [--server URL --client-key KEY]"
                         " [--repeats N] [--target-ms MS] [--evals N]\n"
-                        "       bench_c compile --out FILE [--samples N]\n");
+                        "       bench_c compile --out FILE [--samples N]\n"
+                        "       bench_c redis --redis redis://127.0.0.1:PORT/0 --out FILE [--repeats N] [--target-ms MS]\n");
         return 2;
     }
     g_out = fopen(out, "w");
@@ -1043,6 +1151,7 @@ int main(int argc, char **argv) {
     int rc = !strcmp(mode, "speed")     ? run_speed(data, server, client_key)
              : !strcmp(mode, "memory")  ? run_memory(data, evals)
              : !strcmp(mode, "threads") ? run_threads(data)
+             : !strcmp(mode, "redis")   ? run_redis(redis)
                                         : run_compile(samples < 1 ? 1 : samples);
     fprintf(g_out, "\n}\n");
     fclose(g_out);

@@ -242,7 +242,56 @@ def run_c(binary, data_dir, server_url, args, work):
     else:
         with open(comp) as f:
             out["compile"] = json.load(f)["compile"]
+    out["redis"] = run_redis(binary, args, work)
     return out
+
+
+def run_redis(binary, args, work):
+    """Sticky bucketing on a redis-server of our own on loopback (bench_c redis): evaluations per
+    second and the round trips per evaluation, counted by the server (INFO commandstats)."""
+    sys.path.insert(0, os.path.join(REPO, "Tests", "redis"))
+    try:
+        from redis_server import RedisServer, REDIS_SERVER
+    except ImportError as e:
+        return {"skipped": "Tests/redis/redis_server.py: %s" % e}
+    if not os.path.exists(REDIS_SERVER):
+        return {"skipped": "no redis-server (scripts/install-deps.sh --test installs it)"}
+    out = os.path.join(work, "c-redis.json")
+    log("C benchmark: sticky bucketing on Redis (loopback)")
+    server = RedisServer()
+    try:
+        r = subprocess.run([binary, "redis", "--redis", server.url, "--repeats", str(args.c_repeats),
+                            "--target-ms", str(args.target_ms), "--out", out])
+        info = server.command("INFO", "server")
+        floor = redis_benchmark_floor(server.port)
+    finally:
+        server.close()
+    if r.returncode != 0:
+        return {"skipped": "bench_c redis exited %d" % r.returncode}
+    with open(out) as f:
+        res = json.load(f)
+    version = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("redis_version:")), "?")
+    return {"records": res["redis"], "redis_version": version, "floor": floor}
+
+
+def redis_benchmark_floor(port):
+    """Redis's own client on one connection (redis-benchmark -c 1): the time of one MGET of two
+    keys and of one EVAL of a trivial script, round trip included: the floor of a request that
+    needs one read (and one write)."""
+    import shutil
+    tool = shutil.which("redis-benchmark")
+    if not tool:
+        return None
+    floor = {}
+    for name, cmd in (("mget", ["mget", "id||u1", "deviceId||d1"]), ("eval", ["eval", "return 1", "0"])):
+        r = sh([tool, "-p", str(port), "-c", "1", "-n", "20000", "--csv"] + cmd)
+        for line in r.stdout.splitlines()[1:]:
+            cells = [c.strip('"') for c in line.split(",")]
+            try:
+                floor[name] = 1e9 / float(cells[1])
+            except (IndexError, ValueError):
+                pass
+    return floor
 
 
 def run_instructions(binary):

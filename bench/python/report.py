@@ -417,6 +417,7 @@ def write(results, path):
             add("")
 
     _threads_section(c, add)
+    _redis_section(c, add)
     _compile_section(c, add)
     _baseline_section(c, add)
 
@@ -888,6 +889,39 @@ def _threads_section(c, add):
                 fmt_ns(fe["first_on_loading_thread_ns"]), fmt_ns(fe["reset_ns"]), n,
                 fmt_ns(fe["after_reset_setting_thread_ns"])))
         add("")
+
+
+def _redis_section(c, add):
+    rd = c.get("redis")
+    if not rd:
+        return
+    add("## Sticky bucketing on Redis (C, loopback)")
+    add("")
+    if "skipped" in rd:
+        add("Skipped: %s." % rd["skipped"])
+        add("")
+        return
+    add("`bench_c redis` against a redis-server %s of its own on 127.0.0.1 (same machine, so its time "
+        "is in the figures): one request = `gb_attributes_create` of `{\"id\", \"deviceId\"}`, one "
+        "`gb_eval_with` of a 3-way experiment (hashAttribute `id`, fallbackAttribute `deviceId`, "
+        "bucketVersion 1), `gb_attributes_free`. New users: a user never seen, so its assignment is "
+        "written; returning users: 1,000 users assigned before measuring, cycled. Round trips are counted "
+        "by the server (`INFO commandstats` after `CONFIG RESETSTAT`) over the measured evaluations; "
+        "target: one read, at most one write." % rd.get("redis_version", "?"))
+    add("")
+    add("| workload | per request | requests/s | MGET per evaluation | writes (EVAL) per evaluation |")
+    add("| --- | --- | --- | --- | --- |")
+    for r in rd["records"]:
+        n = r.get("evaluations") or 1
+        add("| %s | %s | %s | %.3f | %.3f |" % (r["workload"], fmt_ns(med(r["samples"])), per_s(med(r["samples"])),
+                                              r["mget"] / n, r["eval"] / n))
+    fl = rd.get("floor") or {}
+    if "mget" in fl:
+        add("| floor: `redis-benchmark -c 1` MGET of 2 keys | %s | %s | 1 | 0 |" % (fmt_ns(fl["mget"]), per_s(fl["mget"])))
+    if "mget" in fl and "eval" in fl:
+        add("| floor: the same, then EVAL `return 1` | %s | %s | 1 | 1 |" % (
+            fmt_ns(fl["mget"] + fl["eval"]), per_s(fl["mget"] + fl["eval"])))
+    add("")
 
 
 def _compile_section(c, add):
