@@ -22,7 +22,7 @@ public final class RedisPool: Sendable {
     static let initialBackoff = 0.1
     static let maxBackoff = 5.0
 
-    private struct State: ~Copyable {
+    private struct State {
         var idle: [RedisConnection] = []
         var failuresInARow = 0
         var retryAt = 0.0

@@ -79,12 +79,15 @@ link=(-L"$lib_dir" -lgrowthbook -L"$swift_runtime" -ldispatch -lBlocksRuntime
     Tests/c/test_remote_reentry.c -o "$out/test_remote_reentry" "${link[@]}"
 "$CLANG" -std=c11 -O1 -g -fsanitize=thread -shared-libsan -pthread -Iinclude \
     Tests/c/test_shutdown.c -o "$out/test_shutdown" "${link[@]}"
+"$CLANG" -std=c11 -O1 -g -fsanitize=thread -shared-libsan -pthread -Iinclude \
+    Tests/c/test_redis_threads.c -o "$out/test_redis_threads" "${link[@]}"
 "$CLANGXX" -std=c++17 -O1 -g -fsanitize=thread -shared-libsan -pthread -Iinclude -Ibindings/c \
     Tests/cpp/test_growthbook.cpp -o "$out/test_growthbook_cpp" "${link[@]}"
 
 # 3. run; exitcode 66 marks a ThreadSanitizer report
 failed=""
-for t in test_threads test_abi test_setter_races test_background_free test_remote_reentry test_shutdown test_growthbook_cpp; do
+for t in test_threads test_abi test_setter_races test_background_free test_remote_reentry test_shutdown test_redis_threads \
+    test_growthbook_cpp; do
     echo "== $out/$t (ThreadSanitizer)"
     log="$out/$t.log"
     rc=0
